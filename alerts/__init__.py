@@ -1,0 +1,1 @@
+"""Alerts: turn signals into incidents that reach on-call staff with evidence."""

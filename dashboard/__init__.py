@@ -1,0 +1,1 @@
+"""Dashboard: the Streamlit app for managers, on-call staff and product teams."""

@@ -1,0 +1,1 @@
+"""Connectors: bring customer feedback from every channel into Kafka."""

@@ -1,0 +1,303 @@
+"""Local broker: a single-node Apache Kafka in KRaft mode on loopback, started and stopped cleanly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from radar.broker.jars import fetch_jars
+from radar.errors import BrokerError
+from radar.settings import BrokerSettings
+
+_LOG4J2 = """Configuration:
+  status: warn
+  Appenders:
+    File:
+      name: file
+      fileName: "{log}"
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: info
+      AppenderRef:
+        - ref: file
+    Logger:
+      - name: kafka.request.logger
+        level: warn
+      - name: org.apache.kafka.controller
+        level: warn
+      - name: state.change.logger
+        level: warn
+"""
+
+
+@dataclass(frozen=True)
+class BrokerStatus:
+    """What ``radar kafka status`` reports."""
+
+    running: bool
+    pid: int | None
+    bootstrap: str
+    data_dir: Path
+    log_file: Path
+
+
+class LocalBroker:
+    """One Kafka process (broker and controller) whose files live in ``home``."""
+
+    def __init__(self, settings: BrokerSettings, home: Path, *, partitions: int = 4) -> None:
+        self.settings = settings
+        self.home = home
+        self.partitions = partitions
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{self.settings.host}:{self.settings.port}"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.home / "broker.log"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "broker.pid"
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "server.properties"
+
+    def write_config(self) -> None:
+        s = self.settings
+        props = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.voters": f"1@{s.host}:{s.controller_port}",
+            "listeners": f"PLAINTEXT://{s.host}:{s.port},CONTROLLER://{s.host}:{s.controller_port}",
+            "advertised.listeners": f"PLAINTEXT://{s.host}:{s.port}",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": "PLAINTEXT",
+            "log.dirs": str(self.log_dir),
+            "num.partitions": str(self.partitions),
+            "offsets.topic.replication.factor": "1",
+            "offsets.topic.num.partitions": "4",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "group.initial.rebalance.delay.ms": "0",
+            "log.retention.hours": "168",
+        }
+        self.home.mkdir(parents=True, exist_ok=True)
+        lines = [f"{k}={v}" for k, v in props.items()]
+        self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (self.home / "log4j2.yaml").write_text(
+            _LOG4J2.format(log=self.log_file), encoding="utf-8"
+        )
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        java = str(Path(java_home) / "bin" / "java") if java_home else shutil.which("java")
+        if not java or not Path(java).exists():
+            msg = "Java is not installed (need Java 17+); install a JDK or set JAVA_HOME"
+            raise BrokerError(msg)
+        return java
+
+    def _java_command(self, main: str, *args: str, heap_mb: int = 256) -> list[str]:
+        libs = fetch_jars(self.settings)
+        return [
+            self._java(),
+            f"-Xmx{heap_mb}m",
+            f"-Xms{min(heap_mb, 256)}m",
+            "-XX:+UseG1GC",
+            "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={self.home / 'log4j2.yaml'}",
+            "-cp",
+            f"{libs}/*",
+            main,
+            *args,
+        ]
+
+    def format_storage(self) -> None:
+        """Format the KRaft log dir once (a formatted dir keeps its cluster id)."""
+        if (self.log_dir / "meta.properties").exists():
+            return
+        cluster_id = _kafka_uuid()
+        command = self._java_command(
+            "kafka.tools.StorageTool",
+            "format",
+            "--ignore-formatted",
+            "-t",
+            cluster_id,
+            "-c",
+            str(self.config_file),
+        )
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            msg = f"formatting Kafka storage in {self.log_dir} failed:\n{result.stderr[-2000:]}"
+            raise BrokerError(msg)
+
+    def pid(self) -> int | None:
+        """The broker's pid when it runs, else None (a stale pid file is ignored)."""
+        try:
+            pid = int(self.pid_file.read_text(encoding="ascii").strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        return pid if _is_our_broker(pid, self.config_file) else None
+
+    def start(self, *, wait: bool = True) -> int:
+        """Start the broker (a no-op when it already runs); returns its pid."""
+        running = self.pid()
+        if running is not None:
+            if wait:
+                self.wait_ready()
+            return running
+        for port in (self.settings.port, self.settings.controller_port):
+            if _port_in_use(self.settings.host, port):
+                msg = (
+                    f"port {port} on {self.settings.host} is already in use; stop what uses it "
+                    "or choose other ports (RADAR_BROKER_PORT, RADAR_BROKER_CONTROLLER_PORT)"
+                )
+                raise BrokerError(msg)
+        self.write_config()
+        self.format_storage()
+        command = self._java_command(
+            "kafka.Kafka", str(self.config_file), heap_mb=self.settings.heap_mb
+        )
+        with (self.home / "broker.out").open("ab") as out:
+            process = subprocess.Popen(
+                command,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C in a terminal is ours to handle, not the JVM's
+            )
+        self.pid_file.write_text(str(process.pid), encoding="ascii")
+        if wait:
+            try:
+                self.wait_ready(process=process)
+            except BrokerError:
+                self.stop()
+                raise
+        return process.pid
+
+    def wait_ready(self, process: subprocess.Popen[bytes] | None = None) -> None:
+        """Return once the broker answers a metadata request; raise on timeout or exit."""
+        deadline = time.monotonic() + self.settings.start_timeout_s
+        while time.monotonic() < deadline:
+            if process is not None and process.poll() is not None:
+                msg = f"Kafka exited with code {process.returncode}; see {self.log_file}"
+                raise BrokerError(msg)
+            if broker_answers(self.bootstrap):
+                return
+            time.sleep(0.5)
+        msg = f"Kafka did not answer on {self.bootstrap} within {self.settings.start_timeout_s:.0f}s; see {self.log_file}"
+        raise BrokerError(msg)
+
+    def stop(self, timeout_s: float = 30.0) -> bool:
+        """Stop the broker cleanly (SIGTERM, then SIGKILL after ``timeout_s``)."""
+        pid = self.pid()
+        if pid is None:
+            self.pid_file.unlink(missing_ok=True)
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.2)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            while _alive(pid):
+                time.sleep(0.1)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def status(self) -> BrokerStatus:
+        pid = self.pid()
+        return BrokerStatus(
+            running=pid is not None,
+            pid=pid,
+            bootstrap=self.bootstrap,
+            data_dir=self.log_dir,
+            log_file=self.log_file,
+        )
+
+
+def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> bool:
+    """True when a Kafka broker at ``bootstrap`` answers a metadata request."""
+    host, _, port = bootstrap.split(",")[0].rpartition(":")
+    if not _port_in_use(host, int(port)):
+        return False
+    from kafka import KafkaAdminClient
+    from kafka.errors import KafkaError
+
+    try:
+        admin = KafkaAdminClient(
+            bootstrap_servers=bootstrap,
+            request_timeout_ms=int(timeout_s * 1000),
+        )
+    except (KafkaError, OSError, ValueError):
+        return False
+    try:
+        admin.list_topics()
+        return True
+    except (KafkaError, OSError):
+        return False
+    finally:
+        admin.close()
+
+
+def _kafka_uuid() -> str:
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
+    import base64
+
+    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child (ours, not yet reaped) counts as gone
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except (OSError, IndexError):
+        return True
+    if state == "Z":
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        return False
+    return True
+
+
+def _is_our_broker(pid: int, config: Path) -> bool:
+    """Guard against a reused pid: the process must be Kafka started with our config."""
+    if not _alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return True  # no /proc (macOS): trust the pid file
+    return b"kafka.Kafka" in cmdline and str(config).encode() in cmdline

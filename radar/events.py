@@ -1,0 +1,269 @@
+"""Shared kernel: the event contract (feedback, scored, dead letter, signal, heartbeat).
+
+Every record on a Radar topic is one of these models serialised as UTF-8 JSON.
+Parsing goes through :func:`parse_model`, which turns pydantic's errors into a
+:class:`~radar.errors.ValidationFailed` naming the field and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any, Literal, TypeVar
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from radar.clock import ensure_utc
+from radar.errors import ValidationFailed
+
+Channel = Literal["review", "survey", "forum", "social", "email", "chat"]
+CHANNELS: tuple[str, ...] = ("review", "survey", "forum", "social", "email", "chat")
+SentimentLabel = Literal["neg", "neu", "pos"]
+Stage = Literal["presale", "sale", "aftersale"]
+
+#: Longest text accepted; longer items go to the dead-letter topic, never silently cut.
+MAX_TEXT_CHARS = 50_000
+
+Attribute = str | int | float | bool | None
+
+
+def stable_id(*parts: str) -> str:
+    """A 32-hex-digit id derived only from ``parts``: the same inputs give the same id."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return digest[:32]
+
+
+def make_event_id(channel: str, source: str, external_id: str) -> str:
+    """The id of a feedback item: stable per (channel, source, source's own id)."""
+    return stable_id("event", channel, source, external_id)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+    def to_json(self) -> bytes:
+        return self.model_dump_json(exclude_none=False).encode("utf-8")
+
+
+class FeedbackEvent(_Model):
+    """One thing a customer said, on any channel (contract: ``feedback.raw``)."""
+
+    id: str = Field(min_length=8, max_length=64)
+    channel: Channel
+    source: str = Field(min_length=1, max_length=200)
+    external_id: str = Field(min_length=1, max_length=500)
+    text: str = Field(max_length=MAX_TEXT_CHARS)
+    created_at: AwareDatetime
+    ingested_at: AwareDatetime
+    title: str | None = Field(None, max_length=1000)
+    author: str | None = Field(None, max_length=200)
+    product: str | None = Field(None, max_length=200)
+    shop: str | None = Field(None, max_length=200)
+    region: str | None = Field(None, max_length=100)
+    segment: str | None = Field(None, max_length=100)
+    rating: int | None = Field(None, ge=1, le=5)
+    nps: int | None = Field(None, ge=0, le=10)
+    csat: int | None = Field(None, ge=1, le=5)
+    reach: int | None = Field(None, ge=0)
+    url: str | None = Field(None, max_length=2000)
+    thread_id: str | None = Field(None, max_length=500)
+    reply_to: str | None = Field(None, max_length=500)
+    is_staff_reply: bool = False
+    lang: str | None = Field(None, max_length=8)
+    duplicate_of: str | None = Field(
+        None, description="Id of a likely duplicate seen on another channel (flagged, kept)"
+    )
+    attributes: dict[str, Attribute] = Field(
+        default_factory=dict, description="Source-specific extras (order id, likes, reposts)"
+    )
+
+    @field_validator("created_at", "ingested_at")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return ensure_utc(value)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> FeedbackEvent:
+        if not self.text.strip() and self.rating is None and self.nps is None and self.csat is None:
+            msg = "text is empty and there is no rating, nps or csat: nothing to analyse"
+            raise ValueError(msg)
+        return self
+
+
+class ScoredEvent(FeedbackEvent):
+    """A feedback event after the stream workers understood it (contract: ``feedback.scored``)."""
+
+    sentiment: float = Field(ge=0.0, le=1.0, description="Probability the text is positive")
+    sentiment_label: SentimentLabel
+    topics: list[str] = Field(default_factory=list)
+    stage: Stage | None = None
+    department: str | None = None
+    is_complaint: bool = False
+    severity: int = Field(0, ge=0, le=3)
+    crisis_terms: list[str] = Field(default_factory=list)
+    engine: str = Field("", description="Sentiment engine that scored the text")
+    scored_at: AwareDatetime
+
+
+class DeadLetter(_Model):
+    """Input that could not become an event, with why (contract: ``feedback.deadletter``).
+
+    ``original`` keeps the input exactly: text when it was valid UTF-8,
+    otherwise ``original_encoding`` is ``base64``.
+    """
+
+    id: str
+    reason: str = Field(min_length=1, max_length=100, description="Machine code, e.g. wrong_type")
+    message: str = Field(description="What was wrong, for people")
+    stage: Literal["ingest", "worker", "sink", "alerts"] = "ingest"
+    channel: str | None = None
+    source: str | None = None
+    locator: str | None = Field(None, description="Where in the source: file:line, offset, uid")
+    original: str
+    original_encoding: Literal["utf-8", "base64"] = "utf-8"
+    created_at: AwareDatetime
+
+
+def make_deadletter_id(source: str | None, locator: str | None, reason: str, original: str) -> str:
+    """Stable id, so re-ingesting the same bad input is not counted twice."""
+    return stable_id("deadletter", source or "", locator or "", reason, original)
+
+
+SignalType = Literal[
+    "spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis"
+]
+
+
+class Sample(_Model):
+    """An example event attached to a signal as evidence (text already masked)."""
+
+    id: str
+    text: str
+    channel: str | None = None
+    created_at: AwareDatetime | None = None
+
+
+class Signal(_Model):
+    """Something a detector noticed, with its evidence (contract: ``feedback.signals``).
+
+    A sustained condition keeps one ``id`` and is updated (``status`` firing)
+    until it ends (``status`` resolved).
+    """
+
+    id: str
+    type: SignalType
+    key: dict[str, str] = Field(description="Dimensions, e.g. {'topic': '物流配送', 'region': '华东'}")
+    status: Literal["firing", "resolved"] = "firing"
+    window_start: AwareDatetime
+    window_end: AwareDatetime
+    observed: float
+    expected: float
+    score: float = Field(ge=0.0, le=1.0)
+    statistic: str = Field(description="How the score was computed, e.g. poisson_tail")
+    severity: int = Field(0, ge=0, le=3)
+    top_topics: list[str] = Field(default_factory=list)
+    crisis_terms: list[str] = Field(default_factory=list)
+    samples: list[Sample] = Field(default_factory=list, max_length=5)
+    detected_at: AwareDatetime
+    details: dict[str, Attribute] = Field(default_factory=dict)
+
+
+class Heartbeat(_Model):
+    """A connector saying it is alive, and how far it got (``feedback.heartbeats``)."""
+
+    source: str
+    channel: str
+    at: AwareDatetime
+    status: Literal["ok", "degraded", "down"] = "ok"
+    last_success_at: AwareDatetime | None = None
+    records_total: int = 0
+    lag_seconds: float | None = None
+    message: str | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+_REASONS = {
+    "missing": "missing_field",
+    "extra_forbidden": "unknown_field",
+    "json_invalid": "bad_json",
+    "value_error": "invalid_value",
+    "timezone_aware": "bad_timestamp",
+    "datetime_parsing": "bad_timestamp",
+    "datetime_from_date_parsing": "bad_timestamp",
+    "datetime_type": "bad_timestamp",
+    "literal_error": "invalid_value",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+}
+
+
+def describe_validation_error(exc: ValidationError) -> tuple[str, str, str | None]:
+    """(reason code, message naming every field and problem, first field) for an error."""
+    problems = []
+    first_field: str | None = None
+    first_type = ""
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(p) for p in error["loc"]) or "(record)"
+        if first_field is None:
+            first_field, first_type = field, error["type"]
+        given = error.get("input")
+        shown = "" if error["type"] == "missing" else f" (got {_preview(given)})"
+        problems.append(f"field '{field}': {error['msg']}{shown}")
+    reason = _REASONS.get(first_type)
+    if reason is None:
+        reason = "wrong_type" if first_type.endswith(("_type", "_parsing")) else "invalid_value"
+    return reason, "; ".join(problems), first_field
+
+
+def _preview(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def parse_model(model: type[M], data: bytes | str | dict[str, Any]) -> M:
+    """Validate JSON bytes, a JSON string or a dict as ``model``.
+
+    Raises :class:`ValidationFailed` with a reason code and a message that names
+    the field and the problem.
+    """
+    try:
+        if isinstance(data, bytes):
+            data = data.decode("utf-8")
+        if isinstance(data, str):
+            loaded = json.loads(data)
+            if not isinstance(loaded, dict):
+                msg = f"expected a JSON object, got {type(loaded).__name__}"
+                raise ValidationFailed(msg, reason="wrong_type")
+            data = loaded
+        return model.model_validate(data)
+    except UnicodeDecodeError as exc:
+        msg = f"record is not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        raise ValidationFailed(msg, reason="bad_encoding") from exc
+    except json.JSONDecodeError as exc:
+        msg = f"record is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        raise ValidationFailed(msg, reason="bad_json") from exc
+    except RecursionError as exc:
+        msg = "record is nested too deeply to parse"
+        raise ValidationFailed(msg, reason="too_deep") from exc
+    except ValidationError as exc:
+        reason, message, field = describe_validation_error(exc)
+        raise ValidationFailed(message, reason=reason, field=field) from exc
+
+
+def sentiment_label(score: float, *, low: float = 0.4, high: float = 0.6) -> SentimentLabel:
+    """neg below ``low``, pos above ``high``, neu between (snownlp's 0..1 convention)."""
+    if score < low:
+        return "neg"
+    if score > high:
+        return "pos"
+    return "neu"

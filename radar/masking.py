@@ -1,0 +1,134 @@
+"""Shared kernel: personal-data masking and author pseudonyms, applied before anything is stored.
+
+The rules are ordered from the most specific number shape to the least, so an
+18-digit ID-card number is not mistaken for a bank card or a phone number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from radar.settings import CoreSettings
+
+_D = r"(?<![0-9A-Za-z])"  # not glued to a longer number or word before
+_E = r"(?![0-9A-Za-z])"  # ... or after
+
+
+@dataclass(frozen=True)
+class MaskRule:
+    """One kind of personal data: its pattern and how a match is replaced."""
+
+    name: str
+    pattern: re.Pattern[str]
+    replace: Callable[[re.Match[str]], str]
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def _luhn_ok(number: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        n = int(ch)
+        if i % 2 == 1:
+            n *= 2
+            if n > 9:
+                n -= 9
+        total += n
+    return total % 10 == 0
+
+
+def _email(m: re.Match[str]) -> str:
+    local, _, domain = m.group(0).partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _id_card(m: re.Match[str]) -> str:
+    value = m.group(0)
+    return f"{value[:3]}{'*' * 11}{value[-4:]}"
+
+
+def _bank_card(m: re.Match[str]) -> str:
+    digits = _digits(m.group(0))
+    if not _luhn_ok(digits):
+        return m.group(0)  # a long number that is not a card (order ids are common)
+    return f"{digits[:4]} **** **** {digits[-4:]}"
+
+
+def _mobile(m: re.Match[str]) -> str:
+    digits = _digits(m.group("num"))
+    return f"{m.group('cc') or ''}{digits[:3]}****{digits[-4:]}"
+
+
+def _landline(m: re.Match[str]) -> str:
+    return f"{m.group('area')}-****{m.group('local')[-4:]}"
+
+
+RULES: tuple[MaskRule, ...] = (
+    MaskRule(
+        "email",
+        re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+        _email,
+    ),
+    MaskRule(
+        "id_card",
+        re.compile(
+            _D + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]" + _E
+        ),
+        _id_card,
+    ),
+    MaskRule(
+        "bank_card",
+        re.compile(_D + r"(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?" + _E),
+        _bank_card,
+    ),
+    MaskRule(
+        "mobile",
+        re.compile(_D + r"(?P<cc>(?:\+|00)?86[ -]?)?(?P<num>1[3-9]\d[ -]?\d{4}[ -]?\d{4})" + _E),
+        _mobile,
+    ),
+    MaskRule(
+        "landline",
+        re.compile(_D + r"(?P<area>0\d{2,3})[ -](?P<local>[2-9]\d{6,7})" + _E),
+        _landline,
+    ),
+)
+
+
+def mask_text(text: str) -> str:
+    """``text`` with phone numbers, emails, ID-card and bank-card numbers masked."""
+    for rule in RULES:
+        text = rule.pattern.sub(rule.replace, text)
+    return text
+
+
+def find_personal_data(text: str) -> list[str]:
+    """Names of the rules that match ``text`` (for tests and audits)."""
+    return [rule.name for rule in RULES if rule.pattern.search(text)]
+
+
+def pseudonymise(author: str, key: bytes) -> str:
+    """A stable pseudonym for an author name: the same name and key give the same value."""
+    digest = hmac.new(key, author.strip().casefold().encode("utf-8"), hashlib.sha256)
+    return f"u_{digest.hexdigest()[:16]}"
+
+
+def pseudonym_key(settings: CoreSettings) -> bytes:
+    """The pseudonym key from settings, else a random one created once in the data dir."""
+    if settings.pseudonym_key is not None:
+        return settings.pseudonym_key.get_secret_value().encode("utf-8")
+    path = settings.ensure_data_dir() / "pseudonym.key"
+    if not path.exists():
+        try:
+            with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
+                fh.write(secrets.token_hex(32))
+            path.chmod(0o600)
+        except FileExistsError:
+            pass  # another process created it first
+    return path.read_text(encoding="ascii").strip().encode("ascii")

@@ -1,0 +1,6 @@
+"""Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
+
+from radar.store.db import EpochMillis, make_engine, metadata
+from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
+
+__all__ = ["EpochMillis", "Store", "insert_ignoring_duplicates", "make_engine", "metadata", "upsert"]

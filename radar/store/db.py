@@ -1,0 +1,56 @@
+"""Store: engine creation (SQLite in WAL mode, or any SQLAlchemy URL) and shared column types."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import BigInteger, MetaData, create_engine, event
+from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.types import TypeDecorator
+
+from radar.clock import from_millis, to_millis
+
+#: Every Radar table hangs off this one MetaData, whichever module defines it.
+metadata = MetaData()
+
+
+class EpochMillis(TypeDecorator[datetime]):
+    """An aware datetime kept as milliseconds since the epoch (UTC).
+
+    Integers sort, bucket (``col / 3_600_000``) and index the same way in
+    SQLite and PostgreSQL, so time queries need no dialect-specific SQL.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | int | None, dialect: Dialect) -> int | None:
+        if value is None or isinstance(value, int):
+            return value
+        return to_millis(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else from_millis(int(value))
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get their folder created and WAL mode."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)

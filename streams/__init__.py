@@ -1,0 +1,1 @@
+"""Stream processing: Faust workers that understand feedback and detect what matters."""
