@@ -48,7 +48,7 @@ def ensure_utc(value: datetime) -> datetime:
 
 def to_millis(value: datetime) -> int:
     """Milliseconds since the Unix epoch for an aware datetime."""
-    return int(round(ensure_utc(value).timestamp() * 1000))
+    return round(ensure_utc(value).timestamp() * 1000)
 
 
 def from_millis(value: int) -> datetime:

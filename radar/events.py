@@ -7,8 +7,10 @@ Parsing goes through :func:`parse_model`, which turns pydantic's errors into a
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
@@ -138,9 +140,7 @@ def make_deadletter_id(source: str | None, locator: str | None, reason: str, ori
     return stable_id("deadletter", source or "", locator or "", reason, original)
 
 
-SignalType = Literal[
-    "spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis"
-]
+SignalType = Literal["spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis"]
 
 
 class Sample(_Model):
@@ -161,7 +161,7 @@ class Signal(_Model):
 
     id: str
     type: SignalType
-    key: dict[str, str] = Field(description="Dimensions, e.g. {'topic': '物流配送', 'region': '华东'}")
+    key: dict[str, str] = Field(description="Dimensions, e.g. {'topic': '物流配送'}")
     status: Literal["firing", "resolved"] = "firing"
     window_start: AwareDatetime
     window_end: AwareDatetime
@@ -267,3 +267,73 @@ def sentiment_label(score: float, *, low: float = 0.4, high: float = 0.6) -> Sen
     if score > high:
         return "pos"
     return "neu"
+
+
+def original_text(raw: bytes | str | Mapping[str, Any]) -> tuple[str, str]:
+    """The raw input as stored in a dead letter: (text, encoding).
+
+    Input that is not valid UTF-8 (bytes, or text read with ``surrogateescape``)
+    is kept byte for byte as base64.
+    """
+    if isinstance(raw, Mapping):
+        raw = json.dumps(raw, ensure_ascii=False, default=str, sort_keys=True)
+    if isinstance(raw, str):
+        try:
+            raw.encode("utf-8")
+            return raw, "utf-8"
+        except UnicodeEncodeError:
+            try:
+                data = raw.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:
+                data = raw.encode("utf-8", "surrogatepass")
+    else:
+        data = raw
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return base64.b64encode(data).decode("ascii"), "base64"
+
+
+def deadletter_for(
+    raw: bytes | str | Mapping[str, Any],
+    error: ValidationFailed,
+    *,
+    now: datetime,
+    stage: str,
+    locator: str | None = None,
+    source: str | None = None,
+    channel: str | None = None,
+) -> DeadLetter:
+    """The dead letter for input that failed validation, keeping the input exactly."""
+    original, encoding = original_text(raw)
+    return DeadLetter(
+        id=make_deadletter_id(source, locator, error.reason, original),
+        reason=error.reason,
+        message=str(error),
+        stage=stage,
+        channel=channel,
+        source=source,
+        locator=locator,
+        original=original,
+        original_encoding=encoding,
+        created_at=now,
+    )
+
+
+def parse_values(
+    values: Sequence[bytes],
+    model: type[M],
+    *,
+    now: datetime,
+    stage: str,
+    locator: str | None = None,
+) -> tuple[list[M], list[DeadLetter]]:
+    """Parse topic values as ``model``; those that fail become dead letters with their reason."""
+    parsed: list[M] = []
+    letters: list[DeadLetter] = []
+    for value in values:
+        try:
+            parsed.append(parse_model(model, value))
+        except ValidationFailed as exc:
+            letters.append(deadletter_for(value, exc, now=now, stage=stage, locator=locator))
+    return parsed, letters

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import yaml
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -69,6 +69,12 @@ class RadarSettings(BaseSettings):
     """
 
     yaml_section: ClassVar[str | None] = None
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Self:
+        """Settings from the usual sources, with the non-None ``overrides`` (CLI options) on top."""
+        given = {name: value for name, value in overrides.items() if value is not None}
+        return cls(**given)
 
     @classmethod
     def settings_customise_sources(

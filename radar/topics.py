@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from radar.settings import CoreSettings
@@ -84,10 +85,9 @@ def ensure_topics(settings: CoreSettings, *, timeout_s: float = 30.0) -> list[st
                 NewTopic(name, settings.topic_partitions, settings.topic_replication)
                 for name in missing
             ]
-            try:
+            # another process may have created them first; that is fine
+            with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(new, timeout_ms=int(timeout_s * 1000))
-            except TopicAlreadyExistsError:
-                pass  # another process created them first; that is fine
         return missing
     finally:
         admin.close()

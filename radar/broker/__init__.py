@@ -5,7 +5,9 @@ from radar.broker.server import BrokerStatus, LocalBroker, broker_answers
 from radar.settings import BrokerSettings, CoreSettings
 
 
-def local_broker(core: CoreSettings | None = None, settings: BrokerSettings | None = None) -> LocalBroker:
+def local_broker(
+    core: CoreSettings | None = None, settings: BrokerSettings | None = None
+) -> LocalBroker:
     """The broker whose files live under ``<data_dir>/kafka``."""
     core = core or CoreSettings()
     settings = settings or BrokerSettings()

@@ -12,19 +12,14 @@ from radar.topics import describe_topics, ensure_topics
 
 
 def _settings(port: int | None, controller_port: int | None) -> tuple[CoreSettings, BrokerSettings]:
-    overrides = {}
-    if port is not None:
-        overrides["port"] = port
-    if controller_port is not None:
-        overrides["controller_port"] = controller_port
-    broker = BrokerSettings(**overrides)
+    broker = BrokerSettings.load(port=port, controller_port=controller_port)
     core = CoreSettings()
     if port is not None:
         core = core.model_copy(update={"kafka_bootstrap": f"{broker.host}:{broker.port}"})
     return core, broker
 
 
-port_option = click.option("--port", type=int, help="Client port (default RADAR_BROKER_PORT or 9092)")
+port_option = click.option("--port", type=int, help="Client port (default RADAR_BROKER_PORT, 9092)")
 controller_option = click.option(
     "--controller-port", type=int, help="KRaft controller port (default 9093)"
 )
@@ -85,7 +80,9 @@ def status(port: int | None, controller_port: int | None, as_json: bool) -> None
     core, settings = _settings(port, controller_port)
     broker = local_broker(core, settings)
     state = broker.status()
-    topics = describe_topics(core.model_copy(update={"kafka_bootstrap": state.bootstrap})) if state.running else {}
+    topics = {}
+    if state.running:
+        topics = describe_topics(core.model_copy(update={"kafka_bootstrap": state.bootstrap}))
     if as_json:
         out = {
             "running": state.running,
@@ -97,7 +94,7 @@ def status(port: int | None, controller_port: int | None, as_json: bool) -> None
         }
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif not state.running:
-        click.echo(f"Kafka is not running (would listen on {state.bootstrap}); start it: radar kafka up")
+        click.echo(f"Kafka is not running (would use {state.bootstrap}); start it: radar kafka up")
         raise SystemExit(1)
     else:
         click.echo(f"Kafka runs on {state.bootstrap} (pid {state.pid})")

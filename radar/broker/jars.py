@@ -49,7 +49,8 @@ def libs_dir(settings: BrokerSettings) -> Path:
     if settings.kafka_home is not None:
         libs = settings.kafka_home / "libs"
         if not any(libs.glob("kafka_*.jar")):
-            msg = f"KAFKA_HOME={settings.kafka_home} has no libs/kafka_*.jar; point it at a Kafka install"
+            home = settings.kafka_home
+            msg = f"KAFKA_HOME={home} has no libs/kafka_*.jar; point it at a Kafka install"
             raise BrokerError(msg)
         return libs
     return release_dir(settings) / "libs"

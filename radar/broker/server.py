@@ -1,7 +1,8 @@
-"""Local broker: a single-node Apache Kafka in KRaft mode on loopback, started and stopped cleanly."""
+"""Local broker: a single-node Apache Kafka (KRaft) on loopback, started and stopped cleanly."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -103,9 +104,7 @@ class LocalBroker:
         self.home.mkdir(parents=True, exist_ok=True)
         lines = [f"{k}={v}" for k, v in props.items()]
         self.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        (self.home / "log4j2.yaml").write_text(
-            _LOG4J2.format(log=self.log_file), encoding="utf-8"
-        )
+        (self.home / "log4j2.yaml").write_text(_LOG4J2.format(log=self.log_file), encoding="utf-8")
 
     def _java(self) -> str:
         java_home = os.environ.get("JAVA_HOME")
@@ -203,7 +202,8 @@ class LocalBroker:
             if broker_answers(self.bootstrap):
                 return
             time.sleep(0.5)
-        msg = f"Kafka did not answer on {self.bootstrap} within {self.settings.start_timeout_s:.0f}s; see {self.log_file}"
+        waited = self.settings.start_timeout_s
+        msg = f"Kafka did not answer on {self.bootstrap} within {waited:.0f}s; see {self.log_file}"
         raise BrokerError(msg)
 
     def stop(self, timeout_s: float = 30.0) -> bool:
@@ -284,10 +284,8 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return True
     if state == "Z":
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         return False
     return True
 

@@ -3,4 +3,11 @@
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
-__all__ = ["EpochMillis", "Store", "insert_ignoring_duplicates", "make_engine", "metadata", "upsert"]
+__all__ = [
+    "EpochMillis",
+    "Store",
+    "insert_ignoring_duplicates",
+    "make_engine",
+    "metadata",
+    "upsert",
+]

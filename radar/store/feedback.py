@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
@@ -42,7 +42,7 @@ def upsert(engine: Engine, table: Table, update_columns: Iterable[str]) -> Inser
     else:
         msg = f"store dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
         raise NotImplementedError(msg)
-    return stmt.on_conflict_do_update(  # type: ignore[no-any-return]
+    return stmt.on_conflict_do_update(
         index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}
     )
 
@@ -84,7 +84,7 @@ class Store:
         ]
         with self.engine.begin() as conn:
             ids = [r["id"] for r in rows]
-            known = set(conn.scalars(select(events.c.id).where(events.c.id.in_(ids))))
+            known: set[str] = set(conn.scalars(select(events.c.id).where(events.c.id.in_(ids))))
             new_rows = [r for r in rows if r["id"] not in known]
             if new_rows:
                 conn.execute(insert_ignoring_duplicates(self.engine, events), new_rows)
@@ -98,7 +98,7 @@ class Store:
             return 0
         rows = [d.model_dump() for d in {d.id: d for d in batch}.values()]
         with self.engine.begin() as conn:
-            known = set(
+            known: set[str] = set(
                 conn.scalars(
                     select(deadletters.c.id).where(deadletters.c.id.in_([r["id"] for r in rows]))
                 )
@@ -118,7 +118,7 @@ class Store:
     def report(self) -> dict[str, Any]:
         """What the store holds, in the shape ``radar report --json`` prints."""
         with self.engine.connect() as conn:
-            by_channel = dict(
+            by_channel: dict[str, int] = dict(
                 conn.execute(
                     select(events.c.channel, func.count())
                     .group_by(events.c.channel)
@@ -128,7 +128,7 @@ class Store:
             complaints = conn.scalar(
                 select(func.count()).select_from(events).where(events.c.is_complaint.is_(True))
             )
-            by_reason = dict(
+            by_reason: dict[str, int] = dict(
                 conn.execute(
                     select(deadletters.c.reason, func.count())
                     .group_by(deadletters.c.reason)

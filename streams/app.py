@@ -1,0 +1,121 @@
+"""Stream processing: the Faust app, built once from settings, with thin agents over the stages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import faust
+
+from radar.clock import Clock, SystemClock
+from radar.events import DeadLetter, FeedbackEvent, parse_values
+from radar.settings import CoreSettings
+from radar.store import Store
+from radar.topics import Topics
+from streams.scoring import score_or_reject
+from streams.sentiment import get_engine
+from streams.settings import WorkerSettings
+from streams.sink import StoreSink
+
+log = logging.getLogger(__name__)
+
+
+def raw_topic(app: faust.App, name: str) -> faust.TopicT:
+    """A topic read and written as bytes: Radar parses values itself, so bad ones are routed."""
+    return app.topic(
+        name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+    )
+
+
+def create_app(
+    core: CoreSettings | None = None,
+    worker: WorkerSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+) -> faust.App:
+    """The worker's Faust app: scoring agent, and (when enabled) the store sink agents."""
+    core = core or CoreSettings()
+    worker = worker or WorkerSettings()
+    clock = clock or SystemClock()
+    topics = Topics.from_settings(core)
+    datadir = core.data_dir / "faust" / worker.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        worker.app_id,
+        broker=[f"kafka://{host}" for host in core.kafka_bootstrap.split(",")],
+        store="memory://",
+        datadir=str(datadir),
+        topic_partitions=core.topic_partitions,
+        topic_replication_factor=core.topic_replication,
+        topic_allow_declare=True,
+        consumer_auto_offset_reset="earliest",
+        processing_guarantee="at_least_once",
+        web_enabled=worker.web_port > 0,
+        web_port=worker.web_port or 6066,
+        web_bind="127.0.0.1",
+        broker_commit_every=1000,
+        broker_commit_interval=1.0,
+        producer_acks=-1,
+        producer_compression_type="gzip",
+    )
+    raw = raw_topic(app, topics.raw)
+    scored = raw_topic(app, topics.scored)
+    deadletter = raw_topic(app, topics.deadletter)
+    engine = get_engine(worker.sentiment_engine)
+    engine.score_batch(["预热 warm-up"])  # load models now, not inside the first batch
+
+    async def send_deadletters(letters: Sequence[DeadLetter]) -> None:
+        for letter in letters:
+            await deadletter.send(key=letter.id.encode(), value=letter.to_json())
+
+    @app.agent(raw, name="score")
+    async def score(stream: faust.StreamT[bytes]) -> None:
+        """feedback.raw → feedback.scored (bad records → feedback.deadletter)."""
+        loop = asyncio.get_running_loop()
+        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
+            events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
+            # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
+            results, failed = await loop.run_in_executor(
+                None, score_or_reject, events, engine, clock.now()
+            )
+            for result in results:
+                await scored.send(key=result.id.encode(), value=result.to_json())
+            await send_deadletters([*letters, *failed])
+
+    if worker.sink_enabled:
+        sink = StoreSink(store or Store.from_settings(core), clock)
+        sink_agent(app, scored, "sink-scored", sink.write_scored, worker)
+        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker)
+        beats = raw_topic(app, topics.heartbeats)
+        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker)
+    return app
+
+
+def sink_agent(
+    app: faust.App,
+    topic: faust.TopicT,
+    name: str,
+    write: Callable[[Sequence[bytes]], Any],
+    worker: WorkerSettings,
+) -> None:
+    """An agent that writes batches from ``topic`` into the store off the event loop."""
+
+    async def run(stream: faust.StreamT[bytes]) -> None:
+        loop = asyncio.get_running_loop()
+        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
+            batch = list(values)
+            delay = 0.5
+            while True:  # the offsets are committed only once the batch is stored
+                try:
+                    result = await loop.run_in_executor(None, write, batch)
+                    break
+                except Exception:  # the store is down or locked: wait, never drop
+                    log.exception("%s: store write failed; retrying in %.1fs", name, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(delay * 2, 30.0)
+            log.debug("%s: %s", name, result)
+
+    app.agent(topic, name=name)(run)

@@ -1,0 +1,39 @@
+"""``radar worker``: run the Faust stream worker (one consumer group; start more to scale out)."""
+
+from __future__ import annotations
+
+import click
+
+from radar.settings import CoreSettings
+from radar.topics import ensure_topics
+from streams.sentiment import engine_names
+from streams.settings import WorkerSettings
+
+
+@click.command()
+@click.option(
+    "--engine",
+    type=click.Choice(engine_names()),
+    help="Sentiment engine (default: RADAR_WORKER_SENTIMENT_ENGINE)",
+)
+@click.option("--no-sink", is_flag=True, help="Do not write into the store (another worker does)")
+@click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port")
+def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
+    """Score feedback.raw into feedback.scored and write the store, until stopped (Ctrl-C)."""
+    from faust.worker import Worker
+
+    from streams.app import create_app
+
+    core = CoreSettings()
+    settings = WorkerSettings.load(
+        sentiment_engine=engine,
+        sink_enabled=False if no_sink else None,
+        metrics_port=metrics_port,
+    )
+    ensure_topics(core)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr="127.0.0.1")
+    app = create_app(core, settings)
+    Worker(app, loglevel=settings.log_level).execute_from_commandline()

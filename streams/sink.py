@@ -1,0 +1,69 @@
+"""Stream processing: the sink stage (scored events, dead letters, heartbeats → the store)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from radar.clock import Clock, SystemClock
+from radar.events import DeadLetter, Heartbeat, ScoredEvent, parse_values
+from radar.store import Store
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", ScoredEvent, DeadLetter, Heartbeat)
+
+
+@dataclass
+class SinkResult:
+    """What one batch did to the store."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+
+
+class StoreSink:
+    """Writes batches of topic values into the store, idempotent by id.
+
+    Values that do not parse are stored as dead letters (stage ``sink``), so
+    nothing is dropped and one bad record never stops the sink.
+    """
+
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
+        self.store = store
+        self.clock = clock or SystemClock()
+
+    def write_scored(self, values: Sequence[bytes]) -> SinkResult:
+        events, rejects = self._parse(values, ScoredEvent, "scored")
+        stored = self.store.add_scored(events)
+        self.store.add_deadletters(rejects)
+        return SinkResult(stored=stored, duplicates=len(events) - stored, rejected=len(rejects))
+
+    def write_deadletters(self, values: Sequence[bytes]) -> SinkResult:
+        letters, rejects = self._parse(values, DeadLetter, "deadletter")
+        stored = self.store.add_deadletters([*letters, *rejects])
+        return SinkResult(stored=stored, duplicates=len(letters) + len(rejects) - stored)
+
+    def write_heartbeats(self, values: Sequence[bytes]) -> SinkResult:
+        beats, rejects = self._parse(values, Heartbeat, "heartbeat")
+        latest: dict[str, Heartbeat] = {}
+        for beat in beats:
+            if beat.source not in latest or beat.at >= latest[beat.source].at:
+                latest[beat.source] = beat
+        for beat in latest.values():
+            self.store.record_heartbeat(beat)
+        self.store.add_deadletters(rejects)
+        return SinkResult(stored=len(latest), rejected=len(rejects))
+
+    def _parse(
+        self, values: Sequence[bytes], model: type[M], what: str
+    ) -> tuple[list[M], list[DeadLetter]]:
+        parsed, rejects = parse_values(
+            values, model, now=self.clock.now(), stage="sink", locator=f"topic:{what}"
+        )
+        for letter in rejects:
+            log.warning("unreadable %s record dead-lettered: %s", what, letter.message)
+        return parsed, rejects

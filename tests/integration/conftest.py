@@ -1,0 +1,182 @@
+"""Integration fixtures: a real Kafka broker per test session, a fresh topic prefix per test."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer
+
+from radar.broker import LocalBroker
+from radar.settings import BrokerSettings, CoreSettings
+from radar.topics import Topics, ensure_topics
+
+ROOT = Path(__file__).resolve().parents[2]
+RADAR = str(Path(sys.executable).with_name("radar"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real single-node Kafka on free loopback ports, for the whole session."""
+    settings = BrokerSettings(
+        port=free_port(),
+        controller_port=free_port(),
+        cache_dir=ROOT / ".cache" / "kafka",
+        heap_mb=512,
+    )
+    broker = LocalBroker(settings, tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    try:
+        yield broker.bootstrap
+    finally:
+        broker.stop()
+
+
+@dataclass
+class Pipeline:
+    """One test's slice of the system: its settings, env for subprocesses, and helpers."""
+
+    bootstrap: str
+    env: dict[str, str]
+    data_dir: Path
+    settings: CoreSettings
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.from_settings(self.settings)
+
+    def radar(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the radar CLI as a user would."""
+        result = subprocess.run(
+            [RADAR, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if check and result.returncode != 0:
+            command = " ".join(args)
+            msg = f"radar {command} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+            raise AssertionError(msg)
+        return result
+
+    def start(self, *args: str, name: str = "worker") -> subprocess.Popen[bytes]:
+        """Start a long-running radar command; stopped when the test ends."""
+        log = (self.data_dir / f"{name}-{len(self.processes)}.log").open("wb")
+        process = subprocess.Popen(
+            [RADAR, *args], env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        self.processes.append(process)
+        return process
+
+    def report(self) -> dict[str, Any]:
+        return json.loads(self.radar("report", "--json").stdout)
+
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 90, what: str = "") -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.5)
+        logs = "\n".join(
+            p.read_text(errors="replace")[-3000:] for p in sorted(self.data_dir.glob("*.log"))
+        )
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
+
+    def consume(self, base_topic: str, expected: int, timeout: float = 60) -> list[dict[str, Any]]:
+        """All records of a topic (from the start) once at least ``expected`` arrived."""
+        consumer = KafkaConsumer(
+            self.topics.name(base_topic),
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=1000,
+        )
+        records: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                records.extend(json.loads(m.value) for m in consumer)
+                if len(records) >= expected:
+                    break
+        finally:
+            consumer.close()
+        return records
+
+    def lag(self, group: str) -> int:
+        """Messages the consumer group has not committed yet, over all its topics."""
+        admin = KafkaAdminClient(bootstrap_servers=self.bootstrap)
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap)
+        try:
+            offsets = admin.list_group_offsets(group).get(group, {})
+            if not offsets:
+                return -1
+            ours = {
+                tp: meta.offset
+                for tp, meta in offsets.items()
+                if tp.topic.startswith(self.settings.topic_prefix)
+            }
+            ends = consumer.end_offsets(list(ours))
+            return sum(max(0, ends[tp] - committed) for tp, committed in ours.items())
+        finally:
+            admin.close()
+            consumer.close()
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def pipeline(
+    kafka_broker: str, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pipeline]:
+    """Settings for one test: the session broker, a fresh topic prefix and consumer group."""
+    tag = uuid.uuid4().hex[:8]
+    values = {
+        "RADAR_KAFKA_BOOTSTRAP": kafka_broker,
+        "RADAR_TOPIC_PREFIX": f"t{tag}.",
+        "RADAR_WORKER_APP_ID": f"radar-worker-{tag}",
+        "RADAR_WORKER_BATCH_WITHIN_S": "0.2",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    env = dict(os.environ.items())
+    settings = CoreSettings()
+    ensure_topics(settings)
+    isolated_settings.mkdir(parents=True, exist_ok=True)
+    running = Pipeline(kafka_broker, env, isolated_settings, settings)
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
+__all__ = ["Pipeline", "free_port"]
