@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from radar.settings import BrokerSettings, RadarSettings
+from radar.settings import BrokerSettings
+from tests.catalog import known_variables
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 RADAR_SERVICES = [name for name, svc in SERVICES.items() if "build" in svc]
 LONG_RUNNING = [name for name, svc in SERVICES.items() if svc.get("restart") != "no"]
-SETTINGS_MODULES = ["radar.settings", "streams.settings", "dashboard.settings", "alerts.settings"]
-
-
-def known_variables() -> set[str]:
-    """Every environment variable some Radar settings model reads."""
-    for module in SETTINGS_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-    names: set[str] = set()
-    pending = list(RadarSettings.__subclasses__())
-    while pending:
-        model = pending.pop()
-        pending.extend(model.__subclasses__())
-        prefix = model.model_config.get("env_prefix", "")
-        names.update(f"{prefix}{field}".upper() for field in model.model_fields)
-    return names
 
 
 def env(service: str) -> dict[str, str]:
