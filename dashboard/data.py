@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, cast, func, select, type_coerce
+from sqlalchemy import BigInteger, func, select, type_coerce
 
 from radar.store import Store
 from radar.store.tables import events
@@ -14,9 +15,9 @@ def volume_by_channel(
     store: Store, since: datetime, until: datetime, bucket_s: int
 ) -> list[tuple[int, str, int, float | None]]:
     """Per time bucket and channel: number of events and mean sentiment (event time)."""
-    created = type_coerce(events.c.created_at, Integer)
+    created = type_coerce(events.c.created_at, BigInteger)
     bucket_ms = bucket_s * 1000
-    bucket = cast(created / bucket_ms, Integer) * bucket_ms
+    bucket = (created // bucket_ms) * bucket_ms  # floor division in SQLite and PostgreSQL
     query = (
         select(bucket.label("bucket"), events.c.channel, func.count(), func.avg(events.c.sentiment))
         .where(events.c.created_at >= since, events.c.created_at < until)
@@ -24,7 +25,8 @@ def volume_by_channel(
         .order_by(bucket)
     )
     with store.engine.connect() as conn:
-        return [(int(b), str(c), int(n), s) for b, c, n, s in conn.execute(query).tuples()]
+        rows: list[Any] = list(conn.execute(query).all())
+    return [(int(b), str(c), int(n), None if s is None else float(s)) for b, c, n, s in rows]
 
 
 def time_range(store: Store) -> tuple[datetime, datetime] | None:

@@ -39,8 +39,8 @@ def letter(n: int, reason: str) -> DeadLetter:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    s = Store(make_engine(f"sqlite:///{tmp_path / 'radar.db'}"), ManualClock(T0))
+def store(store_url: str) -> Store:
+    s = Store(make_engine(store_url), ManualClock(T0))
     s.create_schema()
     return s
 
@@ -115,6 +115,7 @@ def test_heartbeat_keeps_the_latest_per_source(store: Store) -> None:
     assert rows == [(9, "degraded")]
 
 
-def test_sqlite_runs_in_wal_mode(store: Store) -> None:
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'radar.db'}"))
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
