@@ -69,7 +69,15 @@ def _listed(value: Any) -> Any:
 
 
 Matchers = Annotated[tuple[Matcher, ...], BeforeValidator(_matchers)]
-Names = Annotated[list[str], BeforeValidator(_listed)]
+def _names(value: Any) -> Any:
+    # YAML reads 315 or 2024 as numbers; as names and terms they are text
+    value = _listed(value)
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+    return value
+
+
+Names = Annotated[list[str], BeforeValidator(_names)]
 
 
 class _Config(BaseModel):

@@ -81,13 +81,13 @@ class NotificationLog:
         return bool(result.rowcount)
 
     def last(
-        self, group_key: str, receiver: str, kinds: Sequence[str] = FIRING_KINDS
+        self, incident_id: str, receiver: str, kinds: Sequence[str] = FIRING_KINDS
     ) -> Entry | None:
-        """The latest notification of ``kinds`` to ``receiver`` for the group (not failed)."""
+        """The latest notification of ``kinds`` to ``receiver`` about the incident (not failed)."""
         query = (
             select(notifications)
             .where(
-                notifications.c.group_key == group_key,
+                notifications.c.incident_id == incident_id,
                 notifications.c.receiver == receiver,
                 notifications.c.kind.in_(kinds),
                 notifications.c.status != "failed",

@@ -210,7 +210,7 @@ class Pipeline:
         group.held_until = None
         state = firing_state(live)
         for receiver in rule.receivers:
-            last = self.nflog.last(group.group_key, receiver)
+            last = self.nflog.last(incident.id, receiver)
             kind = decide(
                 last.firing if last else None,
                 last.created_at if last else None,

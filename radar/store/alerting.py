@@ -58,7 +58,6 @@ notifications = Table(
     Column("answer", Text),
     Column("last_error", Text),
     Column("payload", JSON, nullable=False),
-    Index("ix_notifications_group_receiver", "group_key", "receiver", "created_at"),
+    Index("ix_notifications_incident_receiver", "incident_id", "receiver", "created_at"),
     Index("ix_notifications_due", "status", "next_attempt_at"),
-    Index("ix_notifications_incident", "incident_id"),
 )
