@@ -192,9 +192,10 @@ def get_incident(store: Store, incident_id: str) -> Incident:
 
 
 def list_incidents(
-    store: Store, *, status: str | Sequence[str] | None = None, limit: int = 100
+    store: Store, *, status: str | Sequence[str] | None = "open", limit: int = 100
 ) -> list[Incident]:
-    """Incidents, newest first; ``status`` one status, several, or ``"open"`` for open+acked."""
+    """Incidents, newest first: ``"open"`` (open or acknowledged, the default), another
+    status, several, or None for all."""
     query = select(incidents).order_by(incidents.c.opened_at.desc()).limit(limit)
     if isinstance(status, str):
         wanted: Sequence[str] = OPEN_STATUSES if status == "open" else (status,)
@@ -369,7 +370,8 @@ def set_step(
     at = _now(store, now)
     verb = "done" if done else "not done"
     text = f"step {step} {verb}: {steps[step - 1]['text']}"
-    return _change(store, incident_id, at, "checklist", user, text, {"step": step, "done": done})
+    data = {"step": step, "done": done}
+    return _change(store, incident_id, at, "checklist", user, text, {}, data)
 
 
 def checklist(store: Store, incident_id: str) -> list[ChecklistItem]:

@@ -208,7 +208,7 @@ def start_server(server: RecordingServer) -> ThreadingHTTPServer:
 
     httpd = ThreadingHTTPServer(("127.0.0.1", server.port), Handler)
     server.port = httpd.server_address[1]
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     return httpd
 
 
