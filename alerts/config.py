@@ -69,11 +69,15 @@ def _listed(value: Any) -> Any:
 
 
 Matchers = Annotated[tuple[Matcher, ...], BeforeValidator(_matchers)]
+
+
 def _names(value: Any) -> Any:
     # YAML reads 315 or 2024 as numbers; as names and terms they are text
     value = _listed(value)
     if isinstance(value, list):
-        return [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value]
+        return [
+            str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v for v in value
+        ]
     return value
 
 

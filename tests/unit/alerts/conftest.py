@@ -130,7 +130,9 @@ class Harness:
 
 def build_harness(config: RulesConfig, clock: ManualClock, store: Store) -> Harness:
     notifiers = {r.name: RecordingNotifier(r.name) for r in config.receivers}
-    policy = RetryPolicy(initial=timedelta(seconds=10), maximum=timedelta(minutes=1), max_attempts=4)
+    policy = RetryPolicy(
+        initial=timedelta(seconds=10), maximum=timedelta(minutes=1), max_attempts=4
+    )
     pipeline = Pipeline(
         config, store, notifiers, clock, LinkSigner(SECRET, "http://dash.example"), policy=policy
     )

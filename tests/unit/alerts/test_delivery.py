@@ -16,10 +16,20 @@ from tests.unit.alerts.conftest import RecordingNotifier
 S = timedelta(seconds=1)
 
 
-def queue(store: Store, clock: ManualClock, receiver: str = "oncall", incident_id: str | None = None) -> str:
-    message = Message(id=f"n-{receiver}-{clock.now().timestamp()}", kind="firing", status="firing",
-                      receiver=receiver, group_key="g", rule="r", title="t", severity=2,
-                      created_at=clock.now())
+def queue(
+    store: Store, clock: ManualClock, receiver: str = "oncall", incident_id: str | None = None
+) -> str:
+    message = Message(
+        id=f"n-{receiver}-{clock.now().timestamp()}",
+        kind="firing",
+        status="firing",
+        receiver=receiver,
+        group_key="g",
+        rule="r",
+        title="t",
+        severity=2,
+        created_at=clock.now(),
+    )
     if incident_id:
         message = message.model_copy(update={"incident": None})
     NotificationLog(store).enqueue(message, [["fp", 2]])
@@ -33,7 +43,10 @@ def deliverer(store: Store, clock: ManualClock, notifier: RecordingNotifier) -> 
 
 def test_retryable_failures_back_off_then_succeed(store: Store, clock: ManualClock) -> None:
     notifier = RecordingNotifier("oncall")
-    notifier.failures = [NotifyFailed("503", retryable=True), NotifyFailed("timeout", retryable=True)]
+    notifier.failures = [
+        NotifyFailed("503", retryable=True),
+        NotifyFailed("timeout", retryable=True),
+    ]
     d = deliverer(store, clock, notifier)
     nid = queue(store, clock)
     assert d.deliver_due().retrying == [nid]
@@ -53,18 +66,36 @@ def test_retryable_failures_back_off_then_succeed(store: Store, clock: ManualClo
 def test_non_retryable_failure_stops_at_once(store: Store, clock: ManualClock) -> None:
     notifier = RecordingNotifier("oncall")
     notifier.failures = [NotifyFailed("HTTP 400 bad token", retryable=False)]
-    incident = incidents.open_incident(store, group_key="g", rule="r", type="spike", title="t",
-                                       severity=1, key={})
-    message = Message(id="n1", kind="firing", status="firing", receiver="oncall", group_key="g",
-                      rule="r", title="t", severity=1, created_at=clock.now(),
-                      incident={"id": incident.id, "title": "t", "status": "open",
-                                "type": "spike", "opened_at": clock.now(), "url": "http://d"})
+    incident = incidents.open_incident(
+        store, group_key="g", rule="r", type="spike", title="t", severity=1, key={}
+    )
+    message = Message(
+        id="n1",
+        kind="firing",
+        status="firing",
+        receiver="oncall",
+        group_key="g",
+        rule="r",
+        title="t",
+        severity=1,
+        created_at=clock.now(),
+        incident={
+            "id": incident.id,
+            "title": "t",
+            "status": "open",
+            "type": "spike",
+            "opened_at": clock.now(),
+            "url": "http://d",
+        },
+    )
     NotificationLog(store).enqueue(message, [])
     report = deliverer(store, clock, notifier).deliver_due()
     assert report.failed == ["n1"] and notifier.sent == []
     entry = NotificationLog(store).get("n1")
     assert entry is not None and entry.status == "failed" and "400" in (entry.last_error or "")
-    (failed,) = [e for e in incidents.timeline(store, incident.id) if e.kind == "notification_failed"]
+    (failed,) = [
+        e for e in incidents.timeline(store, incident.id) if e.kind == "notification_failed"
+    ]
     assert "HTTP 400 bad token" in failed.message
 
 

@@ -16,8 +16,13 @@ from tests.unit.alerts.conftest import rules
 
 def opened(store: Store) -> incidents.Incident:
     return incidents.open_incident(
-        store, group_key="g1", rule="logistics-spike", type="spike",
-        title="物流投诉激增: 华东", severity=2, key={"region": "华东"},
+        store,
+        group_key="g1",
+        rule="logistics-spike",
+        type="spike",
+        title="物流投诉激增: 华东",
+        severity=2,
+        key={"region": "华东"},
         data={"checklist": checklist_data("spike")},
     )
 
@@ -65,7 +70,12 @@ def test_notes_owner_and_checklist(store: Store, clock: ManualClock) -> None:
     assert len(items) == len(playbook("spike"))
     assert [i.done for i in items[:4]] == [False, True, False, False]
     assert items[1].done_by == "wang" and items[1].done_at == clock.now()
-    assert {i.area for i in items} <= {"responsibilities", "communication", "remedy", "coordination"}
+    assert {i.area for i in items} <= {
+        "responsibilities",
+        "communication",
+        "remedy",
+        "coordination",
+    }
     assert incidents.get_incident(store, incident.id).owner == "wang"
     with pytest.raises(ValueError, match="no step 99"):
         incidents.set_step(store, incident.id, 99, "wang")
@@ -84,7 +94,11 @@ def test_every_change_is_unpublished_until_marked(store: Store) -> None:
     (changed,) = incidents.unpublished(store)
     assert changed.version == 2
     record = changed.to_record(url="http://dash/incidents?incident=x")
-    assert record["status"] == "open" and record["version"] == 2 and record["key"] == {"region": "华东"}
+    assert (
+        record["status"] == "open"
+        and record["version"] == 2
+        and record["key"] == {"region": "华东"}
+    )
     incidents.record(store, incident.id, "notified", "sent")  # notifications do not republish
     incidents.mark_published(store, incident.id, 2)
     assert incidents.unpublished(store) == []

@@ -26,7 +26,7 @@ def test_forged_altered_and_foreign_tokens_fail() -> None:
     other = LinkSigner(b"x" * 32, "http://dash.example")
     with pytest.raises(InvalidToken, match="signature"):
         other.verify(token, NOW)
-    body, _, sig = token.partition(".")
+    _body, _, sig = token.partition(".")
     forged = SIGNER.token("INC-2", "resolve", NOW).partition(".")[0] + "." + sig
     with pytest.raises(InvalidToken, match="signature"):
         SIGNER.verify(forged, NOW)

@@ -53,7 +53,12 @@ def test_valid_rules_get_defaults_and_their_own_values() -> None:
 @pytest.mark.parametrize(
     ("change", "line", "field", "words"),
     [
-        (("min_score: 0.9", "min_score: 1.9"), 11, "rules[0].match.min_score", "less than or equal"),
+        (
+            ("min_score: 0.9", "min_score: 1.9"),
+            11,
+            "rules[0].match.min_score",
+            "less than or equal",
+        ),
         (("group_wait: 1m", "group_wait: soon"), 16, "rules[1].group_wait", "cannot read duration"),
         (("receivers: mail", "receivers: pager"), 15, "rules[1].receivers[0]", "unknown receiver"),
         (("type: spike,", "type: spikes,"), 11, "rules[0].match.type[0]", "Input should be"),
@@ -71,7 +76,9 @@ def test_each_problem_names_line_and_field(
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    text = VALID.replace("min_score: 0.9", "min_score: 2").replace("group_wait: 1m", "group_wait: x")
+    text = VALID.replace("min_score: 0.9", "min_score: 2").replace(
+        "group_wait: 1m", "group_wait: x"
+    )
     assert {p[0] for p in problems(text)} == {11, 16}
 
 
@@ -82,7 +89,9 @@ def test_receiver_needs_exactly_one_channel() -> None:
 
 
 def test_duplicate_keys_and_broken_yaml() -> None:
-    found = problems(VALID.replace("  repeat_interval: 2h\n", "  repeat_interval: 2h\n  group_wait: 5s\n"))
+    found = problems(
+        VALID.replace("  repeat_interval: 2h\n", "  repeat_interval: 2h\n  group_wait: 5s\n")
+    )
     assert (4, "defaults.group_wait", "key given twice; keep one") in found
     ((line, _, message),) = problems(VALID.replace("rules:\n", "rules: [\n"))
     assert line > 0 and "not valid YAML" in message

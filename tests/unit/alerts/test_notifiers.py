@@ -38,19 +38,46 @@ NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 @pytest.fixture
 def message() -> Message:
     signal = make_signal("sig-1", at=NOW, samples=("快递三天没动，电话 13812345678", "包装破损"))
-    alert = Alert(fingerprint="fp1", group_key="g1", rule="logistics-spike",
-                  labels={"alertname": "logistics-spike", "type": "spike", "region": "华东",
-                          "topic": "物流配送", "severity": "major"},
-                  severity=2, status="firing", starts_at=NOW, updated_at=NOW, signal=signal)
-    return Message(
-        id="n-123", kind="firing", status="firing", receiver="oncall", group_key="g1",
-        group_labels={"region": "华东"}, rule="logistics-spike",
-        rule_description="Delivery complaints far above normal", title="物流投诉激增: 华东",
+    alert = Alert(
+        fingerprint="fp1",
+        group_key="g1",
+        rule="logistics-spike",
+        labels={
+            "alertname": "logistics-spike",
+            "type": "spike",
+            "region": "华东",
+            "topic": "物流配送",
+            "severity": "major",
+        },
         severity=2,
-        incident=IncidentView(id="INC-20261120-abc123", title="物流投诉激增: 华东", status="open",
-                              type="spike", opened_at=NOW, url="http://dash/incidents?incident=I",
-                              ack_url="http://dash/ack?token=t1", resolve_url="http://dash/res?token=t2"),
-        alerts=[alert_view(alert)], created_at=NOW,
+        status="firing",
+        starts_at=NOW,
+        updated_at=NOW,
+        signal=signal,
+    )
+    return Message(
+        id="n-123",
+        kind="firing",
+        status="firing",
+        receiver="oncall",
+        group_key="g1",
+        group_labels={"region": "华东"},
+        rule="logistics-spike",
+        rule_description="Delivery complaints far above normal",
+        title="物流投诉激增: 华东",
+        severity=2,
+        incident=IncidentView(
+            id="INC-20261120-abc123",
+            title="物流投诉激增: 华东",
+            status="open",
+            type="spike",
+            opened_at=NOW,
+            url="http://dash/incidents?incident=I",
+            ack_url="http://dash/ack?token=t1",
+            resolve_url="http://dash/res?token=t2",
+        ),
+        alerts=[alert_view(alert)],
+        created_at=NOW,
     )
 
 
@@ -66,8 +93,9 @@ def answer(body: dict[str, Any], status: int = 200) -> tuple[int, bytes]:
 
 class TestWebhook:
     def test_posts_the_message_signed(self, http_server: RecordingServer, message: Message) -> None:
-        config = WebhookConfig(url=f"{http_server.url}/hook", headers={"X-Team": "cs"},
-                               secret="s3cret")
+        config = WebhookConfig(
+            url=f"{http_server.url}/hook", headers={"X-Team": "cs"}, secret="s3cret"
+        )
         assert WebhookNotifier("oncall", config).send(message) == "HTTP 200"
         (got,) = http_server.requests
         body = got.json()
@@ -93,7 +121,9 @@ class TestWebhook:
 
     def test_nobody_listening_is_retryable(self, message: Message) -> None:
         port = free_port()
-        notifier = WebhookNotifier("oncall", WebhookConfig(url=f"http://127.0.0.1:{port}/x"), timeout=2)
+        notifier = WebhookNotifier(
+            "oncall", WebhookConfig(url=f"http://127.0.0.1:{port}/x"), timeout=2
+        )
         with pytest.raises(NotifyFailed, match="cannot connect") as caught:
             notifier.send(message)
         assert caught.value.retryable
@@ -106,8 +136,12 @@ class TestDingTalk:
         def verify(got: Received) -> tuple[int, bytes] | None:
             query = parse_qs(urlsplit(got.path).query)
             stamp = query["timestamp"][0]
-            digest = hmac.new(secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256).digest()
-            ok = query["sign"][0] == base64.b64encode(digest).decode() and query["access_token"] == ["T"]
+            digest = hmac.new(
+                secret.encode(), f"{stamp}\n{secret}".encode(), hashlib.sha256
+            ).digest()
+            ok = query["sign"][0] == base64.b64encode(digest).decode() and query[
+                "access_token"
+            ] == ["T"]
             return answer({"errcode": 0 if ok else 310000, "errmsg": "ok" if ok else "sign"})
 
         http_server.check = verify
@@ -119,11 +153,15 @@ class TestDingTalk:
         body = got.json()
         assert body["msgtype"] == "markdown"
         text = body["markdown"]["text"]
-        assert "observed 40 vs expected 5" in text and "[Acknowledge](http://dash/ack?token=t1)" in text
+        assert (
+            "observed 40 vs expected 5" in text
+            and "[Acknowledge](http://dash/ack?token=t1)" in text
+        )
 
     @pytest.mark.parametrize(("code", "retryable"), [(310000, False), (130101, True), (-1, True)])
-    def test_errcodes(self, http_server: RecordingServer, message: Message, code: int,
-                      retryable: bool) -> None:
+    def test_errcodes(
+        self, http_server: RecordingServer, message: Message, code: int, retryable: bool
+    ) -> None:
         http_server.default = answer({"errcode": code, "errmsg": "x"})
         with pytest.raises(NotifyFailed) as caught:
             DingTalkNotifier("ding", DingTalkConfig(url=http_server.url)).send(message)
@@ -132,15 +170,19 @@ class TestDingTalk:
 
 
 class TestWeCom:
-    def test_markdown_cut_to_the_limit(self, http_server: RecordingServer, message: Message) -> None:
+    def test_markdown_cut_to_the_limit(
+        self, http_server: RecordingServer, message: Message
+    ) -> None:
         long = message.model_copy(update={"note": "很长" * 3000})
         assert WeComNotifier("wecom", WeComConfig(url=f"{http_server.url}/send?key=K")).send(long)
         content = http_server.requests[0].json()["markdown"]["content"]
         assert len(content.encode()) <= MAX_BYTES and content.endswith("…")
 
     def test_rate_limit_is_retryable(self, http_server: RecordingServer, message: Message) -> None:
-        http_server.script = [answer({"errcode": 45009, "errmsg": "freq"}),
-                              answer({"errcode": 93000, "errmsg": "invalid webhook url"})]
+        http_server.script = [
+            answer({"errcode": 45009, "errmsg": "freq"}),
+            answer({"errcode": 93000, "errmsg": "invalid webhook url"}),
+        ]
         notifier = WeComNotifier("wecom", WeComConfig(url=http_server.url))
         with pytest.raises(NotifyFailed) as first:
             notifier.send(message)
@@ -167,7 +209,9 @@ class TestFeishu:
         assert body["card"]["header"]["template"] == "orange"
         assert "物流投诉激增" in body["card"]["header"]["title"]["content"]
 
-    def test_bad_signature_is_not_retried(self, http_server: RecordingServer, message: Message) -> None:
+    def test_bad_signature_is_not_retried(
+        self, http_server: RecordingServer, message: Message
+    ) -> None:
         http_server.default = answer({"code": 19021, "msg": "sign match fail"})
         with pytest.raises(NotifyFailed, match="19021") as caught:
             FeishuNotifier("fs", FeishuConfig(url=http_server.url, secret="x")).send(message)
@@ -183,7 +227,9 @@ class TestSlack:
         section = body["blocks"][1]["text"]["text"]
         assert "<http://dash/ack?token=t1|Acknowledge>" in section and "• window" in section
 
-    def test_no_service_is_not_retried(self, http_server: RecordingServer, message: Message) -> None:
+    def test_no_service_is_not_retried(
+        self, http_server: RecordingServer, message: Message
+    ) -> None:
         http_server.default = (404, b"no_service")
         with pytest.raises(NotifyFailed, match="no_service") as caught:
             SlackNotifier("slack", SlackConfig(url=http_server.url)).send(message)
@@ -226,16 +272,23 @@ class TestEmail:
         assert mail["X-Radar-Notification"] == "n-123" and "n-123" in mail["Message-ID"]
         text = mail.get_body(("plain",)).get_content()
         html = mail.get_body(("html",)).get_content()
-        assert "observed 40 vs expected 5" in text and "Acknowledge: http://dash/ack?token=t1" in text
+        assert (
+            "observed 40 vs expected 5" in text and "Acknowledge: http://dash/ack?token=t1" in text
+        )
         assert '<a href="http://dash/ack?token=t1">Acknowledge</a>' in html
         assert "138****5678" in text and "13812345678" not in text
 
-    @pytest.mark.parametrize(("reply", "retryable"), [("451 try later", True), ("554 rejected", False)])
-    def test_smtp_codes(self, smtp: tuple[SmtpHandler, int], message: Message, reply: str,
-                        retryable: bool) -> None:
+    @pytest.mark.parametrize(
+        ("reply", "retryable"), [("451 try later", True), ("554 rejected", False)]
+    )
+    def test_smtp_codes(
+        self, smtp: tuple[SmtpHandler, int], message: Message, reply: str, retryable: bool
+    ) -> None:
         handler, port = smtp
         handler.reply = reply
-        config = EmailConfig.model_validate({"to": ["a@b.example"], "from": "r@b.example", "port": port})
+        config = EmailConfig.model_validate(
+            {"to": ["a@b.example"], "from": "r@b.example", "port": port}
+        )
         with pytest.raises(NotifyFailed, match=reply.split()[0]) as caught:
             EmailNotifier("mail", config).send(message)
         assert caught.value.retryable is retryable

@@ -56,7 +56,9 @@ def at(offset: timedelta) -> datetime:
 
 
 class TestGrouping:
-    def test_group_wait_gathers_alerts_into_one_notification(self, harness_factory: HarnessFactory) -> None:
+    def test_group_wait_gathers_alerts_into_one_notification(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
         h.feed(make_signal("a", at=at(0 * S), key={"topic": "物流配送", "region": "华东"}))
         h.clock.advance(10 * S)
@@ -70,15 +72,21 @@ class TestGrouping:
         (incident,) = incidents.list_incidents(h.store)
         assert incident.status == "open" and incident.key == {"region": "华东", "product": ""}
 
-    def test_other_region_is_another_group_and_incident(self, harness_factory: HarnessFactory) -> None:
+    def test_other_region_is_another_group_and_incident(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
-        h.feed(make_signal("a", at=at(0 * S), key={"topic": "物流配送", "region": "华东"}),
-               make_signal("b", at=at(0 * S), key={"topic": "物流配送", "region": "华南"}))
+        h.feed(
+            make_signal("a", at=at(0 * S), key={"topic": "物流配送", "region": "华东"}),
+            make_signal("b", at=at(0 * S), key={"topic": "物流配送", "region": "华南"}),
+        )
         h.run_for(40 * S)
         assert len(h.sent("oncall")) == 2
         assert len(incidents.list_incidents(h.store)) == 2
 
-    def test_updates_of_the_same_alerts_are_not_sent_again(self, harness_factory: HarnessFactory) -> None:
+    def test_updates_of_the_same_alerts_are_not_sent_again(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(40 * S)
@@ -99,7 +107,7 @@ class TestGrouping:
         h.run_for(4 * M)
         assert len(h.sent("oncall")) == 1
         h.run_for(40 * S)
-        first, second = h.sent("oncall")
+        _first, second = h.sent("oncall")
         assert second.kind == "firing" and len(second.alerts) == 2
         (incident,) = incidents.list_incidents(h.store)
         assert any(e.kind == "alert" for e in incidents.timeline(h.store, incident.id))
@@ -115,10 +123,17 @@ class TestGrouping:
 
 
 class TestRepeatAndEscalation:
-    def test_repeat_after_interval_until_acknowledged(self, harness_factory: HarnessFactory) -> None:
-        h = harness_factory(RULES.replace("escalate:", "escalate_off:").replace(
-            "      - {after: 15m, receivers: [lead]}\n      - {after: 30m, receivers: [ops]}\n", ""
-        ).replace("    escalate_off:\n", ""))
+    def test_repeat_after_interval_until_acknowledged(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        h = harness_factory(
+            RULES.replace("escalate:", "escalate_off:")
+            .replace(
+                "      - {after: 15m, receivers: [lead]}\n      - {after: 30m, receivers: [ops]}\n",
+                "",
+            )
+            .replace("    escalate_off:\n", "")
+        )
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(40 * S)
         h.run_for(55 * M)
@@ -166,8 +181,13 @@ class TestSilences:
         self, harness_factory: HarnessFactory
     ) -> None:
         h = harness_factory(RULES)
-        silence = create_silence(h.store, ['region="华东"'], created_by="lin",
-                                 comment="carrier strike, customers informed", duration=2 * 60 * M)
+        silence = create_silence(
+            h.store,
+            ['region="华东"'],
+            created_by="lin",
+            comment="carrier strike, customers informed",
+            duration=2 * 60 * M,
+        )
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(60 * M, step=30 * S)
         assert h.sent("oncall") == []
@@ -186,8 +206,9 @@ class TestSilences:
         from alerts.silences import expire_silence
 
         h = harness_factory(RULES)
-        silence = create_silence(h.store, ['topic="物流配送"'], created_by="lin",
-                                 comment="known", duration=60 * M)
+        silence = create_silence(
+            h.store, ['topic="物流配送"'], created_by="lin", comment="known", duration=60 * M
+        )
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(M)
         assert h.sent("oncall") == []
@@ -216,8 +237,11 @@ class TestInhibition:
         h.clock.set(at(2 * M))
         h.feed(make_signal("region", at=at(2 * M), key={"region": "华东"}, status="resolved"))
         h.run_for(6 * M)
-        children = [m for m in h.sent("oncall") if m.group_labels.get("product") == "手机"
-                    and m.group_labels["region"] == "华东"]
+        children = [
+            m
+            for m in h.sent("oncall")
+            if m.group_labels.get("product") == "手机" and m.group_labels["region"] == "华东"
+        ]
         assert len(children) == 1  # heard once the parent stopped firing
 
 
@@ -229,8 +253,11 @@ class TestQuietHours:
         night = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # 22:30 in Shanghai
         h.clock.set(night)
         h.feed(make_signal("spike", at=night, key={"region": "华东"}))
-        h.feed(make_signal("fire", at=night, key={"region": "华北"}, type="crisis",
-                           crisis_terms=("起火",)))
+        h.feed(
+            make_signal(
+                "fire", at=night, key={"region": "华北"}, type="crisis", crisis_terms=("起火",)
+            )
+        )
         h.run_for(M)
         assert [m.rule for m in h.sent("oncall")] == ["crisis"]
         morning = datetime(2026, 11, 21, 0, 0, tzinfo=UTC)  # 08:00 in Shanghai
@@ -278,7 +305,9 @@ class TestResolution:
         statuses = sorted(i.status for i in incidents.list_incidents(h.store, status=None))
         assert statuses == ["open", "resolved"]
 
-    def test_resolving_by_hand_tells_everyone_who_heard(self, harness_factory: HarnessFactory) -> None:
+    def test_resolving_by_hand_tells_everyone_who_heard(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(16 * M)  # oncall notified, lead escalated
@@ -291,10 +320,13 @@ class TestResolution:
         h.run_for(30 * M)
         assert h.notifiers["oncall"].kinds() == ["firing", "resolved"]
 
-    def test_alerts_that_end_while_muted_close_quietly(self, harness_factory: HarnessFactory) -> None:
+    def test_alerts_that_end_while_muted_close_quietly(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
-        create_silence(h.store, ['region="华东"'], created_by="lin", comment="known",
-                       duration=60 * M)
+        create_silence(
+            h.store, ['region="华东"'], created_by="lin", comment="known", duration=60 * M
+        )
         h.feed(make_signal("a", at=at(0 * S)))
         h.run_for(M)
         h.feed(make_signal("a", at=h.clock.now(), status="resolved"))
@@ -303,7 +335,9 @@ class TestResolution:
 
 
 class TestRestart:
-    def test_restart_mid_incident_sends_nothing_twice(self, harness_factory: HarnessFactory) -> None:
+    def test_restart_mid_incident_sends_nothing_twice(
+        self, harness_factory: HarnessFactory
+    ) -> None:
         h = harness_factory(RULES)
         signals = [make_signal("a", at=at(0 * S)), make_signal("a", at=at(20 * S), observed=50)]
         h.feed(*signals)

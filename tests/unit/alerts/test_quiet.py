@@ -27,8 +27,9 @@ def test_outside() -> None:
 
 
 def test_weekdays_name_the_day_the_window_starts() -> None:
-    weekend = QuietHours(name="weekend", start="00:00", end="00:00", timezone="UTC",
-                         weekdays=["sat", "sun"])
+    weekend = QuietHours(
+        name="weekend", start="00:00", end="00:00", timezone="UTC", weekdays=["sat", "sun"]
+    )
     assert window_end(weekend, utc(21, 12)) == utc(22, 0)  # Saturday, all day
     assert window_end(weekend, utc(20, 12)) is None  # Friday
     fri_night = QuietHours(name="fri", start="22:00", end="08:00", timezone="UTC", weekdays=["fri"])

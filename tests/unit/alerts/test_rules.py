@@ -60,8 +60,13 @@ def test_labels_severity_and_group() -> None:
     (crisis, spike) = route(CONFIG, make_signal(at=NOW, crisis_terms=("爆炸",), severity=1))
     assert crisis.severity == 3 and crisis.labels["severity"] == "critical"
     assert spike.severity == 1  # the signal's own
-    assert crisis.labels == {"topic": "物流配送", "region": "华东", "alertname": "crisis",
-                             "type": "spike", "severity": "critical"}
+    assert crisis.labels == {
+        "topic": "物流配送",
+        "region": "华东",
+        "alertname": "crisis",
+        "type": "spike",
+        "severity": "critical",
+    }
     assert spike.group_labels == {"region": "华东"}
     assert "severity" not in crisis.group_labels  # "..." groups by every label but severity
     other_topic = route(CONFIG, make_signal("b", at=NOW, key={"region": "华东", "topic": "退款"}))

@@ -12,8 +12,17 @@ from alerts.values import format_duration, parse_duration, parse_severity, parse
 class TestDuration:
     @pytest.mark.parametrize(
         ("text", "seconds"),
-        [("30s", 30), ("5m", 300), ("1h30m", 5400), ("2d", 172800), ("1w", 604800),
-         ("500ms", 0.5), (90, 90), ("0s", 0), ("1.5h", 5400)],
+        [
+            ("30s", 30),
+            ("5m", 300),
+            ("1h30m", 5400),
+            ("2d", 172800),
+            ("1w", 604800),
+            ("500ms", 0.5),
+            (90, 90),
+            ("0s", 0),
+            ("1.5h", 5400),
+        ],
     )
     def test_reads(self, text: object, seconds: float) -> None:
         assert parse_duration(text) == timedelta(seconds=seconds)
@@ -30,7 +39,9 @@ class TestDuration:
 
 
 class TestSeverity:
-    @pytest.mark.parametrize(("given", "level"), [("critical", 3), ("Major", 2), ("info", 0), (1, 1)])
+    @pytest.mark.parametrize(
+        ("given", "level"), [("critical", 3), ("Major", 2), ("info", 0), (1, 1)]
+    )
     def test_reads(self, given: object, level: int) -> None:
         assert parse_severity(given) == level
 
