@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import signal
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -69,11 +70,13 @@ def run(rules_file: Path | None, metrics_port: int | None) -> None:
 
         start_http_server(settings.metrics_port, addr="127.0.0.1")
     service = AlertService(core, settings)
+    # SIGTERM (service managers, tests) stops as cleanly as Ctrl-C: the consumer leaves its group
+    signal.signal(signal.SIGTERM, lambda *_: service.stop(timeout_s=0))
     click.echo(f"radar alerts: rules {settings.resolved_rules_file}, Ctrl-C stops", err=True)
     try:
         service.run()
     except KeyboardInterrupt:
-        service.stop()
+        service.stop(timeout_s=0)
 
 
 @alerts.command()
