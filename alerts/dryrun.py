@@ -1,5 +1,8 @@
-"""Alerts: ``radar alerts test``; replay signals through the pipeline on a manual clock and list
-what would be sent to whom, without sending anything."""
+"""Alerts: the dry run behind ``radar alerts test`` (who would be told what, nothing sent).
+
+Signals are replayed through the real pipeline on a manual clock over a
+throwaway store; the notification log then lists what would have gone out.
+"""
 
 from __future__ import annotations
 

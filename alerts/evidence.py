@@ -1,5 +1,8 @@
-"""Alerts: turn alerts and incidents into messages that explain themselves (rule, observed vs
-expected, window, top topics, masked examples, links)."""
+"""Alerts: evidence, turning alerts and incidents into messages that explain themselves.
+
+Each message carries the rule, observed vs expected, the window, top topics,
+masked example messages and the incident's dashboard and action links.
+"""
 
 from __future__ import annotations
 

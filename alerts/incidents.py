@@ -14,13 +14,34 @@ from typing import Any
 
 from sqlalchemy import insert, select, update
 
+from alerts.timeline import SYSTEM_ACTOR, TimelineEntry, append_event, record, timeline
 from radar.clock import to_millis
 from radar.errors import RadarError
 from radar.events import stable_id
 from radar.store import Store
-from radar.store.incidents import OPEN_STATUSES, STATUSES, incident_events, incidents
+from radar.store.incidents import OPEN_STATUSES, STATUSES, incidents
 
-SYSTEM_ACTOR = "radar"
+__all__ = [
+    "SYSTEM_ACTOR",
+    "ChecklistItem",
+    "Incident",
+    "IncidentNotFound",
+    "InvalidTransition",
+    "TimelineEntry",
+    "acknowledge",
+    "add_note",
+    "assign",
+    "checklist",
+    "find_incident",
+    "get_incident",
+    "list_incidents",
+    "open_incident",
+    "record",
+    "resolve",
+    "set_step",
+    "timeline",
+    "update_data",
+]
 
 
 class IncidentNotFound(RadarError):
@@ -87,19 +108,6 @@ class Incident:
 
 
 @dataclass(frozen=True)
-class TimelineEntry:
-    """One line of an incident's timeline."""
-
-    id: int
-    incident_id: str
-    at: datetime
-    kind: str
-    actor: str
-    message: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
 class ChecklistItem:
     """One playbook step of an incident, with whether (and by whom) it was done."""
 
@@ -111,7 +119,7 @@ class ChecklistItem:
     done_at: datetime | None = None
 
 
-def _incident(row: Any) -> Incident:
+def incident_from_row(row: Any) -> Incident:
     values = {k: row[k] for k in Incident.__dataclass_fields__ if k not in ("data", "key")}
     return Incident(**values, key=dict(row["key"] or {}), data=dict(row["data"] or {}))
 
@@ -164,7 +172,7 @@ def open_incident(
     }
     with store.engine.begin() as conn:
         conn.execute(insert(incidents), [row])
-        _append(
+        append_event(
             conn,
             incident_id,
             at,
@@ -179,7 +187,7 @@ def open_incident(
 def find_incident(store: Store, incident_id: str) -> Incident | None:
     with store.engine.connect() as conn:
         row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).first()
-    return None if row is None else _incident(row._mapping)
+    return None if row is None else incident_from_row(row._mapping)
 
 
 def get_incident(store: Store, incident_id: str) -> Incident:
@@ -203,31 +211,7 @@ def list_incidents(
     elif status is not None:
         query = query.where(incidents.c.status.in_(list(status)))
     with store.engine.connect() as conn:
-        return [_incident(r._mapping) for r in conn.execute(query)]
-
-
-def _append(
-    conn: Any,
-    incident_id: str,
-    at: datetime,
-    kind: str,
-    actor: str,
-    message: str,
-    data: Mapping[str, Any] | None = None,
-) -> None:
-    conn.execute(
-        insert(incident_events),
-        [
-            {
-                "incident_id": incident_id,
-                "at": at,
-                "kind": kind,
-                "actor": actor,
-                "message": message,
-                "data": dict(data or {}),
-            }
-        ],
-    )
+        return [incident_from_row(r._mapping) for r in conn.execute(query)]
 
 
 def _change(
@@ -257,7 +241,7 @@ def _change(
                 raise IncidentNotFound(msg)
             msg = f"incident {incident_id} is {current}; cannot {kind} it"
             raise InvalidTransition(msg)
-        _append(conn, incident_id, at, kind, actor, message, data)
+        append_event(conn, incident_id, at, kind, actor, message, data)
     return get_incident(store, incident_id)
 
 
@@ -398,43 +382,6 @@ def checklist(store: Store, incident_id: str) -> list[ChecklistItem]:
     return items
 
 
-def timeline(store: Store, incident_id: str) -> list[TimelineEntry]:
-    """Every state change, notification and note of the incident, oldest first."""
-    query = (
-        select(incident_events)
-        .where(incident_events.c.incident_id == incident_id)
-        .order_by(incident_events.c.id)
-    )
-    with store.engine.connect() as conn:
-        return [
-            TimelineEntry(
-                id=r.id,
-                incident_id=r.incident_id,
-                at=r.at,
-                kind=r.kind,
-                actor=r.actor,
-                message=r.message,
-                data=dict(r.data or {}),
-            )
-            for r in conn.execute(query)
-        ]
-
-
-def record(
-    store: Store,
-    incident_id: str,
-    kind: str,
-    message: str,
-    *,
-    actor: str = SYSTEM_ACTOR,
-    data: Mapping[str, Any] | None = None,
-    now: datetime | None = None,
-) -> None:
-    """Add a timeline entry without changing the incident (notifications, held messages)."""
-    with store.engine.begin() as conn:
-        _append(conn, incident_id, _now(store, now), kind, actor, message, data)
-
-
 def update_data(
     store: Store,
     incident_id: str,
@@ -456,24 +403,3 @@ def update_data(
                 severity=severity, version=incidents.c.version + 1, updated_at=_now(store, now)
             )
         conn.execute(update(incidents).where(incidents.c.id == incident_id).values(**values))
-
-
-def unpublished(store: Store, limit: int = 100) -> list[Incident]:
-    """Incidents changed since they were last published."""
-    query = (
-        select(incidents)
-        .where(incidents.c.version > incidents.c.published_version)
-        .order_by(incidents.c.updated_at)
-        .limit(limit)
-    )
-    with store.engine.connect() as conn:
-        return [_incident(r._mapping) for r in conn.execute(query)]
-
-
-def mark_published(store: Store, incident_id: str, version: int) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            update(incidents)
-            .where(incidents.c.id == incident_id, incidents.c.published_version < version)
-            .values(published_version=version)
-        )

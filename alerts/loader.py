@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from alerts.config import RulesConfig, reference_errors
+from alerts.config import RulesConfig
 from radar.errors import ConfigError
 
 Loc = tuple[str | int, ...]
@@ -41,6 +41,52 @@ class RulesError(ConfigError):
             f"{source}: {len(problems)} problem(s) in the rules file; fix them "
             f"(`radar alerts lint {source}` prints this list):\n{listed}"
         )
+
+
+def reference_errors(config: RulesConfig) -> list[tuple[Loc, str]]:
+    """Names used but not defined, and names defined twice, each with where it is."""
+    errors: list[tuple[Loc, str]] = []
+    receivers = {r.name for r in config.receivers}
+    quiet = {q.name for q in config.quiet_hours}
+    sections: dict[str, list[str]] = {
+        "receivers": [r.name for r in config.receivers],
+        "rules": [r.name for r in config.rules],
+        "quiet_hours": [q.name for q in config.quiet_hours],
+    }
+    for section, names in sections.items():
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                errors.append(((section, i, "name"), f"{name!r} is defined twice"))
+            seen.add(name)
+
+    def check(path: Loc, names: list[str]) -> None:
+        for j, name in enumerate(names):
+            if name not in receivers:
+                known = ", ".join(sorted(receivers))
+                errors.append(((*path, j), f"unknown receiver {name!r}; known: {known}"))
+
+    for i, rule in enumerate(config.rules):
+        check(("rules", i, "receivers"), rule.receivers)
+        for k, step in enumerate(rule.escalate):
+            check(("rules", i, "escalate", k, "receivers"), step.receivers)
+        for j, name in enumerate(rule.quiet_hours):
+            if name not in quiet:
+                errors.append(
+                    (
+                        ("rules", i, "quiet_hours", j),
+                        f"unknown quiet hours {name!r}; define it under quiet_hours",
+                    )
+                )
+        if rule.match.sla_breach and rule.match.type and "unanswered" not in rule.match.type:
+            errors.append(
+                (
+                    ("rules", i, "match", "sla_breach"),
+                    "sla_breach needs type unanswered (or no type)",
+                )
+            )
+    check(("silences", "receivers"), config.silences.receivers)
+    return errors
 
 
 def field_name(loc: Loc) -> str:

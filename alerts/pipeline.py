@@ -1,5 +1,7 @@
-"""Alerts: the pipeline assembled in one place (route → group → inhibit → silence → quiet hours
-→ dedupe → log → retry → notify), plus incidents, escalation and auto-resolve.
+"""Alerts: the pipeline, every stage assembled in one place.
+
+route → group → inhibit → silence → quiet hours → dedupe → log → retry → notify,
+plus incidents, escalation and auto-resolve.
 
 :meth:`Pipeline.handle` takes signal updates; :meth:`Pipeline.tick` runs the
 timers (group wait and interval, repeat, escalation, auto-resolve, silence

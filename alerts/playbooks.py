@@ -1,5 +1,7 @@
-"""Alerts: playbooks, the checklist each incident type starts with (responsibilities,
-customer communication, remedy, coordination)."""
+"""Alerts: playbooks, the checklist each incident type starts with.
+
+Steps are about responsibilities, customer communication, remedy and coordination.
+"""
 
 from __future__ import annotations
 

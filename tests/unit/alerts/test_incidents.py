@@ -9,6 +9,7 @@ import pytest
 from alerts import incidents
 from alerts.incidents import IncidentNotFound, InvalidTransition
 from alerts.playbooks import checklist_data, playbook
+from alerts.publisher import mark_published, unpublished
 from radar.clock import ManualClock
 from radar.store import Store
 from tests.unit.alerts.conftest import rules
@@ -87,11 +88,11 @@ def test_notes_owner_and_checklist(store: Store, clock: ManualClock) -> None:
 
 def test_every_change_is_unpublished_until_marked(store: Store) -> None:
     incident = opened(store)
-    assert [i.id for i in incidents.unpublished(store)] == [incident.id]
-    incidents.mark_published(store, incident.id, 1)
-    assert incidents.unpublished(store) == []
+    assert [i.id for i in unpublished(store)] == [incident.id]
+    mark_published(store, incident.id, 1)
+    assert unpublished(store) == []
     incidents.add_note(store, incident.id, "lin", "update")
-    (changed,) = incidents.unpublished(store)
+    (changed,) = unpublished(store)
     assert changed.version == 2
     record = changed.to_record(url="http://dash/incidents?incident=x")
     assert (
@@ -100,8 +101,8 @@ def test_every_change_is_unpublished_until_marked(store: Store) -> None:
         and record["key"] == {"region": "华东"}
     )
     incidents.record(store, incident.id, "notified", "sent")  # notifications do not republish
-    incidents.mark_published(store, incident.id, 2)
-    assert incidents.unpublished(store) == []
+    mark_published(store, incident.id, 2)
+    assert unpublished(store) == []
 
 
 def test_playbooks_from_the_rules_file_replace_the_defaults() -> None:
