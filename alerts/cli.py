@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import click
 
 from alerts.oncall import duration_option, incident, notifications, silence, when
+from radar.errors import RadarError
 from radar.settings import CoreSettings
 
 RULES = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -27,13 +29,22 @@ def alerts() -> None:
 @click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port")
 def run(rules_file: Path | None, metrics_port: int | None) -> None:
     """Read feedback.signals, notify receivers and keep incidents, until stopped (Ctrl-C)."""
+    from kafka.errors import KafkaError
+
     from alerts.service import AlertService
     from alerts.settings import AlertsSettings
     from radar.topics import ensure_topics
 
     core = CoreSettings()
     settings = AlertsSettings.load(rules_file=rules_file, metrics_port=metrics_port)
-    ensure_topics(core)
+    try:
+        ensure_topics(core)
+    except KafkaError as exc:
+        msg = (
+            f"cannot reach Kafka at {core.kafka_bootstrap} ({exc}); "
+            "start it with `radar kafka up` or set RADAR_KAFKA_BOOTSTRAP"
+        )
+        raise RadarError(msg) from exc
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
@@ -84,6 +95,7 @@ def test_rules(rules_file: Path, signal_file: Path, after: Any, as_json: bool) -
     from alerts.dryrun import dry_run, read_signals
     from alerts.loader import load_rules
 
+    logging.getLogger("alerts").setLevel(logging.WARNING)  # the plan is the output
     config = load_rules(rules_file)
     planned = dry_run(
         config, read_signals(signal_file), after=after, dashboard_url=CoreSettings().dashboard_url

@@ -14,8 +14,10 @@ from datetime import datetime
 from alerts.config import RulesConfig
 from alerts.model import Alert
 from alerts.rules import Routed, route
+from alerts.samples import top_up
 from alerts.state import AlertState, Group
 from radar.events import Signal
+from radar.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +25,20 @@ log = logging.getLogger(__name__)
 class Dispatcher:
     """Applies signal updates to the alert state."""
 
-    def __init__(self, config: RulesConfig, state: AlertState) -> None:
+    def __init__(self, config: RulesConfig, state: AlertState, store: Store) -> None:
         self.config = config
         self.state = state
+        self.store = store
 
     def ingest(self, signal: Signal, now: datetime) -> list[Alert]:
         """Apply one signal update; returns the alerts it changed."""
         if signal.status == "resolved":
             return self._resolve(signal, now)
         changed = []
-        for routed in route(self.config, signal):
+        routes = route(self.config, signal)
+        if routes:
+            signal = top_up(self.store, signal)
+        for routed in routes:
             alert = self._fire(routed, signal, now)
             if alert is not None:
                 changed.append(alert)

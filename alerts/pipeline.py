@@ -64,7 +64,7 @@ class Pipeline:
         self.links = links
         self.max_signal_age = max_signal_age
         self.state = AlertState(store)
-        self.dispatcher = Dispatcher(config, self.state)
+        self.dispatcher = Dispatcher(config, self.state, store)
         self.inhibitor = Inhibitor(config.inhibit)
         self.silencer = Silencer(store)
         self.nflog = NotificationLog(store)
