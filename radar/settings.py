@@ -123,6 +123,9 @@ class CoreSettings(RadarSettings):
         description="Key for pseudonymising authors; default a random key kept in the data dir",
     )
     log_level: str = Field("INFO", description="Log level of every service")
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address every service's Prometheus /metrics listens on"
+    )
 
     @field_validator("data_dir")
     @classmethod

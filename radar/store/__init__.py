@@ -1,13 +1,17 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
+from radar.store import alerting, incidents, silences
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
 __all__ = [
     "EpochMillis",
     "Store",
+    "alerting",
+    "incidents",
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "silences",
     "upsert",
 ]
