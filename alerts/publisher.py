@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -11,6 +10,7 @@ from sqlalchemy import select, update
 from alerts import incidents
 from alerts.links import LinkSigner
 from alerts.metrics import OPEN_INCIDENTS
+from radar.events import IncidentRecord
 from radar.store import Store
 from radar.store.incidents import incidents as incidents_table
 
@@ -59,7 +59,7 @@ class IncidentPublisher:
         futures = []
         for incident in pending:
             record = incident.to_record(url=self.links.incident_url(incident.id))
-            value = json.dumps(record, ensure_ascii=False).encode("utf-8")
+            value = IncidentRecord.model_validate(record).to_json()
             futures.append(
                 (incident, self.producer.send(self.topic, key=incident.id.encode(), value=value))
             )
