@@ -47,7 +47,9 @@ def spikes() -> None:
 
 
 @spikes.command("score-csv")
-@click.argument("source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
 def score_csv_command(source: Path, target: Path) -> None:
     """Score IN (columns timestamp,value) into OUT with an anomaly_score column (0..1).

@@ -37,7 +37,9 @@ def read_series(source: TextIO) -> Iterator[tuple[float, float, dict[str, str]]]
     reader = csv.DictReader(source)
     missing = {"timestamp", "value"} - set(reader.fieldnames or [])
     if missing:
-        msg = f"the CSV needs the columns timestamp and value; missing: {', '.join(sorted(missing))}"
+        msg = (
+            f"the CSV needs the columns timestamp and value; missing: {', '.join(sorted(missing))}"
+        )
         raise ValidationFailed(msg, reason="missing_field")
     previous = float("-inf")
     for row in reader:

@@ -62,7 +62,10 @@ class SpikeDetector:
     """Online spike detection for one key; feed windows in event-time order."""
 
     def __init__(
-        self, step_s: float, settings: SpikeSettings | None = None, state: dict[str, Any] | None = None
+        self,
+        step_s: float,
+        settings: SpikeSettings | None = None,
+        state: dict[str, Any] | None = None,
     ) -> None:
         self.settings = settings or SpikeSettings()
         s = self.settings
@@ -71,7 +74,9 @@ class SpikeDetector:
             self.episode = Episode.from_state(state["episode"])
         else:
             self.baseline = SeasonalBaseline(
-                step_s, level_halflife_s=s.level_halflife_s, daily_halflife_days=s.daily_halflife_days
+                step_s,
+                level_halflife_s=s.level_halflife_s,
+                daily_halflife_days=s.daily_halflife_days,
             )
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
         self.recent: list[tuple[float, float]] = [tuple(x) for x in (state or {}).get("recent", [])]
