@@ -309,7 +309,7 @@ class Detection:
             Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
         )
         signals: list[Signal] = []
-        if record["kind"] == "reply":
+        if record["event"] == "reply":
             fired, samples = thread.fired_since, thread.samples
             if thread.reply(record["ts"]) and fired is not None:
                 answered = Thread(thread.channel, thread.key, samples=samples)

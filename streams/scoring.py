@@ -71,7 +71,10 @@ def score_events(
 
 
 def score_or_reject(
-    events: Sequence[FeedbackEvent], engine: SentimentEngine, now: datetime
+    events: Sequence[FeedbackEvent],
+    engine: SentimentEngine,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> tuple[list[ScoredEvent], list[DeadLetter]]:
     """Like :func:`score_events`, but an event the stage cannot score becomes a dead letter.
 
@@ -79,14 +82,14 @@ def score_or_reject(
     alone, so one poisonous text never stops the worker nor takes others with it.
     """
     try:
-        return score_events(events, engine, now), []
+        return score_events(events, engine, now, taxonomy), []
     except Exception:
         log.exception("scoring a batch of %d failed; scoring one by one", len(events))
     scored: list[ScoredEvent] = []
     letters: list[DeadLetter] = []
     for event in events:
         try:
-            scored.extend(score_events([event], engine, now))
+            scored.extend(score_events([event], engine, now, taxonomy))
         except Exception as exc:
             error = ValidationFailed(f"scoring failed: {exc!r}", reason="scoring_failed")
             letters.append(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -46,7 +47,7 @@ def window_signal(
     statistic: str,
     cell: dict[str, Any],
     detected_at: datetime,
-    details: dict[str, Attribute],
+    details: Mapping[str, Attribute],
 ) -> Signal:
     """A signal about one key's window, with the window's evidence (topics, terms, samples)."""
     crisis = sorted(cell["crisis"], key=lambda term: (-cell["crisis"][term], term))
