@@ -66,6 +66,7 @@ def add_detection(
         key_serializer="raw",
         value_serializer="raw",
         partitions=partitions,
+        internal=True,  # Faust creates it, like its repartition topics
     )
     seen = partitioned_table(app, "seen", partitions)
     cells = partitioned_table(app, "cells", partitions)
