@@ -73,6 +73,7 @@ class SentimentShiftDetector:
     ) -> ShiftResult:
         s, st = self.settings, self.state
         usual = max(st.neg / st.volume, s.min_share) if st.volume > 0 else s.min_share
+        usual = min(usual, 1 - s.min_share)  # a key that is always negative can still shift
         usual_sentiment = st.sentiment / st.volume if st.volume > 0 else 0.5
         share = negatives / volume if volume else 0.0
         steady = st.n >= s.min_history and st.volume >= s.min_volume and volume >= s.min_volume
