@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import logging
 import sys
 from typing import Any
@@ -34,19 +33,9 @@ class LazyGroup(click.Group):
         self.lazy = lazy
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._available()})
-
-    def _available(self) -> list[str]:
-        found = []
-        for name, target in self.lazy.items():
-            module = target.partition(":")[0]
-            try:
-                spec = importlib.util.find_spec(module)
-            except ModuleNotFoundError:
-                spec = None
-            if spec is not None:
-                found.append(name)
-        return found
+        names = {*super().list_commands(ctx)}
+        names.update(name for name in self.lazy if self.get_command(ctx, name) is not None)
+        return sorted(names)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
@@ -55,12 +44,10 @@ class LazyGroup(click.Group):
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
                 if exc.name == module_name:
-                    return None
+                    return None  # that part of Radar is not installed
                 raise
             command = getattr(module, attr, None)
-            if isinstance(command, click.Command):
-                return command
-            return None
+            return command if isinstance(command, click.Command) else None
         return super().get_command(ctx, cmd_name)
 
 

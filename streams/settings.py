@@ -22,6 +22,7 @@ class WorkerSettings(RadarSettings):
     sink_enabled: bool = Field(True, description="Also write scored events into the store")
     detect_enabled: bool = Field(True, description="Count windows and run the detectors")
     metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics port (0: off)")
+    metrics_host: str = Field("127.0.0.1", description="Address /metrics listens on")
     web_port: int = Field(0, ge=0, le=65535, description="Faust web port (0: off)")
     log_level: str = Field("info", description="Faust worker log level")
 

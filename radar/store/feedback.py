@@ -70,27 +70,29 @@ class Store:
         if not batch:
             return 0
         stored_at = self.clock.now()
-        unique = list({e.id: e for e in batch}.values())
-        rows = [_event_row(e, stored_at) for e in unique]
-        topic_rows = [
-            {
-                "event_id": e.id,
-                "topic": topic,
-                "created_at": e.created_at,
-                "is_complaint": e.is_complaint,
-            }
-            for e in unique
-            for topic in dict.fromkeys(e.topics)
-        ]
+        unique: dict[str, ScoredEvent] = {}
+        for event in batch:
+            unique.setdefault(event.id, event)  # the first delivery wins, as across batches
         with self.engine.begin() as conn:
-            ids = [r["id"] for r in rows]
+            ids = list(unique)
             known: set[str] = set(conn.scalars(select(events.c.id).where(events.c.id.in_(ids))))
-            new_rows = [r for r in rows if r["id"] not in known]
-            if new_rows:
-                conn.execute(insert_ignoring_duplicates(self.engine, events), new_rows)
-            if topic_rows:
-                conn.execute(insert_ignoring_duplicates(self.engine, event_topics), topic_rows)
-        return len(new_rows)
+            new = [e for e in unique.values() if e.id not in known]
+            if new:
+                rows = [_event_row(e, stored_at) for e in new]
+                conn.execute(insert_ignoring_duplicates(self.engine, events), rows)
+                topic_rows = [
+                    {
+                        "event_id": e.id,
+                        "topic": topic,
+                        "created_at": e.created_at,
+                        "is_complaint": e.is_complaint,
+                    }
+                    for e in new
+                    for topic in dict.fromkeys(e.topics)
+                ]
+                if topic_rows:
+                    conn.execute(insert_ignoring_duplicates(self.engine, event_topics), topic_rows)
+        return len(new)
 
     def add_deadletters(self, batch: Sequence[DeadLetter]) -> int:
         """Store dead letters; ids already stored are skipped. Returns how many were new."""

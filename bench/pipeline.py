@@ -1,0 +1,268 @@
+"""Load benchmark of the real pipeline: broker → worker(s) → store, at rising rates.
+
+Starts its own Kafka broker and `radar worker` processes on free loopback ports
+in a temporary folder, produces feedback events (texts from the shared reviews)
+straight to ``feedback.raw`` at each target rate, and prints, side by side per
+rate: the rate achieved by the producer, the rate the store absorbed, end-to-end
+latency p50/p99 (``ingested_at`` at the producer → ``stored_at`` in the store), and
+the peak memory of each process. A final "drain" step pushes a backlog as fast as
+possible and reports the sustained rate.
+
+    .venv/bin/python bench/pipeline.py --rates 500 1000 2000 --seconds 20 --drain 40000
+
+Not a test: run it by hand; figures go to docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+from kafka import KafkaProducer
+from sqlalchemy import func, select
+
+from radar.broker import LocalBroker
+from radar.clock import from_millis, to_millis
+from radar.events import FeedbackEvent, make_event_id
+from radar.settings import BrokerSettings, CoreSettings
+from radar.store import Store
+from radar.store.tables import events
+from radar.topics import Topics, ensure_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
+RADAR = str(Path(sys.executable).with_name("radar"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def load_texts(limit: int = 20_000) -> list[str]:
+    with REVIEWS.open(encoding="utf-8") as fh:
+        return [row["review"] for _, row in zip(range(limit), csv.DictReader(fh), strict=False)]
+
+
+@dataclass
+class MemoryWatch:
+    """Samples the resident memory of processes (and their children) until stopped."""
+
+    processes: dict[str, psutil.Process]
+    peak_mb: dict[str, float] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            for name, process in self.processes.items():
+                try:
+                    rss = process.memory_info().rss + sum(
+                        c.memory_info().rss for c in process.children(recursive=True)
+                    )
+                except psutil.Error:
+                    continue
+                self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), rss / 2**20)
+            self._stop.wait(0.5)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class Feeder:
+    """Produces feedback events to ``feedback.raw`` at a target rate."""
+
+    def __init__(self, settings: CoreSettings, texts: list[str]) -> None:
+        self.topic = Topics.from_settings(settings).raw
+        self.texts = texts
+        self.sent = 0
+        self.producer = KafkaProducer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            acks="all",
+            linger_ms=5,
+            compression_type="gzip",
+            batch_size=256 * 1024,
+        )
+
+    def event(self, n: int) -> bytes:
+        now = datetime.now(UTC)
+        external = f"bench-{n}"
+        return FeedbackEvent(
+            id=make_event_id("review", "bench", external),
+            channel="review",
+            source="bench",
+            external_id=external,
+            text=self.texts[n % len(self.texts)],
+            created_at=now,
+            ingested_at=now,
+            product=f"p{n % 50}",
+            region=("华东", "华南", "华北", "西南")[n % 4],
+        ).to_json()
+
+    def run(self, rate: float | None, count: int) -> float:
+        """Send ``count`` events at ``rate`` per second (None: as fast as possible); returns s."""
+        start = time.perf_counter()
+        for i in range(count):
+            if rate:
+                due = start + i / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+            self.producer.send(self.topic, key=str(self.sent).encode(), value=self.event(self.sent))
+            self.sent += 1
+        self.producer.flush()
+        return time.perf_counter() - start
+
+
+def stored(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(events)) or 0)
+
+
+def latencies_ms(store: Store, since_ms: int) -> list[float]:
+    query = select(events.c.ingested_at, events.c.stored_at).where(
+        events.c.ingested_at >= from_millis(since_ms)
+    )
+    with store.engine.connect() as conn:
+        return [(s - i).total_seconds() * 1000 for i, s in conn.execute(query).all()]
+
+
+def wait_stored(store: Store, target: int, timeout_s: float) -> float:
+    """Seconds until the store holds ``target`` events (or the timeout)."""
+    start = time.perf_counter()
+    while stored(store) < target and time.perf_counter() - start < timeout_s:
+        time.sleep(0.2)
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rates", type=float, nargs="+", default=[500, 1000, 2000, 3000])
+    parser.add_argument("--seconds", type=float, default=20, help="Duration of each rate step")
+    parser.add_argument(
+        "--drain", type=int, default=40_000, help="Backlog size of the drain step (0: skip)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="Worker processes (one consumer group)"
+    )
+    parser.add_argument("--engine", default="default", help="Sentiment engine of the workers")
+    args = parser.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="radar-bench-"))
+    broker = LocalBroker(
+        BrokerSettings(
+            port=free_port(),
+            controller_port=free_port(),
+            cache_dir=ROOT / ".cache" / "kafka",
+            heap_mb=1024,
+        ),
+        home / "kafka",
+    )
+    print(f"starting Kafka in {home} ...", flush=True)
+    broker.start()
+    env = {
+        **os.environ,
+        "RADAR_DATA_DIR": str(home / "data"),
+        "RADAR_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "RADAR_WORKER_SENTIMENT_ENGINE": args.engine,
+    }
+    os.environ.update(env)
+    settings = CoreSettings()
+    ensure_topics(settings)
+    store = Store.from_settings(settings)
+    workers = [
+        subprocess.Popen(
+            [RADAR, "worker"],
+            env=env,
+            stdout=(home / f"worker{i}.log").open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for i in range(args.workers)
+    ]
+    watch = MemoryWatch(
+        {"broker": psutil.Process(broker.pid() or 0)}
+        | {f"worker{i}": psutil.Process(w.pid) for i, w in enumerate(workers)}
+    )
+    watch.start()
+    feeder = Feeder(settings, load_texts())
+    rows = []
+    try:
+        print("warming up (worker start, engine load) ...", flush=True)
+        feeder.run(None, 200)
+        wait_stored(store, 200, 180)
+        for rate in args.rates:
+            count = int(rate * args.seconds)
+            before, since = stored(store), to_millis(datetime.now(UTC))
+            sent_s = feeder.run(rate, count)
+            extra_s = wait_stored(store, before + count, 120)
+            lat = latencies_ms(store, since)
+            rows.append(
+                (
+                    f"{rate:>7.0f}/s",
+                    count / sent_s,
+                    count / (sent_s + extra_s),
+                    percentile(lat, 0.5),
+                    percentile(lat, 0.99),
+                    extra_s,
+                )
+            )
+            print(f"  rate {rate:.0f}/s done", flush=True)
+        if args.drain:
+            before = stored(store)
+            feeder.run(None, args.drain)
+            start = time.perf_counter()
+            wait_stored(store, before + args.drain, 600)
+            took = time.perf_counter() - start
+            rows.append(
+                ("  drain", float("nan"), args.drain / took, float("nan"), float("nan"), took)
+            )
+    finally:
+        watch.stop()
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+        broker.stop()
+
+    print(
+        f"\nworkers: {args.workers}, engine: {args.engine}, step: {args.seconds:.0f}s, cores: {os.cpu_count()}"
+    )
+    print(
+        f"{'target':>10} {'produced/s':>11} {'stored/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'catch-up s':>10}"
+    )
+    for target, produced, absorbed, p50, p99, extra in rows:
+        print(
+            f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f} {extra:>10.1f}"
+        )
+    print(
+        "peak memory (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(watch.peak_mb.items()))
+    )
+    print(f"median of p50s: {statistics.median(r[3] for r in rows if r[3] == r[3]):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()

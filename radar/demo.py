@@ -1,0 +1,151 @@
+"""``radar demo``: the whole system on one machine with a replayed feed; Ctrl-C stops it all."""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from radar.broker import fetch_jars, local_broker
+from radar.errors import RadarError
+from radar.settings import BrokerSettings, CoreSettings
+from radar.store import Store
+from radar.topics import ensure_topics
+
+RADAR = [sys.executable, "-m", "radar.cli"]
+
+
+@dataclass
+class Services:
+    """Child processes the demo started, stopped in reverse order."""
+
+    log_dir: Path
+    children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = (self.log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [*RADAR, *args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # Ctrl-C reaches the demo only; it stops children in order
+        )
+        self.children.append((name, process))
+        return process
+
+    def check(self) -> None:
+        """Raise if a child died, pointing at its log."""
+        for name, process in self.children:
+            if process.poll() is not None:
+                log = self.log_dir / f"{name}.log"
+                msg = f"{name} exited with code {process.returncode}; see {log}"
+                raise RadarError(msg)
+
+    def stop(self) -> None:
+        for name, process in reversed(self.children):
+            if process.poll() is None:
+                click.echo(f"stopping {name} ...")
+                process.terminate()
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+        self.children.clear()
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float, what: str, services: Services) -> None:
+    """Poll ``check`` each second while the children live; raise after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        services.check()
+        if check():
+            return
+        time.sleep(1)
+    msg = f"{what} did not happen within {timeout_s:.0f}s; see the logs in {services.log_dir}"
+    raise RadarError(msg)
+
+
+def dashboard_answers(url: str) -> bool:
+    try:
+        health = f"{url}/_stcore/health"
+        with urllib.request.urlopen(health, timeout=2) as response:  # noqa: S310 - loopback URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+@click.command()
+@click.option("--rate", type=float, default=5.0, show_default=True, help="Live events per second")
+@click.option("--days", type=int, default=14, show_default=True, help="Days of history to backfill")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")
+@click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port")
+@click.option("--engine", help="Sentiment engine of the worker (default: the setting)")
+def demo(rate: float, days: int, seed: int, port: int, engine: str | None) -> None:
+    """Start Kafka, the worker, the dashboard and a replayed multi-channel feed."""
+    core = CoreSettings()
+    broker_settings = BrokerSettings()
+    broker = local_broker(core, broker_settings)
+    services = Services(core.data_dir / "logs")
+    started_broker = False
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        click.echo(f"[1/5] Kafka {broker_settings.kafka_version} jars ...")
+        fetch_jars(broker_settings)
+        click.echo(f"[2/5] Kafka broker on {broker.bootstrap} ...")
+        started_broker = not broker.status().running
+        broker.start()
+        if broker.bootstrap != core.kafka_bootstrap:
+            msg = (
+                f"RADAR_KAFKA_BOOTSTRAP={core.kafka_bootstrap} but the local broker listens on "
+                f"{broker.bootstrap}; set both to the same address"
+            )
+            raise RadarError(msg)
+        ensure_topics(core)
+        store = Store.from_settings(core)
+        click.echo("[3/5] stream worker ...")
+        services.start("worker", "worker", *(["--engine", engine] if engine else []))
+        click.echo(f"[4/5] dashboard on port {port} ...")
+        services.start("dashboard", "dashboard", "--port", str(port))
+        url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: dashboard_answers(url), 60, "the dashboard answering", services)
+        click.echo(f"[5/5] feed: {days} days of history, then {rate:g} events/s live ...")
+        services.start(
+            "feed", "ingest", "demo", "--seed", str(seed), "--days", str(days), "--rate", str(rate)
+        )
+        wait_until(
+            lambda: store.report()["events"]["total"] > 0, 300, "the first stored events", services
+        )
+        click.secho(f"\nRadar is running: open {url}", fg="green", bold=True)
+        click.echo(f"logs in {services.log_dir}; Ctrl-C stops everything the demo started")
+        last = -1
+        while True:
+            services.check()
+            total = store.report()["events"]["total"]
+            if total != last:
+                click.echo(f"  {total:,} events stored", nl=True)
+                last = total
+            time.sleep(10)
+    except KeyboardInterrupt:
+        click.echo("\nstopping ...")
+    finally:
+        services.stop()
+        if started_broker:
+            with contextlib.suppress(RadarError):
+                broker.stop()
+                click.echo("Kafka stopped")

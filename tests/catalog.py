@@ -1,0 +1,35 @@
+"""What the code base declares, for tests that keep docs and deployment files in step with it."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+from radar.settings import RadarSettings
+
+PACKAGES = ("radar", "ingest", "streams", "alerts", "dashboard")
+
+
+def settings_models() -> list[type[RadarSettings]]:
+    """Every settings model in the project (their modules are imported to find them)."""
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        for info in pkgutil.walk_packages(module.__path__, f"{package}."):
+            if info.name.rsplit(".", 1)[-1] in {"settings", "config"}:
+                importlib.import_module(info.name)
+    found: list[type[RadarSettings]] = []
+    pending = list(RadarSettings.__subclasses__())
+    while pending:
+        model = pending.pop()
+        pending.extend(model.__subclasses__())
+        found.append(model)
+    return found
+
+
+def known_variables() -> set[str]:
+    """Every environment variable some settings model reads."""
+    names: set[str] = set()
+    for model in settings_models():
+        prefix = model.model_config.get("env_prefix", "")
+        names.update(f"{prefix}{field}".upper() for field in model.model_fields)
+    return names

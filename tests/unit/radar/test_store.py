@@ -1,0 +1,121 @@
+"""The store: idempotent writes by id, dead letters, heartbeats and the report (SQLite)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from radar.clock import ManualClock
+from radar.events import DeadLetter, Heartbeat, ScoredEvent, make_event_id
+from radar.store import Store, make_engine
+from radar.store.incidents import incidents
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+
+def scored(
+    n: int, channel: str = "review", complaint: bool = False, topics: list[str] | None = None
+) -> ScoredEvent:
+    return ScoredEvent(
+        id=make_event_id(channel, "src", str(n)),
+        channel=channel,  # type: ignore[arg-type]
+        source="src",
+        external_id=str(n),
+        text=f"text {n}",
+        created_at=T0 + timedelta(minutes=n),
+        ingested_at=T0,
+        sentiment=0.2 if complaint else 0.8,
+        sentiment_label="neg" if complaint else "pos",
+        is_complaint=complaint,
+        topics=topics or [],
+        scored_at=T0,
+    )
+
+
+def letter(n: int, reason: str) -> DeadLetter:
+    return DeadLetter(id=f"dl{n}", reason=reason, message="bad", original="{}", created_at=T0)
+
+
+@pytest.fixture
+def store(store_url: str) -> Store:
+    s = Store(make_engine(store_url), ManualClock(T0))
+    s.create_schema()
+    return s
+
+
+def test_events_are_stored_once_by_id(store: Store) -> None:
+    assert store.add_scored([scored(1), scored(2), scored(1)]) == 2
+    assert store.add_scored([scored(2), scored(3)]) == 1
+    assert store.report()["events"] == {"total": 3, "by_channel": {"review": 3}}
+
+
+def test_times_come_back_aware_and_equal(store: Store) -> None:
+    store.add_scored([scored(7)])
+    from sqlalchemy import select
+
+    from radar.store.tables import events
+
+    with store.engine.connect() as conn:
+        created = conn.scalar(select(events.c.created_at))
+    assert created == T0 + timedelta(minutes=7)
+    assert created.tzinfo is not None
+
+
+def test_report_counts_complaints_letters_and_open_incidents(store: Store) -> None:
+    store.add_scored([scored(1, complaint=True), scored(2, "forum", complaint=True), scored(3)])
+    store.add_deadletters(
+        [letter(1, "bad_json"), letter(2, "bad_json"), letter(3, "missing_field")]
+    )
+    store.add_deadletters([letter(1, "bad_json")])
+    with store.engine.begin() as conn:
+        for n, status in enumerate(["open", "acknowledged", "resolved"]):
+            conn.execute(
+                incidents.insert().values(
+                    id=f"i{n}", type="spike", title="t", status=status, opened_at=T0, updated_at=T0
+                )
+            )
+    report = store.report()
+    assert report == {
+        "events": {"total": 3, "by_channel": {"forum": 1, "review": 2}},
+        "complaints": 2,
+        "deadletter": {"total": 3, "by_reason": {"bad_json": 2, "missing_field": 1}},
+        "incidents": {"open": 2},
+    }
+
+
+def test_topics_are_indexed_per_event(store: Store) -> None:
+    store.add_scored([scored(1, topics=["物流配送", "客服态度"]), scored(1, topics=["物流配送"])])
+    from sqlalchemy import func, select
+
+    from radar.store.tables import event_topics
+
+    with store.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(event_topics)) == 2
+
+
+def test_heartbeat_keeps_the_latest_per_source(store: Store) -> None:
+    store.record_heartbeat(Heartbeat(source="imap", channel="email", at=T0, records_total=5))
+    store.record_heartbeat(
+        Heartbeat(
+            source="imap",
+            channel="email",
+            at=T0 + timedelta(minutes=1),
+            records_total=9,
+            status="degraded",
+        )
+    )
+    from sqlalchemy import select
+
+    from radar.store.tables import heartbeats
+
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(heartbeats.c.records_total, heartbeats.c.status)).all()
+    assert rows == [(9, "degraded")]
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'radar.db'}"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

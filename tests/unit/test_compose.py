@@ -1,0 +1,90 @@
+"""docker-compose.yml checked by structure (no Docker engine here): services, health, settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from radar.settings import BrokerSettings
+from tests.catalog import known_variables
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+RADAR_SERVICES = [name for name, svc in SERVICES.items() if "build" in svc]
+LONG_RUNNING = [name for name, svc in SERVICES.items() if svc.get("restart") != "no"]
+
+
+def env(service: str) -> dict[str, str]:
+    return {k: str(v) for k, v in (SERVICES[service].get("environment") or {}).items()}
+
+
+def test_the_stack_has_kafka_the_radar_services_and_prometheus() -> None:
+    assert {"kafka", "worker", "dashboard", "prometheus"} <= set(SERVICES)
+    assert {"worker", "dashboard"} <= set(RADAR_SERVICES)
+
+
+def test_kafka_is_the_official_image_in_kraft_mode_at_the_version_we_run_locally() -> None:
+    kafka = SERVICES["kafka"]
+    image, _, tag = kafka["image"].partition(":")
+    assert image == "apache/kafka"
+    assert tag == BrokerSettings().kafka_version
+    roles = set(kafka["environment"]["KAFKA_PROCESS_ROLES"].split(","))
+    assert roles == {"broker", "controller"}
+    assert "ZOOKEEPER" not in " ".join(kafka["environment"]).upper()
+
+
+@pytest.mark.parametrize("service", LONG_RUNNING)
+def test_every_long_running_service_has_a_healthcheck(service: str) -> None:
+    check = SERVICES[service].get("healthcheck")
+    assert check and check.get("test"), f"{service} has no healthcheck"
+
+
+@pytest.mark.parametrize("service", RADAR_SERVICES)
+def test_radar_services_use_only_real_settings(service: str) -> None:
+    unknown = {name for name in env(service) if name.startswith("RADAR_")} - known_variables()
+    assert not unknown, f"{service} sets variables no settings model reads: {sorted(unknown)}"
+
+
+@pytest.mark.parametrize("service", RADAR_SERVICES)
+def test_radar_services_reach_kafka_on_an_advertised_listener(service: str) -> None:
+    advertised = SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+    addresses = {item.split("://", 1)[1] for item in advertised.split(",")}
+    assert env(service)["RADAR_KAFKA_BOOTSTRAP"] in addresses
+
+
+@pytest.mark.parametrize("service", ["worker", "dashboard"])
+def test_the_store_lives_on_a_named_volume_at_the_data_dir(service: str) -> None:
+    data_dir = env(service)["RADAR_DATA_DIR"]
+    mounts = SERVICES[service]["volumes"]
+    assert f"radar-data:{data_dir}" in mounts
+    assert "radar-data" in COMPOSE["volumes"]
+
+
+def test_dashboard_port_is_published_as_configured() -> None:
+    port = env("dashboard")["RADAR_DASHBOARD_PORT"]
+    assert f"{port}:{port}" in SERVICES["dashboard"]["ports"]
+    assert env("dashboard")["RADAR_DASHBOARD_HOST"] == "0.0.0.0"
+
+
+def test_prometheus_scrapes_the_worker_metrics_port() -> None:
+    config_path = next(
+        v.split(":")[0]
+        for v in SERVICES["prometheus"]["volumes"]
+        if v.endswith("prometheus.yml:ro")
+    )
+    config = yaml.safe_load((ROOT / config_path).read_text(encoding="utf-8"))
+    targets = {
+        t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
+    }
+    assert f"worker:{env('worker')['RADAR_WORKER_METRICS_PORT']}" in targets
+    assert env("worker")["RADAR_WORKER_METRICS_HOST"] == "0.0.0.0"
+
+
+def test_the_image_contains_every_package() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    for package in ("radar", "ingest", "streams", "alerts", "dashboard"):
+        assert f"COPY {package} {package}" in dockerfile
