@@ -310,6 +310,11 @@ class Detection:
         )
         signals: list[Signal] = []
         if record["event"] == "reply":
+            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
+            if thread.due(record["ts"], sla) and thread.fired_since is not None:
+                # overdue before the reply came, whether or not the watermark showed it yet
+                overdue = self._unanswered(thread, "firing", record["ts"], since=thread.fired_since)
+                signals.append(overdue)
             fired, samples = thread.fired_since, thread.samples
             if thread.reply(record["ts"]) and fired is not None:
                 answered = Thread(thread.channel, thread.key, samples=samples)
@@ -338,16 +343,18 @@ class Detection:
         return signals
 
     def _unanswered(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:
-        started = since
-        waited = now_s - started
+        """Firing is stamped at the deadline, resolving at the reply: both are event times,
+        so the signal does not depend on when the watermark happened to pass."""
         sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
+        end = since + sla if status == "firing" else now_s
+        waited = end - since
         return Signal(
             id=signal_id("unanswered", thread.key, since),
             type="unanswered",
             key={"channel": thread.channel, "thread": thread.key.split("|", 2)[2]},
             status="firing" if status == "firing" else "resolved",
-            window_start=at(started),
-            window_end=at(now_s),
+            window_start=at(since),
+            window_end=at(end),
             observed=round(waited / 3600, 3),
             expected=round(sla / 3600, 3),
             score=1.0 if status == "firing" else 0.0,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, cast
 
 import faust
@@ -21,7 +21,7 @@ from streams.detection import Detection, DetectionSettings
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
 from streams.tables import partitioned_table
-from streams.unanswered import thread_keys
+from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
 from streams.windows import SAMPLE_CHARS
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def add_detection(
                 record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
                 await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
             for delivery in outcome.counted:
-                for record in thread_records(delivery.event):
+                for record in thread_records(delivery.event, worker.unanswered_channels):
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
             for p, wm in outcome.watermarks.items():
                 for mp in range(partitions):
@@ -159,9 +159,11 @@ def add_detection(
         await publish(signals)
 
 
-def thread_records(event: ScoredEvent) -> list[dict[str, Any]]:
+def thread_records(
+    event: ScoredEvent, channels: Collection[str] = CONVERSATION_CHANNELS
+) -> list[dict[str, Any]]:
     """What the unanswered detector needs of an event: complaints and staff replies only."""
-    if not (event.is_staff_reply or event.is_complaint):
+    if not awaits_reply(event, channels):
         return []
     base = {"kind": "thread", "channel": event.channel, "ts": event.created_at.timestamp()}
     if event.is_staff_reply:

@@ -6,7 +6,9 @@ from typing import ClassVar
 
 from pydantic import Field
 
+from radar.events import Channel
 from radar.settings import RadarSettings, settings_config
+from streams.unanswered import CONVERSATION_CHANNELS
 
 
 class WorkerSettings(RadarSettings):
@@ -37,6 +39,10 @@ class WorkerSettings(RadarSettings):
         default_factory=dict, description="Response SLA per channel in hours (default 6)"
     )
     default_sla_hours: float = Field(6.0, gt=0, description="Response SLA of other channels")
+    unanswered_channels: list[Channel] = Field(
+        default_factory=lambda: list(CONVERSATION_CHANNELS),
+        description="Channels whose complaints wait for a staff reply (JSON list)",
+    )
     heartbeat_timeout_s: float = Field(
         900.0, gt=0, description="A source without a heartbeat this long is down"
     )

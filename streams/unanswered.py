@@ -9,13 +9,21 @@ reply comes. Times are event times, so replays judge as live would.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from radar.events import ScoredEvent
+from radar.events import Channel, ScoredEvent
 
 DEFAULT_SLA_S = 6 * 3600.0
 MAX_SAMPLES = 5
+#: Channels where a customer waits for an answer on the thread (a review or a survey does not).
+CONVERSATION_CHANNELS: tuple[Channel, ...] = ("email", "chat", "social", "forum")
+
+
+def awaits_reply(event: ScoredEvent, channels: Collection[str] = CONVERSATION_CHANNELS) -> bool:
+    """Whether the event opens or ends a wait: a complaint or a staff reply in a conversation."""
+    return event.channel in channels and (event.is_staff_reply or event.is_complaint)
 
 
 def thread_keys(event: ScoredEvent) -> list[str]:
