@@ -14,10 +14,12 @@ from radar.events import DeadLetter, FeedbackEvent, parse_values
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.topics import Topics
+from streams.pipeline import add_detection
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
 from streams.sink import StoreSink
+from streams.taxonomy import default_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -74,23 +76,38 @@ def create_app(
     @app.agent(raw, name="score")
     async def score(stream: faust.StreamT[bytes]) -> None:
         """feedback.raw → feedback.scored (bad records → feedback.deadletter)."""
+        taxonomy = default_taxonomy()
         loop = asyncio.get_running_loop()
         async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
             events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
             # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
             results, failed = await loop.run_in_executor(
-                None, score_or_reject, events, engine, clock.now()
+                None, score_or_reject, events, engine, clock.now(), taxonomy
             )
             for result in results:
                 await scored.send(key=result.id.encode(), value=result.to_json())
             await send_deadletters([*letters, *failed])
 
-    if worker.sink_enabled:
-        sink = StoreSink(store or Store.from_settings(core), clock)
+    beats = raw_topic(app, topics.heartbeats)
+    signals = raw_topic(app, topics.signals)
+    sink = StoreSink(store or Store.from_settings(core), clock) if worker.sink_enabled else None
+    if worker.detect_enabled:
+        add_detection(
+            app,
+            scored=scored,
+            beats=beats,
+            signals_topic=signals,
+            windows_name=f"{core.topic_prefix}{worker.app_id}-windows",
+            partitions=core.topic_partitions,
+            worker=worker,
+            clock=clock,
+            store=sink.store if sink else None,
+        )
+    if sink is not None:
         sink_agent(app, scored, "sink-scored", sink.write_scored, worker)
         sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker)
-        beats = raw_topic(app, topics.heartbeats)
         sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker)
+        sink_agent(app, signals, "sink-signals", sink.write_signals, worker)
     return app
 
 

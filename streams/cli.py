@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from radar.settings import CoreSettings
@@ -37,3 +39,25 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
         start_http_server(settings.metrics_port, addr=core.metrics_host)
     app = create_app(core, settings)
     Worker(app, loglevel=settings.log_level).execute_from_commandline()
+
+
+@click.group()
+def spikes() -> None:
+    """The complaint-spike detector over count series, without Kafka."""
+
+
+@spikes.command("score-csv")
+@click.argument(
+    "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
+def score_csv_command(source: Path, target: Path) -> None:
+    """Score IN (columns timestamp,value) into OUT with an anomaly_score column (0..1).
+
+    Online: each row's score uses only the rows before it and itself. Timestamps
+    are ISO 8601 (no zone means UTC) or epoch seconds, in time order.
+    """
+    from streams.series import score_csv
+
+    rows = score_csv(source, target)
+    click.echo(f"scored {rows} rows into {target}", err=True)

@@ -1,6 +1,6 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import alerting, incidents, silences
+from radar.store import alerting, incidents, signals, silences
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
@@ -12,6 +12,7 @@ __all__ = [
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "signals",
     "silences",
     "upsert",
 ]

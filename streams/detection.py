@@ -1,0 +1,378 @@
+"""Detection stage: merge partition partials per key, close windows by event time, run detectors.
+
+Counting happens per source partition (``streams.counting``); the partials of
+one key meet here, on the partition of ``{app}-windows`` that the key hashes
+to. Every record here is absolute (a partition's whole cell, a watermark), so
+redelivery changes nothing. A window closes when the watermark (the slowest
+active source partition's latest event time) passes its end plus the allowed
+lateness; then each key's detectors see the merged count, zero included.
+State lives in one mapping (a Faust table in the worker), keys prefixed by
+the detection partition, so it moves and recovers with that partition.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from radar.events import Heartbeat, Signal
+from streams import shift as shift_mod
+from streams import silence as silence_mod
+from streams import spikes as spikes_mod
+from streams.signals import at, samples_of, signal_id, window_signal
+from streams.sources import SourceHealth
+from streams.unanswered import DEFAULT_SLA_S, Thread
+from streams.windows import SIZES, dim_kind, merge_cells, new_cell
+
+#: Windows closed per call at most; a long jump in event time is caught up over several calls.
+MAX_CLOSE_PER_CALL = 2016
+
+
+@dataclass(frozen=True)
+class DetectionSettings:
+    """Which detector runs on which windows, and how time advances."""
+
+    lateness_s: float = 300.0
+    idle_s: float = 30.0  # a source partition silent this long (wall time) stops holding time
+    spike: spikes_mod.SpikeSettings = field(default_factory=spikes_mod.SpikeSettings)
+    shift: shift_mod.ShiftSettings = field(default_factory=shift_mod.ShiftSettings)
+    silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
+    spike_window: str = "5m"
+    shift_window: str = "1h"
+    silence_window: str = "1h"
+    silence_kinds: tuple[str, ...] = ("channel", "product")
+    sla_s: dict[str, float] = field(default_factory=dict)  # per channel; default 6 h
+    heartbeat_timeout_s: float = 900.0
+
+
+WindowTotal = tuple[str, str, int, dict[str, Any]]  # (dim, size, start ms, merged cell)
+
+
+class Detection:
+    """The detection stage over one state mapping; every method returns what to publish."""
+
+    def __init__(
+        self,
+        state: MutableMapping[str, Any],
+        settings: DetectionSettings | None = None,
+        *,
+        now: Callable[[], datetime],
+        wall: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.settings = settings or DetectionSettings()
+        self.now = now
+        self.wall = wall
+        self.started = wall()
+        self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
+
+    # -- partials and totals ------------------------------------------------------------------
+    def on_partial(
+        self, mp: int, p: int, size: str, start: int, dim: str, cell: dict[str, Any]
+    ) -> WindowTotal:
+        """Take a partition's cell; returns the key's new total for the store."""
+        key = f"{mp}|w|{size}|{start}|{dim}"
+        entry = self.state.get(key) or {"parts": {}}
+        parts = dict(entry["parts"])
+        old = parts.get(str(p))
+        if old is None or old.get("marker", -1) <= cell.get("marker", -1):
+            parts[str(p)] = cell
+        self.state[key] = {"parts": parts}
+        dims_key = f"{mp}|dims"
+        dims = self.state.get(dims_key) or {}
+        if dim not in dims or start < dims[dim]:
+            self.state[dims_key] = {**dims, dim: min(start, dims.get(dim, start))}
+        clock = self._clock(mp)
+        if size not in clock["first"] or start < clock["first"][size]:
+            clock["first"][size] = start
+            self.state[f"{mp}|clock"] = clock
+        return dim, size, start, merge_cells(parts.values())
+
+    # -- time ---------------------------------------------------------------------------------
+    def _clock(self, mp: int) -> dict[str, Any]:
+        clock = self.state.get(f"{mp}|clock")
+        if clock is None:
+            return {"wm": {}, "closed": {}, "first": {}, "global": None}
+        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in clock.items()}
+
+    def on_watermark(self, mp: int, p: int, wm: int) -> list[Signal]:
+        """A source partition's watermark; closes the windows it completes."""
+        clock = self._clock(mp)
+        clock["wm"][str(p)] = max(wm, clock["wm"].get(str(p), wm))
+        self.heard[(mp, p)] = self.wall()
+        self.state[f"{mp}|clock"] = clock
+        return self.advance(mp)
+
+    def global_watermark(self, mp: int, clock: dict[str, Any]) -> int | None:
+        marks = {int(p): wm for p, wm in clock["wm"].items()}
+        if not marks:
+            return None
+        now = self.wall()
+        idle = self.settings.idle_s
+        active = [
+            wm for p, wm in marks.items() if now - self.heard.get((mp, p), self.started) < idle
+        ]
+        candidate = min(active) if active else max(marks.values())
+        previous = clock["global"]
+        return candidate if previous is None else max(previous, candidate)
+
+    def advance(self, mp: int) -> list[Signal]:
+        """Close every window the watermark has passed; returns the signals that raised."""
+        clock = self._clock(mp)
+        wm = self.global_watermark(mp, clock)
+        if wm is None:
+            return []
+        clock["global"] = wm
+        lateness = int(self.settings.lateness_s * 1000)
+        signals: list[Signal] = []
+        closed_any = False
+        for size, size_s in SIZES.items():
+            size_ms = size_s * 1000
+            last = clock["closed"].get(size)
+            start = last + size_ms if last is not None else clock["first"].get(size)
+            count = 0
+            while (
+                start is not None
+                and start + size_ms + lateness <= wm
+                and count < MAX_CLOSE_PER_CALL
+            ):
+                signals += self.close_window(mp, size, start)
+                clock["closed"][size] = start
+                start += size_ms
+                count += 1
+                closed_any = True
+        self.state[f"{mp}|clock"] = clock
+        signals += self.check_threads(mp, wm / 1000)
+        if closed_any:
+            self.expire(mp, wm - lateness - 2 * max(SIZES.values()) * 1000)
+        return signals
+
+    # -- detectors ----------------------------------------------------------------------------
+    def close_window(self, mp: int, size: str, start: int) -> list[Signal]:
+        s = self.settings
+        runs = [k for k, w in (("spike", s.spike_window), ("shift", s.shift_window)) if w == size]
+        if s.silence_window == size:
+            runs.append("silence")
+        if not runs:
+            return []
+        dims = self.state.get(f"{mp}|dims") or {}
+        down = self._down_sources(mp)
+        signals: list[Signal] = []
+        for dim, since in sorted(dims.items()):
+            if since > start:
+                continue
+            entry = self.state.get(f"{mp}|w|{size}|{start}|{dim}")
+            cell = merge_cells(entry["parts"].values()) if entry else new_cell()
+            dkey = f"{mp}|d|{dim}"
+            det = dict(self.state.get(dkey) or {})
+            det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
+            for run in runs:
+                signal = self._run(run, det, dim, size, start, cell, down)
+                if signal is not None:
+                    signals.append(signal)
+            self.state[dkey] = det
+        return signals
+
+    def _run(
+        self,
+        run: str,
+        det: dict[str, Any],
+        dim: str,
+        size: str,
+        start: int,
+        cell: dict[str, Any],
+        down: dict[str, str],
+    ) -> Signal | None:
+        s, size_s, ts = self.settings, SIZES[size], start / 1000
+        common: dict[str, Any] = {
+            "window_start": ts,
+            "window_s": size_s,
+            "cell": cell,
+            "detected_at": self.now(),
+        }
+        if run == "spike":
+            spike = spikes_mod.SpikeDetector(size_s, s.spike, det.get("spike"))
+            r = spike.observe(ts, cell["complaints"])
+            det["spike"] = spike.to_state()
+            if r.status is None or r.episode_start is None:
+                return None
+            details = {"p_value": r.p_value, "dispersion": round(r.dispersion, 4)}
+            details |= {"reach_weighted": round(cell["reach_complaints"], 3), "volume": cell["n"]}
+            return window_signal(
+                "spike", dim, status=r.status, episode_start=r.episode_start, observed=r.observed,
+                expected=r.expected, score=r.score, statistic=spikes_mod.STATISTIC,
+                details=details, **common,
+            )  # fmt: skip
+        if run == "shift":
+            shift = shift_mod.SentimentShiftDetector(s.shift, det.get("shift"))
+            q = shift.observe(ts, cell["n"], cell["negatives"], cell["sentiment_sum"])
+            det["shift"] = shift.to_state()
+            if q.status is None or q.episode_start is None:
+                return None
+            details = {"z": round(q.z, 3), "volume": cell["n"]}
+            details |= {"mean_sentiment": round(q.mean_sentiment, 4)}
+            details |= {"usual_sentiment": round(q.usual_sentiment, 4)}
+            return window_signal(
+                "sentiment_shift", dim, status=q.status, episode_start=q.episode_start,
+                observed=q.observed, expected=q.expected, score=q.score,
+                statistic=shift_mod.STATISTIC, details=details, **common,
+            )  # fmt: skip
+        if dim_kind(dim) not in s.silence_kinds:
+            return None
+        behind = self._behind(dim, det, down)
+        silence = silence_mod.SilenceDetector(size_s, s.silence, det.get("silence"))
+        r2 = silence.observe(ts, cell["n"], source_down=bool(behind))
+        det["silence"] = silence.to_state()
+        if r2.status is None or r2.episode_start is None:
+            return None
+        return window_signal(
+            "silence", dim, status=r2.status, episode_start=r2.episode_start,
+            observed=r2.observed, expected=r2.expected, score=r2.score,
+            statistic=silence_mod.STATISTIC, details={"p_value": r2.p_value}, **common,
+        )  # fmt: skip
+
+    def _behind(self, dim: str, det: dict[str, Any], down: dict[str, str]) -> list[str]:
+        """Down sources that feed ``dim`` (by channel, or by the sources seen under it)."""
+        kind, _, value = dim.partition("=")
+        return [
+            src
+            for src, channel in down.items()
+            if (kind == "channel" and channel == value) or src in det.get("sources", [])
+        ]
+
+    # -- sources ------------------------------------------------------------------------------
+    def _down_sources(self, mp: int) -> dict[str, str]:
+        prefix = f"{mp}|s|"
+        return {
+            v["source"]: v["channel"]
+            for k, v in list(self.state.items())
+            if k.startswith(prefix) and v.get("down_since") is not None
+        }
+
+    def on_heartbeat(self, mp: int, beat: Heartbeat, *, partitions: int) -> list[Signal]:
+        """Track a source's health here; the owner partition reports changes."""
+        key = f"{mp}|s|{beat.source}"
+        stored = self.state.get(key)
+        if stored is None:
+            health, change = SourceHealth.first(beat)
+        else:
+            health = SourceHealth.from_state(stored)
+            change = health.beat(beat)
+        self.state[key] = health.to_state()
+        if change is None or owner(beat.source, partitions) != mp:
+            return []
+        return [self._source_signal(health, change)]
+
+    def check_sources(self, mp: int, *, partitions: int) -> list[Signal]:
+        """Sources silent past the heartbeat timeout (wall time) are down."""
+        signals = []
+        prefix = f"{mp}|s|"
+        for key, value in list(self.state.items()):
+            if not key.startswith(prefix):
+                continue
+            health = SourceHealth.from_state(value)
+            change = health.check(self.now(), self.settings.heartbeat_timeout_s)
+            if change is not None:
+                self.state[key] = health.to_state()
+                if owner(health.source, partitions) == mp:
+                    signals.append(self._source_signal(health, change))
+        return signals
+
+    def _source_signal(self, health: SourceHealth, change: str) -> Signal:
+        since = health.down_since if health.down_since is not None else health.last_beat
+        return Signal(
+            id=signal_id("source_down", health.source, since if change == "firing" else 0),
+            type="source_down",
+            key={"source": health.source, "channel": health.channel},
+            status="firing" if change == "firing" else "resolved",
+            window_start=at(since),
+            window_end=at(health.last_beat),
+            observed=0.0 if change == "firing" else 1.0,
+            expected=1.0,
+            score=1.0 if change == "firing" else 0.0,
+            statistic="heartbeat_status",
+            severity=2 if change == "firing" else 0,
+            detected_at=self.now(),
+            details={"reported": health.reported, "message": health.message},
+        )
+
+    # -- unanswered complaints ----------------------------------------------------------------
+    def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        """A complaint or a staff reply on a thread."""
+        key = f"{mp}|t|{record['thread']}"
+        stored = self.state.get(key)
+        thread = (
+            Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
+        )
+        signals: list[Signal] = []
+        if record["event"] == "reply":
+            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
+            if thread.due(record["ts"], sla) and thread.fired_since is not None:
+                # overdue before the reply came, whether or not the watermark showed it yet
+                overdue = self._unanswered(thread, "firing", record["ts"], since=thread.fired_since)
+                signals.append(overdue)
+            fired, samples = thread.fired_since, thread.samples
+            if thread.reply(record["ts"]) and fired is not None:
+                answered = Thread(thread.channel, thread.key, samples=samples)
+                signals.append(self._unanswered(answered, "resolved", record["ts"], since=fired))
+        else:
+            thread.complaint(record["ts"], record["sample"])
+        if thread.idle and stored is None:
+            return signals
+        self.state[key] = thread.to_state()
+        return signals
+
+    def check_threads(self, mp: int, now_s: float) -> list[Signal]:
+        signals = []
+        prefix = f"{mp}|t|"
+        for key, value in list(self.state.items()):
+            if not key.startswith(prefix):
+                continue
+            thread = Thread.from_state(value)
+            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
+            if thread.due(now_s, sla):
+                self.state[key] = thread.to_state()
+                since = thread.fired_since if thread.fired_since is not None else now_s
+                signals.append(self._unanswered(thread, "firing", now_s, since=since))
+            elif thread.idle:
+                del self.state[key]
+        return signals
+
+    def _unanswered(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:
+        """Firing is stamped at the deadline, resolving at the reply: both are event times,
+        so the signal does not depend on when the watermark happened to pass."""
+        sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
+        end = since + sla if status == "firing" else now_s
+        waited = end - since
+        return Signal(
+            id=signal_id("unanswered", thread.key, since),
+            type="unanswered",
+            key={"channel": thread.channel, "thread": thread.key.split("|", 2)[2]},
+            status="firing" if status == "firing" else "resolved",
+            window_start=at(since),
+            window_end=at(end),
+            observed=round(waited / 3600, 3),
+            expected=round(sla / 3600, 3),
+            score=1.0 if status == "firing" else 0.0,
+            statistic="hours_without_staff_reply",
+            severity=1 if status == "firing" else 0,
+            samples=samples_of(thread.samples),
+            detected_at=self.now(),
+            details={"source": thread.key.split("|", 2)[1], "sla_hours": sla / 3600},
+        )
+
+    # -- housekeeping -------------------------------------------------------------------------
+    def expire(self, mp: int, horizon_ms: int) -> None:
+        prefix = f"{mp}|w|"
+        for key in [k for k in list(self.state) if k.startswith(prefix)]:
+            if int(key.split("|", 4)[3]) < horizon_ms:
+                del self.state[key]
+
+
+def owner(source: str, partitions: int) -> int:
+    """The detection partition that reports a source's health (the others only track it)."""
+    return zlib.crc32(source.encode("utf-8")) % max(partitions, 1)

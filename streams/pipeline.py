@@ -1,0 +1,193 @@
+"""Stream processing: the counting and detection agents, thin shells over their stages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Callable, Collection, Sequence
+from typing import Any, cast
+
+import faust
+
+from radar.clock import Clock
+from radar.errors import ValidationFailed
+from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
+from radar.masking import mask_text
+from radar.store import Store
+from radar.store.signals import record_window_counts
+from streams.counting import Delivery, PartitionCounter, parse_cell_key
+from streams.detection import Detection, DetectionSettings
+from streams.settings import WorkerSettings
+from streams.spikes import SpikeSettings
+from streams.tables import partitioned_table
+from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
+from streams.windows import SAMPLE_CHARS
+
+log = logging.getLogger(__name__)
+
+#: Batches between two expiries of old cells and seen ids.
+EXPIRE_EVERY = 50
+
+
+def detection_settings(worker: WorkerSettings) -> DetectionSettings:
+    sla = {ch: worker.sla_hours.get(ch, worker.default_sla_hours) * 3600 for ch in CHANNELS}
+    spike = SpikeSettings(min_count=worker.spike_min_count, fire_at=worker.spike_fire_at)
+    return DetectionSettings(
+        lateness_s=worker.lateness_s,
+        idle_s=worker.idle_s,
+        sla_s=sla,
+        heartbeat_timeout_s=worker.heartbeat_timeout_s,
+        spike=spike,
+    )
+
+
+def encode(record: dict[str, Any]) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def add_detection(
+    app: faust.App,
+    *,
+    scored: faust.TopicT,
+    beats: faust.TopicT,
+    signals_topic: faust.TopicT,
+    windows_name: str,
+    partitions: int,
+    worker: WorkerSettings,
+    clock: Clock,
+    store: Store | None,
+) -> None:
+    """Count ``scored`` per partition, merge per key on ``windows_name``, publish signals."""
+    windows = app.topic(
+        windows_name,
+        key_type=bytes,
+        value_type=bytes,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=partitions,
+        internal=True,  # Faust creates it, like its repartition topics
+    )
+    seen = partitioned_table(app, "seen", partitions)
+    cells = partitioned_table(app, "cells", partitions)
+    state = partitioned_table(app, "detection", partitions)
+    counter = PartitionCounter(seen, cells, lateness_s=worker.lateness_s)
+    detection = Detection(state, detection_settings(worker), now=clock.now)
+    batches = 0
+
+    async def publish(signals: Sequence[Signal]) -> None:
+        for signal in signals:
+            await signals_topic.send(key=signal.id.encode(), value=signal.to_json())
+
+    @app.agent(scored, name="count")
+    async def count(stream: faust.StreamT[bytes]) -> None:
+        """feedback.scored → per-partition window cells → partials, watermarks, threads."""
+        nonlocal batches
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for events in batched(worker.batch_size, within=worker.batch_within_s):
+            deliveries = []
+            for event in events:
+                try:
+                    parsed = parse_model(ScoredEvent, event.value)
+                except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
+                    log.warning("unreadable scored record skipped by counting: %s", exc)
+                    continue
+                deliveries.append(Delivery(event.message.partition, event.message.offset, parsed))
+            outcome = counter.add_batch(deliveries)
+            for key, cell in outcome.cells.items():
+                p, size, start, dim = parse_cell_key(key)
+                record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
+                await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
+            for delivery in outcome.counted:
+                for record in thread_records(delivery.event, worker.unanswered_channels):
+                    await windows.send(key=str(record["thread"]).encode(), value=encode(record))
+            for p, wm in outcome.watermarks.items():
+                for mp in range(partitions):
+                    mark = {"kind": "wm", "p": p, "wm": wm}
+                    await windows.send(key=b"~wm", value=encode(mark), partition=mp)
+            batches += 1
+            if batches % EXPIRE_EVERY == 0:
+                for p in outcome.watermarks:
+                    counter.expire(p)
+
+    @app.agent(beats, name="health")
+    async def health(stream: faust.StreamT[bytes]) -> None:
+        """feedback.heartbeats → every detection partition (each tracks every source)."""
+        async for value in stream:
+            try:
+                beat = parse_model(Heartbeat, value)
+            except ValidationFailed as exc:
+                log.warning("unreadable heartbeat skipped by detection: %s", exc)
+                continue
+            for mp in range(partitions):
+                record = {"kind": "hb", "beat": json.loads(beat.to_json())}
+                await windows.send(key=beat.source.encode(), value=encode(record), partition=mp)
+
+    @app.agent(windows, name="detect")
+    async def detect(stream: faust.StreamT[bytes]) -> None:
+        """Partials, watermarks, threads and heartbeats → window totals and signals."""
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for events in batched(worker.batch_size, within=worker.batch_within_s):
+            signals: list[Signal] = []
+            totals = []
+            for event in events:
+                mp = event.message.partition
+                record = json.loads(event.value)
+                kind = record["kind"]
+                if kind == "partial":
+                    args = (record["p"], record["size"], record["start"], record["dim"])
+                    totals.append(detection.on_partial(mp, *args, record["cell"]))
+                elif kind == "wm":
+                    signals += detection.on_watermark(mp, record["p"], record["wm"])
+                elif kind == "thread":
+                    signals += detection.on_thread(mp, record)
+                elif kind == "hb":
+                    beat = Heartbeat.model_validate(record["beat"])
+                    signals += detection.on_heartbeat(mp, beat, partitions=partitions)
+            await publish(signals)
+            if store is not None and totals:
+                await write_until_stored("window-counts", record_window_counts, store, totals)
+
+    @app.timer(interval=worker.tick_s)
+    async def tick() -> None:
+        """Let time pass without events (idle partitions) and check heartbeats."""
+        mine = [tp.partition for tp in app.assignor.assigned_actives() if tp.topic == windows_name]
+        signals: list[Signal] = []
+        for mp in mine:
+            signals += detection.advance(mp)
+            signals += detection.check_sources(mp, partitions=partitions)
+        await publish(signals)
+
+
+def thread_records(
+    event: ScoredEvent, channels: Collection[str] = CONVERSATION_CHANNELS
+) -> list[dict[str, Any]]:
+    """What the unanswered detector needs of an event: complaints and staff replies only."""
+    if not awaits_reply(event, channels):
+        return []
+    base = {"kind": "thread", "channel": event.channel, "ts": event.created_at.timestamp()}
+    if event.is_staff_reply:
+        return [{**base, "event": "reply", "thread": key} for key in thread_keys(event)]
+    sample = {
+        "id": event.id,
+        "text": mask_text(event.text[:SAMPLE_CHARS]),
+        "channel": event.channel,
+        "created_at": event.created_at.isoformat(),
+    }
+    return [
+        {**base, "event": "complaint", "thread": key, "sample": sample}
+        for key in thread_keys(event)
+    ]
+
+
+async def write_until_stored(name: str, write: Callable[..., Any], *args: Any) -> Any:
+    """Run a store write off the event loop, retrying until it succeeds (nothing is dropped)."""
+    loop = asyncio.get_running_loop()
+    delay = 0.5
+    while True:
+        try:
+            return await loop.run_in_executor(None, write, *args)
+        except Exception:  # the store is down or locked: wait, never drop
+            log.exception("%s: store write failed; retrying in %.1fs", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
