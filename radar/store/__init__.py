@@ -1,6 +1,16 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import alerting, incidents, signals, silences
+from radar.store import (
+    alerting,
+    audit,
+    health,
+    improvements,
+    incidents,
+    indexes,
+    rollups,
+    signals,
+    silences,
+)
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
@@ -8,10 +18,15 @@ __all__ = [
     "EpochMillis",
     "Store",
     "alerting",
+    "audit",
+    "health",
+    "improvements",
     "incidents",
+    "indexes",
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "rollups",
     "signals",
     "silences",
     "upsert",

@@ -1,0 +1,81 @@
+"""Dashboard page 产品洞察 Product trends: topic mix, emerging terms and FAQ candidates, CSV export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from dashboard import charts, data
+from dashboard.analysis.faq import faq_table, group_questions
+from dashboard.analysis.terms import emerging_terms
+from dashboard.widgets import now_until, period, tr
+
+st.title(tr("产品洞察", "Product trends"))
+until = now_until()
+products = data.dimension_values(until).get("product", [])
+left, right = st.columns([2, 3])
+with left:
+    product = st.selectbox(tr("产品", "Product"), options=products, index=None, key="product",
+                           bind="query-params", placeholder=tr("全部产品", "All products"))
+with right:
+    days = period(default=30)
+since = until - timedelta(days=days)
+bucket_ms = 86_400_000 if days <= 30 else 7 * 86_400_000
+
+mix = data.topic_mix(product, since, until, bucket_ms)
+if mix.empty:
+    st.info(tr("这段时间没有带话题的消息。", "No messages with topics in this period."))
+else:
+    st.altair_chart(charts.topic_mix_chart(mix, tr("话题构成（占比）", "Topic mix (share)")), width="stretch")
+
+recent_days = max(1, days // 4)
+cut = until - timedelta(days=recent_days)
+st.subheader(tr(f"新出现的词（最近 {recent_days} 天 vs 之前）", f"Emerging terms (last {recent_days} d vs before)"))
+terms = emerging_terms(data.product_texts(product, cut, until), data.product_texts(product, since, cut))
+if terms.empty:
+    st.caption(tr("没有明显新出现的词。", "No term stands out."))
+else:
+    st.dataframe(
+        terms, hide_index=True, width="stretch",
+        column_config={
+            "term": tr("词", "Term"),
+            "recent": tr("最近（条）", "Recent (messages)"),
+            "baseline": tr("之前（条）", "Before (messages)"),
+            "recent_share": st.column_config.NumberColumn(tr("最近占比", "Recent share"), format="percent"),
+            "baseline_share": st.column_config.NumberColumn(tr("之前占比", "Earlier share"), format="percent"),
+            "z": st.column_config.NumberColumn("z", format="%.1f"),
+        },
+    )
+
+st.subheader(tr("FAQ 候选", "FAQ candidates"))
+groups = group_questions(data.product_texts(product, since, until, questions=True))
+table = faq_table(groups)
+if table.empty:
+    st.caption(tr("这段时间没有提问类消息。", "No question-like messages in this period."))
+else:
+    top10 = table["coverage"].iloc[min(9, len(table) - 1)]
+    st.caption(
+        tr(
+            f"共 {sum(g.count for g in groups):,} 条提问，{len(groups)} 组；前 10 组覆盖 {top10:.0%}（好的 FAQ 能回答约 80% 的问题）。",
+            f"{sum(g.count for g in groups):,} questions in {len(groups)} groups; the top 10 cover {top10:.0%} "
+            "(a good FAQ answers about 80% of questions).",
+        )
+    )
+    st.dataframe(
+        table, hide_index=True, width="stretch",
+        column_config={
+            "question": st.column_config.TextColumn(tr("问题", "Question"), width="large"),
+            "count": tr("次数", "Count"),
+            "share": st.column_config.NumberColumn(tr("占比", "Share"), format="percent"),
+            "coverage": st.column_config.NumberColumn(tr("累计覆盖", "Coverage"), format="percent"),
+            "examples": st.column_config.TextColumn(tr("例句", "Examples"), width="large"),
+        },
+    )
+    st.download_button(
+        tr("导出 CSV", "Export CSV"),
+        table.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"faq-candidates-{product or 'all'}-{until:%Y%m%d}.csv",
+        mime="text/csv",
+        key="faq-csv",
+    )
