@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import i18n
 from dashboard.auth import PAGES, User, authenticate
 from dashboard.resources import settings, store
-from dashboard.widgets import tr
+from dashboard.widgets import from_url, keep_in_url, tr
 from radar.store.audit import record_action
 
 HERE = Path(__file__).parent / "app_pages"
@@ -25,14 +25,14 @@ ICONS = {
 st.set_page_config(page_title="Radar 客服舆情雷达", page_icon=":material/radar:", layout="wide")
 
 with st.sidebar:
-    st.segmented_control(
+    chosen = st.segmented_control(
         "语言 Language",
         options=list(i18n.LANGS),
-        default=settings().language,
+        default=from_url("lang", i18n.LANGS) or settings().language,
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key="lang",
-        bind="query-params",
     )
+    keep_in_url("lang", chosen, settings().language)
 
 
 def sign_in() -> None:

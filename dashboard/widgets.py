@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -12,12 +14,58 @@ from dashboard.auth import User
 from dashboard.queries.filters import DIMENSIONS, Filters
 from dashboard.resources import settings
 
+T = TypeVar("T")
 #: Period choices in days.
 PERIODS = (1, 7, 14, 30, 90)
 
 
 def lang() -> str:
     return str(st.session_state.get("lang") or settings().language)
+
+
+def from_url(key: str, options: Sequence[T]) -> T | None:
+    """The option whose text is the URL parameter ``key`` (None when absent or unknown)."""
+    raw = st.query_params.get(key)
+    return next((o for o in options if str(o) == raw), None)
+
+
+def keep_in_url(key: str, value: object, default: object = None) -> None:
+    """Mirror a widget's value in the URL (left out when it is the default), so views can be shared.
+
+    Used instead of ``bind="query-params"`` where labels are translated: the URL then
+    holds the value itself, not the label in the reader's language.
+    """
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+
+
+def url_selectbox(
+    title: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    placeholder: str | None = None,
+    default: T | None = None,
+) -> T | None:
+    """A selectbox whose choice is kept in the URL parameter ``key``."""
+    wanted = from_url(key, options)
+    wanted = default if wanted is None else wanted
+    if key in st.session_state and st.session_state[key] not in (*options, None):
+        del st.session_state[key]
+    value = st.selectbox(
+        title,
+        options=list(options),
+        index=None if wanted is None else list(options).index(wanted),
+        key=key,
+        format_func=format_func,
+        placeholder=placeholder,
+    )
+    keep_in_url(key, value, default)
+    return value
 
 
 def tr(zh: str, en: str) -> str:
@@ -47,12 +95,13 @@ def period(key: str = "days", default: int = 7) -> int:
     chosen = st.segmented_control(
         tr("时间范围", "Period"),
         options=list(PERIODS),
-        default=default,
+        default=from_url(key, PERIODS) or default,
         format_func=lambda d: tr(f"{d} 天", f"{d} d"),
         key=key,
-        bind="query-params",
     )
-    return int(chosen or default)
+    days = int(chosen or default)
+    keep_in_url(key, days, default)
+    return days
 
 
 def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filters:
@@ -64,32 +113,28 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
         "segment": tr("客群", "Segment"),
         "stage": tr("阶段", "Stage"),
     }
-    formatters = {"channel": i18n.CHANNEL_LABELS, "stage": i18n.STAGE_LABELS}
     columns = st.columns(len(DIMENSIONS) + 1)
     chosen: dict[str, tuple[str, ...]] = {}
     for column, name in zip(columns, DIMENSIONS, strict=False):
-        table = formatters.get(name)
         with column:
             picked = st.multiselect(
                 names[name],
                 options=options.get(name, []),
                 key=name,
-                bind="query-params",
-                format_func=(lambda v, t=table: label(t, v)) if table else str,
+                bind="query-params",  # values are codes (review, 广东, presale): same in both languages
                 placeholder=tr("全部", "All"),
             )
         chosen[name] = tuple(picked)
     with columns[-1]:
-        days = st.selectbox(
+        days = url_selectbox(
             tr("时间范围", "Period"),
-            options=list(PERIODS),
-            index=list(PERIODS).index(default_days),
-            format_func=lambda d: tr(f"最近 {d} 天", f"last {d} d"),
+            PERIODS,
             key="days",
-            bind="query-params",
+            default=default_days,
+            format_func=lambda d: tr(f"最近 {d} 天", f"last {d} d"),
         )
     until = now_until()
-    return Filters(since=until - timedelta(days=int(days)), until=until, **chosen)
+    return Filters(since=until - timedelta(days=int(days or default_days)), until=until, **chosen)
 
 
 def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis.rising import rising_topics
-from dashboard.widgets import filter_bar, message_table, now_until, tr
+from dashboard.widgets import filter_bar, message_table, now_until, tr, url_selectbox
 
 st.title(tr("投诉与话题", "Complaints & topics"))
 filters = filter_bar(data.dimension_values(now_until()), default_days=7)
@@ -77,9 +77,9 @@ def bucket_label(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime(time_format.replace("%H:00", "%H:00 UTC"))
 
 
-at = two.selectbox(tr("时间段", "Time bucket"), options=buckets, index=None, key="at",
-                   bind="query-params", format_func=bucket_label,
-                   placeholder=tr("整个时间范围", "Whole period"))
+with two:
+    at = url_selectbox(tr("时间段", "Time bucket"), buckets, key="at", format_func=bucket_label,
+                       placeholder=tr("整个时间范围", "Whole period"))
 scope = filters if at is None else filters.with_time(
     datetime.fromtimestamp(at / 1000, tz=UTC),
     datetime.fromtimestamp(at / 1000, tz=UTC) + timedelta(milliseconds=bucket_ms),

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard import charts, data, i18n
 from dashboard.analysis.effects import Effect, measure
 from dashboard.resources import settings, store
-from dashboard.widgets import current_user, label, now_until, tr
+from dashboard.widgets import current_user, label, now_until, tr, url_selectbox
 from radar.store.audit import record_action
 from radar.store.improvements import ImprovementAction, record_improvement
 
@@ -116,8 +116,8 @@ st.dataframe(
 )
 
 names = {a.id: f"{a.title} ({scope_text(a)}, {a.shipped_at:%Y-%m-%d})" for a in actions}
-picked = st.selectbox(tr("查看一项改进", "Look at one action"), options=list(names), key="action",
-                      bind="query-params", format_func=lambda i: names.get(i, str(i)))
+picked = url_selectbox(tr("查看一项改进", "Look at one action"), list(names), key="action",
+                       format_func=lambda i: names.get(i, str(i)), default=actions[0].id)
 action = next((a for a in actions if a.id == picked), actions[0])
 effect = effects[action.id]
 cols = st.columns(4)

@@ -11,7 +11,7 @@ from dashboard import charts, data, i18n
 from dashboard.analysis.incidents import AGE_BUCKETS, incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
-from dashboard.widgets import current_user, label, now_until, plain, tr
+from dashboard.widgets import current_user, label, now_until, plain, tr, url_selectbox
 from radar.store.audit import record_action
 
 user = current_user()
@@ -104,9 +104,9 @@ wanted = st.query_params.get("incident")
 if wanted and wanted not in known:
     known.insert(0, str(wanted))
 titles = {i.id: f"{i.id} · {i.title}" for i in [*open_now, *past]}
-chosen = st.selectbox(tr("事件", "Incident"), options=known, index=None, key="incident",
-                      bind="query-params", format_func=lambda i: titles.get(i, i),
-                      placeholder=tr("选择一个事件", "Choose an incident"))
+chosen = url_selectbox(tr("事件", "Incident"), known, key="incident",
+                       format_func=lambda i: titles.get(i, i),
+                       placeholder=tr("选择一个事件", "Choose an incident"))
 
 if chosen:
     try:
