@@ -28,9 +28,32 @@ from radar.store.tables import event_topics, events
 ROOT = Path(__file__).resolve().parents[1]
 REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 
-CHANNELS = (("review", 34), ("chat", 24), ("survey", 10), ("social", 12), ("forum", 8), ("email", 12))
-REGIONS = (("广东", 14), ("浙江", 10), ("江苏", 10), ("上海", 8), ("北京", 8), ("山东", 7), ("四川", 7))
-REGIONS += (("湖北", 6), ("河南", 6), ("福建", 6), ("湖南", 5), ("陕西", 4), ("辽宁", 4), ("云南", 3))
+CHANNELS = (
+    ("review", 34),
+    ("chat", 24),
+    ("survey", 10),
+    ("social", 12),
+    ("forum", 8),
+    ("email", 12),
+)
+REGIONS = (
+    ("广东", 14),
+    ("浙江", 10),
+    ("江苏", 10),
+    ("上海", 8),
+    ("北京", 8),
+    ("山东", 7),
+    ("四川", 7),
+)
+REGIONS += (
+    ("湖北", 6),
+    ("河南", 6),
+    ("福建", 6),
+    ("湖南", 5),
+    ("陕西", 4),
+    ("辽宁", 4),
+    ("云南", 3),
+)
 SEGMENTS = (("普通会员", 60), ("VIP", 20), ("新客", 20))
 #: complaint topics with their weight and lifecycle stage
 TOPICS = (
@@ -80,7 +103,7 @@ def load_texts() -> dict[tuple[str, int], list[str]]:
 def daily_rhythm(hour: float) -> float:
     """More feedback in the day and evening than at night (Beijing time = UTC+8)."""
     local = (hour + 8) % 24
-    return 0.35 + 0.65 * max(0.0, math.sin(math.pi * (local - 6) / 18)) if 6 <= local else 0.3
+    return 0.35 + 0.65 * max(0.0, math.sin(math.pi * (local - 6) / 18)) if local >= 6 else 0.3
 
 
 class Seeder:
@@ -157,7 +180,9 @@ class Seeder:
             "sentiment": sentiment,
             "sentiment_label": "pos" if positive else "neg",
             "topics": topics,
-            "stage": stages[-1] if stages else ("aftersale" if channel in ("review", "survey") else None),
+            "stage": stages[-1]
+            if stages
+            else ("aftersale" if channel in ("review", "survey") else None),
             "department": "客服中心",
             "is_complaint": complaint,
             "severity": (1 if rng.random() < 0.93 else rng.choice((2, 3))) if complaint else 0,
@@ -213,7 +238,12 @@ class Seeder:
             row, topics = self.customer(at)
             batch.append(row)
             topic_rows += [
-                {"event_id": row["id"], "topic": t, "created_at": at, "is_complaint": row["is_complaint"]}
+                {
+                    "event_id": row["id"],
+                    "topic": t,
+                    "created_at": at,
+                    "is_complaint": row["is_complaint"],
+                }
                 for t in topics
             ]
             answer = self.reply(row) if row["is_complaint"] or self.rng.random() < 0.3 else None
@@ -231,7 +261,9 @@ class Seeder:
         _ = started
         return written
 
-    def flush(self, rows: list[dict[str, Any]], topic_rows: list[dict[str, Any]], columns: set[str]) -> int:
+    def flush(
+        self, rows: list[dict[str, Any]], topic_rows: list[dict[str, Any]], columns: set[str]
+    ) -> int:
         if not rows:
             return 0
         full = [{c: r.get(c) for c in columns} for r in rows]

@@ -1,4 +1,4 @@
-"""Dashboard: the Streamlit entry file; sign-in, language, and routing to the pages a role may see."""
+"""Dashboard: the Streamlit entry file; sign-in, language, routing to the pages a role sees."""
 
 from __future__ import annotations
 
@@ -84,7 +84,12 @@ if not isinstance(user, User):
     st.stop()
 
 with st.sidebar:
-    st.caption(tr(f"已登录：{user.display}（{'、'.join(user.roles)}）", f"Signed in: {user.display} ({', '.join(user.roles)})"))
+    st.caption(
+        tr(
+            f"已登录：{user.display}（{'、'.join(user.roles)}）",
+            f"Signed in: {user.display} ({', '.join(user.roles)})",
+        )
+    )
     if st.button(tr("退出登录", "Sign out"), key="sign-out"):
         record_action(store(), user.name, "sign_out")
         del st.session_state["user"]

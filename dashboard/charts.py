@@ -112,7 +112,12 @@ def evidence_chart(frame: pd.DataFrame, title: str, observed: str, expected: str
             y=alt.Y("value:Q", title=None),
             color=alt.Color("series:N", title=None),
             strokeDash=alt.StrokeDash("signal:N", title=None),
-            tooltip=["signal:N", "window_start:T", "series:N", alt.Tooltip("value:Q", format=".1f")],
+            tooltip=[
+                "signal:N",
+                "window_start:T",
+                "series:N",
+                alt.Tooltip("value:Q", format=".1f"),
+            ],
         )
     )
 

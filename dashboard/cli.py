@@ -61,8 +61,13 @@ def dashboard(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 @dashboard.command("hash-password")
 @click.option("--user", help="Also print a RADAR_DASHBOARD_USERS entry for this user name")
-@click.option("--role", type=click.Choice(ROLES), default="manager", show_default=True,
-              help="Role of that user")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    default="manager",
+    show_default=True,
+    help="Role of that user",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin (for scripts)")
 def hash_password_command(user: str | None, role: str, password_stdin: bool) -> None:
     """Print an Argon2 hash of a password for the RADAR_DASHBOARD_USERS setting."""

@@ -107,7 +107,9 @@ def scope_series(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def topic_mix(product: str | None, since: datetime, until: datetime, bucket_ms: int) -> pd.DataFrame:
+def topic_mix(
+    product: str | None, since: datetime, until: datetime, bucket_ms: int
+) -> pd.DataFrame:
     return products.topic_mix(store(), product, since, until, bucket_ms)
 
 

@@ -69,7 +69,9 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-def label(table: dict[str, tuple[str, str]] | dict[int, tuple[str, str]], key: object, lang: str) -> str:
+def label(
+    table: dict[str, tuple[str, str]] | dict[int, tuple[str, str]], key: object, lang: str
+) -> str:
     """A label from one of the tables above; unknown keys are shown as they are."""
     pair = table.get(key)  # type: ignore[call-overload]
     return str(key) if pair is None else pick(lang, *pair)

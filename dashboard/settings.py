@@ -28,7 +28,10 @@ class UserSpec(BaseModel):
     @classmethod
     def _argon2(cls, value: str) -> str:
         if not value.startswith("$argon2"):
-            msg = "password_hash must be an Argon2 hash; make one with `radar dashboard hash-password`"
+            msg = (
+                "password_hash must be an Argon2 hash; "
+                "make one with `radar dashboard hash-password`"
+            )
             raise ValueError(msg)
         return value
 

@@ -1,4 +1,4 @@
-"""Dashboard: widgets the pages share (language, user, time, URL-bound filters, safe text tables)."""
+"""Dashboard: widgets the pages share (language, user, time, URL filters, safe text tables)."""
 
 from __future__ import annotations
 
@@ -121,7 +121,7 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
                 names[name],
                 options=options.get(name, []),
                 key=name,
-                bind="query-params",  # values are codes (review, 广东, presale): same in both languages
+                bind="query-params",  # codes (review, 广东, presale): one URL for both languages
                 placeholder=tr("全部", "All"),
             )
         chosen[name] = tuple(picked)
@@ -146,7 +146,9 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
         width="stretch",
         key=key,
         column_config={
-            "created_at": st.column_config.DatetimeColumn(tr("时间", "Time"), format="YYYY-MM-DD HH:mm"),
+            "created_at": st.column_config.DatetimeColumn(
+                tr("时间", "Time"), format="YYYY-MM-DD HH:mm"
+            ),
             "text": st.column_config.TextColumn(tr("内容", "Text"), width="large"),
             "title": st.column_config.TextColumn(tr("标题", "Title")),
             "sentiment": st.column_config.NumberColumn(tr("情感", "Sentiment"), format="%.2f"),

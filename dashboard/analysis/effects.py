@@ -42,7 +42,8 @@ def rate_ratio(
     after_complaints: int, after_volume: int, before_complaints: int, before_volume: int
 ) -> tuple[float, float, float]:
     """Rate ratio after/before with its 95% interval (Katz log method)."""
-    a, n1, c, n2 = after_complaints, after_volume, before_complaints, before_volume
+    a, n1 = float(after_complaints), float(after_volume)
+    c, n2 = float(before_complaints), float(before_volume)
     if a == 0 or c == 0 or a == n1 or c == n2:
         a, n1, c, n2 = a + 0.5, n1 + 1.0, c + 0.5, n2 + 1.0
     ratio = (a / n1) / (c / n2)

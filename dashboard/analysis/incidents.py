@@ -28,8 +28,18 @@ def age_bucket(age: timedelta) -> str:
 
 def incident_rows(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
     """One row per incident: id, title, severity, status, owner, age (text and bucket)."""
-    columns = ["id", "title", "severity", "status", "owner", "opened_at", "age", "age_bucket",
-               "acknowledged_by", "resolved_at"]
+    columns = [
+        "id",
+        "title",
+        "severity",
+        "status",
+        "owner",
+        "opened_at",
+        "age",
+        "age_bucket",
+        "acknowledged_by",
+        "resolved_at",
+    ]
     rows = []
     for incident in incidents:
         end = incident.resolved_at or now
@@ -49,4 +59,6 @@ def incident_rows(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["severity", "opened_at"], ascending=[False, True]).reset_index(drop=True)
+    return frame.sort_values(["severity", "opened_at"], ascending=[False, True]).reset_index(
+        drop=True
+    )

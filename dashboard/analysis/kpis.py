@@ -1,4 +1,4 @@
-"""Dashboard analysis: the overview's key figures per channel and their change vs the previous period."""
+"""Dashboard analysis: the overview's key figures per channel and their change."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ def per_channel(
 
 
 def change(current: float | None, previous: float | None, metric: str) -> float | None:
-    """Change vs the previous period: relative for volume, in points for rates, NPS and sentiment."""
+    """Change vs the previous period: relative for volume, absolute for rates, NPS, sentiment."""
     if current is None or previous is None:
         return None
     if metric == "volume":
@@ -104,7 +104,7 @@ def _clean(value: object) -> float | None:
 
 
 def series(frame: pd.DataFrame, bucket_ms: int) -> pd.DataFrame:
-    """Hourly rows re-bucketed (hour or day) per channel with volume, complaint rate, sentiment."""
+    """Hourly rows re-bucketed (hour or day) per channel: volume, complaint rate, sentiment."""
     if frame.empty:
         return pd.DataFrame(columns=["time", "channel", "volume", "complaint_rate", "sentiment"])
     grouped = (

@@ -25,7 +25,8 @@ def rising_topics(
     frame["expected"] = frame["before"] * (recent_s / before_s)
     frame["ratio"] = (frame["recent"] + 0.5) / (frame["expected"] + 0.5)
     frame["score"] = [
-        (r - e) / math.sqrt(e + 1.0) for r, e in zip(frame["recent"], frame["expected"], strict=True)
+        (r - e) / math.sqrt(e + 1.0)
+        for r, e in zip(frame["recent"], frame["expected"], strict=True)
     ]
     rising = frame[(frame["recent"] >= min_recent) & (frame["recent"] > frame["expected"])]
     return rising.sort_values("score", ascending=False)[columns].reset_index(drop=True)

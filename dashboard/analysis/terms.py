@@ -18,8 +18,27 @@ import pandas as pd
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z][a-z']{2,}")
 #: Characters that make a bigram a function-word fragment rather than a term.
-STOP_CHARS = frozenset("的了是我你他她它们这那就都也很还在有和与及或被把吗呢吧啊呀哦嗯么个一不没给说要会到过让")
-STOP_WORDS = frozenset("the and for you was are but not have this that with they very".split())
+STOP_CHARS = frozenset(
+    "的了是我你他她它们这那就都也很还在有和与及或被把吗呢吧啊呀哦嗯么个一不没给说要会到过让"
+)
+STOP_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "you",
+        "was",
+        "are",
+        "but",
+        "not",
+        "have",
+        "this",
+        "that",
+        "with",
+        "they",
+        "very",
+    ]
+)
 
 
 def terms(text: str) -> set[str]:

@@ -23,16 +23,24 @@ def live() -> None:
         last = flow["per_s"].tail(5).mean() if not flow.empty else 0.0
         st.metric(tr("入库速率（近 5 分钟）", "Stored per second (last 5 min)"), f"{last:.1f}")
         if not flow.empty:
-            st.altair_chart(charts.throughput_chart(flow, tr("每秒入库（6 小时）", "Stored per second (6 h)")),
-                            width="stretch")
+            st.altair_chart(
+                charts.throughput_chart(flow, tr("每秒入库（6 小时）", "Stored per second (6 h)")),
+                width="stretch",
+            )
     latest, history = data.lag(since)
     with right:
         total = int(latest["lag"].sum()) if not latest.empty else None
-        st.metric(tr("消费延迟（条）", "Consumer lag (messages)"), "—" if total is None else f"{total:,}")
+        st.metric(
+            tr("消费延迟（条）", "Consumer lag (messages)"), "—" if total is None else f"{total:,}"
+        )
         if history.empty:
-            st.caption(tr("还没有服务上报消费延迟。", "No service has reported its consumer lag yet."))
+            st.caption(
+                tr("还没有服务上报消费延迟。", "No service has reported its consumer lag yet.")
+            )
         else:
-            st.altair_chart(charts.lag_chart(history, tr("消费延迟", "Consumer lag")), width="stretch")
+            st.altair_chart(
+                charts.lag_chart(history, tr("消费延迟", "Consumer lag")), width="stretch"
+            )
     if not latest.empty:
         st.dataframe(latest, hide_index=True, width="stretch")
 
@@ -41,12 +49,22 @@ def live() -> None:
     if reasons.empty:
         st.success(tr("没有死信。", "No dead letters."))
     else:
-        st.altair_chart(charts.deadletter_chart(reasons, tr("死信原因", "Reasons")), width="stretch")
-        st.dataframe(reasons, hide_index=True, width="stretch",
-                     column_config={"recent": tr("24 小时内", "Last 24 h"), "total": tr("总计", "Total")})
+        st.altair_chart(
+            charts.deadletter_chart(reasons, tr("死信原因", "Reasons")), width="stretch"
+        )
+        st.dataframe(
+            reasons,
+            hide_index=True,
+            width="stretch",
+            column_config={"recent": tr("24 小时内", "Last 24 h"), "total": tr("总计", "Total")},
+        )
         with st.expander(tr("最新的死信", "Newest dead letters")):
-            st.dataframe(examples, hide_index=True, width="stretch",
-                         column_config={"original": st.column_config.TextColumn(tr("原始输入", "Original"))})
+            st.dataframe(
+                examples,
+                hide_index=True,
+                width="stretch",
+                column_config={"original": st.column_config.TextColumn(tr("原始输入", "Original"))},
+            )
 
     st.subheader(tr("连接器", "Connectors"))
     beats = data.connectors(now)
@@ -54,11 +72,16 @@ def live() -> None:
         st.caption(tr("还没有连接器发来心跳。", "No connector has sent a heartbeat yet."))
     else:
         st.dataframe(
-            beats, hide_index=True, width="stretch",
+            beats,
+            hide_index=True,
+            width="stretch",
             column_config={
-                "at": st.column_config.DatetimeColumn(tr("最后心跳", "Last heartbeat"), format="YYYY-MM-DD HH:mm:ss"),
-                "last_success_at": st.column_config.DatetimeColumn(tr("最后成功", "Last success"),
-                                                                   format="YYYY-MM-DD HH:mm:ss"),
+                "at": st.column_config.DatetimeColumn(
+                    tr("最后心跳", "Last heartbeat"), format="YYYY-MM-DD HH:mm:ss"
+                ),
+                "last_success_at": st.column_config.DatetimeColumn(
+                    tr("最后成功", "Last success"), format="YYYY-MM-DD HH:mm:ss"
+                ),
                 "message": st.column_config.TextColumn(tr("说明", "Note")),
             },
         )

@@ -1,4 +1,4 @@
-"""Dashboard page 改进追踪 Improvement tracking: record actions, see complaint rates before vs after."""
+"""Dashboard page 改进追踪 Improvement tracking: record actions, complaint rates before/after."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ window = timedelta(days=settings().effect_window_days)
 st.title(tr("改进追踪", "Improvement tracking"))
 st.caption(
     tr(
-        f"每项改进：范围内投诉数 ÷ 范围内消息数，比较上线前后各 {window.days} 天；区间为 95% 置信区间（比率）。",
-        f"Each action: complaints in its scope per customer message in the same scope, {window.days} days "
-        "before vs after it shipped; the interval is the 95% confidence interval of the rate ratio.",
+        f"每项改进：范围内投诉数 ÷ 范围内消息数，比较上线前后各 {window.days} 天；"
+        "区间为比率的 95% 置信区间。",
+        "Each action: complaints in its scope per customer message in the same scope, "
+        f"{window.days} days before vs after it shipped; the interval is the 95% confidence "
+        "interval of the rate ratio.",
     )
 )
 
@@ -31,18 +33,37 @@ if flash:
 
 options = data.dimension_values(now_until())
 if user.may("improvement"):
-    with st.expander(tr("记录一项改进", "Record an improvement action"), expanded=False), \
-            st.form("improvement", clear_on_submit=True):
+    with (
+        st.expander(tr("记录一项改进", "Record an improvement action"), expanded=False),
+        st.form("improvement", clear_on_submit=True),
+    ):
         title = st.text_input(tr("改了什么", "What was changed"), key="imp-title")
         a, b, c = st.columns(3)
-        topic = a.selectbox(tr("话题", "Topic"), options=data.topics_seen(now_until()), index=None,
-                            key="imp-topic", placeholder=tr("所有话题", "All topics"))
-        product = b.selectbox(tr("产品", "Product"), options=options.get("product", []), index=None,
-                              key="imp-product", placeholder=tr("所有产品", "All products"))
-        region = c.selectbox(tr("地区", "Region"), options=options.get("region", []), index=None,
-                             key="imp-region", placeholder=tr("所有地区", "All regions"))
+        topic = a.selectbox(
+            tr("话题", "Topic"),
+            options=data.topics_seen(now_until()),
+            index=None,
+            key="imp-topic",
+            placeholder=tr("所有话题", "All topics"),
+        )
+        product = b.selectbox(
+            tr("产品", "Product"),
+            options=options.get("product", []),
+            index=None,
+            key="imp-product",
+            placeholder=tr("所有产品", "All products"),
+        )
+        region = c.selectbox(
+            tr("地区", "Region"),
+            options=options.get("region", []),
+            index=None,
+            key="imp-region",
+            placeholder=tr("所有地区", "All regions"),
+        )
         d, e = st.columns(2)
-        shipped = d.date_input(tr("上线日期", "Shipped on"), value=datetime.now(UTC).date(), key="imp-date")
+        shipped = d.date_input(
+            tr("上线日期", "Shipped on"), value=datetime.now(UTC).date(), key="imp-date"
+        )
         owner = e.text_input(tr("负责人", "Owner"), value=user.name, key="imp-owner")
         if st.form_submit_button(tr("保存", "Save"), type="primary"):
             try:
@@ -59,8 +80,12 @@ if user.may("improvement"):
             except ValueError as exc:
                 st.error(str(exc))
             else:
-                record_action(store(), user.name, "improvement.record", str(action.id), action.title)
-                st.session_state["_improvement_flash"] = tr(f"已记录：{action.title}", f"Recorded: {action.title}")
+                record_action(
+                    store(), user.name, "improvement.record", str(action.id), action.title
+                )
+                st.session_state["_improvement_flash"] = tr(
+                    f"已记录：{action.title}", f"Recorded: {action.title}"
+                )
                 data.clear()
                 st.rerun()
 
@@ -85,18 +110,22 @@ effects = {a.id: effect_of(a, now) for a in actions}
 rows = []
 for action in actions:
     effect = effects[action.id]
-    interval = "—" if effect.low is None else f"{effect.ratio:.2f} [{effect.low:.2f}, {effect.high:.2f}]"
-    rows.append({
-        "title": action.title,
-        "scope": scope_text(action),
-        "shipped": action.shipped_at,
-        "owner": action.owner,
-        "before": None if effect.rate_before is None else effect.rate_before,
-        "after": None if effect.rate_after is None else effect.rate_after,
-        "ratio": interval,
-        "verdict": label(i18n.VERDICT_LABELS, effect.verdict),
-        "by": action.created_by,
-    })
+    interval = (
+        "—" if effect.low is None else f"{effect.ratio:.2f} [{effect.low:.2f}, {effect.high:.2f}]"
+    )
+    rows.append(
+        {
+            "title": action.title,
+            "scope": scope_text(action),
+            "shipped": action.shipped_at,
+            "owner": action.owner,
+            "before": None if effect.rate_before is None else effect.rate_before,
+            "after": None if effect.rate_after is None else effect.rate_after,
+            "ratio": interval,
+            "verdict": label(i18n.VERDICT_LABELS, effect.verdict),
+            "by": action.created_by,
+        }
+    )
 st.subheader(tr("改进及其效果", "Actions and their effect"))
 st.dataframe(
     pd.DataFrame(rows),
@@ -116,20 +145,48 @@ st.dataframe(
 )
 
 names = {a.id: f"{a.title} ({scope_text(a)}, {a.shipped_at:%Y-%m-%d})" for a in actions}
-picked = url_selectbox(tr("查看一项改进", "Look at one action"), list(names), key="action",
-                       format_func=lambda i: names.get(i, str(i)), default=actions[0].id)
+picked = url_selectbox(
+    tr("查看一项改进", "Look at one action"),
+    list(names),
+    key="action",
+    format_func=lambda i: names.get(i, str(i)),
+    default=actions[0].id,
+)
 action = next((a for a in actions if a.id == picked), actions[0])
 effect = effects[action.id]
 cols = st.columns(4)
-cols[0].metric(tr("之前投诉率", "Rate before"), "—" if effect.rate_before is None else f"{effect.rate_before:.1%}",
-               help=tr(f"{effect.before_complaints} / {effect.before_volume} 条", f"{effect.before_complaints} of {effect.before_volume}"))
-cols[1].metric(tr("之后投诉率", "Rate after"), "—" if effect.rate_after is None else f"{effect.rate_after:.1%}",
-               help=tr(f"{effect.after_complaints} / {effect.after_volume} 条", f"{effect.after_complaints} of {effect.after_volume}"))
-cols[2].metric(tr("变化", "Change"), "—" if effect.change is None else f"{effect.change:+.0%}",
-               help=None if effect.low is None else f"95% CI [{effect.low - 1:+.0%}, {effect.high - 1:+.0%}]")
+cols[0].metric(
+    tr("之前投诉率", "Rate before"),
+    "—" if effect.rate_before is None else f"{effect.rate_before:.1%}",
+    help=tr(
+        f"{effect.before_complaints} / {effect.before_volume} 条",
+        f"{effect.before_complaints} of {effect.before_volume}",
+    ),
+)
+cols[1].metric(
+    tr("之后投诉率", "Rate after"),
+    "—" if effect.rate_after is None else f"{effect.rate_after:.1%}",
+    help=tr(
+        f"{effect.after_complaints} / {effect.after_volume} 条",
+        f"{effect.after_complaints} of {effect.after_volume}",
+    ),
+)
+cols[2].metric(
+    tr("变化", "Change"),
+    "—" if effect.change is None else f"{effect.change:+.0%}",
+    help=None
+    if effect.low is None or effect.high is None
+    else f"95% CI [{effect.low - 1:+.0%}, {effect.high - 1:+.0%}]",
+)
 cols[3].metric(tr("结论", "Verdict"), label(i18n.VERDICT_LABELS, effect.verdict))
-series = data.scope_series(action, action.shipped_at - window, min(now, action.shipped_at + window), 86_400_000)
+series = data.scope_series(
+    action, action.shipped_at - window, min(now, action.shipped_at + window), 86_400_000
+)
 st.altair_chart(
-    charts.effect_chart(series, action.shipped_at, tr("范围内每日投诉率（虚线：上线日）", "Daily complaint rate in scope (dashed: shipped)")),
+    charts.effect_chart(
+        series,
+        action.shipped_at,
+        tr("范围内每日投诉率（虚线：上线日）", "Daily complaint rate in scope (dashed: shipped)"),
+    ),
     width="stretch",
 )

@@ -1,4 +1,4 @@
-"""Dashboard page 危机与告警 Incidents: open incidents, evidence, playbook and actions for on-call."""
+"""Dashboard page 危机与告警 Incidents: open incidents, evidence, playbook, on-call actions."""
 
 from __future__ import annotations
 
@@ -27,7 +27,10 @@ def act(kind: str, incident_id: str, run: object, detail: str | None = None) -> 
         st.session_state["_flash"] = ("error", str(exc))
     else:
         record_action(store(), user.name, f"incident.{kind}", incident_id, detail)
-        st.session_state["_flash"] = ("success", tr(f"已记录：{kind} {incident_id}", f"Done: {kind} {incident_id}"))
+        st.session_state["_flash"] = (
+            "success",
+            tr(f"已记录：{kind} {incident_id}", f"Done: {kind} {incident_id}"),
+        )
     data.clear()
 
 
@@ -40,15 +43,32 @@ if params.get("action") and params.get("token") and params.get("incident"):
     except alerts.InvalidToken as exc:
         st.error(tr(f"告警链接无效：{exc}", f"This alert link cannot be used: {exc}"))
     else:
-        verb = {"acknowledge": tr("确认", "Acknowledge"), "resolve": tr("解决", "Resolve")}.get(link_action, link_action)
+        verb = {"acknowledge": tr("确认", "Acknowledge"), "resolve": tr("解决", "Resolve")}.get(
+            link_action, link_action
+        )
         with st.container(border=True):
-            st.write(tr(f"告警链接：{verb} {link_id}（以 {user.name} 的身份）", f"Alert link: {verb} {link_id} as {user.name}"))
+            st.write(
+                tr(
+                    f"告警链接：{verb} {link_id}（以 {user.name} 的身份）",
+                    f"Alert link: {verb} {link_id} as {user.name}",
+                )
+            )
             if not may_act:
                 st.warning(tr("你的角色不能处理事件。", "Your role cannot act on incidents."))
             elif st.button(f"{verb} {link_id}", type="primary", key="link-confirm"):
-                run = (lambda: alerts.acknowledge(store(), link_id, user.name, tr("通过告警链接", "via alert link"))) \
-                    if link_action == "acknowledge" else \
-                    (lambda: alerts.resolve(store(), link_id, user.name, tr("通过告警链接", "via alert link")))
+                run = (
+                    (
+                        lambda: alerts.acknowledge(
+                            store(), link_id, user.name, tr("通过告警链接", "via alert link")
+                        )
+                    )
+                    if link_action == "acknowledge"
+                    else (
+                        lambda: alerts.resolve(
+                            store(), link_id, user.name, tr("通过告警链接", "via alert link")
+                        )
+                    )
+                )
                 act(link_action, link_id, run, "via alert link")
                 del st.query_params["action"]
                 del st.query_params["token"]
@@ -90,7 +110,9 @@ def open_list() -> None:
             "status": tr("状态", "Status"),
             "owner": tr("负责人", "Owner"),
             "age": tr("持续", "Age"),
-            "opened_at": st.column_config.DatetimeColumn(tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"),
+            "opened_at": st.column_config.DatetimeColumn(
+                tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"
+            ),
         },
     )
 
@@ -104,9 +126,13 @@ wanted = st.query_params.get("incident")
 if wanted and wanted not in known:
     known.insert(0, str(wanted))
 titles = {i.id: f"{i.id} · {i.title}" for i in [*open_now, *past]}
-chosen = url_selectbox(tr("事件", "Incident"), known, key="incident",
-                       format_func=lambda i: titles.get(i, i),
-                       placeholder=tr("选择一个事件", "Choose an incident"))
+chosen = url_selectbox(
+    tr("事件", "Incident"),
+    known,
+    key="incident",
+    format_func=lambda i: titles.get(i, i),
+    placeholder=tr("选择一个事件", "Choose an incident"),
+)
 
 if chosen:
     try:
@@ -121,14 +147,21 @@ if chosen:
         cols[1].metric(tr("严重度", "Severity"), label(i18n.SEVERITY_LABELS, incident.severity))
         cols[2].metric(tr("负责人", "Owner"), incident.owner or "—")
         cols[3].metric(tr("规则", "Rule"), incident.rule or "—")
-        cols[4].metric(tr("范围", "Scope"), ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items())) or "—")
+        cols[4].metric(
+            tr("范围", "Scope"),
+            ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items())) or "—",
+        )
 
         alert_list = list(incident.data.get("alerts", []))
         evidence = data.evidence(alert_list)
         if not evidence.empty:
             st.altair_chart(
-                charts.evidence_chart(evidence, tr("证据：实际 vs 预期", "Evidence: observed vs expected"),
-                                      tr("实际", "observed"), tr("预期", "expected")),
+                charts.evidence_chart(
+                    evidence,
+                    tr("证据：实际 vs 预期", "Evidence: observed vs expected"),
+                    tr("实际", "observed"),
+                    tr("预期", "expected"),
+                ),
                 width="stretch",
             )
         samples = [s for a in alert_list for s in a.get("samples", [])]
@@ -142,39 +175,66 @@ if chosen:
         st.markdown(f"**{tr('处置清单', 'Playbook checklist')}**")
         for step in steps:
             done_by = f" — {step.done_by}" if step.done else ""
-            ticked = st.checkbox(f"[{step.area}] {step.text}{done_by}", value=step.done,
-                                 key=f"step-{incident.id}-{step.step}", disabled=not may_act or not incident.is_open)
+            ticked = st.checkbox(
+                f"[{step.area}] {step.text}{done_by}",
+                value=step.done,
+                key=f"step-{incident.id}-{step.step}",
+                disabled=not may_act or not incident.is_open,
+            )
             if ticked != step.done:
-                act("checklist", incident.id,
-                    lambda s=step.step, d=ticked: alerts.set_step(store(), incident.id, s, user.name, d),
-                    f"step {step.step} {'done' if ticked else 'not done'}")
+                act(
+                    "checklist",
+                    incident.id,
+                    lambda s=step.step, d=ticked: alerts.set_step(
+                        store(), incident.id, s, user.name, d
+                    ),
+                    f"step {step.step} {'done' if ticked else 'not done'}",
+                )
                 st.rerun()
 
         if may_act and incident.is_open:
             a, b, c, d = st.columns(4)
             with a.form("ack", clear_on_submit=True, border=False):
                 note = st.text_input(tr("确认备注", "Note (optional)"), key="ack-note")
-                if st.form_submit_button(tr("确认", "Acknowledge"), type="primary",
-                                         disabled=incident.status != "open"):
-                    act("acknowledge", incident.id,
-                        lambda: alerts.acknowledge(store(), incident.id, user.name, note or None), note)
+                if st.form_submit_button(
+                    tr("确认", "Acknowledge"), type="primary", disabled=incident.status != "open"
+                ):
+                    act(
+                        "acknowledge",
+                        incident.id,
+                        lambda: alerts.acknowledge(store(), incident.id, user.name, note or None),
+                        note,
+                    )
                     st.rerun()
             with b.form("assign", clear_on_submit=True, border=False):
                 owner = st.text_input(tr("指派给", "Assign to"), key="assign-owner")
                 if st.form_submit_button(tr("指派", "Assign")) and owner.strip():
-                    act("assign", incident.id,
-                        lambda: alerts.assign(store(), incident.id, owner.strip(), user.name), owner)
+                    act(
+                        "assign",
+                        incident.id,
+                        lambda: alerts.assign(store(), incident.id, owner.strip(), user.name),
+                        owner,
+                    )
                     st.rerun()
             with c.form("note", clear_on_submit=True, border=False):
                 text = st.text_input(tr("进展备注", "Update"), key="note-text")
                 if st.form_submit_button(tr("添加备注", "Add note")):
-                    act("note", incident.id, lambda: alerts.add_note(store(), incident.id, user.name, text), text)
+                    act(
+                        "note",
+                        incident.id,
+                        lambda: alerts.add_note(store(), incident.id, user.name, text),
+                        text,
+                    )
                     st.rerun()
             with d.form("resolve", clear_on_submit=True, border=False):
                 why = st.text_input(tr("解决说明", "Resolution"), key="resolve-note")
                 if st.form_submit_button(tr("解决", "Resolve")):
-                    act("resolve", incident.id,
-                        lambda: alerts.resolve(store(), incident.id, user.name, why or None), why)
+                    act(
+                        "resolve",
+                        incident.id,
+                        lambda: alerts.resolve(store(), incident.id, user.name, why or None),
+                        why,
+                    )
                     st.rerun()
         elif not may_act:
             st.caption(tr("你的角色只能查看事件。", "Your role can view incidents only."))
@@ -185,7 +245,9 @@ if chosen:
             hide_index=True,
             width="stretch",
             column_config={
-                "at": st.column_config.DatetimeColumn(tr("时间", "Time"), format="YYYY-MM-DD HH:mm:ss"),
+                "at": st.column_config.DatetimeColumn(
+                    tr("时间", "Time"), format="YYYY-MM-DD HH:mm:ss"
+                ),
                 "actor": tr("操作人", "By"),
                 "kind": tr("类型", "Kind"),
                 "message": st.column_config.TextColumn(tr("内容", "What")),
@@ -195,8 +257,12 @@ if chosen:
             summary = alerts.incident_summary(store(), incident.id)
             with st.expander(tr("事后总结", "Post-incident summary")):
                 st.code(summary, language="markdown")
-            st.download_button(tr("下载总结", "Download summary"), summary,
-                               file_name=f"{incident.id}.md", mime="text/markdown")
+            st.download_button(
+                tr("下载总结", "Download summary"),
+                summary,
+                file_name=f"{incident.id}.md",
+                mime="text/markdown",
+            )
 
 st.subheader(tr("历史事件", "Past incidents"))
 history = incident_rows(past, datetime.now(UTC))
@@ -204,7 +270,18 @@ if history.empty:
     st.caption(tr("还没有已解决的事件。", "No resolved incidents yet."))
 else:
     st.dataframe(
-        history[["id", "title", "severity", "owner", "opened_at", "resolved_at", "age", "acknowledged_by"]],
+        history[
+            [
+                "id",
+                "title",
+                "severity",
+                "owner",
+                "opened_at",
+                "resolved_at",
+                "age",
+                "acknowledged_by",
+            ]
+        ],
         hide_index=True,
         width="stretch",
         column_config={
@@ -212,8 +289,12 @@ else:
             "title": st.column_config.TextColumn(tr("标题", "Title")),
             "severity": tr("严重度", "Severity"),
             "owner": tr("负责人", "Owner"),
-            "opened_at": st.column_config.DatetimeColumn(tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"),
-            "resolved_at": st.column_config.DatetimeColumn(tr("解决", "Resolved"), format="YYYY-MM-DD HH:mm"),
+            "opened_at": st.column_config.DatetimeColumn(
+                tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"
+            ),
+            "resolved_at": st.column_config.DatetimeColumn(
+                tr("解决", "Resolved"), format="YYYY-MM-DD HH:mm"
+            ),
             "age": tr("历时", "Duration"),
             "acknowledged_by": tr("确认人", "Acknowledged by"),
         },

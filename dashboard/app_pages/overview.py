@@ -1,4 +1,4 @@
-"""Dashboard page 总览 Overview: key figures per channel vs the previous period, source freshness."""
+"""Dashboard page 总览 Overview: key figures per channel vs the previous period, freshness."""
 
 from __future__ import annotations
 
@@ -42,8 +42,14 @@ def fmt_change(metric: str, value: float | None) -> str | None:
 
 
 #: Whether a rise is good news (the delta arrow is coloured accordingly).
-RISE_IS_GOOD = {"volume": True, "complaint_rate": False, "sentiment": True, "csat": True,
-                "nps": True, "sla_share": True}
+RISE_IS_GOOD = {
+    "volume": True,
+    "complaint_rate": False,
+    "sentiment": True,
+    "csat": True,
+    "nps": True,
+    "sla_share": True,
+}
 
 
 @st.fragment(run_every=settings().refresh_s)
@@ -68,17 +74,24 @@ def figures() -> None:
             delta_color="normal" if RISE_IS_GOOD[metric] else "inverse",
             help=tr(f"与前 {days} 天相比", f"vs the previous {days} days"),
         )
+    sla = response_sla().default_hours
     st.caption(
         tr(
-            f"及时回复率：会话类渠道（邮件、在线客服、社交、论坛）的投诉中，{response_sla().default_hours:g} 小时内得到客服回复的比例（只计已过时限的投诉）。",
-            f"Answered within SLA: share of complaints on conversation channels (email, chat, social, forum) "
-            f"that got a staff reply within {response_sla().default_hours:g} h (complaints past the deadline only).",
+            f"及时回复率：会话类渠道（邮件、在线客服、社交、论坛）的投诉中，{sla:g} 小时内"
+            "得到客服回复的比例（只计已过时限的投诉）。",
+            "Answered within SLA: share of complaints on conversation channels (email, chat, "
+            f"social, forum) that got a staff reply within {sla:g} h (complaints past the "
+            "deadline only).",
         )
     )
     st.subheader(tr("分渠道", "Per channel"))
     table = compared.assign(
-        shown=[fmt(m, v) + (f" ({fmt_change(m, c)})" if c is not None else "")
-               for m, v, c in zip(compared["metric"], compared["value"], compared["change"], strict=True)]
+        shown=[
+            fmt(m, v) + (f" ({fmt_change(m, c)})" if c is not None else "")
+            for m, v, c in zip(
+                compared["metric"], compared["value"], compared["change"], strict=True
+            )
+        ]
     ).pivot(index="channel", columns="metric", values="shown")[list(kpis.METRICS)]
     table.index = [label(i18n.CHANNEL_LABELS, c) for c in table.index]
     table.columns = [label(i18n.METRIC_LABELS, m) for m in table.columns]
@@ -86,9 +99,13 @@ def figures() -> None:
 
     series = kpis.series(current, bucket_ms)
     left, right = st.columns(2)
-    left.altair_chart(charts.volume_chart(series, tr("各渠道反馈量", "Volume per channel")), width="stretch")
+    left.altair_chart(
+        charts.volume_chart(series, tr("各渠道反馈量", "Volume per channel")), width="stretch"
+    )
     right.altair_chart(
-        charts.line_chart(series, "complaint_rate", tr("各渠道投诉率", "Complaint rate per channel"), percent=True),
+        charts.line_chart(
+            series, "complaint_rate", tr("各渠道投诉率", "Complaint rate per channel"), percent=True
+        ),
         width="stretch",
     )
     st.altair_chart(
@@ -111,14 +128,28 @@ def freshness() -> None:
     for row in frame[down].itertuples():
         st.error(
             tr(
-                f"来源 {row.source}（{row.channel}）已中断：最后心跳 {row.at:%Y-%m-%d %H:%M} UTC。{row.message or ''}",
-                f"Source {row.source} ({row.channel}) is down: last heartbeat {row.at:%Y-%m-%d %H:%M} UTC. {row.message or ''}",
+                f"来源 {row.source}（{row.channel}）已中断：最后心跳 {row.at:%Y-%m-%d %H:%M} UTC。"
+                f"{row.message or ''}",
+                f"Source {row.source} ({row.channel}) is down: last heartbeat "
+                f"{row.at:%Y-%m-%d %H:%M} UTC. {row.message or ''}",
             ),
             icon=":material/error:",
         )
     shown = frame.assign(state=[tr("中断", "down") if d else tr("正常", "ok") for d in down])
     st.dataframe(
-        shown[["source", "channel", "state", "status", "at", "last_success_at", "newest_event", "events_24h", "message"]],
+        shown[
+            [
+                "source",
+                "channel",
+                "state",
+                "status",
+                "at",
+                "last_success_at",
+                "newest_event",
+                "events_24h",
+                "message",
+            ]
+        ],
         hide_index=True,
         width="stretch",
         column_config={
@@ -126,9 +157,15 @@ def freshness() -> None:
             "channel": tr("渠道", "Channel"),
             "state": tr("状态", "State"),
             "status": tr("心跳状态", "Heartbeat"),
-            "at": st.column_config.DatetimeColumn(tr("最后心跳", "Last heartbeat"), format="YYYY-MM-DD HH:mm"),
-            "last_success_at": st.column_config.DatetimeColumn(tr("最后成功", "Last success"), format="YYYY-MM-DD HH:mm"),
-            "newest_event": st.column_config.DatetimeColumn(tr("最新消息", "Newest message"), format="YYYY-MM-DD HH:mm"),
+            "at": st.column_config.DatetimeColumn(
+                tr("最后心跳", "Last heartbeat"), format="YYYY-MM-DD HH:mm"
+            ),
+            "last_success_at": st.column_config.DatetimeColumn(
+                tr("最后成功", "Last success"), format="YYYY-MM-DD HH:mm"
+            ),
+            "newest_event": st.column_config.DatetimeColumn(
+                tr("最新消息", "Newest message"), format="YYYY-MM-DD HH:mm"
+            ),
             "events_24h": tr("24 小时入库", "Stored in 24 h"),
             "message": st.column_config.TextColumn(tr("说明", "Note")),
         },

@@ -1,4 +1,4 @@
-"""Dashboard page 产品洞察 Product trends: topic mix, emerging terms and FAQ candidates, CSV export."""
+"""Dashboard page 产品洞察 Product trends: topic mix, emerging terms, FAQ candidates, CSV."""
 
 from __future__ import annotations
 
@@ -16,8 +16,14 @@ until = now_until()
 products = data.dimension_values(until).get("product", [])
 left, right = st.columns([2, 3])
 with left:
-    product = st.selectbox(tr("产品", "Product"), options=products, index=None, key="product",
-                           bind="query-params", placeholder=tr("全部产品", "All products"))
+    product = st.selectbox(
+        tr("产品", "Product"),
+        options=products,
+        index=None,
+        key="product",
+        bind="query-params",
+        placeholder=tr("全部产品", "All products"),
+    )
 with right:
     days = period(default=30)
 since = until - timedelta(days=days)
@@ -27,23 +33,38 @@ mix = data.topic_mix(product, since, until, bucket_ms)
 if mix.empty:
     st.info(tr("这段时间没有带话题的消息。", "No messages with topics in this period."))
 else:
-    st.altair_chart(charts.topic_mix_chart(mix, tr("话题构成（占比）", "Topic mix (share)")), width="stretch")
+    st.altair_chart(
+        charts.topic_mix_chart(mix, tr("话题构成（占比）", "Topic mix (share)")), width="stretch"
+    )
 
 recent_days = max(1, days // 4)
 cut = until - timedelta(days=recent_days)
-st.subheader(tr(f"新出现的词（最近 {recent_days} 天 vs 之前）", f"Emerging terms (last {recent_days} d vs before)"))
-terms = emerging_terms(data.product_texts(product, cut, until), data.product_texts(product, since, cut))
+st.subheader(
+    tr(
+        f"新出现的词（最近 {recent_days} 天 vs 之前）",
+        f"Emerging terms (last {recent_days} d vs before)",
+    )
+)
+terms = emerging_terms(
+    data.product_texts(product, cut, until), data.product_texts(product, since, cut)
+)
 if terms.empty:
     st.caption(tr("没有明显新出现的词。", "No term stands out."))
 else:
     st.dataframe(
-        terms, hide_index=True, width="stretch",
+        terms,
+        hide_index=True,
+        width="stretch",
         column_config={
             "term": tr("词", "Term"),
             "recent": tr("最近（条）", "Recent (messages)"),
             "baseline": tr("之前（条）", "Before (messages)"),
-            "recent_share": st.column_config.NumberColumn(tr("最近占比", "Recent share"), format="percent"),
-            "baseline_share": st.column_config.NumberColumn(tr("之前占比", "Earlier share"), format="percent"),
+            "recent_share": st.column_config.NumberColumn(
+                tr("最近占比", "Recent share"), format="percent"
+            ),
+            "baseline_share": st.column_config.NumberColumn(
+                tr("之前占比", "Earlier share"), format="percent"
+            ),
             "z": st.column_config.NumberColumn("z", format="%.1f"),
         },
     )
@@ -55,15 +76,19 @@ if table.empty:
     st.caption(tr("这段时间没有提问类消息。", "No question-like messages in this period."))
 else:
     top10 = table["coverage"].iloc[min(9, len(table) - 1)]
+    asked = sum(g.count for g in groups)
     st.caption(
         tr(
-            f"共 {sum(g.count for g in groups):,} 条提问，{len(groups)} 组；前 10 组覆盖 {top10:.0%}（好的 FAQ 能回答约 80% 的问题）。",
-            f"{sum(g.count for g in groups):,} questions in {len(groups)} groups; the top 10 cover {top10:.0%} "
+            f"共 {asked:,} 条提问，{len(groups)} 组；前 10 组覆盖 {top10:.0%}"
+            "（好的 FAQ 能回答约 80% 的问题）。",
+            f"{asked:,} questions in {len(groups)} groups; the top 10 cover {top10:.0%} "
             "(a good FAQ answers about 80% of questions).",
         )
     )
     st.dataframe(
-        table, hide_index=True, width="stretch",
+        table,
+        hide_index=True,
+        width="stretch",
         column_config={
             "question": st.column_config.TextColumn(tr("问题", "Question"), width="large"),
             "count": tr("次数", "Count"),

@@ -44,7 +44,9 @@ class Filters:
         return terms
 
     def with_time(self, since: datetime, until: datetime) -> Filters:
-        return Filters(since, until, self.channel, self.product, self.region, self.segment, self.stage)
+        return Filters(
+            since, until, self.channel, self.product, self.region, self.segment, self.stage
+        )
 
     @property
     def dimensions(self) -> dict[str, tuple[str, ...]]:

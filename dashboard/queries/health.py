@@ -57,9 +57,11 @@ def deadletter_reasons(store: Store, since: datetime) -> pd.DataFrame:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-        recent_rows = {(r, s): int(n) for r, s, n in conn.execute(recent_query)}
+        recent_rows = {(r[0], r[1]): int(r[2]) for r in conn.execute(recent_query)}
     frame = pd.DataFrame(rows, columns=["reason", "stage", "total", "newest_ms"])
-    frame["recent"] = [recent_rows.get((r, s), 0) for r, s in zip(frame["reason"], frame["stage"], strict=True)]
+    frame["recent"] = [
+        recent_rows.get((r, s), 0) for r, s in zip(frame["reason"], frame["stage"], strict=True)
+    ]
     frame["newest"] = pd.to_datetime(frame["newest_ms"], unit="ms", utc=True)
     return frame.drop(columns=["newest_ms"])
 
@@ -67,17 +69,27 @@ def deadletter_reasons(store: Store, since: datetime) -> pd.DataFrame:
 def deadletter_examples(store: Store, limit: int = 20) -> pd.DataFrame:
     """The newest dead letters with their message and original input (shown as text)."""
     columns = ["created_at", "reason", "stage", "source", "locator", "message", "original"]
-    query = select(*(deadletters.c[c] for c in columns)).order_by(
-        deadletters.c.created_at.desc()
-    ).limit(limit)
+    query = (
+        select(*(deadletters.c[c] for c in columns))
+        .order_by(deadletters.c.created_at.desc())
+        .limit(limit)
+    )
     with store.engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).all(), columns=columns)
 
 
 def connectors(store: Store) -> pd.DataFrame:
     """The latest heartbeat of every source."""
-    columns = ["source", "channel", "status", "at", "last_success_at", "records_total",
-               "lag_seconds", "message"]
+    columns = [
+        "source",
+        "channel",
+        "status",
+        "at",
+        "last_success_at",
+        "records_total",
+        "lag_seconds",
+        "message",
+    ]
     query = select(*(heartbeats.c[c] for c in columns)).order_by(heartbeats.c.source)
     with store.engine.connect() as conn:
         return pd.DataFrame(conn.execute(query).all(), columns=columns)

@@ -1,4 +1,4 @@
-"""Dashboard queries for 改进追踪 Improvement tracking: complaint counts and volume in an action's scope."""
+"""Dashboard queries for 改进追踪 Improvement tracking: complaints and volume in a scope."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def _scope(action: ImprovementAction) -> list[ColumnElement[bool]]:
 
 def _complaint(action: ImprovementAction) -> ColumnElement[bool]:
     """A complaint in the scope: with the action's topic when it names one."""
-    condition = events.c.is_complaint.is_(True)
+    condition: ColumnElement[bool] = events.c.is_complaint.is_(True)
     if action.topic:
         condition = condition & events.c.id.in_(
             select(event_topics.c.event_id).where(event_topics.c.topic == action.topic)
@@ -40,8 +40,8 @@ def scope_counts(
         func.coalesce(func.sum(case((_complaint(action), 1), else_=0)), 0), func.count()
     ).where(*_scope(action), events.c.created_at >= since, events.c.created_at < until)
     with store.engine.connect() as conn:
-        complaints, volume = conn.execute(query).one()
-    return int(complaints), int(volume)
+        row = conn.execute(query).one()
+    return int(row[0]), int(row[1])
 
 
 def scope_series(

@@ -58,8 +58,16 @@ def sources(store: Store, now: datetime) -> pd.DataFrame:
         latest = [dict(r._mapping) for r in conn.execute(recent)]
     frame = pd.DataFrame(
         beats,
-        columns=["source", "channel", "at", "status", "last_success_at", "records_total",
-                 "lag_seconds", "message"],
+        columns=[
+            "source",
+            "channel",
+            "at",
+            "status",
+            "last_success_at",
+            "records_total",
+            "lag_seconds",
+            "message",
+        ],
     )
     stored = pd.DataFrame(latest, columns=["source", "channel", "newest_event_ms", "events_24h"])
     merged = frame.merge(stored, on=["source", "channel"], how="outer")

@@ -12,7 +12,19 @@ from radar.store import Store
 from radar.store.tables import event_topics, events
 
 #: Cheap pre-filter for question-like messages; ``analysis.faq.is_question`` decides.
-QUESTION_HINTS = ("?", "？", "吗", "怎么", "如何", "为什么", "什么时候", "多久", "能不能", "可以", "有没有")
+QUESTION_HINTS = (
+    "?",
+    "？",
+    "吗",
+    "怎么",
+    "如何",
+    "为什么",
+    "什么时候",
+    "多久",
+    "能不能",
+    "可以",
+    "有没有",
+)
 
 
 def topic_mix(
@@ -57,7 +69,10 @@ def texts(
     if product:
         query = query.where(events.c.product == product)
     if questions:
-        query = query.where(or_(*(events.c.text.contains(h, autoescape=True) for h in QUESTION_HINTS)))
+        query = query.where(
+            or_(*(events.c.text.contains(h, autoescape=True) for h in QUESTION_HINTS))
+        )
     query = query.order_by(events.c.id).limit(limit)
     with store.engine.connect() as conn:
-        return [str(t) for t in conn.execute(query).scalars()]
+        found: list[object] = list(conn.execute(query).scalars().all())
+    return [str(t) for t in found]

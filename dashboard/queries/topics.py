@@ -1,4 +1,4 @@
-"""Dashboard queries for 投诉与话题 Complaints & topics: heatmap, topic counts, the messages behind them."""
+"""Dashboard queries for 投诉与话题 Complaints & topics: heatmap, topic counts, messages."""
 
 from __future__ import annotations
 
@@ -116,10 +116,11 @@ def dimension_values(store: Store, since: datetime) -> dict[str, list[str]]:
     query = select(*columns, func.count()).where(events.c.created_at >= since).group_by(*columns)
     counts: dict[str, dict[str, int]] = {name: {} for name in names}
     with store.engine.connect() as conn:
-        for *values, n in conn.execute(query):
-            for name, value in zip(names, values, strict=True):
+        for row in conn.execute(query):
+            n = int(row[-1])
+            for name, value in zip(names, row[:-1], strict=True):
                 if value is not None:
-                    counts[name][str(value)] = counts[name].get(str(value), 0) + int(n)
+                    counts[name][str(value)] = counts[name].get(str(value), 0) + n
     return {name: sorted(seen, key=lambda v: -seen[v]) for name, seen in counts.items()}
 
 
@@ -132,4 +133,5 @@ def topics_seen(store: Store, since: datetime) -> list[str]:
         .order_by(func.count().desc())
     )
     with store.engine.connect() as conn:
-        return [str(t) for t in conn.execute(query).scalars()]
+        found: list[object] = list(conn.execute(query).scalars().all())
+    return [str(t) for t in found]

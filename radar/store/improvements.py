@@ -82,7 +82,7 @@ def record_improvement(
     with store.engine.begin() as conn:
         new_id = conn.execute(insert(improvement_actions).values(**row)).inserted_primary_key
     assert new_id is not None
-    return ImprovementAction(id=int(new_id[0]), **row)
+    return ImprovementAction(id=int(new_id[0]), **row)  # type: ignore[arg-type]
 
 
 def list_improvements(store: Store) -> list[ImprovementAction]:
@@ -92,8 +92,6 @@ def list_improvements(store: Store) -> list[ImprovementAction]:
     )
     with store.engine.connect() as conn:
         return [
-            ImprovementAction(
-                **{c: r._mapping[c] for c in ImprovementAction.__dataclass_fields__}
-            )
+            ImprovementAction(**{c: r._mapping[c] for c in ImprovementAction.__dataclass_fields__})
             for r in conn.execute(query)
         ]

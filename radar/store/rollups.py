@@ -191,11 +191,12 @@ def refresh_hourly_stats(
         if watermark is not None:
             changed = changed.where(stored >= int(watermark) - int(margin.total_seconds() * 1000))
         dirty: set[int] = set()
-        for hour, is_reply in conn.execute(changed):
-            dirty.add(int(hour))
+        for row in conn.execute(changed):
+            hour, is_reply = int(row[0]), bool(row[1])
+            dirty.add(hour)
             if is_reply:  # the complaints it may answer lie up to the longest SLA before it
                 back = sla.longest_ms // HOUR_MS + 1
-                dirty.update(int(hour) - n * HOUR_MS for n in range(1, back + 1))
+                dirty.update(hour - n * HOUR_MS for n in range(1, back + 1))
     for start, end in hour_ranges(dirty):
         with store.engine.begin() as conn:
             rows = [dict(r._mapping) for r in conn.execute(_aggregate(sla, start, end))]
@@ -208,9 +209,9 @@ def refresh_hourly_stats(
         "refreshed_at": at,
     }
     with store.engine.begin() as conn:
-        conn.execute(upsert(store.engine, rollup_state, ["watermark", "params", "refreshed_at"]), [
-            state_row
-        ])
+        conn.execute(
+            upsert(store.engine, rollup_state, ["watermark", "params", "refreshed_at"]), [state_row]
+        )
     return len(dirty)
 
 

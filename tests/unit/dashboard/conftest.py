@@ -72,33 +72,81 @@ def seed_events(store: Store) -> list[ScoredEvent]:
             bad = k == 0 if day < 5 else k % 2 == 0
             hours = day * 24 + k * 3 + 2
             batch.append(
-                scored(n, "review", hours, text="质量太差，用了两天就坏了" if bad else "很好用",
-                       sentiment=0.1 if bad else 0.9, sentiment_label="neg" if bad else "pos",
-                       is_complaint=bad, topics=["商品质量"] if bad else [], rating=1 if bad else 5,
-                       product="平板" if k % 2 else "手机", severity=1 if bad else 0)
+                scored(
+                    n,
+                    "review",
+                    hours,
+                    text="质量太差，用了两天就坏了" if bad else "很好用",
+                    sentiment=0.1 if bad else 0.9,
+                    sentiment_label="neg" if bad else "pos",
+                    is_complaint=bad,
+                    topics=["商品质量"] if bad else [],
+                    rating=1 if bad else 5,
+                    product="平板" if k % 2 else "手机",
+                    severity=1 if bad else 0,
+                )
             )
     for k in range(12):  # logistics complaints concentrated in the last day: a rising topic
         n += 1
         batch.append(
-            scored(n, "chat", 1 + k, text="快递一周还没到，什么时候发货？", sentiment=0.2,
-                   sentiment_label="neg", is_complaint=True, topics=["物流配送"], stage="sale",
-                   thread_id=f"conv{k}", region="浙江", severity=1)
+            scored(
+                n,
+                "chat",
+                1 + k,
+                text="快递一周还没到，什么时候发货？",
+                sentiment=0.2,
+                sentiment_label="neg",
+                is_complaint=True,
+                topics=["物流配送"],
+                stage="sale",
+                thread_id=f"conv{k}",
+                region="浙江",
+                severity=1,
+            )
         )
         if k % 2 == 0:  # staff answer half of them within the hour
             n += 1
             batch.append(
-                scored(n, "chat", 0.5 + k, text="您好，已为您催促快递。", is_staff_reply=True,
-                       thread_id=f"conv{k}", reply_to=str(n - 1), region="浙江")
+                scored(
+                    n,
+                    "chat",
+                    0.5 + k,
+                    text="您好，已为您催促快递。",
+                    is_staff_reply=True,
+                    thread_id=f"conv{k}",
+                    reply_to=str(n - 1),
+                    region="浙江",
+                )
             )
     for k in range(5):
         n += 1
         batch.append(
-            scored(n, "survey", 30 + k, csat=5 if k < 3 else 2, nps=10 if k < 3 else 3,
-                   text="还行吧", sentiment=0.6, sentiment_label="neu")
+            scored(
+                n,
+                "survey",
+                30 + k,
+                csat=5 if k < 3 else 2,
+                nps=10 if k < 3 else 3,
+                text="还行吧",
+                sentiment=0.6,
+                sentiment_label="neu",
+            )
         )
     n += 1
-    batch.append(scored(n, "chat", 2.5, text=HOSTILE, sentiment=0.1, sentiment_label="neg",
-                        is_complaint=True, topics=["物流配送"], stage="sale", region="浙江"))
+    batch.append(
+        scored(
+            n,
+            "chat",
+            2.5,
+            text=HOSTILE,
+            sentiment=0.1,
+            sentiment_label="neg",
+            is_complaint=True,
+            topics=["物流配送"],
+            stage="sale",
+            region="浙江",
+        )
+    )
     store.add_scored(batch)
     return batch
 
@@ -108,35 +156,72 @@ def seed_incidents(store: Store) -> tuple[str, str]:
     from alerts.playbooks import checklist_data
 
     signal = Signal(
-        id="sig-logistics", type="spike", key={"topic": "物流配送", "region": "浙江"},
-        window_start=NOW - timedelta(hours=1), window_end=NOW, observed=12, expected=2.5,
-        score=0.97, statistic="nb_tail", severity=2, top_topics=["物流配送"],
-        samples=[Sample(id="s1", text=HOSTILE, channel="chat", created_at=NOW)], detected_at=NOW,
+        id="sig-logistics",
+        type="spike",
+        key={"topic": "物流配送", "region": "浙江"},
+        window_start=NOW - timedelta(hours=1),
+        window_end=NOW,
+        observed=12,
+        expected=2.5,
+        score=0.97,
+        statistic="nb_tail",
+        severity=2,
+        top_topics=["物流配送"],
+        samples=[Sample(id="s1", text=HOSTILE, channel="chat", created_at=NOW)],
+        detected_at=NOW,
     )
     history = [
-        signal.model_copy(update={"window_start": NOW - timedelta(hours=h + 1),
-                                  "window_end": NOW - timedelta(hours=h), "observed": 12 - 3 * h,
-                                  "expected": 2.5})
+        signal.model_copy(
+            update={
+                "window_start": NOW - timedelta(hours=h + 1),
+                "window_end": NOW - timedelta(hours=h),
+                "observed": 12 - 3 * h,
+                "expected": 2.5,
+            }
+        )
         for h in range(3, -1, -1)
     ]
     record_signals(store, history)
     alert = {
-        "fingerprint": "fp1", "rule": "logistics-spike", "type": "spike", "status": "firing",
-        "severity": 2, "labels": {"topic": "物流配送", "region": "浙江"},
-        "key": {"topic": "物流配送", "region": "浙江"}, "observed": 12.0, "expected": 2.5,
-        "window_start": (NOW - timedelta(hours=1)).isoformat(), "window_end": NOW.isoformat(),
-        "score": 0.97, "statistic": "nb_tail", "top_topics": ["物流配送"], "crisis_terms": [],
+        "fingerprint": "fp1",
+        "rule": "logistics-spike",
+        "type": "spike",
+        "status": "firing",
+        "severity": 2,
+        "labels": {"topic": "物流配送", "region": "浙江"},
+        "key": {"topic": "物流配送", "region": "浙江"},
+        "observed": 12.0,
+        "expected": 2.5,
+        "window_start": (NOW - timedelta(hours=1)).isoformat(),
+        "window_end": NOW.isoformat(),
+        "score": 0.97,
+        "statistic": "nb_tail",
+        "top_topics": ["物流配送"],
+        "crisis_terms": [],
         "samples": [{"text": HOSTILE, "channel": "chat", "created_at": NOW.isoformat()}],
-        "starts_at": NOW.isoformat(), "signal_id": "sig-logistics",
+        "starts_at": NOW.isoformat(),
+        "signal_id": "sig-logistics",
     }
     opened = open_incident(
-        store, group_key="g1", rule="logistics-spike", type="spike", title="物流投诉激增: 浙江",
-        severity=2, key={"topic": "物流配送", "region": "浙江"},
-        data={"alerts": [alert], "checklist": checklist_data("spike")}, now=NOW - timedelta(hours=2),
+        store,
+        group_key="g1",
+        rule="logistics-spike",
+        type="spike",
+        title="物流投诉激增: 浙江",
+        severity=2,
+        key={"topic": "物流配送", "region": "浙江"},
+        data={"alerts": [alert], "checklist": checklist_data("spike")},
+        now=NOW - timedelta(hours=2),
     )
     old = open_incident(
-        store, group_key="g0", rule="feedback-silence", type="silence", title="渠道沉默: email",
-        severity=1, key={"channel": "email"}, data={"alerts": [], "checklist": checklist_data("silence")},
+        store,
+        group_key="g0",
+        rule="feedback-silence",
+        type="silence",
+        title="渠道沉默: email",
+        severity=1,
+        key={"channel": "email"},
+        data={"alerts": [], "checklist": checklist_data("silence")},
         now=NOW - timedelta(days=3),
     )
     resolve(store, old.id, "lin", "connector fixed", now=NOW - timedelta(days=2))
@@ -145,24 +230,55 @@ def seed_incidents(store: Store) -> tuple[str, str]:
 
 def seed_health(store: Store) -> None:
     now = datetime.now(UTC)
-    store.record_heartbeat(Heartbeat(source="chat-src", channel="chat", at=now, status="ok",
-                                     last_success_at=now, records_total=100))
-    store.record_heartbeat(Heartbeat(source="email-imap", channel="email", at=NOW - timedelta(hours=3),
-                                     status="down", message="IMAP login failed"))
-    store.add_deadletters([
-        DeadLetter(id=f"dl{i}", reason="bad_json" if i % 2 else "missing_field", message="x",
-                   original=HOSTILE, created_at=NOW - timedelta(hours=i))
-        for i in range(5)
-    ])
+    store.record_heartbeat(
+        Heartbeat(
+            source="chat-src",
+            channel="chat",
+            at=now,
+            status="ok",
+            last_success_at=now,
+            records_total=100,
+        )
+    )
+    store.record_heartbeat(
+        Heartbeat(
+            source="email-imap",
+            channel="email",
+            at=NOW - timedelta(hours=3),
+            status="down",
+            message="IMAP login failed",
+        )
+    )
+    store.add_deadletters(
+        [
+            DeadLetter(
+                id=f"dl{i}",
+                reason="bad_json" if i % 2 else "missing_field",
+                message="x",
+                original=HOSTILE,
+                created_at=NOW - timedelta(hours=i),
+            )
+            for i in range(5)
+        ]
+    )
     for minutes in (10, 5, 0):
-        record_pipeline_stats(store, service="worker", consumer_group="radar-worker",
-                              topic="feedback.raw", lag=40 - minutes, records_per_s=12.5,
-                              now=NOW - timedelta(minutes=minutes))
+        record_pipeline_stats(
+            store,
+            service="worker",
+            consumer_group="radar-worker",
+            topic="feedback.raw",
+            lag=40 - minutes,
+            records_per_s=12.5,
+            now=NOW - timedelta(minutes=minutes),
+        )
 
 
 @pytest.fixture
 def users_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    users = {name: {"role": ROLES[name], "password_hash": hash_password(pw)} for name, pw in PASSWORDS.items()}
+    users = {
+        name: {"role": ROLES[name], "password_hash": hash_password(pw)}
+        for name, pw in PASSWORDS.items()
+    }
     monkeypatch.setenv("RADAR_DASHBOARD_USERS", json.dumps(users))
     return PASSWORDS
 
@@ -174,9 +290,14 @@ def seeded(isolated_settings: Path, users_env: dict[str, str]) -> Seeded:
     batch = seed_events(store)
     incident_id, resolved_id = seed_incidents(store)
     seed_health(store)
-    record_improvement(store, title="平板质检加严", topic="商品质量",
-                       shipped_at=NOW - timedelta(days=5) + timedelta(hours=1), owner="wang",
-                       created_by="wang")
+    record_improvement(
+        store,
+        title="平板质检加严",
+        topic="商品质量",
+        shipped_at=NOW - timedelta(days=5) + timedelta(hours=1),
+        owner="wang",
+        created_by="wang",
+    )
     return Seeded(store, batch, incident_id, resolved_id)
 
 
@@ -188,8 +309,12 @@ def app_for() -> Iterator[Callable[..., Any]]:
 
     from dashboard.auth import User
 
-    def run(user: str | None = "mei", page: str | None = None, query: dict[str, str] | None = None,
-            lang: str | None = None) -> AppTest:
+    def run(
+        user: str | None = "mei",
+        page: str | None = None,
+        query: dict[str, str] | None = None,
+        lang: str | None = None,
+    ) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
         if user:
             at.session_state["user"] = User(user, (ROLES[user],), user)  # type: ignore[arg-type]

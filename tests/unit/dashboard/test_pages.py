@@ -72,10 +72,15 @@ class TestOverview:
         metrics = {m.label: m for m in at.metric}
         assert metrics["反馈量"].value == str(len(customers))
         assert metrics["投诉率"].value == f"{complaints / len(customers):.1%}"
-        assert metrics["满意度 CSAT"].value == f"{sum(e.csat >= 4 for e in surveys) / len(surveys):.1%}"
+        assert (
+            metrics["满意度 CSAT"].value
+            == f"{sum(e.csat >= 4 for e in surveys) / len(surveys):.1%}"
+        )
         promoters = sum(e.nps >= 9 for e in surveys)
         detractors = sum(e.nps <= 6 for e in surveys)
-        assert metrics["净推荐值 NPS"].value == f"{100 * (promoters - detractors) / len(surveys):+.0f}"
+        assert (
+            metrics["净推荐值 NPS"].value == f"{100 * (promoters - detractors) / len(surveys):+.0f}"
+        )
         # chat complaints 6 h or older: the even ones were answered within the hour
         assert metrics["及时回复率"].value == f"{3 / 7:.1%}"
         assert metrics["反馈量"].delta is not None  # vs the previous 7 days
@@ -112,8 +117,12 @@ class TestComplaints:
         assert set(messages["channel"]) == {"review"} and set(messages["product"]) == {"手机"}
         within = NOW + timedelta(minutes=1) - timedelta(days=7)
         expected = [
-            e for e in seeded.events
-            if e.channel == "review" and e.product == "手机" and e.is_complaint and e.created_at >= within
+            e
+            for e in seeded.events
+            if e.channel == "review"
+            and e.product == "手机"
+            and e.is_complaint
+            and e.created_at >= within
         ]
         assert len(messages) == len(expected)
 
@@ -153,7 +162,10 @@ class TestIncidents:
         assert incident.status == "resolved" and incident.resolved_by == "lin"
         timeline = alerts.timeline(seeded.store, seeded.incident_id)
         assert [(e.kind, e.actor) for e in timeline][1:] == [
-            ("acknowledged", "lin"), ("note", "lin"), ("checklist", "lin"), ("resolved", "lin")
+            ("acknowledged", "lin"),
+            ("note", "lin"),
+            ("checklist", "lin"),
+            ("resolved", "lin"),
         ]
         assert alerts.checklist(seeded.store, seeded.incident_id)[0].done_by == "lin"
         logged = [(a.user, a.action) for a in recent_actions(seeded.store)]
@@ -220,10 +232,15 @@ class TestImprovements:
         assert not at.exception, at.exception
         recorded = next(a for a in list_improvements(seeded.store) if a.title == "仓库改用加厚包装")
         assert (recorded.topic, recorded.region, recorded.owner, recorded.created_by) == (
-            "物流配送", "浙江", "zhao", "wang"
+            "物流配送",
+            "浙江",
+            "zhao",
+            "wang",
         )
         assert "仓库改用加厚包装" in set(frame_with(at, "verdict")["title"])
-        assert ("wang", "improvement.record") in [(a.user, a.action) for a in recent_actions(seeded.store)]
+        assert ("wang", "improvement.record") in [
+            (a.user, a.action) for a in recent_actions(seeded.store)
+        ]
 
     def test_oncall_cannot_record(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(user="mei", page="improvements")
