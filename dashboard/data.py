@@ -9,6 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from alerts import Incident, checklist, get_incident, list_incidents, timeline
+from dashboard.analysis.faq import faq_table, group_questions
+from dashboard.analysis.terms import emerging_terms
 from dashboard.queries import health, improvements, incidents, overview, products, topics
 from dashboard.queries.filters import Filters
 from dashboard.resources import response_sla, settings, store
@@ -38,7 +40,7 @@ def sources(now: datetime) -> pd.DataFrame:
 @st.cache_data(ttl=600, show_spinner=False)
 def dimension_values(until: datetime) -> dict[str, list[str]]:
     day = until.replace(hour=0, minute=0)
-    return topics.dimension_values(store(), day - timedelta(days=30))
+    return topics.dimension_values(store(), day - timedelta(days=7))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
@@ -118,6 +120,21 @@ def product_texts(
     product: str | None, since: datetime, until: datetime, questions: bool = False
 ) -> list[str]:
     return products.texts(store(), product, since, until, questions=questions)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def emerging(product: str | None, since: datetime, cut: datetime, until: datetime) -> pd.DataFrame:
+    """Terms of the last stretch (``cut``..``until``) against the time before it."""
+    return emerging_terms(product_texts(product, cut, until), product_texts(product, since, cut))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def faq_candidates(
+    product: str | None, since: datetime, until: datetime
+) -> tuple[pd.DataFrame, int, int]:
+    """(top FAQ groups, questions asked, number of groups)."""
+    groups = group_questions(product_texts(product, since, until, questions=True))
+    return faq_table(groups), sum(g.count for g in groups), len(groups)
 
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)

@@ -7,8 +7,6 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.analysis.faq import faq_table, group_questions
-from dashboard.analysis.terms import emerging_terms
 from dashboard.widgets import now_until, period, tr
 
 st.title(tr("产品洞察", "Product trends"))
@@ -45,9 +43,7 @@ st.subheader(
         f"Emerging terms (last {recent_days} d vs before)",
     )
 )
-terms = emerging_terms(
-    data.product_texts(product, cut, until), data.product_texts(product, since, cut)
-)
+terms = data.emerging(product, since, cut, until)
 if terms.empty:
     st.caption(tr("没有明显新出现的词。", "No term stands out."))
 else:
@@ -70,18 +66,16 @@ else:
     )
 
 st.subheader(tr("FAQ 候选", "FAQ candidates"))
-groups = group_questions(data.product_texts(product, since, until, questions=True))
-table = faq_table(groups)
+table, asked, group_count = data.faq_candidates(product, since, until)
 if table.empty:
     st.caption(tr("这段时间没有提问类消息。", "No question-like messages in this period."))
 else:
     top10 = table["coverage"].iloc[min(9, len(table) - 1)]
-    asked = sum(g.count for g in groups)
     st.caption(
         tr(
-            f"共 {asked:,} 条提问，{len(groups)} 组；前 10 组覆盖 {top10:.0%}"
+            f"共 {asked:,} 条提问，{group_count} 组；前 10 组覆盖 {top10:.0%}"
             "（好的 FAQ 能回答约 80% 的问题）。",
-            f"{asked:,} questions in {len(groups)} groups; the top 10 cover {top10:.0%} "
+            f"{asked:,} questions in {group_count} groups; the top 10 cover {top10:.0%} "
             "(a good FAQ answers about 80% of questions).",
         )
     )

@@ -72,5 +72,5 @@ def sources(store: Store, now: datetime) -> pd.DataFrame:
     stored = pd.DataFrame(latest, columns=["source", "channel", "newest_event_ms", "events_24h"])
     merged = frame.merge(stored, on=["source", "channel"], how="outer")
     merged["newest_event"] = pd.to_datetime(merged["newest_event_ms"], unit="ms", utc=True)
-    merged["events_24h"] = merged["events_24h"].fillna(0).astype(int)
+    merged["events_24h"] = pd.to_numeric(merged["events_24h"]).fillna(0).astype(int)
     return merged.drop(columns=["newest_event_ms"]).sort_values(["channel", "source"])

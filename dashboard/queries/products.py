@@ -57,7 +57,7 @@ def texts(
     since: datetime,
     until: datetime,
     *,
-    limit: int = 4000,
+    limit: int = 2000,
     questions: bool = False,
 ) -> list[str]:
     """Customer texts of the period, a uniform sample of at most ``limit`` (ids are hashes)."""
