@@ -18,7 +18,7 @@ bucket_ms = 3_600_000 if days <= 3 else 86_400_000
 
 
 def fmt(metric: str, value: float | None) -> str:
-    if value is None:
+    if value is None or pd.isna(value):
         return "—"
     if metric == "volume":
         return f"{int(value):,}"
@@ -30,7 +30,7 @@ def fmt(metric: str, value: float | None) -> str:
 
 
 def fmt_change(metric: str, value: float | None) -> str | None:
-    if value is None:
+    if value is None or pd.isna(value):
         return None
     if metric == "volume":
         return f"{value:+.1%}"
@@ -87,7 +87,7 @@ def figures() -> None:
     st.subheader(tr("分渠道", "Per channel"))
     table = compared.assign(
         shown=[
-            fmt(m, v) + (f" ({fmt_change(m, c)})" if c is not None else "")
+            fmt(m, v) + (f" ({fmt_change(m, c)})" if fmt_change(m, c) else "")
             for m, v, c in zip(
                 compared["metric"], compared["value"], compared["change"], strict=True
             )
