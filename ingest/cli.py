@@ -1,4 +1,4 @@
-"""``radar ingest``: run a connector once (files now; each connector adds its command here)."""
+"""``radar ingest``: run a connector once or as a service (one command per connector)."""
 
 from __future__ import annotations
 
@@ -108,5 +108,14 @@ def file_command(
     for reason, count in summary.deadletters.most_common():
         click.echo(f"  {reason}: {count}")
 
+
+def _register() -> None:
+    from ingest.commands.reviews import reviews_command
+
+    for command in (reviews_command,):
+        ingest.add_command(command)
+
+
+_register()
 
 __all__ = ["ingest"]
