@@ -110,9 +110,10 @@ def file_command(
 
 
 def _register() -> None:
+    from ingest.commands.push import social_command, surveys_command
     from ingest.commands.reviews import reviews_command
 
-    for command in (reviews_command,):
+    for command in (reviews_command, surveys_command, social_command):
         ingest.add_command(command)
 
 

@@ -32,6 +32,7 @@ class Outcome:
     deadletter_id: str | None = None
     reason: str | None = None
     message: str | None = None
+    field: str | None = None
 
 
 def make_normaliser(
@@ -121,7 +122,7 @@ class Emitter:
         self.producer.send_deadletter(letter)
         self.metrics.rejected(error.reason)
         return Outcome(
-            deadletter_id=letter.id, reason=error.reason, message=str(error)
+            deadletter_id=letter.id, reason=error.reason, message=str(error), field=error.field
         )
 
     def _send_event(self, event: FeedbackEvent) -> Outcome:

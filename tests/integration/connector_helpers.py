@@ -118,3 +118,84 @@ def http_server(handle: Handler) -> Iterator[str]:
 
 def json_body(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    """POST ``body``; returns (status, parsed JSON answer or text)."""
+    import urllib.error
+
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            status, text = response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read().decode("utf-8", "replace")
+    try:
+        return status, json.loads(text)
+    except ValueError:
+        return status, text
+
+
+def start_endpoint(pipeline: Pipeline, name: str, env: dict[str, str]) -> tuple[str, Any]:
+    """Start ``radar ingest NAME --serve`` on a free port; returns (base URL, process)."""
+    from tests.integration.conftest import free_port
+
+    port = free_port()
+    pipeline.env.update(env)
+    process = pipeline.start("ingest", name, "--serve", "--port", str(port),
+                             "--heartbeat-interval", "1", name=f"{name}-endpoint")
+    base = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"radar ingest {name} --serve exited with {process.returncode}")
+        try:
+            return "ok" in http_get(base + "/healthz", timeout=1)
+        except OSError:
+            return False
+
+    wait_until(up, timeout=30, what=f"the {name} endpoint")
+    return base, process
+
+
+def junk_json() -> Any:
+    """Hypothesis: JSON values of every type, nested a little."""
+    from hypothesis import strategies as st
+
+    scalars = (
+        st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+        | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
+                                                                    max_size=3),
+        max_leaves=8,
+    )
+
+
+def malformed_bodies(fields: dict[str, Any], text_field: str) -> Any:
+    """Hypothesis: request bodies that are mostly wrong: junk values for the payload's fields,
+    missing fields, invalid UTF-8, non-objects, cut-off JSON, huge and empty texts."""
+    from hypothesis import strategies as st
+
+    junk = junk_json()
+    mixed = st.fixed_dictionaries(
+        {}, optional={name: st.one_of(junk, good) for name, good in fields.items()}
+    )
+    valid = st.fixed_dictionaries(fields)
+    sized = st.one_of(st.just(""), st.just(" \n "), st.integers(50_001, 60_000).map("差".__mul__))
+    texts = st.tuples(valid, sized).map(lambda pair: {**pair[0], text_field: pair[1]})
+
+    def encode(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+
+    return st.one_of(
+        mixed.map(encode),
+        texts.map(encode),
+        mixed.map(encode).map(lambda b: b[: max(1, len(b) // 2)]),  # cut off mid-way
+        st.binary(max_size=64).map(lambda b: b"\xff\xfe" + b),
+        junk.map(encode),
+        st.just(b""),
+        st.just(b"[" * 5000 + b"]" * 5000),
+    )
