@@ -100,6 +100,11 @@ class FileConnector(PullConnector):
             fields = self.transform(row.fields)
         except ValidationFailed as exc:
             return SourceRecord(row.locator, None, row.raw, exc, position)
+        except Exception as exc:  # a bug in a transform must not stop the connector
+            log.exception("%s: transform failed on %s", self.source, row.locator)
+            error = ValidationFailed(f"unexpected {type(exc).__name__}: {exc}",
+                                     reason="internal_error")
+            return SourceRecord(row.locator, None, row.raw, error, position)
         return SourceRecord(row.locator, fields, row.raw, None, position)
 
     def backlog(self, state: State) -> tuple[int, int] | None:

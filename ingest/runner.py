@@ -90,26 +90,30 @@ class Runner:
         count = 0
         started = time.monotonic()
         self._progress(state)
-        for item in self.connector.read(state):
-            if isinstance(item, Position):
-                pending.update(item.updates)
-                dirty = True
-                continue
-            self.summary.add(self.emitter.emit(item))
-            count += 1
-            if item.position:
-                pending.update(item.position)
-                dirty = True
-            if self.emitter.producer.pending >= self.settings.flush_every:
-                self._commit(pending, dirty)
-                dirty = False
-                self._progress(pending)
-            if self.settings.rate_limit:
-                ahead = count / self.settings.rate_limit - (time.monotonic() - started)
-                if ahead > 0:
-                    self.stop.wait(ahead)
-            if self.stop.is_set():
-                break
+        try:
+            for item in self.connector.read(state):
+                if isinstance(item, Position):
+                    pending.update(item.updates)
+                    dirty = True
+                    continue
+                self.summary.add(self.emitter.emit(item))
+                count += 1
+                if item.position:
+                    pending.update(item.position)
+                    dirty = True
+                if self.emitter.producer.pending >= self.settings.flush_every:
+                    self._commit(pending, dirty)
+                    dirty = False
+                    self._progress(pending)
+                if self.settings.rate_limit:
+                    ahead = count / self.settings.rate_limit - (time.monotonic() - started)
+                    if ahead > 0:
+                        self.stop.wait(ahead)
+                if self.stop.is_set():
+                    break
+        except SourceUnavailable:
+            self._commit(pending, dirty)  # keep what was read before the source failed
+            raise
         self._commit(pending, dirty)
         self._progress(pending)
         self.emitter.note_caught_up(found_new=count > 0)
