@@ -104,7 +104,7 @@ class PullConnector(ABC):
         """(done, total) in the connector's own unit (bytes, items), when it knows."""
         return None
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release connections; called once when the runner stops."""
 
 

@@ -84,8 +84,12 @@ def chat_transform(settings: ChatSettings) -> Callable[[Mapping[str, Any]], dict
             "thread_id": conversation,
             "is_staff_reply": staff,
         }
-        for name, value in (("text", text), ("created_at", when), ("author", sender),
-                            ("role", role)):
+        for name, value in (
+            ("text", text),
+            ("created_at", when),
+            ("author", sender),
+            ("role", role),
+        ):
             if value is not None:
                 fields[name] = value
         if staff:
@@ -110,7 +114,10 @@ def chat_files(
     source = settings.source or (paths[0].name if len(paths) == 1 else "chat")
     normaliser = make_normaliser("chat", source, core, settings)
     connector = FileConnector(
-        paths, normaliser, pattern=settings.pattern, transform=chat_transform(settings),
+        paths,
+        normaliser,
+        pattern=settings.pattern,
+        transform=chat_transform(settings),
         follow=follow,
     )
     connector.name = "chat"

@@ -115,8 +115,15 @@ def _register() -> None:
     from ingest.commands.push import social_command, surveys_command
     from ingest.commands.reviews import reviews_command
 
-    commands = (reviews_command, surveys_command, forum_command, social_command, email_command,
-                chat_command, demo_command)
+    commands = (
+        reviews_command,
+        surveys_command,
+        forum_command,
+        social_command,
+        email_command,
+        chat_command,
+        demo_command,
+    )
     for command in commands:
         ingest.add_command(command)
 

@@ -12,12 +12,28 @@ from pathlib import Path
 from radar.errors import ConfigError
 
 #: The shared labelled reviews, beside the repository (never copied into it).
-DEFAULT_REVIEWS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reviews_train.csv"
+DEFAULT_REVIEWS = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reviews_train.csv"
+)
 
 DELIVERY = re.compile(r"快递|物流|发货|送货|配送")
-REGIONS = (("广东", 14), ("浙江", 10), ("江苏", 10), ("上海", 8), ("北京", 8), ("山东", 7),
-           ("四川", 7), ("湖北", 6), ("河南", 6), ("福建", 6), ("湖南", 5), ("陕西", 4),
-           ("辽宁", 4), ("云南", 3), ("黑龙江", 2))
+REGIONS = (
+    ("广东", 14),
+    ("浙江", 10),
+    ("江苏", 10),
+    ("上海", 8),
+    ("北京", 8),
+    ("山东", 7),
+    ("四川", 7),
+    ("湖北", 6),
+    ("河南", 6),
+    ("福建", 6),
+    ("湖南", 5),
+    ("陕西", 4),
+    ("辽宁", 4),
+    ("云南", 3),
+    ("黑龙江", 2),
+)
 SEGMENTS = (("普通会员", 60), ("VIP", 20), ("新客", 20))
 
 STAFF_REPLIES = (
@@ -53,9 +69,10 @@ class Corpus:
     categories: list[str] = field(default_factory=list)
 
     def text(self, rng: random.Random, category: str, positive: bool) -> str:
-        pool = self.by_label.get((category, int(positive))) or self.by_label[
-            (self.categories[0], int(positive))
-        ]
+        pool = (
+            self.by_label.get((category, int(positive)))
+            or self.by_label[(self.categories[0], int(positive))]
+        )
         return rng.choice(pool)
 
 

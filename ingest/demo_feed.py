@@ -70,8 +70,9 @@ def write_incidents(path: Path, script: DemoScript) -> list[Incident]:
     incidents = [*script.incidents, *script.unanswered]
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps([i.to_dict() for i in incidents], ensure_ascii=False, indent=1),
-                   encoding="utf-8")
+    tmp.write_text(
+        json.dumps([i.to_dict() for i in incidents], ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     tmp.replace(path)
     return incidents
 
@@ -79,11 +80,15 @@ def write_incidents(path: Path, script: DemoScript) -> list[Incident]:
 class _Feed:
     """Sends demo items through one emitter per channel (normalised and masked like real input)."""
 
-    def __init__(self, producer: FeedbackProducer, core: CoreSettings, settings: DemoSettings,
-                 clock: Clock) -> None:
+    def __init__(
+        self, producer: FeedbackProducer, core: CoreSettings, settings: DemoSettings, clock: Clock
+    ) -> None:
         self.emitters = {
-            channel: Emitter(producer, make_normaliser(
-                channel, f"demo-{channel}", core, settings, clock=clock), clock=clock)
+            channel: Emitter(
+                producer,
+                make_normaliser(channel, f"demo-{channel}", core, settings, clock=clock),
+                clock=clock,
+            )
             for channel, _ in CHANNELS
         }
         self.producer = producer
@@ -106,10 +111,16 @@ class _Feed:
         for channel, emitter in self.emitters.items():
             if channel == "email" and script._active("source_down", at, channel="email"):
                 continue  # a source that is down sends no heartbeat either
-            self.producer.send_heartbeat(Heartbeat(
-                source=emitter.source, channel=channel, at=at, last_success_at=at,
-                records_total=self.sent[channel], lag_seconds=0.0,
-            ))
+            self.producer.send_heartbeat(
+                Heartbeat(
+                    source=emitter.source,
+                    channel=channel,
+                    at=at,
+                    last_success_at=at,
+                    records_total=self.sent[channel],
+                    lag_seconds=0.0,
+                )
+            )
         if flush:
             self.producer.flush()
 
@@ -133,9 +144,11 @@ def run_demo_feed(
     ``on_incidents`` is called with the scripted incidents before the backfill
     and again after it (with the forum threads left unanswered past 6 hours).
     """
-    settings = (settings or DemoSettings()).model_copy(update={
-        k: v for k, v in {"seed": seed, "days": days, "rate": rate}.items() if v is not None
-    })
+    settings = (settings or DemoSettings()).model_copy(
+        update={
+            k: v for k, v in {"seed": seed, "days": days, "rate": rate}.items() if v is not None
+        }
+    )
     core = core or CoreSettings()
     clock = clock or SystemClock()
     stop = stop_event or threading.Event()
@@ -171,8 +184,9 @@ def run_demo_feed(
     return feed.result
 
 
-def _live(feed: _Feed, script: DemoScript, settings: DemoSettings, clock: Clock,
-          stop: threading.Event) -> None:
+def _live(
+    feed: _Feed, script: DemoScript, settings: DemoSettings, clock: Clock, stop: threading.Event
+) -> None:
     next_beat = 0.0
     while not stop.is_set():
         now = clock.now()

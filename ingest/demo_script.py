@@ -21,12 +21,42 @@ from ingest.demo_corpus import Corpus
 
 LOCAL = ZoneInfo("Asia/Shanghai")
 #: Relative volume per local hour (people write in the morning and the evening).
-DAILY = (0.15, 0.08, 0.05, 0.04, 0.04, 0.08, 0.2, 0.45, 0.8, 1.1, 1.3, 1.35,
-         1.1, 1.0, 1.15, 1.2, 1.15, 1.05, 1.0, 1.2, 1.5, 1.6, 1.2, 0.6)
+DAILY = (
+    0.15,
+    0.08,
+    0.05,
+    0.04,
+    0.04,
+    0.08,
+    0.2,
+    0.45,
+    0.8,
+    1.1,
+    1.3,
+    1.35,
+    1.1,
+    1.0,
+    1.15,
+    1.2,
+    1.15,
+    1.05,
+    1.0,
+    1.2,
+    1.5,
+    1.6,
+    1.2,
+    0.6,
+)
 WEEKLY = (0.95, 0.95, 0.95, 1.0, 1.1, 1.25, 1.2)  # Monday .. Sunday
 _MEAN_DAILY = sum(DAILY) / len(DAILY)
-CHANNELS = (("review", 45), ("survey", 12), ("forum", 10), ("social", 15), ("chat", 12),
-            ("email", 6))
+CHANNELS = (
+    ("review", 45),
+    ("survey", 12),
+    ("forum", 10),
+    ("social", 15),
+    ("chat", 12),
+    ("email", 6),
+)
 SLA = timedelta(hours=6)
 
 
@@ -44,9 +74,13 @@ class Incident:
         return self.start <= at and (self.end is None or at < self.end)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "key": self.key, "start": self.start.isoformat(),
-                "end": self.end.isoformat() if self.end else None,
-                "description": self.description}
+        return {
+            "type": self.type,
+            "key": self.key,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat() if self.end else None,
+            "description": self.description,
+        }
 
 
 @dataclass(order=True)
@@ -86,19 +120,48 @@ def scripted_incidents(start: datetime, end: datetime) -> list[Incident]:
     quiet, down, wave, scare = at(0.4), at(0.55), at(0.7), at(0.82)
     product = words.SAFETY_PRODUCT
     return [
-        Incident("silence", {"channel": "chat"}, quiet, quiet + timedelta(hours=6),
-                 "chat goes quiet: customers stop writing, the source stays up"),
-        Incident("source_down", {"source": "demo-email", "channel": "email"}, down,
-                 down + timedelta(hours=5), "the mailbox connector is down: no mail, no heartbeats"),
-        Incident("spike", {"topic": "物流配送", "region": "广东"}, wave, wave + timedelta(hours=6),
-                 "courier-delay wave in one region across reviews, chat, surveys and social"),
-        Incident("crisis", {"product": product, "channel": "forum"}, scare,
-                 scare + timedelta(hours=3), "product-safety scare starts on the forum"),
-        Incident("crisis", {"product": product, "channel": "social"},
-                 scare + timedelta(hours=3), scare + timedelta(hours=15),
-                 "the safety scare spreads to social media with large reach"),
-        Incident("spike", {"topic": "物流配送", "region": "浙江"}, end + timedelta(minutes=10),
-                 end + timedelta(minutes=70), "live courier-delay wave (real time)"),
+        Incident(
+            "silence",
+            {"channel": "chat"},
+            quiet,
+            quiet + timedelta(hours=6),
+            "chat goes quiet: customers stop writing, the source stays up",
+        ),
+        Incident(
+            "source_down",
+            {"source": "demo-email", "channel": "email"},
+            down,
+            down + timedelta(hours=5),
+            "the mailbox connector is down: no mail, no heartbeats",
+        ),
+        Incident(
+            "spike",
+            {"topic": "物流配送", "region": "广东"},
+            wave,
+            wave + timedelta(hours=6),
+            "courier-delay wave in one region across reviews, chat, surveys and social",
+        ),
+        Incident(
+            "crisis",
+            {"product": product, "channel": "forum"},
+            scare,
+            scare + timedelta(hours=3),
+            "product-safety scare starts on the forum",
+        ),
+        Incident(
+            "crisis",
+            {"product": product, "channel": "social"},
+            scare + timedelta(hours=3),
+            scare + timedelta(hours=15),
+            "the safety scare spreads to social media with large reach",
+        ),
+        Incident(
+            "spike",
+            {"topic": "物流配送", "region": "浙江"},
+            end + timedelta(minutes=10),
+            end + timedelta(minutes=70),
+            "live courier-delay wave (real time)",
+        ),
     ]
 
 
@@ -117,8 +180,10 @@ class DemoScript:
 
     def _active(self, kind: str, at: datetime, **key: str) -> Incident | None:
         for incident in self.incidents:
-            if incident.type == kind and incident.active(at) and all(
-                incident.key.get(k) == v for k, v in key.items()
+            if (
+                incident.type == kind
+                and incident.active(at)
+                and all(incident.key.get(k) == v for k, v in key.items())
             ):
                 return incident
         return None
@@ -181,9 +246,12 @@ class DemoScript:
             self._push(at, channel, base)
         elif channel == "social":
             reach = int(base.pop("reach", 0)) or int(min(5_000_000, 20 * rng.paretovariate(1.1)))
-            base.update(reach=reach, reposts=int(reach * rng.uniform(0, 0.01)),
-                        likes=int(reach * rng.uniform(0, 0.03)),
-                        url=f"https://weibo.example/{rng.randrange(10**9)}")
+            base.update(
+                reach=reach,
+                reposts=int(reach * rng.uniform(0, 0.01)),
+                likes=int(reach * rng.uniform(0, 0.03)),
+                url=f"https://weibo.example/{rng.randrange(10**9)}",
+            )
             self._push(at, channel, base)
         elif channel == "forum":
             base["title"] = base["text"][:20]
@@ -201,24 +269,38 @@ class DemoScript:
             if mail is not None and not positive:
                 self._reply(channel, at, mail, thread=mail, median_h=5.0, never=0.1)
 
-    def _reply(self, channel: str, at: datetime, post: str, *, thread: str, median_h: float,
-               never: float) -> None:
+    def _reply(
+        self, channel: str, at: datetime, post: str, *, thread: str, median_h: float, never: float
+    ) -> None:
         rng = self.rng
         answered = rng.random() >= never
         delay = timedelta(hours=rng.lognormvariate(math.log(median_h), 1.0))
         if answered:
-            self._push(at + delay, channel, {
-                "text": rng.choice(words.STAFF_REPLIES), "author": "客服小美",
-                "is_staff_reply": True, "thread_id": thread, "reply_to": post,
-            })
+            self._push(
+                at + delay,
+                channel,
+                {
+                    "text": rng.choice(words.STAFF_REPLIES),
+                    "author": "客服小美",
+                    "is_staff_reply": True,
+                    "thread_id": thread,
+                    "reply_to": post,
+                },
+            )
         if channel == "forum" and (not answered or delay > SLA):
-            self.unanswered.append(Incident(
-                "unanswered", {"channel": channel, "thread_id": post}, at + SLA,
-                at + delay if answered else None, "forum thread without a staff reply in 6 h",
-            ))
+            self.unanswered.append(
+                Incident(
+                    "unanswered",
+                    {"channel": channel, "thread_id": post},
+                    at + SLA,
+                    at + delay if answered else None,
+                    "forum thread without a staff reply in 6 h",
+                )
+            )
 
-    def _incident_items(self, incident: Incident, t0: datetime, t1: datetime,
-                        per_day: float) -> None:
+    def _incident_items(
+        self, incident: Incident, t0: datetime, t1: datetime, per_day: float
+    ) -> None:
         start = max(t0, incident.start)
         end = min(t1, incident.end or t1)
         seconds = (end - start).total_seconds()
@@ -239,7 +321,8 @@ class DemoScript:
             else:
                 base = self._customer(False, incident.key["product"])
                 base["text"] = self.rng.choice(words.SAFETY_SCARE).format(
-                    product=incident.key["product"])
+                    product=incident.key["product"]
+                )
                 channel = incident.key["channel"]
                 if channel == "social":
                     base["reach"] = int(self.rng.uniform(10_000, 2_000_000))

@@ -10,6 +10,7 @@ Mails from staff addresses or domains are the shop's replies
 
 from __future__ import annotations
 
+import contextlib
 import imaplib
 import re
 import ssl
@@ -78,9 +79,7 @@ class ImapMailbox(PullConnector):
             raise ConfigError(msg)
         self.settings = settings
         self.channel = "email"
-        self.source = settings.source or (
-            f"{settings.username}@{settings.host}/{settings.mailbox}"
-        )
+        self.source = settings.source or (f"{settings.username}@{settings.host}/{settings.mailbox}")
         self.normaliser = make_normaliser("email", self.source, core, settings)
         self.staff = {a.strip().lower() for a in settings.staff_addresses}
         self.staff_domains = {d.strip().lower().lstrip("@") for d in settings.staff_domains}
@@ -113,10 +112,8 @@ class ImapMailbox(PullConnector):
         except (OSError, imaplib.IMAP4.error) as exc:
             raise SourceUnavailable(f"IMAP {self.settings.host}: {exc}") from exc
         finally:
-            try:
+            with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 imap.logout()
-            except (OSError, imaplib.IMAP4.error):
-                pass
 
     def _read(self, imap: imaplib.IMAP4, state: State) -> Iterator[SourceRecord | Position]:
         status, _ = imap.select(_quote(self.settings.mailbox), readonly=True)
@@ -151,8 +148,9 @@ class ImapMailbox(PullConnector):
         try:
             mail = read_mail(raw)
         except Exception as exc:  # a malformed message is a dead letter, not a stop
-            return bad_record(locator, raw, f"unreadable MIME message: {exc}", "bad_mime",
-                              position=position)
+            return bad_record(
+                locator, raw, f"unreadable MIME message: {exc}", "bad_mime", position=position
+            )
         domain = mail.from_address.rpartition("@")[2]
         staff = mail.from_address in self.staff or domain in self.staff_domains
         thread = mail.references[0] if mail.references else (mail.in_reply_to or mail.message_id)
@@ -167,8 +165,9 @@ class ImapMailbox(PullConnector):
             "is_staff_reply": staff,
             "uid": uid,
         }
-        return SourceRecord(locator, {k: v for k, v in fields.items() if v is not None}, raw,
-                            position=position)
+        return SourceRecord(
+            locator, {k: v for k, v in fields.items() if v is not None}, raw, position=position
+        )
 
 
 def _quote(mailbox: str) -> str:

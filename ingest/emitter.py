@@ -170,7 +170,7 @@ class Emitter:
             source=self.source,
             channel=self.channel,
             at=at or self.clock.now(),
-            status=status,  # type: ignore[arg-type]
+            status=status,
             last_success_at=self.last_success_at,
             records_total=self.acknowledged,
             lag_seconds=self.lag_seconds,

@@ -45,8 +45,10 @@ def read_workbook(path: Path, mark: FileMark) -> Iterator[tuple[SourceRow, FileM
         header_values = next(rows, None)
         if header_values is None:
             return
-        header = tuple(str(v).strip() if v is not None else f"column{i + 1}"
-                       for i, v in enumerate(header_values))
+        header = tuple(
+            str(v).strip() if v is not None else f"column{i + 1}"
+            for i, v in enumerate(header_values)
+        )
         for number, values in enumerate(rows, start=1):
             if number <= mark.rows:
                 continue

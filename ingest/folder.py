@@ -60,7 +60,8 @@ class FileConnector(PullConnector):
         for path in self.paths:
             if path.is_dir():
                 found.extend(
-                    p for p in sorted(path.glob(self.pattern))
+                    p
+                    for p in sorted(path.glob(self.pattern))
                     if p.is_file() and not p.name.startswith(".") and format_of(p)
                 )
             elif path.is_file():
@@ -102,8 +103,9 @@ class FileConnector(PullConnector):
             return SourceRecord(row.locator, None, row.raw, exc, position)
         except Exception as exc:  # a bug in a transform must not stop the connector
             log.exception("%s: transform failed on %s", self.source, row.locator)
-            error = ValidationFailed(f"unexpected {type(exc).__name__}: {exc}",
-                                     reason="internal_error")
+            error = ValidationFailed(
+                f"unexpected {type(exc).__name__}: {exc}", reason="internal_error"
+            )
             return SourceRecord(row.locator, None, row.raw, error, position)
         return SourceRecord(row.locator, fields, row.raw, None, position)
 

@@ -48,10 +48,10 @@ class ForumSettings(ConnectorSettings):
     poll_interval_s: float = Field(300.0, gt=0, description="Wait between two polls (--follow)")
 
 
-def entry_time(entry: Mapping[str, Any]) -> str | None:
+def entry_time(entry: dict[str, Any]) -> str | None:
     """The entry's publication (else update) time as ISO text in UTC."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        parsed = entry.get(key)
+        parsed = dict.get(entry, key)  # plain lookup: feedparser's key aliases warn
         if parsed:
             return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
     return None
@@ -68,8 +68,9 @@ def entry_id(entry: Mapping[str, Any]) -> str:
     found = entry.get("id") or entry.get("link")
     if found:
         return str(found)
-    return "entry-" + stable_id(str(entry.get("title", "")), str(entry.get("published", "")),
-                                entry_text(entry))
+    return "entry-" + stable_id(
+        str(entry.get("title", "")), str(entry.get("published", "")), entry_text(entry)
+    )
 
 
 class ForumFeeds(PullConnector):
@@ -129,8 +130,13 @@ class ForumFeeds(PullConnector):
         parsed = feedparser.parse(body)
         if parsed.bozo and not parsed.entries:
             reason = type(parsed.get("bozo_exception")).__name__
-            yield bad_record(url, body[:100_000], f"not a readable feed ({reason}: "
-                             f"{parsed.get('bozo_exception')})", "bad_feed", position=validators)
+            yield bad_record(
+                url,
+                body[:100_000],
+                f"not a readable feed ({reason}: {parsed.get('bozo_exception')})",
+                "bad_feed",
+                position=validators,
+            )
             return
         seen: list[str] = list(state.get(f"seen:{url}") or [])
         known = set(seen)

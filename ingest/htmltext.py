@@ -28,8 +28,12 @@ def html_to_text(html: str, *, drop_quotes: bool = False) -> str:
     if drop_quotes:
         for tag in soup.find_all("blockquote"):
             tag.decompose()
-        for tag in soup.find_all(class_=re.compile(r"gmail_quote|OutlookMessageHeader|"
-                                                   r"foxmail_quote|qmail_quote|yahoo_quoted")):
+        for tag in soup.find_all(
+            class_=re.compile(
+                r"gmail_quote|OutlookMessageHeader|"
+                r"foxmail_quote|qmail_quote|yahoo_quoted"
+            )
+        ):
             tag.decompose()
         for tag in soup.find_all(id=re.compile(r"divRplyFwdMsg|appendonsend|isForwardContent")):
             for sibling in list(tag.find_next_siblings()):

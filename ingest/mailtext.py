@@ -22,9 +22,17 @@ from ingest.htmltext import html_to_text
 
 #: Declared charsets that are subsets of a codec that reads more real mail.
 CHARSET_ALIASES = {
-    "gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
-    "gb_2312-80": "gb18030", "euc-cn": "gb18030", "big5": "big5hkscs", "x-big5": "big5hkscs",
-    "cn-big5": "big5hkscs", "utf8": "utf-8", "unicode-1-1-utf-7": "utf-7",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "big5hkscs",
+    "x-big5": "big5hkscs",
+    "cn-big5": "big5hkscs",
+    "utf8": "utf-8",
+    "unicode-1-1-utf-7": "utf-7",
 }
 _FALLBACKS = ("utf-8", "gb18030", "big5hkscs")
 

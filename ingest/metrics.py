@@ -12,9 +12,7 @@ log = logging.getLogger(__name__)
 
 _LABELS = ("channel", "source")
 
-READ = Counter(
-    "radar_ingest_records_read", "Records read from the source", _LABELS
-)
+READ = Counter("radar_ingest_records_read", "Records read from the source", _LABELS)
 PRODUCED = Counter(
     "radar_ingest_records_produced", "Events acknowledged by Kafka on feedback.raw", _LABELS
 )
@@ -77,7 +75,9 @@ class ConnectorMetrics:
         BACKLOG.labels(**self._labels()).set(min(1.0, max(0.0, ratio)))
 
 
-def serve_metrics(port: int, host: str = "127.0.0.1", registry: CollectorRegistry = REGISTRY) -> Any:
+def serve_metrics(
+    port: int, host: str = "127.0.0.1", registry: CollectorRegistry = REGISTRY
+) -> Any:
     """Serve ``/metrics`` on ``host:port`` in a background thread (0: do nothing)."""
     if not port:
         return None

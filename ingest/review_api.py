@@ -48,8 +48,11 @@ class ReviewApiSettings(ConnectorSettings):
     items_path: str = Field("items", description="Dotted path of the item list in a response")
     fields: dict[str, str] = Field(
         default_factory=lambda: {
-            "external_id": "id", "created_at": "created_at", "text": "content",
-            "rating": "rating", "product": "product_id",
+            "external_id": "id",
+            "created_at": "created_at",
+            "text": "content",
+            "rating": "rating",
+            "product": "product_id",
         },
         description="Contract field → dotted path inside an item",
     )
@@ -125,7 +128,9 @@ class ReviewApi(PullConnector):
                 locator = f"{url}#{index}"
                 if not isinstance(item, Mapping):
                     yield bad_record(
-                        locator, repr(item)[:10_000], f"expected an object, got {type(item).__name__}",
+                        locator,
+                        repr(item)[:10_000],
+                        f"expected an object, got {type(item).__name__}",
                         "wrong_type",
                     )
                     continue

@@ -15,7 +15,7 @@ from radar.settings import CoreSettings, settings_config
 
 
 class ReviewsSettings(ConnectorSettings):
-    """``radar ingest reviews``: which files, and which columns hold what (``RADAR_INGEST_REVIEWS_*``)."""
+    """``radar ingest reviews``: which files, which columns (``RADAR_INGEST_REVIEWS_*``)."""
 
     model_config = settings_config("INGEST_REVIEWS_")
     yaml_section: ClassVar[str | None] = "ingest_reviews"

@@ -108,8 +108,10 @@ def weibo_time(value: TimeValue) -> TimeValue:
 def _extras(model: BaseModel) -> dict[str, Scalar]:
     """Extra top-level payload values kept as attributes (nested ones as text)."""
     extra = model.model_extra or {}
-    return {f"x_{k}"[:100]: v if isinstance(v, Scalar) else str(v)[:1000]
-            for k, v in list(extra.items())[:20]}
+    return {
+        f"x_{k}"[:100]: v if isinstance(v, Scalar) else str(v)[:1000]
+        for k, v in list(extra.items())[:20]
+    }
 
 
 def _require_object(payload: Any) -> Mapping[str, Any]:

@@ -18,7 +18,7 @@ from ingest.checkpoint import CheckpointStore
 from ingest.emitter import Emitter, make_dedupe
 from ingest.metrics import serve_metrics
 from ingest.producer import FeedbackProducer
-from ingest.runner import RunSummary, Runner
+from ingest.runner import Runner, RunSummary
 from ingest.settings import ConnectorSettings
 from radar.settings import CoreSettings
 from radar.topics import ensure_topics
@@ -64,16 +64,21 @@ def run_pull(
     ensure_topics(core)
     connector = make_connector(core)
     serve_metrics(settings.metrics_port, settings.metrics_host)
-    with stop_on_signals() as stop, FeedbackProducer(
-        core, client_id=f"radar-ingest-{connector.name}"
-    ) as producer:
+    with (
+        stop_on_signals() as stop,
+        FeedbackProducer(core, client_id=f"radar-ingest-{connector.name}") as producer,
+    ):
         emitter = Emitter(producer, connector.normaliser, dedupe=make_dedupe(core, settings))
         runner = Runner(connector, emitter, checkpoints_for(core), settings, stop=stop)
         if quiet or as_json:
             summary = runner.run(follow=follow)
         else:
-            columns = (*Progress.get_default_columns()[:1], BarColumn(), TaskProgressColumn(),
-                       TimeRemainingColumn())
+            columns = (
+                *Progress.get_default_columns()[:1],
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeRemainingColumn(),
+            )
             with Progress(*columns, transient=follow) as progress:
                 task = progress.add_task(f"{connector.name} {connector.source}", total=None)
                 runner.on_progress = lambda done, total: progress.update(

@@ -36,8 +36,10 @@ class ConnectorSettings(RadarSettings):
         0.0, ge=0, description="Most records per second read in a backfill (0: no limit)"
     )
     dedupe_window_h: float = Field(
-        24.0, ge=0, description="Hours within which the same author's near-identical text is "
-        "flagged as a duplicate (0: off)"
+        24.0,
+        ge=0,
+        description="Hours within which the same author's near-identical text is "
+        "flagged as a duplicate (0: off)",
     )
     dedupe_similarity: float = Field(
         0.9, gt=0, le=1, description="Similarity (0..1) from which two texts count as the same"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -79,7 +78,9 @@ def unchanged(path: Path, mark: FileMark) -> bool:
     """True when ``path`` is exactly as it was when ``mark`` was taken."""
     stat = path.stat()
     return (
-        stat.st_ino == mark.inode and stat.st_size == mark.size and stat.st_mtime_ns == mark.mtime_ns
+        stat.st_ino == mark.inode
+        and stat.st_size == mark.size
+        and stat.st_mtime_ns == mark.mtime_ns
     )
 
 
@@ -106,7 +107,7 @@ def read_from(
 
 
 def _stamp(path: Path, mark: FileMark) -> FileMark:
-    stat = os.stat(path)
+    stat = path.stat()
     return replace(mark, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 
@@ -165,14 +166,13 @@ def _csv_from(
         yield row, _stamp(path, replace(mark, offset=offset, line=line, header=header))
     if buffer and final:
         error = ValidationFailed("malformed CSV: a quoted field is never closed", reason="bad_csv")
-        yield SourceRow(f"{path.name}:{first_line}", None, buffer, error), _stamp(
-            path, replace(mark, offset=offset + len(buffer), line=line, header=header)
+        yield (
+            SourceRow(f"{path.name}:{first_line}", None, buffer, error),
+            _stamp(path, replace(mark, offset=offset + len(buffer), line=line, header=header)),
         )
 
 
-def _csv_row(
-    locator: str, header: tuple[str, ...], values: list[str], record: bytes
-) -> SourceRow:
+def _csv_row(locator: str, header: tuple[str, ...], values: list[str], record: bytes) -> SourceRow:
     if len(values) < len(header):
         missing = ", ".join(header[len(values) :])
         error = ValidationFailed(

@@ -118,8 +118,12 @@ RULES: tuple[MaskRule, ...] = (
     MaskRule(
         "bank_card",
         re.compile(
-            r"(?P<kw>" + _CARD_WORDS + r"\s*[:：]?\s*)?" + _D
-            + r"(?P<num>(?:\d{4}[ -]?){3}\d{4})(?P<extra>[ -]?\d{1,3})?" + _E,
+            r"(?P<kw>"
+            + _CARD_WORDS
+            + r"\s*[:：]?\s*)?"
+            + _D
+            + r"(?P<num>(?:\d{4}[ -]?){3}\d{4})(?P<extra>[ -]?\d{1,3})?"
+            + _E,
             re.IGNORECASE,
         ),
         _bank_card,

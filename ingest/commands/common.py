@@ -21,8 +21,12 @@ _PULL_OPTIONS = (
     click.option("--poll-interval", "poll_interval_s", type=float, help="Seconds between polls"),
     click.option("--flush-every", type=int, help="Records sent between two checkpoints"),
     click.option("--rate-limit", type=float, help="Most records per second (0: no limit)"),
-    click.option("--heartbeat-interval", "heartbeat_interval_s", type=float,
-                 help="Seconds between heartbeats (--follow)"),
+    click.option(
+        "--heartbeat-interval",
+        "heartbeat_interval_s",
+        type=float,
+        help="Seconds between heartbeats (--follow)",
+    ),
     click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port"),
     click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON"),
     click.option("--quiet", is_flag=True, help="No progress bar"),
@@ -30,7 +34,11 @@ _PULL_OPTIONS = (
 
 #: Options that are settings fields (the rest steer the command itself).
 SETTING_OPTIONS = (
-    "source", "poll_interval_s", "flush_every", "rate_limit", "heartbeat_interval_s",
+    "source",
+    "poll_interval_s",
+    "flush_every",
+    "rate_limit",
+    "heartbeat_interval_s",
     "metrics_port",
 )
 

@@ -1,4 +1,4 @@
-"""``radar ingest surveys`` and ``radar ingest social``: an HTTP endpoint, or a JSON-lines replay."""
+"""``radar ingest surveys`` and ``radar ingest social``: an HTTP endpoint or a replay."""
 
 from __future__ import annotations
 
@@ -25,8 +25,12 @@ Without --serve, replay FILES of saved payloads (JSON lines).
 
 
 def _push_command(
-    name: str, channel: str, default_source: str, settings_model: type[PushSettings],
-    parse: Any, summary: str,
+    name: str,
+    channel: str,
+    default_source: str,
+    settings_model: type[PushSettings],
+    parse: Any,
+    summary: str,
 ) -> click.Command:
     @click.command(name, help=summary + _SERVE_HELP)
     @click.argument("files", nargs=-1, type=click.Path(exists=True, path_type=Path))
@@ -35,8 +39,14 @@ def _push_command(
     @click.option("--port", type=int, help="Port to listen on")
     @pull_options
     def command(
-        files: tuple[Path, ...], serve: bool, host: str | None, port: int | None,
-        follow: bool, as_json: bool, quiet: bool, **options: Any,
+        files: tuple[Path, ...],
+        serve: bool,
+        host: str | None,
+        port: int | None,
+        follow: bool,
+        as_json: bool,
+        quiet: bool,
+        **options: Any,
     ) -> None:
         settings = load_settings(settings_model, options, host=host, port=port)
         if serve:
@@ -46,17 +56,33 @@ def _push_command(
             return
         if not files:
             raise click.UsageError("give FILES to replay, or --serve to run the endpoint")
-        replay_files(channel, default_source, parse, files, settings, follow=follow,
-                     quiet=quiet, as_json=as_json)
+        replay_files(
+            channel,
+            default_source,
+            parse,
+            files,
+            settings,
+            follow=follow,
+            quiet=quiet,
+            as_json=as_json,
+        )
 
     return command
 
 
 surveys_command = _push_command(
-    "surveys", surveys.CHANNEL, surveys.DEFAULT_SOURCE, surveys.SurveySettings, survey_fields,
+    "surveys",
+    surveys.CHANNEL,
+    surveys.DEFAULT_SOURCE,
+    surveys.SurveySettings,
+    survey_fields,
     "Survey and online-form submissions (CSAT 1-5, NPS 0-10, free-text answers).",
 )
 social_command = _push_command(
-    "social", social.CHANNEL, social.DEFAULT_SOURCE, social.SocialSettings, mention_fields,
+    "social",
+    social.CHANNEL,
+    social.DEFAULT_SOURCE,
+    social.SocialSettings,
+    mention_fields,
     "Social-media mentions (Weibo-like webhooks: author, followers, reposts, likes, url, text).",
 )

@@ -37,11 +37,22 @@ def _api_settings(path: Path | None, options: dict[str, Any]) -> ReviewApiSettin
 
 @click.command("reviews")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-@click.option("--api", "api_config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Poll a review API described by this YAML file (see docs/connectors.md)")
-@click.option("--api-env", is_flag=True, help="Poll the review API set by RADAR_INGEST_REVIEW_API_*")
-@click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN",
-              help="Read a contract field from another column (repeatable)")
+@click.option(
+    "--api",
+    "api_config",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Poll a review API described by this YAML file (see docs/connectors.md)",
+)
+@click.option(
+    "--api-env", is_flag=True, help="Poll the review API set by RADAR_INGEST_REVIEW_API_*"
+)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Read a contract field from another column (repeatable)",
+)
 @pull_options
 def reviews_command(
     paths: tuple[Path, ...],
@@ -63,8 +74,9 @@ def reviews_command(
         if paths:
             raise click.UsageError("give either PATHS or --api, not both")
         api = _api_settings(api_config, options)
-        run_pull(lambda core: ReviewApi(api, core), api, follow=follow, quiet=quiet,
-                 as_json=as_json)
+        run_pull(
+            lambda core: ReviewApi(api, core), api, follow=follow, quiet=quiet, as_json=as_json
+        )
         return
     if not paths:
         raise click.UsageError("give files or folders to read, or --api FILE")
@@ -72,5 +84,8 @@ def reviews_command(
     mapping = parse_mapping(mappings)
     run_pull(
         lambda core: review_files(list(paths), core, settings, follow=follow, mapping=mapping),
-        settings, follow=follow, quiet=quiet, as_json=as_json,
+        settings,
+        follow=follow,
+        quiet=quiet,
+        as_json=as_json,
     )

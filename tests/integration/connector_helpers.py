@@ -1,4 +1,4 @@
-"""Helpers for connector integration tests: run a connector in-process, read topics, HTTP servers."""
+"""Connector integration helpers: run a connector in-process, read topics, HTTP servers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 from ingest.base import PullConnector
 from ingest.emitter import Emitter, make_dedupe
 from ingest.producer import FeedbackProducer
-from ingest.runner import RunSummary, Runner
+from ingest.runner import Runner, RunSummary
 from ingest.service import checkpoints_for
 from ingest.settings import ConnectorSettings
 from radar.events import DeadLetter, FeedbackEvent
@@ -82,7 +82,7 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30, what: str = "
 
 
 def http_get(url: str, timeout: float = 5) -> str:
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - loopback
+    with urllib.request.urlopen(url, timeout=timeout) as response:
         return str(response.read().decode("utf-8"))
 
 
@@ -124,9 +124,9 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[
     """POST ``body``; returns (status, parsed JSON answer or text)."""
     import urllib.error
 
-    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})  # noqa: S310
+    request = urllib.request.Request(url, data=body, method="POST", headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:
             status, text = response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as exc:
         status, text = exc.code, exc.read().decode("utf-8", "replace")
@@ -142,8 +142,16 @@ def start_endpoint(pipeline: Pipeline, name: str, env: dict[str, str]) -> tuple[
 
     port = free_port()
     pipeline.env.update(env)
-    process = pipeline.start("ingest", name, "--serve", "--port", str(port),
-                             "--heartbeat-interval", "1", name=f"{name}-endpoint")
+    process = pipeline.start(
+        "ingest",
+        name,
+        "--serve",
+        "--port",
+        str(port),
+        "--heartbeat-interval",
+        "1",
+        name=f"{name}-endpoint",
+    )
     base = f"http://127.0.0.1:{port}"
 
     def up() -> bool:
@@ -163,13 +171,17 @@ def junk_json() -> Any:
     from hypothesis import strategies as st
 
     scalars = (
-        st.none() | st.booleans() | st.integers(-(2**70), 2**70)
-        | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=30)
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**70), 2**70)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=30)
     )
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner,
-                                                                    max_size=3),
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+        ),
         max_leaves=8,
     )
 

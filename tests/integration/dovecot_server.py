@@ -1,4 +1,4 @@
-"""A real Dovecot IMAP server on loopback for the email connector's tests (plain/STARTTLS and SSL)."""
+"""A real Dovecot IMAP server on loopback for the email tests (plain/STARTTLS and SSL)."""
 
 from __future__ import annotations
 
@@ -101,18 +101,42 @@ def dovecot() -> Iterator[Dovecot]:
         (folder / sub).mkdir()
     os.chown(folder / "mail", mail.pw_uid, mail.pw_gid)
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem"),
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-keyout",
+            str(folder / "key.pem"),
+            "-out",
+            str(folder / "cert.pem"),
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     password = "radar-test-pw"
     (folder / "passwd").write_text(f"support:{{PLAIN}}{password}\n", encoding="utf-8")
     port, ssl_port = free_port(), free_port()
     config = folder / "dovecot.conf"
     config.write_text(
-        _CONFIG.format(d=folder, uid=mail.pw_uid, gid=mail.pw_gid, login_user=login_user,
-                       internal_user=internal_user, chroot=chroot, port=port, ssl_port=ssl_port),
+        _CONFIG.format(
+            d=folder,
+            uid=mail.pw_uid,
+            gid=mail.pw_gid,
+            login_user=login_user,
+            internal_user=internal_user,
+            chroot=chroot,
+            port=port,
+            ssl_port=ssl_port,
+        ),
         encoding="utf-8",
     )
     process = subprocess.Popen(
@@ -121,8 +145,7 @@ def dovecot() -> Iterator[Dovecot]:
     try:
         _wait_port(port, folder / "dovecot.log")
         _wait_port(ssl_port, folder / "dovecot.log")
-        yield Dovecot("127.0.0.1", port, ssl_port, "support", password, folder / "cert.pem",
-                      folder)
+        yield Dovecot("127.0.0.1", port, ssl_port, "support", password, folder / "cert.pem", folder)
     finally:
         process.terminate()
         try:

@@ -18,8 +18,22 @@ pytestmark = pytest.mark.integration
 def test_demo_backfill_sends_every_channel_and_lists_incidents(pipeline: Pipeline) -> None:
     incidents = pipeline.data_dir / "incidents.json"
     until = (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M%z")
-    args = ("ingest", "demo", "--seed", "3", "--days", "1", "--per-day", "300", "--no-follow",
-            "--incidents", str(incidents), "--until", until, "--json")
+    args = (
+        "ingest",
+        "demo",
+        "--seed",
+        "3",
+        "--days",
+        "1",
+        "--per-day",
+        "300",
+        "--no-follow",
+        "--incidents",
+        str(incidents),
+        "--until",
+        until,
+        "--json",
+    )
     out = json.loads(pipeline.radar(*args).stdout)
     assert out["backfilled"] > 250 and out["deadletters"] == 0
     listed = json.loads(incidents.read_text(encoding="utf-8"))

@@ -21,9 +21,8 @@ ENTRY = """<entry><id>{id}</id><title>{title}</title><link href="http://bbs.exam
 
 def atom(entries: list[dict[str, str]]) -> bytes:
     body = "".join(
-        ENTRY.format(
-            reply=f'<thr:in-reply-to ref="{e["ref"]}"/>' if e.get("ref") else "", **e
-        ) for e in entries
+        ENTRY.format(reply=f'<thr:in-reply-to ref="{e["ref"]}"/>' if e.get("ref") else "", **e)
+        for e in entries
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom" '
@@ -33,10 +32,21 @@ def atom(entries: list[dict[str, str]]) -> bytes:
 
 
 THREAD = [
-    {"id": "p1", "title": "热水器漏水", "author": "张先生", "time": "2026-11-20T09:00:00+08:00",
-     "html": "&lt;p&gt;买了三天就&lt;b&gt;漏水&lt;/b&gt;，电话 13700001111&lt;/p&gt;"},
-    {"id": "p2", "title": "Re: 热水器漏水", "author": "客服小美", "ref": "p1",
-     "time": "2026-11-20T16:30:00+08:00", "html": "&lt;p&gt;您好，已为您登记售后&lt;/p&gt;"},
+    {
+        "id": "p1",
+        "title": "热水器漏水",
+        "author": "张先生",
+        "time": "2026-11-20T09:00:00+08:00",
+        "html": "&lt;p&gt;买了三天就&lt;b&gt;漏水&lt;/b&gt;，电话 13700001111&lt;/p&gt;",
+    },
+    {
+        "id": "p2",
+        "title": "Re: 热水器漏水",
+        "author": "客服小美",
+        "ref": "p1",
+        "time": "2026-11-20T16:30:00+08:00",
+        "html": "&lt;p&gt;您好，已为您登记售后&lt;/p&gt;",
+    },
 ]
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>topics</title>
 <link>http://bbs.example/</link>
@@ -61,8 +71,10 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
         status = 304 if request.headers.get("If-None-Match") == etag else 200
         with lock:
             hits.append((request.path, status))
-        return status, {"ETag": etag, "Content-Type": "application/atom+xml"}, (
-            b"" if status == 304 else body
+        return (
+            status,
+            {"ETag": etag, "Content-Type": "application/atom+xml"},
+            (b"" if status == 304 else body),
         )
 
     with http_server(handle) as base:
@@ -77,8 +89,14 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
         assert second.records == 0
         assert ("/thread.atom", 304) in hits and ("/topics.rss", 304) in hits
 
-        reply = {"id": "p3", "title": "Re: 热水器漏水", "author": "张先生", "ref": "p2",
-                 "time": "2026-11-21T08:00:00+08:00", "html": "还没人联系我"}
+        reply = {
+            "id": "p3",
+            "title": "Re: 热水器漏水",
+            "author": "张先生",
+            "ref": "p2",
+            "time": "2026-11-21T08:00:00+08:00",
+            "html": "还没人联系我",
+        }
         with lock:
             documents["/thread.atom"] = ('"v2"', atom([*THREAD, reply]))
         third = run_once(ForumFeeds(settings, CoreSettings()), settings)
@@ -97,6 +115,8 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
     assert posts["p2"].is_staff_reply and posts["p2"].reply_to == "p1"
     assert posts["p2"].thread_id == "p1" and posts["p3"].thread_id == "p1"
     assert (posts["p2"].created_at - posts["p1"].created_at).total_seconds() == 7.5 * 3600
-    assert posts["t9"].title == "What about shipping?" and posts["t9"].url == "http://bbs.example/t9"
+    assert (
+        posts["t9"].title == "What about shipping?" and posts["t9"].url == "http://bbs.example/t9"
+    )
     [letter] = dead_letters(pipeline, 1)
     assert letter.reason == "bad_feed" and "502 Bad Gateway" in letter.original

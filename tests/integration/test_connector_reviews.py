@@ -39,11 +39,15 @@ def write_inputs(folder: Path) -> None:
     with (folder / "a.csv").open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id", "content", "time", "stars", "order_id"])
-        writer.writerow(["c1", "物流很快，包装完好\n第二天就到了", "2026-11-20 10:00:00", "5", "O1"])
+        writer.writerow(
+            ["c1", "物流很快，包装完好\n第二天就到了", "2026-11-20 10:00:00", "5", "O1"]
+        )
         writer.writerow(["c2", "客服电话13912345678打不通，差评", "2026-11-20 11:00:00", "1", "O2"])
         writer.writerow(["c3", "评分不对", "2026-11-20 11:00:00", "seven", "O3"])
     lines = [
-        json.dumps({"id": "j1", "text": "质量不错，和描述一致", "created_at": "2026-11-21T08:00:00Z"}),
+        json.dumps(
+            {"id": "j1", "text": "质量不错，和描述一致", "created_at": "2026-11-21T08:00:00Z"}
+        ),
         "{not json",
         json.dumps({"id": "j2", "text": "发货太慢了", "created_at": 1763712000}),
     ]
@@ -82,20 +86,31 @@ def test_files_csv_jsonl_and_excel_arrive_in_contract_shape(
     assert letters["b.jsonl:2"].reason == "bad_json"
     assert letters["b.jsonl:2"].original == "{not json"
 
-    again = json.loads(pipeline.radar("ingest", "reviews", str(folder), "--source",
-                                      "shop-exports", "--json").stdout)
+    again = json.loads(
+        pipeline.radar(
+            "ingest", "reviews", str(folder), "--source", "shop-exports", "--json"
+        ).stdout
+    )
     assert again["records"] == 0  # the checkpoint remembers every file
 
 
-def test_watched_folder_picks_up_new_and_appended_files(
-    pipeline: Pipeline, tmp_path: Path
-) -> None:
+def test_watched_folder_picks_up_new_and_appended_files(pipeline: Pipeline, tmp_path: Path) -> None:
     folder = tmp_path / "inbox"
     folder.mkdir()
     port = free_port()
     service = pipeline.start(
-        "ingest", "reviews", str(folder), "--follow", "--poll-interval", "0.3",
-        "--heartbeat-interval", "0.5", "--metrics-port", str(port), "--source", "inbox",
+        "ingest",
+        "reviews",
+        str(folder),
+        "--follow",
+        "--poll-interval",
+        "0.3",
+        "--heartbeat-interval",
+        "0.5",
+        "--metrics-port",
+        str(port),
+        "--source",
+        "inbox",
         name="reviews-follow",
     )
     feed = folder / "live.jsonl"
@@ -127,8 +142,14 @@ def test_watched_folder_picks_up_new_and_appended_files(
 
 def test_review_api_pages_and_since_cursor(pipeline: Pipeline) -> None:
     reviews: list[dict[str, Any]] = [
-        {"rid": f"A{i}", "body": {"text": f"第{i}条评价，东西不错"}, "ts": f"2026-11-2{i % 3} 10:0{i}:00",
-         "score": 1 + i % 5, "sku": "SKU-9", "likes": i}
+        {
+            "rid": f"A{i}",
+            "body": {"text": f"第{i}条评价，东西不错"},
+            "ts": f"2026-11-2{i % 3} 10:0{i}:00",
+            "score": 1 + i % 5,
+            "sku": "SKU-9",
+            "likes": i,
+        }
         for i in range(5)
     ]
     requests_seen: list[dict[str, list[str]]] = []
@@ -152,19 +173,36 @@ def test_review_api_pages_and_since_cursor(pipeline: Pipeline) -> None:
             auth_header="X-Token",
             auth_token="s3cret",  # type: ignore[arg-type]
             items_path="data.list",
-            fields={"external_id": "rid", "text": "body.text", "created_at": "ts",
-                    "rating": "score", "product": "sku"},
+            fields={
+                "external_id": "rid",
+                "text": "body.text",
+                "created_at": "ts",
+                "rating": "score",
+                "product": "sku",
+            },
             next_page=NextPage(kind="page"),
             source="shop-api",
         )
         first = run_once(ReviewApi(settings, CoreSettings()), settings)
         assert first.events == 5
         with lock:
-            reviews.append({"rid": "A9", "body": {"text": "新评价：快递员态度差"},
-                            "ts": "2026-11-23 09:00:00", "score": 1, "sku": "SKU-9"})
+            reviews.append(
+                {
+                    "rid": "A9",
+                    "body": {"text": "新评价：快递员态度差"},
+                    "ts": "2026-11-23 09:00:00",
+                    "score": 1,
+                    "sku": "SKU-9",
+                }
+            )
             before = len(requests_seen)
         second = run_once(ReviewApi(settings, CoreSettings()), settings)
-    assert first.polls == 1 and [q["page"] for q in requests_seen[:before]] == [["1"], ["2"], ["3"], ["4"]]
+    assert first.polls == 1 and [q["page"] for q in requests_seen[:before]] == [
+        ["1"],
+        ["2"],
+        ["3"],
+        ["4"],
+    ]
     assert second.events == 1  # only what is newer than the since-cursor
     assert {q["since"][0] for q in requests_seen[before:]} == {"2026-11-22 10:02:00"}
     received = {e.external_id: e for e in raw_events(pipeline, 6)}
@@ -201,8 +239,11 @@ def test_sigkill_mid_backfill_loses_nothing_and_stores_each_once(
     assert seen == expected
 
     pipeline.start("worker")
-    pipeline.wait_for(lambda: pipeline.report()["events"]["total"] >= rows, timeout=180,
-                      what="the worker to store the backfill")
+    pipeline.wait_for(
+        lambda: pipeline.report()["events"]["total"] >= rows,
+        timeout=180,
+        what="the worker to store the backfill",
+    )
     store = Store.from_settings(CoreSettings())
     with store.engine.connect() as conn:
         total = conn.scalar(select(func.count()).select_from(events))

@@ -27,15 +27,27 @@ WEIBO = {
     "id": 4951234567890123,
     "created_at": "Mon Nov 23 10:30:00 +0800 2026",
     "text": "#某品牌热水器# 用了一周就漏电，客服电话 021-64001234 一直占线，大家小心！",
-    "user": {"id": 1234567890, "screen_name": "数码小王", "followers_count": 52000,
-             "verified": True, "location": "上海 徐汇"},
+    "user": {
+        "id": 1234567890,
+        "screen_name": "数码小王",
+        "followers_count": 52000,
+        "verified": True,
+        "location": "上海 徐汇",
+    },
     "reposts_count": 120,
     "comments_count": 45,
     "attitudes_count": 800,
     "url": "https://weibo.example/1234567890/4951234567890123",
 }
-FLAT = {"id": "m-2", "created_at": "2026-11-23T03:00:00Z", "text": "物流太慢了，差评",
-        "author": "小李", "followers": 12, "reposts": 0, "likes": 1}
+FLAT = {
+    "id": "m-2",
+    "created_at": "2026-11-23T03:00:00Z",
+    "text": "物流太慢了，差评",
+    "author": "小李",
+    "followers": 12,
+    "reposts": 0,
+    "likes": 1,
+}
 
 
 def auth() -> dict[str, str]:

@@ -11,11 +11,20 @@ from radar.events import FeedbackEvent
 T0 = datetime(2026, 11, 20, 10, tzinfo=UTC)
 
 
-def event(id_: str, text: str, author: str | None = "u_1", hours: float = 0,
-          channel: str = "review") -> FeedbackEvent:
+def event(
+    id_: str, text: str, author: str | None = "u_1", hours: float = 0, channel: str = "review"
+) -> FeedbackEvent:
     at = T0 + timedelta(hours=hours)
-    return FeedbackEvent(id=id_ * 8, channel=channel, source="s", external_id=id_, text=text,  # type: ignore[arg-type]
-                         created_at=at, ingested_at=at, author=author)
+    return FeedbackEvent(
+        id=id_ * 8,
+        channel=channel,
+        source="s",
+        external_id=id_,
+        text=text,  # type: ignore[arg-type]
+        created_at=at,
+        ingested_at=at,
+        author=author,
+    )
 
 
 class TestDuplicateIndex:
@@ -24,8 +33,9 @@ class TestDuplicateIndex:
     ) -> None:
         index = DuplicateIndex(tmp_path / "d.sqlite")
         first = event("a", "热水器用了三天就漏水了，客服也不回复，要求退货！")
-        again = event("b", "热水器用了三天就漏水了，客服也不回复，要求退货。", hours=2,
-                      channel="email")
+        again = event(
+            "b", "热水器用了三天就漏水了，客服也不回复，要求退货。", hours=2, channel="email"
+        )
         assert index.flag(first) is None
         assert index.flag(again) == first.id
         assert index.flag(again) == first.id  # re-ingest: the same answer

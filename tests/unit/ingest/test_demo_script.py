@@ -19,7 +19,9 @@ def corpus() -> Corpus:
     texts = Corpus(categories=["热水器", "手机"])
     for cat in texts.categories:
         for label in (0, 1):
-            texts.by_label[(cat, label)] = [f"{cat}{'好评' if label else '差评'}{i}" for i in range(20)]
+            texts.by_label[(cat, label)] = [
+                f"{cat}{'好评' if label else '差评'}{i}" for i in range(20)
+            ]
     texts.delivery_negative = ["快递太慢了"]
     return texts
 
@@ -48,21 +50,28 @@ def test_incidents_show_in_the_items(corpus: Corpus) -> None:
     assert not [i for i in items if i.channel == "chat" and quiet.active(i.at)]
     assert not [i for i in items if i.channel == "email" and down.active(i.at)]
     wave = next(i for i in script.incidents if i.type == "spike" and i.end and i.end <= END)
-    in_wave = Counter(i.fields.get("region") for i in items if wave.active(i.at)
-                      and not i.fields.get("is_staff_reply"))
+    in_wave = Counter(
+        i.fields.get("region")
+        for i in items
+        if wave.active(i.at) and not i.fields.get("is_staff_reply")
+    )
     assert in_wave.most_common(1)[0][0] == wave.key["region"]
     scare = [i for i in items if "起火" in i.fields.get("text", "") or "漏电" in i.fields["text"]]
     assert {i.channel for i in scare} == {"forum", "social"}
     assert min(i.at for i in scare if i.channel == "forum") < min(
-        i.at for i in scare if i.channel == "social")
+        i.at for i in scare if i.channel == "social"
+    )
     assert max(i.fields.get("reach", 0) for i in scare) > 10_000
 
 
 def test_staff_replies_follow_posts_some_past_six_hours(corpus: Corpus) -> None:
     script, items = run(corpus, 1)
     by_id = {i.fields["external_id"]: i for i in items}
-    delays = [(i.at - by_id[i.fields["reply_to"]].at).total_seconds() / 3600
-              for i in items if i.channel == "forum" and i.fields.get("reply_to") in by_id]
+    delays = [
+        (i.at - by_id[i.fields["reply_to"]].at).total_seconds() / 3600
+        for i in items
+        if i.channel == "forum" and i.fields.get("reply_to") in by_id
+    ]
     assert delays and min(delays) > 0 and any(d > 6 for d in delays)
     assert script.unanswered and all(u.key["channel"] == "forum" for u in script.unanswered)
 

@@ -9,9 +9,15 @@ import pytest
 from ingest.schemas import mention_fields, survey_fields
 from radar.errors import ValidationFailed
 
-SURVEY = {"submission_id": "S1", "submitted_at": "2026-11-20 10:00", "csat": 4, "nps": 9,
-          "answers": [{"question": "建议", "answer": "发货再快点"}], "order_id": "E1",
-          "custom": {"nested": [1, 2]}}
+SURVEY = {
+    "submission_id": "S1",
+    "submitted_at": "2026-11-20 10:00",
+    "csat": 4,
+    "nps": 9,
+    "answers": [{"question": "建议", "answer": "发货再快点"}],
+    "order_id": "E1",
+    "custom": {"nested": [1, 2]},
+}
 
 
 class TestSurveyFields:
@@ -49,18 +55,31 @@ class TestSurveyFields:
 
 class TestMentionFields:
     def test_weibo_shape(self) -> None:
-        fields = mention_fields({
-            "id": 1, "created_at": "Mon Nov 23 10:30:00 +0800 2026", "text": "差评",
-            "user": {"screen_name": "小王", "followers_count": 100, "location": "广东 深圳"},
-            "reposts_count": 2, "attitudes_count": 5,
-        })
+        fields = mention_fields(
+            {
+                "id": 1,
+                "created_at": "Mon Nov 23 10:30:00 +0800 2026",
+                "text": "差评",
+                "user": {"screen_name": "小王", "followers_count": 100, "location": "广东 深圳"},
+                "reposts_count": 2,
+                "attitudes_count": 5,
+            }
+        )
         assert fields["created_at"] == "2026-11-23T10:30:00+08:00"
         assert (fields["author"], fields["reach"], fields["region"]) == ("小王", 100, "广东")
         assert (fields["reposts"], fields["likes"]) == (2, 5)
 
     def test_flat_shape_with_explicit_reach(self) -> None:
-        fields = mention_fields({"id": "m", "created_at": 1763870000, "text": "好",
-                                 "author": "a", "followers": 10, "reach": 500})
+        fields = mention_fields(
+            {
+                "id": "m",
+                "created_at": 1763870000,
+                "text": "好",
+                "author": "a",
+                "followers": 10,
+                "reach": 500,
+            }
+        )
         assert fields["reach"] == 500 and fields["followers"] == 10
 
     def test_negative_counts_are_refused(self) -> None:

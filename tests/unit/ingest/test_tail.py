@@ -9,8 +9,9 @@ from ingest.tail import FileMark, read_from
 
 
 def rows(path: Path, fmt: str, mark: FileMark, final: bool = True) -> list[tuple[str, object]]:
-    return [(row.locator, row.fields or row.error) for row, _ in read_from(path, fmt, mark,
-                                                                            final=final)]
+    return [
+        (row.locator, row.fields or row.error) for row, _ in read_from(path, fmt, mark, final=final)
+    ]
 
 
 def last_mark(path: Path, fmt: str, mark: FileMark, final: bool = True) -> FileMark:
@@ -25,8 +26,10 @@ class TestCsv:
         path = tmp_path / "r.csv"
         path.write_bytes('\ufeffid,text\n1,"第一行\n第二行"\n2,好\n'.encode())
         got = rows(path, "csv", FileMark())
-        assert got == [("r.csv:2", {"id": "1", "text": "第一行\n第二行"}),
-                       ("r.csv:4", {"id": "2", "text": "好"})]
+        assert got == [
+            ("r.csv:2", {"id": "1", "text": "第一行\n第二行"}),
+            ("r.csv:4", {"id": "2", "text": "好"}),
+        ]
         mark = last_mark(path, "csv", FileMark())
         assert mark.offset == path.stat().st_size and mark.header == ("id", "text")
         with path.open("a", encoding="utf-8") as fh:
@@ -37,8 +40,10 @@ class TestCsv:
         path = tmp_path / "r.csv"
         path.write_text("id,text\n1,a\n2,b", encoding="utf-8")
         assert [loc for loc, _ in rows(path, "csv", FileMark(), final=False)] == ["r.csv:2"]
-        assert [loc for loc, _ in rows(path, "csv", FileMark(), final=True)] == ["r.csv:2",
-                                                                                 "r.csv:3"]
+        assert [loc for loc, _ in rows(path, "csv", FileMark(), final=True)] == [
+            "r.csv:2",
+            "r.csv:3",
+        ]
 
     def test_short_rows_and_unclosed_quotes_are_errors(self, tmp_path: Path) -> None:
         path = tmp_path / "r.csv"
