@@ -9,28 +9,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+from ingest.commands.common import parse_mapping
 from ingest.file_source import ingest_file
 from ingest.files import FORMATS
-from ingest.normalize import CONTRACT_FIELDS, Normaliser
+from ingest.normalize import Normaliser
 from ingest.producer import FeedbackProducer
 from radar.events import CHANNELS
 from radar.masking import pseudonym_key
 from radar.settings import CoreSettings
-
-
-def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``("text=content", ...)`` → ``{"text": "content"}``, checked against the contract."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, column = pair.partition("=")
-        if not sep or not name or not column:
-            msg = f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=content"
-            raise click.BadParameter(msg)
-        if name not in CONTRACT_FIELDS:
-            msg = f"--map {pair!r}: unknown field {name!r}; fields: {', '.join(CONTRACT_FIELDS)}"
-            raise click.BadParameter(msg)
-        mapping[name] = column
-    return mapping
 
 
 @click.group()

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from ingest.normalize import CONTRACT_FIELDS
 from ingest.settings import ConnectorSettings
 from radar.errors import ConfigError
 from radar.events import describe_validation_error
@@ -58,3 +59,18 @@ def load_settings(model: type[S], options: dict[str, Any], **extra: Any) -> S:
     except ValidationError as exc:
         _reason, message, _field = describe_validation_error(exc)
         raise ConfigError(f"{model.__name__}: {message}") from exc
+
+
+def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``("text=content", ...)`` → ``{"text": "content"}``, checked against the contract."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, column = pair.partition("=")
+        if not sep or not name or not column:
+            msg = f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=content"
+            raise click.BadParameter(msg)
+        if name not in CONTRACT_FIELDS:
+            msg = f"--map {pair!r}: unknown field {name!r}; fields: {', '.join(CONTRACT_FIELDS)}"
+            raise click.BadParameter(msg)
+        mapping[name] = column
+    return mapping

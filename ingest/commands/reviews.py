@@ -7,17 +7,11 @@ from typing import Any
 
 import click
 
-from ingest.commands.common import load_settings, pull_options
+from ingest.commands.common import load_settings, parse_mapping, pull_options
 from ingest.review_api import ReviewApi, ReviewApiSettings
 from ingest.reviews import ReviewsSettings, review_files
 from ingest.service import run_pull
 from radar.errors import ConfigError
-
-
-def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
-    from ingest.cli import parse_mapping as parse
-
-    return parse(pairs)
 
 
 def _api_settings(path: Path | None, options: dict[str, Any]) -> ReviewApiSettings:

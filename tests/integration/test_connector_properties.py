@@ -16,16 +16,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.base import PullConnector, SourceRecord
+from ingest.base import PullConnector, SourceRecord, SourceUnavailable
 from ingest.chat import ChatSettings, chat_files
 from ingest.email_imap import EmailSettings, ImapMailbox
 from ingest.emitter import Emitter, Outcome
 from ingest.forum import ForumFeeds, ForumSettings
 from ingest.producer import FeedbackProducer
+from ingest.review_api import ReviewApi, ReviewApiSettings
 from ingest.reviews import ReviewsSettings, review_files
 from radar.settings import CoreSettings
 from tests.integration.conftest import Pipeline
-from tests.integration.connector_helpers import junk_json, read_topic
+from tests.integration.connector_helpers import http_server, junk_json, read_topic
 
 pytestmark = pytest.mark.integration
 
@@ -187,6 +188,48 @@ def test_email_messages_survive_junk(pipeline: Pipeline) -> None:
             uid = next(uids)
             record = mailbox._record(uid, raw, None, {"uidvalidity": 1, "last_uid": uid})
             collector.run(mailbox, [record])
+
+        throw()
+        collector.check(pipeline)
+
+
+def test_review_api_survives_junk_pages(pipeline: Pipeline) -> None:
+    core = CoreSettings()
+    current: list[bytes] = [b"{}"]
+
+    def handle(_request: Any) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/json"}, current[0]
+
+    junk = junk_json()
+    item = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": junk,
+            "content": st.one_of(junk, st.just("差" * 50_001)),
+            "rating": junk,
+            "created_at": st.one_of(junk, st.just("2026-11-20 10:00")),
+        },
+    )
+    pages = st.one_of(
+        st.lists(st.one_of(item, junk), max_size=5).map(lambda items: {"items": items}),
+        junk.map(lambda value: {"items": value}),
+        junk,
+    )
+    with http_server(handle) as base, FeedbackProducer(core, client_id="radar-test") as producer:
+        settings_ = ReviewApiSettings(url=base + "/r?since={since}", dedupe_window_h=0)
+        connector = ReviewApi(settings_, core)
+        collector = Collector(producer)
+
+        @PROPERTY
+        @given(pages)
+        def throw(page: Any) -> None:
+            current[0] = json.dumps(page, ensure_ascii=False).encode()
+            try:
+                records = [r for r in connector.read({}) if isinstance(r, SourceRecord)]
+            except SourceUnavailable:
+                assert not isinstance(page, dict) or not isinstance(page.get("items"), list)
+                return
+            collector.run(connector, records)
 
         throw()
         collector.check(pipeline)
