@@ -23,7 +23,8 @@ from pydantic import Field
 
 from ingest.base import SourceRecord
 from ingest.demo_corpus import DEFAULT_REVIEWS, load_corpus
-from ingest.demo_script import CHANNELS, DemoItem, DemoScript, Incident
+from ingest.demo_incidents import Incident
+from ingest.demo_script import CHANNELS, DemoItem, DemoScript
 from ingest.emitter import Emitter, make_normaliser
 from ingest.producer import FeedbackProducer
 from ingest.settings import ConnectorSettings
@@ -178,7 +179,9 @@ def run_demo_feed(
         feed.result.incidents_path = path
         if on_incidents is not None:
             on_incidents(feed.result.incidents)
-        if follow:
+        if follow and not stop.is_set():
+            # the backfill ends on the hour; the minutes since then come at the backfill's pace
+            feed.send(script.advance(clock.now(), settings.per_day), live=False)
             _live(feed, script, settings, clock, stop)
         producer.flush()
     return feed.result

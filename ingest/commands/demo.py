@@ -11,9 +11,10 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeRemaining
 
 from ingest.commands.common import load_settings
 from ingest.demo_feed import DemoSettings, run_demo_feed
-from ingest.demo_script import Incident
+from ingest.demo_incidents import Incident
 from ingest.metrics import serve_metrics
 from ingest.service import stop_on_signals
+from radar.settings import CoreSettings
 
 
 def print_incidents(incidents: list[Incident]) -> None:
@@ -110,7 +111,7 @@ def demo_command(
             if progress.finished or stage:
                 progress.stop()
                 print_incidents(incidents)
-                path = settings.incidents_path or "<data_dir>/demo_incidents.json"
+                path = settings.incidents_path or CoreSettings().data_dir / "demo_incidents.json"
                 click.echo(f"incidents written to {path}")
                 if not no_follow:
                     click.echo(f"live at {settings.rate:g} items a minute; Ctrl-C stops")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,9 @@ def signed(body: bytes) -> dict[str, str]:
 
 
 def test_survey_submissions_signed_validated_and_acknowledged(pipeline: Pipeline) -> None:
-    base, _ = start_endpoint(pipeline, "surveys", {"RADAR_INGEST_SURVEYS_HMAC_SECRET": SECRET})
+    base, process = start_endpoint(
+        pipeline, "surveys", {"RADAR_INGEST_SURVEYS_HMAC_SECRET": SECRET}
+    )
     body = json.dumps(GOOD, ensure_ascii=False).encode()
     status, answer = post(base + "/submit", body, signed(body))
     assert status == 202
@@ -78,6 +81,11 @@ def test_survey_submissions_signed_validated_and_acknowledged(pipeline: Pipeline
     assert any('"csat": 7' in d.original for d in letters.values())
     metrics = http_get(base + "/metrics")
     assert 'radar_ingest_records_rejected_total{channel="survey",reason="unauthorized"' in metrics
+    beats = read_topic(pipeline, "feedback.heartbeats", 1, timeout=10)
+    assert beats and beats[0]["source"] == "survey-endpoint" and beats[0]["status"] == "ok"
+
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0  # drains and closes the producer cleanly
 
 
 def test_malformed_submissions_never_crash_and_all_reach_the_dead_letters(
