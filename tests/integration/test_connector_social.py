@@ -103,8 +103,17 @@ def test_malformed_mentions_never_crash_and_all_reach_the_dead_letters(
 
 def test_replay_of_saved_mentions(pipeline: Pipeline, tmp_path: Path) -> None:
     source = tmp_path / "mentions.jsonl"
-    rows = [WEIBO, FLAT, {"id": "m-3", "text": "没有时间"}, [1, 2]]
+    again = {
+        **WEIBO,
+        "id": 4951234567890999,
+        "text": WEIBO["text"] + "！！",
+        "created_at": "Mon Nov 23 12:00:00 +0800 2026",
+    }
+    rows = [WEIBO, FLAT, {"id": "m-3", "text": "没有时间"}, [1, 2], again]
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", "utf-8")
     out = json.loads(pipeline.radar("ingest", "social", str(source), "--json").stdout)
-    assert out["events"] == 2
+    assert out["events"] == 3 and out["duplicates"] == 1
     assert out["deadletters_by_reason"] == {"missing_field": 1, "wrong_type": 1}
+    events = {e.external_id: e for e in raw_events(pipeline, 3)}
+    first, repeat = events[str(WEIBO["id"])], events[str(again["id"])]
+    assert repeat.duplicate_of == first.id and first.duplicate_of is None  # flagged, kept
