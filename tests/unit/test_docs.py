@@ -15,7 +15,8 @@ def documented(docs: str, prefix: str, field: str) -> bool:
     variable = f"{prefix}{field}".upper()
     if f"`{variable}`" in docs:
         return True
-    return prefix.upper() in docs and re.search(rf"(`{field}`|^\s*{field}:)", docs, re.M) is not None
+    named = re.search(rf"(`{field}`|^\s*{field}:)", docs, re.MULTILINE)
+    return prefix.upper() in docs and named is not None
 
 
 def test_every_setting_is_documented() -> None:
