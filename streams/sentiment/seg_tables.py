@@ -26,25 +26,31 @@ from streams.sentiment.seg_logprob import log_prob_tables
 log = logging.getLogger(__name__)
 
 #: Bump when the tables change meaning, so stale caches are ignored.
-FORMAT = 1
+FORMAT = 2
 
 Ints = npt.NDArray[np.int64]
+Offsets = npt.NDArray[np.int32]
+Chars = npt.NDArray[np.int16]
 Floats = npt.NDArray[np.float64]
 
 
 class SegTables(NamedTuple):
-    """What the compiled search reads: log-probabilities keyed by character n-gram."""
+    """What the compiled search reads: log-probabilities keyed by character n-gram.
+
+    Characters are int16 and offsets int32 so the rows a character touches
+    share cache lines: the search is bound by memory latency.
+    """
 
     #: [char] -> 1 when snownlp's tag() finds the character (some tag has a count)
-    known: Ints
+    known: npt.NDArray[np.uint8]
     #: [char, t3] -> log-probability of (char, t3) after a pair never seen together
     uni_lp: Floats
     #: [char, t] -> log-probability of (char, t) opening a run (after BOS, BOS)
     first_lp: Floats
     #: pair rows of first character c are pair_start[c] .. pair_start[c + 1] - 1
-    pair_start: Ints
+    pair_start: Offsets
     #: [pair row] -> second character, ascending within each first character
-    pair_second: Ints
+    pair_second: Chars
     #: [pair row, t2 * 4 + t3] -> log-probability when no trigram of the pair was seen
     pair_lp: Floats
     #: sorted c1 * HAN_COUNT + c2 of pairs seen right after BOS
@@ -52,13 +58,13 @@ class SegTables(NamedTuple):
     #: [bos pair row, t1 * 4 + t2] -> log-probability of the second character of a run
     bos_pair_lp: Floats
     #: trigram groups (c1, c2, *) of pair row p are group_start_of_pair[p] .. [p + 1] - 1
-    group_start_of_pair: Ints
+    group_start_of_pair: Offsets
     #: [group] -> third character, ascending within each pair
-    group_third: Ints
+    group_third: Chars
     #: entries of group g are entry_start[g] .. entry_start[g + 1] - 1
-    entry_start: Ints
+    entry_start: Offsets
     #: [entry] -> t1 * 16 + t2 * 4 + t3
-    entry_tags: Ints
+    entry_tags: npt.NDArray[np.uint8]
     #: [entry] -> log-probability of that tag triple on that character triple
     entry_lp: Floats
 
@@ -71,20 +77,20 @@ def build() -> SegTables:
     pair_keys, triple_keys = counts.pair_keys, counts.triple_keys
     groups, entry_first = np.unique(triple_keys, return_index=True)
     return SegTables(
-        known=(counts.uni != 0).any(axis=1).astype(np.int64),
+        known=(counts.uni != 0).any(axis=1).astype(np.uint8),
         uni_lp=uni_lp,
         first_lp=first_lp,
-        pair_start=np.searchsorted(pair_keys // n, np.arange(n + 1)).astype(np.int64),
-        pair_second=pair_keys % n,
+        pair_start=np.searchsorted(pair_keys // n, np.arange(n + 1)).astype(np.int32),
+        pair_second=(pair_keys % n).astype(np.int16),
         pair_lp=pair_lp,
         bos_pair_keys=counts.bos_pair_keys,
         bos_pair_lp=bos_pair_lp,
         group_start_of_pair=np.searchsorted(
             groups // n, np.append(pair_keys, pair_keys[-1] + 1)
-        ).astype(np.int64),
-        group_third=groups % n,
-        entry_start=np.append(entry_first, len(triple_keys)).astype(np.int64),
-        entry_tags=counts.triple_tags,
+        ).astype(np.int32),
+        group_third=(groups % n).astype(np.int16),
+        entry_start=np.append(entry_first, len(triple_keys)).astype(np.int32),
+        entry_tags=counts.triple_tags.astype(np.uint8),
         entry_lp=entry_lp,
     )
 
@@ -116,6 +122,9 @@ def _save(tables: SegTables, path: Path) -> None:
         with os.fdopen(fd, "wb") as file:
             np.savez(file, **tables._asdict())
         tmp.replace(path)
+        for stale in path.parent.glob("snownlp-seg-*.npz"):
+            if stale != path:  # another snownlp release or an older table format
+                stale.unlink(missing_ok=True)
     except OSError as exc:
         if tmp is not None:
             tmp.unlink(missing_ok=True)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import gzip
 import logging
+import marshal
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from streams.sentiment import NEUTRAL, get_engine, seg_tables
+from radar.errors import ConfigError
+from streams.sentiment import NEUTRAL, get_engine, seg_tables, snownlp_files
 from streams.sentiment.bayes import BayesScorer
 from streams.sentiment.fast import FastEngine
-from streams.sentiment.segmenter import Segmenter
+from streams.sentiment.segmenter import SPACE, Segmenter
 
 # Han characters U+4E00..U+9FA5 that snownlp's segmenter has never seen (it copies paths there)
 UNKNOWN_HAN = "丂丄丅丟"
@@ -84,6 +88,11 @@ class TestSegmenter:
             assert engine.segmenter.tables.known[ord(char) - 0x4E00] == 0
         assert engine.segmenter.tables.known[ord("好") - 0x4E00] == 1
 
+    def test_whitespace_table_covers_every_space_python_splits_on(self) -> None:
+        spaces = [c for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+        assert max(spaces) < len(SPACE)
+        assert np.flatnonzero(SPACE).tolist() == spaces
+
     def test_empty_batch(self, engine: FastEngine) -> None:
         assert engine.segmenter.seg_many([]) == []
         assert engine.score_batch([]) == []
@@ -145,8 +154,6 @@ class TestBayes:
         assert engine.bayes.score(words) == expected
 
     def test_rejects_a_model_without_pos_and_neg(self) -> None:
-        from radar.errors import ConfigError
-
         with pytest.raises(ConfigError, match="sentiment classes"):
             BayesScorer({"total": 1.0, "d": {"a": {"d": {}, "total": 1.0, "none": 1}}})
 
@@ -172,7 +179,11 @@ class TestEngine:
         finally:
             get_engine.cache_clear()
 
-    def test_empty_text_is_neutral(self, engine: FastEngine) -> None:
+    def test_empty_text_is_neutral_where_snownlp_divides_by_zero(self, engine: FastEngine) -> None:
+        from snownlp import SnowNLP
+
+        with pytest.raises(ZeroDivisionError):
+            _ = SnowNLP("").sentiments
         assert engine.score("") == NEUTRAL
 
     @pytest.mark.parametrize("text", [t for t in SEG_TEXTS if t])
@@ -187,3 +198,29 @@ class TestEngine:
         positive, empty, negative, _ = engine.score_batch(texts)
         assert positive > 0.5 > negative
         assert empty == NEUTRAL
+
+
+class TestSnownlpFiles:
+    def test_stopwords_are_snownlps(self, engine: FastEngine) -> None:
+        from snownlp import normal
+
+        assert engine.stopwords == normal.stop
+
+    def test_missing_snownlp_is_a_config_error(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(snownlp_files.importlib.util, "find_spec", lambda name: None)
+        with pytest.raises(ConfigError, match="snownlp is not installed"):
+            snownlp_files.seg_model()
+
+    def test_plain_marshal_is_read_like_snownlp_does(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        (tmp_path / "plain.3").write_bytes(marshal.dumps({"total": 2.0}))
+        (tmp_path / "gzipped.3").write_bytes(gzip.compress(marshal.dumps({"total": 3.0})))
+        (tmp_path / "not-a-model.3").write_bytes(marshal.dumps([1, 2]))
+        monkeypatch.setattr(snownlp_files, "snownlp_dir", lambda: tmp_path)
+        assert snownlp_files.load_marshal("plain") == {"total": 2.0}
+        assert snownlp_files.load_marshal("gzipped") == {"total": 3.0}
+        with pytest.raises(ConfigError, match="not a snownlp model"):
+            snownlp_files.load_marshal("not-a-model")
+        with pytest.raises(ConfigError, match="missing"):
+            snownlp_files.load_marshal("absent")
