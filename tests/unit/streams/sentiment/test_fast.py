@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import logging
 import marshal
+import random
 import sys
 from pathlib import Path
 
@@ -74,6 +75,22 @@ class TestSegmenter:
         from snownlp import seg
 
         assert engine.segmenter.seg(text) == seg.seg(text)
+
+    def test_random_texts_equal_snownlp_seg(self, engine: FastEngine) -> None:
+        from snownlp import seg
+
+        rng = random.Random(5)
+        pools = [
+            "的一是不了人我在有他这为之大来以个中上们到说国和地也子时道出要于就下得可你年生好很",
+            UNKNOWN_HAN + "很好不错质量物流",
+            "质量很好，物流 a1 快！差评\t退货" + UNKNOWN_HAN,
+        ]
+        texts = [
+            "".join(rng.choice(pool) for _ in range(rng.choice([1, 2, 3, 5, 9, 30])))
+            for pool in pools
+            for _ in range(200)
+        ]
+        assert engine.segmenter.seg_many(texts) == [seg.seg(text) for text in texts]
 
     def test_batch_equals_one_by_one(self, engine: FastEngine) -> None:
         one_by_one = [engine.segmenter.seg(text) for text in SEG_TEXTS]
