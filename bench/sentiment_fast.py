@@ -1,6 +1,6 @@
 """Bench: the fast sentiment engine against snownlp itself, same texts, one thread, side by side.
 
-Usage: .venv/bin/python bench/sentiment_fast.py [--sample 2000] [--per-class 300] [--seed 7]
+Usage: .venv/bin/python bench/sentiment_fast.py [--sample 2000] [--per-class 1000] [--seed 7]
 
 Texts come from ../shared/data/reviews_train.csv (relative to the repo root):
 a fixed random sample of reviews, then the three length classes (short <= 20
@@ -26,7 +26,7 @@ from streams.sentiment import get_engine
 REPO = Path(__file__).resolve().parents[1]
 CSV = REPO / ".." / "shared" / "data" / "reviews_train.csv"
 CLASSES = {"short": (1, 20), "medium": (21, 100), "long": (101, 10**9)}
-SLICES = 10
+SLICES = 5
 
 
 def load_reviews() -> list[str]:
@@ -55,7 +55,7 @@ def race(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, default=2000, help="random reviews (default 2000)")
-    parser.add_argument("--per-class", type=int, default=300, help="reviews per length class")
+    parser.add_argument("--per-class", type=int, default=1000, help="reviews per length class")
     parser.add_argument("--seed", type=int, default=7, help="seed of the fixed sample")
     args = parser.parse_args()
 
