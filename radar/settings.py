@@ -106,6 +106,9 @@ class CoreSettings(RadarSettings):
     yaml_section: ClassVar[str | None] = None
 
     data_dir: Path = Field(Path("data"), description="Folder for the store, broker data and state")
+    cache_dir: Path | None = Field(
+        None, description="Folder for derived model tables; default 'cache' in the data dir"
+    )
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated"
     )
@@ -131,6 +134,10 @@ class CoreSettings(RadarSettings):
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return (self.cache_dir or self.data_dir / "cache").expanduser().resolve()
 
     @property
     def resolved_store_url(self) -> str:

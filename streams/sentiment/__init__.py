@@ -12,6 +12,7 @@ DEFAULT_ENGINE = "snownlp"
 #: name -> "module:class"; engines load lazily (some carry models).
 ENGINES: dict[str, str] = {
     "snownlp": "streams.sentiment.snownlp_engine:SnowNLPEngine",
+    "fast": "streams.sentiment.fast:FastEngine",
 }
 
 
