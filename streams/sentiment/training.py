@@ -1,7 +1,8 @@
 """Sentiment: training the domain model (logistic regression on character n-grams) and its CV.
 
 Reproducible bit for bit: the vocabulary is sorted, the solver (liblinear)
-gets a fixed seed, and nothing depends on the order of a set or dict.
+gets a fixed seed and runs on one thread (its result depends on the thread
+count), and nothing depends on the order of a set or dict.
 
 Generalisation to shops and services the training set never saw is what
 matters, so the figures that choose the settings come from leave-one-category-
@@ -17,6 +18,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from streams.sentiment.dataset import LabelledReviews
 from streams.sentiment.domain import DomainModel
@@ -97,7 +99,8 @@ def _fit(
     solver = LogisticRegression(
         C=params.c, fit_intercept=False, solver="liblinear", max_iter=5000, random_state=params.seed
     )
-    solver.fit(sp.hstack(blocks).tocsr(), labels[rows])
+    with threadpool_limits(limits=1):
+        solver.fit(sp.hstack(blocks).tocsr(), labels[rows])
     coef = solver.coef_[0]
     weights = coef[: len(columns)].copy()
     if prior is not None:
@@ -175,7 +178,8 @@ def platt_scaling(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]
     from sklearn.linear_model import LogisticRegression
 
     solver = LogisticRegression(C=1e6, fit_intercept=False, solver="lbfgs", max_iter=1000)
-    solver.fit(logits[:, None], labels)
+    with threadpool_limits(limits=1):
+        solver.fit(logits[:, None], labels)
     return float(solver.coef_[0, 0]), 0.0
 
 
