@@ -29,7 +29,9 @@ import numpy as np  # noqa: E402
 
 from streams.sentiment import ENGINES, get_engine  # noqa: E402
 from streams.sentiment.baseline import reference_scores  # noqa: E402
+from streams.sentiment.blend import snownlp_log_odds  # noqa: E402
 from streams.sentiment.dataset import DEFAULT_TRAINING_CSV, load_reviews  # noqa: E402
+from streams.sentiment.domain import DomainModel  # noqa: E402
 from streams.sentiment.evaluation import accuracy, evaluate, roc_auc  # noqa: E402
 from streams.sentiment.report import format_table, loco_table  # noqa: E402
 from streams.sentiment.training import TrainingParams, train_domain_model  # noqa: E402
@@ -100,18 +102,19 @@ def hotel_table(args: argparse.Namespace) -> None:
 
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()
     reference = reference_scores(texts, digest, processes=args.processes, progress=progress)
-    domain = get_engine("domain").score_batch(texts)
+    domain = np.asarray(get_engine("domain").score_batch(texts))
+    model = DomainModel.load()
+    own, snownlp = model.blend
+    logits = own * model.decision(texts)[0] + snownlp * snownlp_log_odds(reference)
+    blend = 1.0 / (1.0 + np.exp(-logits))
+    named = [
+        ("domain (never saw a hotel review)", domain),
+        ("snownlp (trained on these texts)", reference),
+        ("blend (its snownlp part saw them)", blend),
+    ]
     rows = [
-        [
-            "domain (never saw a hotel review)",
-            f"{accuracy(labels, np.asarray(domain)):.4f}",
-            f"{roc_auc(labels, np.asarray(domain)):.4f}",
-        ],
-        [
-            "snownlp (trained on these texts)",
-            f"{accuracy(labels, reference):.4f}",
-            f"{roc_auc(labels, reference):.4f}",
-        ],
+        [name, f"{accuracy(labels, scores):.4f}", f"{roc_auc(labels, scores):.4f}"]
+        for name, scores in named
     ]
     print(format_table(["engine", "accuracy", "ROC AUC"], rows))
 
@@ -130,11 +133,16 @@ def cross_validation_table(args: argparse.Namespace) -> None:
     )
     started = time.perf_counter()
     report = train_domain_model(
-        reviews, TrainingParams(), progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True)
+        reviews,
+        TrainingParams(),
+        progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True),
+        reference=reference,
     )
     elapsed = time.perf_counter() - started
     print(f"\n## Leave one category out ({len(reviews)} reviews; train on 8, score the 9th)\n")
-    print(loco_table(report.categories, reviews, reference))
+    print(loco_table(report.categories, reviews, reference, report.blend_categories))
+    own, snownlp = report.model.blend
+    print(f"\nblend = sigmoid({own:.3f} * domain log-odds + {snownlp:.3f} * snownlp log-odds)")
     slope, intercept = report.calibration
     print(f"\ncalibration on held-out scores: slope {slope:.3f}, intercept {intercept:+.3f}")
     print(f"cross-validation and final fit took {elapsed:.0f} s")

@@ -13,6 +13,7 @@ DEFAULT_ENGINE = "domain"
 ENGINES: dict[str, str] = {
     "snownlp": "streams.sentiment.snownlp_engine:SnowNLPEngine",
     "domain": "streams.sentiment.domain:DomainEngine",
+    "blend": "streams.sentiment.blend:BlendEngine",
 }
 
 

@@ -121,7 +121,8 @@ def score(ctx: click.Context, engine_name: str, batch_size: int) -> None:
     "--baseline/--no-baseline",
     default=True,
     show_default=True,
-    help="Compare with snownlp on the held-out categories (cached under .cache/ after one run).",
+    help="Score the reviews with snownlp (cached under .cache/ after one run) to compare "
+    "with it and to fit the blend engine's weights.",
 )
 @click.option("--processes", type=click.IntRange(1), default=2, show_default=True)
 def train(data: Path, out: Path, baseline: bool, processes: int) -> None:
@@ -132,9 +133,9 @@ def train(data: Path, out: Path, baseline: bool, processes: int) -> None:
     reviews = load_reviews(data)
     click.echo(f"{len(reviews)} reviews from {data}", err=True)
     reference = _reference_scores(reviews, processes) if baseline else None
-    report = train_domain_model(reviews, TrainingParams(), progress=_say)
+    report = train_domain_model(reviews, TrainingParams(), progress=_say, reference=reference)
     report.model.save(out)
-    click.echo(loco_table(report.categories, reviews, reference))
+    click.echo(loco_table(report.categories, reviews, reference, report.blend_categories))
     slope, intercept = report.calibration
     click.echo(f"calibration: slope {slope:.3f}, intercept {intercept:+.3f}")
     click.echo(

@@ -47,6 +47,8 @@ class DomainModel:
     bias: float
     length_power: float = 0.5
     max_n: int = MAX_N
+    #: (weight of this model's log-odds, weight of snownlp's) for the blend engine; 0, 0 if unfitted
+    blend: tuple[float, float] = (0.0, 0.0)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def decision(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +78,9 @@ class DomainModel:
         arrays: dict[str, np.ndarray] = {
             "keys": self.keys.astype(np.uint64),
             "weights": self.weights.astype(np.float32),
-            "params": np.array([self.bias, self.length_power, self.max_n], dtype=np.float64),
+            "params": np.array(
+                [self.bias, self.length_power, self.max_n, *self.blend], dtype=np.float64
+            ),
             "meta": np.array(json.dumps(self.meta, ensure_ascii=False, sort_keys=True)),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -98,16 +102,17 @@ class DomainModel:
             raise ConfigError(msg)
         try:
             with np.load(path, allow_pickle=False) as data:
-                bias, length_power, max_n = data["params"].tolist()
+                bias, length_power, max_n, blend_own, blend_snownlp = data["params"].tolist()
                 return cls(
                     keys=data["keys"],
                     weights=data["weights"].astype(np.float64),
                     bias=float(bias),
                     length_power=float(length_power),
                     max_n=int(max_n),
+                    blend=(float(blend_own), float(blend_snownlp)),
                     meta=json.loads(str(data["meta"])),
                 )
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+        except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:
             msg = f"{path}: not a domain model ({exc}); rebuild it with `radar sentiment train`"
             raise ConfigError(msg) from exc
 
@@ -128,14 +133,18 @@ class DomainEngine(SentimentEngine):
     def english(self) -> EnglishEngine:
         return EnglishEngine()
 
+    def score_readable(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores of texts that are not English (the n-gram model's share of the work)."""
+        return self.model.predict(texts)
+
     def score_batch(self, texts: Sequence[str]) -> list[float]:
         english = [i for i, text in enumerate(texts) if detect_language(text) == "en"]
         if not english:
-            return self.model.predict(texts).tolist()
+            return self.score_readable(texts).tolist()
         chosen = set(english)
         others = [i for i in range(len(texts)) if i not in chosen]
         scores = [NEUTRAL] * len(texts)
-        for i, score in zip(others, self.model.predict([texts[i] for i in others]), strict=True):
+        for i, score in zip(others, self.score_readable([texts[i] for i in others]), strict=True):
             scores[i] = float(score)
         english_scores = self.english.score_batch([texts[i] for i in english])
         for i, score in zip(english, english_scores, strict=True):

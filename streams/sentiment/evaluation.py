@@ -42,6 +42,16 @@ def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 @dataclass(frozen=True)
+class CategoryResult:
+    """Out-of-category figures for one held-out category."""
+
+    category: str
+    texts: int
+    accuracy: float
+    auc: float
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """One engine's figures on one labelled set."""
 

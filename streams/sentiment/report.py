@@ -7,8 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from streams.sentiment.dataset import LabelledReviews
-from streams.sentiment.evaluation import accuracy, roc_auc
-from streams.sentiment.training import CategoryResult
+from streams.sentiment.evaluation import CategoryResult, accuracy, roc_auc
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -34,33 +33,25 @@ def loco_table(
     results: Sequence[CategoryResult],
     reviews: LabelledReviews,
     reference: np.ndarray | None,
+    blend: Sequence[CategoryResult] | None = None,
 ) -> str:
     """Leave-one-category-out figures per held-out category, next to snownlp's on the same texts."""
     categories = np.asarray(reviews.categories)
     headers = ["held-out category", "texts", "domain acc", "domain AUC"]
+    columns: list[list[float]] = [[r.accuracy for r in results], [r.auc for r in results]]
     if reference is not None:
-        headers += ["snownlp acc", "snownlp AUC", "Δ acc"]
-    rows = []
-    for result in results:
-        row = [result.category, str(result.texts), f"{result.accuracy:.4f}", f"{result.auc:.4f}"]
-        if reference is not None:
-            mask = categories == result.category
-            base_acc = accuracy(reviews.labels[mask], reference[mask])
-            base_auc = roc_auc(reviews.labels[mask], reference[mask])
-            row += [f"{base_acc:.4f}", f"{base_auc:.4f}", f"{result.accuracy - base_acc:+.4f}"]
-        rows.append(row)
-    mean_acc = float(np.mean([r.accuracy for r in results]))
-    mean_auc = float(np.mean([r.auc for r in results]))
-    mean = [
-        "mean of categories",
-        str(sum(r.texts for r in results)),
-        f"{mean_acc:.4f}",
-        f"{mean_auc:.4f}",
-    ]
-    if reference is not None:
+        headers += ["snownlp acc", "snownlp AUC"]
         masks = [categories == r.category for r in results]
-        base_acc = float(np.mean([accuracy(reviews.labels[m], reference[m]) for m in masks]))
-        base_auc = float(np.mean([roc_auc(reviews.labels[m], reference[m]) for m in masks]))
-        mean += [f"{base_acc:.4f}", f"{base_auc:.4f}", f"{mean_acc - base_acc:+.4f}"]
-    rows.append(mean)
+        columns.append([accuracy(reviews.labels[m], reference[m]) for m in masks])
+        columns.append([roc_auc(reviews.labels[m], reference[m]) for m in masks])
+    if blend is not None:
+        headers += ["blend acc", "blend AUC"]
+        columns.append([r.accuracy for r in blend])
+        columns.append([r.auc for r in blend])
+    rows = [
+        [result.category, str(result.texts), *(f"{column[i]:.4f}" for column in columns)]
+        for i, result in enumerate(results)
+    ]
+    total = str(sum(r.texts for r in results))
+    rows.append(["mean of categories", total, *(f"{np.mean(column):.4f}" for column in columns)])
     return format_table(headers, rows)

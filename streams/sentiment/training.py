@@ -14,15 +14,16 @@ probabilities say how sure the model is on a kind of review it has not seen.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from streams.sentiment.blend import blend_by_category, fit_blend
 from streams.sentiment.dataset import LabelledReviews
 from streams.sentiment.domain import DomainModel
-from streams.sentiment.evaluation import accuracy, roc_auc
+from streams.sentiment.evaluation import CategoryResult, accuracy, roc_auc
 from streams.sentiment.features import MAX_N, batch_ngrams
 from streams.sentiment.lexicon import snownlp_lexicon
 
@@ -131,16 +132,6 @@ def _logits(
     return bias * _known_share(data, rows, columns) + sums / scale
 
 
-@dataclass(frozen=True)
-class CategoryResult:
-    """Out-of-category figures for one held-out category."""
-
-    category: str
-    texts: int
-    accuracy: float
-    auc: float
-
-
 def leave_one_category_out(
     reviews: LabelledReviews, params: TrainingParams, progress: Progress | None = None
 ) -> tuple[np.ndarray, list[CategoryResult]]:
@@ -212,12 +203,20 @@ class TrainingReport:
     categories: list[CategoryResult]
     calibration: tuple[float, float]
     out_of_category_scores: np.ndarray
+    blend_categories: list[CategoryResult] | None = None
 
 
 def train_domain_model(
-    reviews: LabelledReviews, params: TrainingParams, progress: Progress | None = None
+    reviews: LabelledReviews,
+    params: TrainingParams,
+    progress: Progress | None = None,
+    reference: np.ndarray | None = None,
 ) -> TrainingReport:
-    """Cross-validate by category, calibrate on the held-out scores, then fit on everything."""
+    """Cross-validate by category, calibrate on the held-out scores, then fit on everything.
+
+    With snownlp's ``reference`` scores for the reviews, the blend engine's
+    weights are fitted too (on the out-of-category log-odds) and cross-validated.
+    """
     if len(set(reviews.categories)) < 2:
         msg = "training needs reviews of at least two categories (the cat column)"
         raise ValueError(msg)
@@ -226,19 +225,25 @@ def train_domain_model(
     if progress:
         progress("fitting the model on every category")
     slope, intercept = calibration
-    held_out_scores = 1.0 / (1.0 + np.exp(-(slope * logits + intercept)))
-    model = fit_model(
-        reviews,
-        params,
-        calibration,
-        meta={
-            "calibration": [slope, intercept],
-            "leave_one_category_out": [asdict(result) for result in results],
-        },
-    )
+    calibrated = slope * logits + intercept
+    meta: dict[str, object] = {
+        "calibration": [slope, intercept],
+        "leave_one_category_out": [asdict(result) for result in results],
+    }
+    blend_weights = (0.0, 0.0)
+    blend_results = None
+    if reference is not None:
+        labels = reviews.labels.astype(np.int64)
+        blend_weights = fit_blend(calibrated, reference, labels)
+        blend_results = blend_by_category(
+            calibrated, reference, labels, np.asarray(reviews.categories)
+        )
+        meta["blend_leave_one_category_out"] = [asdict(result) for result in blend_results]
+    model = replace(fit_model(reviews, params, calibration, meta), blend=blend_weights)
     return TrainingReport(
         model=model,
         categories=results,
         calibration=calibration,
-        out_of_category_scores=held_out_scores,
+        out_of_category_scores=1.0 / (1.0 + np.exp(-calibrated)),
+        blend_categories=blend_results,
     )
