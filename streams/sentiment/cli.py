@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import IO
 import click
 import numpy as np
 
-from streams.sentiment import engine_names, get_engine
+from streams.sentiment import ENGINES, engine_names, get_engine
 from streams.sentiment.base import SentimentEngine
 from streams.sentiment.dataset import DEFAULT_TRAINING_CSV, LabelledReviews, load_reviews
 from streams.sentiment.domain import MODEL_PATH
@@ -89,14 +90,19 @@ def score(ctx: click.Context, engine_name: str, batch_size: int) -> None:
     stdin: IO[bytes] = click.get_binary_stream("stdin")
     stdout = click.get_text_stream("stdout")
     failed = 0
-    for number, result in score_lines(stdin, engine, batch_size):
-        if "error" in result:
-            failed += 1
-            click.echo(f"line {number}: {result['error']}", err=True)
-        stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-        if number % batch_size == 0:
-            stdout.flush()
-    stdout.flush()
+    try:
+        for number, result in score_lines(stdin, engine, batch_size):
+            if "error" in result:
+                failed += 1
+                click.echo(f"line {number}: {result['error']}", err=True)
+            stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            if number % batch_size == 0:
+                stdout.flush()
+        stdout.flush()
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, as other filters do
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        ctx.exit(0)
     if failed:
         click.echo(f"{failed} line(s) could not be scored; see the messages above", err=True)
         ctx.exit(1)
@@ -166,7 +172,7 @@ def evaluate_command(data: Path, engines: tuple[str, ...], limit: int | None) ->
     reviews = load_reviews(data)
     texts, labels = reviews.texts[:limit], reviews.labels[:limit]
     rows = []
-    for name in engines or tuple(engine_names()):
+    for name in engines or tuple(ENGINES):
         _say(f"scoring {len(texts)} texts with {name}")
         result = evaluate(name, get_engine(name), texts, labels)
         rows.append(

@@ -20,6 +20,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from radar.errors import ConfigError
 from streams.sentiment.blend import blend_by_category, fit_blend
 from streams.sentiment.dataset import LabelledReviews
 from streams.sentiment.domain import DomainModel
@@ -218,8 +219,8 @@ def train_domain_model(
     weights are fitted too (on the out-of-category log-odds) and cross-validated.
     """
     if len(set(reviews.categories)) < 2:
-        msg = "training needs reviews of at least two categories (the cat column)"
-        raise ValueError(msg)
+        msg = "training needs reviews of at least two categories; give the CSV a cat column"
+        raise ConfigError(msg)
     logits, results = leave_one_category_out(reviews, params, progress)
     calibration = platt_scaling(logits, reviews.labels.astype(np.int64))
     if progress:

@@ -5,6 +5,7 @@ import hashlib
 import numpy as np
 import pytest
 
+from radar.errors import ConfigError
 from streams.sentiment import get_engine
 from streams.sentiment.base import NEUTRAL
 from streams.sentiment.dataset import DEFAULT_TRAINING_CSV, load_reviews
@@ -135,5 +136,5 @@ class TestTraining:
 
     def test_one_category_is_refused(self, small_set):
         only = np.flatnonzero(np.asarray(small_set.categories) == small_set.categories[0])
-        with pytest.raises(ValueError, match="two categories"):
+        with pytest.raises(ConfigError, match="two categories"):
             train_domain_model(small_set.subset(only), TrainingParams())
