@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -178,14 +177,4 @@ def pseudonymise(author: str, key: bytes) -> str:
 
 def pseudonym_key(settings: CoreSettings) -> bytes:
     """The pseudonym key from settings, else a random one created once in the data dir."""
-    if settings.pseudonym_key is not None:
-        return settings.pseudonym_key.get_secret_value().encode("utf-8")
-    path = settings.ensure_data_dir() / "pseudonym.key"
-    if not path.exists():
-        try:
-            with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
-                fh.write(secrets.token_hex(32))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass  # another process created it first
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    return settings.secret(settings.pseudonym_key, "pseudonym")

@@ -11,6 +11,7 @@ for configuration.
 from __future__ import annotations
 
 import os
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -148,6 +149,24 @@ class CoreSettings(RadarSettings):
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+    def secret(self, configured: SecretStr | None, name: str) -> bytes:
+        """``configured`` when set, else a random key created once as ``<data_dir>/<name>.key``.
+
+        Keys are never written into code; a generated one stays private to the
+        machine (mode 0600) and is shared by every service using this data dir.
+        """
+        if configured is not None:
+            return configured.get_secret_value().encode("utf-8")
+        path = self.ensure_data_dir() / f"{name}.key"
+        if not path.exists():
+            try:
+                with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
+                    fh.write(secrets.token_hex(32))
+                path.chmod(0o600)
+            except FileExistsError:
+                pass  # another process created it first
+        return path.read_text(encoding="ascii").strip().encode("ascii")
 
 
 class BrokerSettings(RadarSettings):
