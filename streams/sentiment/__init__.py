@@ -7,7 +7,7 @@ from functools import cache
 from streams.sentiment.base import NEUTRAL, SentimentEngine
 
 #: Engine used when none is named (the worker's default, RADAR_WORKER_SENTIMENT_ENGINE).
-DEFAULT_ENGINE = "domain"
+DEFAULT_ENGINE = "blend"
 
 #: name -> "module:class"; engines load lazily (some carry models).
 ENGINES: dict[str, str] = {

@@ -47,8 +47,9 @@ class DomainModel:
     bias: float
     length_power: float = 0.5
     max_n: int = MAX_N
-    #: (weight of this model's log-odds, weight of snownlp's) for the blend engine; 0, 0 if unfitted
-    blend: tuple[float, float] = (0.0, 0.0)
+    #: the blend engine's weights (this model's log-odds, snownlp's) for texts snownlp does
+    #: not fully know, then for those it does (:class:`streams.sentiment.blend.BlendWeights`)
+    blend: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def decision(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -102,14 +103,17 @@ class DomainModel:
             raise ConfigError(msg)
         try:
             with np.load(path, allow_pickle=False) as data:
-                bias, length_power, max_n, blend_own, blend_snownlp = data["params"].tolist()
+                bias, length_power, max_n, *blend = data["params"].tolist()
+                if len(blend) != 4:
+                    msg = f"{len(blend)} blend weights, expected 4"
+                    raise ValueError(msg)
                 return cls(
                     keys=data["keys"],
                     weights=data["weights"].astype(np.float64),
                     bias=float(bias),
                     length_power=float(length_power),
                     max_n=int(max_n),
-                    blend=(float(blend_own), float(blend_snownlp)),
+                    blend=(float(blend[0]), float(blend[1]), float(blend[2]), float(blend[3])),
                     meta=json.loads(str(data["meta"])),
                 )
         except (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile) as exc:

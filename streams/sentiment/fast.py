@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from radar.settings import CoreSettings
 from streams.sentiment import snownlp_files
 from streams.sentiment.base import NEUTRAL, SentimentEngine
@@ -46,3 +48,21 @@ class FastEngine(SentimentEngine):
             # snownlp divides by zero on an empty string; nothing to score is neutral
             scores.append(score([w for w in words if w not in stop]) if text else NEUTRAL)
         return scores
+
+    def evidence(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """snownlp's scores, and whether its classifier has seen every (non-stop) word of each text.
+
+        The second array tells texts like snownlp's training data (every word
+        known, as in the reviews it learned from) from new kinds of text; the
+        blend engine trusts snownlp differently on each.
+        """
+        stop = self.stopwords
+        score = self.bayes.score
+        seen = self.bayes.word_logs
+        scores = np.empty(len(texts))
+        familiar = np.empty(len(texts), dtype=np.bool_)
+        for i, (text, words) in enumerate(zip(texts, self.segmenter.seg_many(texts), strict=True)):
+            kept = [w for w in words if w not in stop]
+            scores[i] = score(kept) if text else NEUTRAL
+            familiar[i] = all(w in seen for w in kept)
+        return scores, familiar

@@ -33,25 +33,44 @@ def loco_table(
     results: Sequence[CategoryResult],
     reviews: LabelledReviews,
     reference: np.ndarray | None,
-    blend: Sequence[CategoryResult] | None = None,
+    others: Sequence[tuple[str, Sequence[CategoryResult]]] = (),
 ) -> str:
-    """Leave-one-category-out figures per held-out category, next to snownlp's on the same texts."""
+    """Leave-one-category-out figures per held-out category, next to snownlp's on the same texts.
+
+    ``results`` are the domain model's, ``others`` more engines' (name, figures);
+    with snownlp's ``reference`` scores, a last row counts the categories on
+    which each engine's accuracy beats snownlp's.
+    """
     categories = np.asarray(reviews.categories)
-    headers = ["held-out category", "texts", "domain acc", "domain AUC"]
-    columns: list[list[float]] = [[r.accuracy for r in results], [r.auc for r in results]]
+    names = ["domain"]
+    accuracies: list[list[float]] = [[r.accuracy for r in results]]
+    aucs: list[list[float]] = [[r.auc for r in results]]
     if reference is not None:
-        headers += ["snownlp acc", "snownlp AUC"]
         masks = [categories == r.category for r in results]
-        columns.append([accuracy(reviews.labels[m], reference[m]) for m in masks])
-        columns.append([roc_auc(reviews.labels[m], reference[m]) for m in masks])
-    if blend is not None:
-        headers += ["blend acc", "blend AUC"]
-        columns.append([r.accuracy for r in blend])
-        columns.append([r.auc for r in blend])
-    rows = [
-        [result.category, str(result.texts), *(f"{column[i]:.4f}" for column in columns)]
-        for i, result in enumerate(results)
-    ]
-    total = str(sum(r.texts for r in results))
-    rows.append(["mean of categories", total, *(f"{np.mean(column):.4f}" for column in columns)])
+        names.append("snownlp")
+        accuracies.append([accuracy(reviews.labels[m], reference[m]) for m in masks])
+        aucs.append([roc_auc(reviews.labels[m], reference[m]) for m in masks])
+    for name, figures in others:
+        names.append(name)
+        accuracies.append([r.accuracy for r in figures])
+        aucs.append([r.auc for r in figures])
+    headers = ["held-out category", "texts"]
+    for name in names:
+        headers += [f"{name} acc", f"{name} AUC"]
+    rows = []
+    for i, result in enumerate(results):
+        cells = [result.category, str(result.texts)]
+        for acc, auc in zip(accuracies, aucs, strict=True):
+            cells += [f"{acc[i]:.4f}", f"{auc[i]:.4f}"]
+        rows.append(cells)
+    mean = ["mean of categories", str(sum(r.texts for r in results))]
+    for acc, auc in zip(accuracies, aucs, strict=True):
+        mean += [f"{np.mean(acc):.4f}", f"{np.mean(auc):.4f}"]
+    rows.append(mean)
+    if reference is not None:
+        wins = ["beats snownlp (acc)", ""]
+        for name, acc in zip(names, accuracies, strict=True):
+            count = sum(a > s for a, s in zip(acc, accuracies[1], strict=True))
+            wins += ["" if name == "snownlp" else f"{count} of {len(acc)}", ""]
+        rows.append(wins)
     return format_table(headers, rows)

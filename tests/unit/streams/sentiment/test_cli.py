@@ -111,7 +111,13 @@ class TestEvalCommand:
 
 
 def test_help_on_every_command():
-    for command in ([], ["score"], ["train"], ["eval"]):
+    for command in ([], ["score"], ["train"], ["eval"], ["prepare"]):
         result = CliRunner().invoke(sentiment, [*command, "--help"])
         assert result.exit_code == 0
         assert "Usage" in result.stdout
+
+
+def test_prepare_loads_the_engine():
+    result = CliRunner().invoke(sentiment, ["prepare", "--engine", "domain"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("domain: ready in ")
