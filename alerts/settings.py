@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import ClassVar
 
@@ -52,14 +51,4 @@ class AlertsSettings(RadarSettings):
 
 def link_secret(settings: AlertsSettings, core: CoreSettings) -> bytes:
     """The link-signing key from settings, else a random one created once in the data dir."""
-    if settings.link_secret is not None:
-        return settings.link_secret.get_secret_value().encode("utf-8")
-    path = core.ensure_data_dir() / "alerts-link.key"
-    if not path.exists():
-        try:
-            with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
-                fh.write(secrets.token_hex(32))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass  # another process created it first
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    return core.secret(settings.link_secret, "alerts-link")

@@ -18,7 +18,9 @@ class WorkerSettings(RadarSettings):
     yaml_section: ClassVar[str | None] = "worker"
 
     app_id: str = Field("radar-worker", description="Faust app id = Kafka consumer group")
-    sentiment_engine: str = Field("default", description="snownlp | fast | domain | default")
+    sentiment_engine: str = Field(
+        "default", description="snownlp | fast | domain | blend | default"
+    )
     batch_size: int = Field(500, ge=1, le=10_000, description="Events scored per batch")
     batch_within_s: float = Field(0.5, gt=0, description="Longest wait to fill a batch")
     sink_enabled: bool = Field(True, description="Also write scored events into the store")

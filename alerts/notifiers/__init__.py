@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alerts.notifiers.alertmanager import AlertmanagerConfig, AlertmanagerNotifier
-from alerts.notifiers.base import ChannelConfig, Notifier, NotifyFailed
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, Notifier, NotifyFailed
 from alerts.notifiers.dingtalk import DingTalkConfig, DingTalkNotifier
 from alerts.notifiers.email import EmailConfig, EmailNotifier
 from alerts.notifiers.feishu import FeishuConfig, FeishuNotifier
@@ -26,29 +28,28 @@ CHANNELS: dict[str, type[ChannelConfig]] = {
 }
 
 
+#: settings model → the notifier class that sends with it
+NOTIFIERS: dict[type[ChannelConfig], type[ChannelNotifier[Any]]] = {
+    WebhookConfig: WebhookNotifier,
+    DingTalkConfig: DingTalkNotifier,
+    WeComConfig: WeComNotifier,
+    FeishuConfig: FeishuNotifier,
+    SlackConfig: SlackNotifier,
+    EmailConfig: EmailNotifier,
+    AlertmanagerConfig: AlertmanagerNotifier,
+    LogConfig: LogNotifier,
+}
+
+
 def build_notifier(
     receiver: str, config: ChannelConfig, *, timeout: float = 10.0, clock: Clock | None = None
 ) -> Notifier:
     """The notifier for one receiver's channel settings."""
-    clock = clock or SystemClock()
-    if isinstance(config, WebhookConfig):
-        return WebhookNotifier(receiver, config, timeout=timeout)
-    if isinstance(config, DingTalkConfig):
-        return DingTalkNotifier(receiver, config, timeout=timeout, clock=clock)
-    if isinstance(config, WeComConfig):
-        return WeComNotifier(receiver, config, timeout=timeout)
-    if isinstance(config, FeishuConfig):
-        return FeishuNotifier(receiver, config, timeout=timeout, clock=clock)
-    if isinstance(config, SlackConfig):
-        return SlackNotifier(receiver, config, timeout=timeout)
-    if isinstance(config, EmailConfig):
-        return EmailNotifier(receiver, config, timeout=timeout)
-    if isinstance(config, AlertmanagerConfig):
-        return AlertmanagerNotifier(receiver, config, timeout=timeout, clock=clock)
-    if isinstance(config, LogConfig):
-        return LogNotifier(receiver, config)
-    msg = f"receiver {receiver!r}: no notifier for {type(config).__name__}"
-    raise TypeError(msg)
+    notifier = NOTIFIERS.get(type(config))
+    if notifier is None:
+        msg = f"receiver {receiver!r}: no notifier for {type(config).__name__}"
+        raise TypeError(msg)
+    return notifier(receiver, config, timeout=timeout, clock=clock or SystemClock())
 
 
 __all__ = [

@@ -9,11 +9,10 @@ from typing import ClassVar
 from pydantic import Field, HttpUrl
 
 from alerts.message import AlertView, Message
-from alerts.notifiers.base import ChannelConfig
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.notifiers.http import post_json, safe_url
 from alerts.render import evidence_lines
 from alerts.values import Duration, severity_name
-from radar.clock import Clock, SystemClock
 
 
 class AlertmanagerConfig(ChannelConfig):
@@ -78,24 +77,8 @@ def _annotations(message: Message, alert: AlertView) -> dict[str, str]:
     return {k: v for k, v in notes.items() if v}
 
 
-class AlertmanagerNotifier:
+class AlertmanagerNotifier(ChannelNotifier[AlertmanagerConfig]):
     """Posts the message's alerts; firing ones end after ``ttl``, resolved ones end now."""
-
-    def __init__(
-        self,
-        receiver: str,
-        config: AlertmanagerConfig,
-        *,
-        timeout: float = 10.0,
-        clock: Clock | None = None,
-    ) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-        self.clock = clock or SystemClock()
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         if not message.alerts:

@@ -9,11 +9,13 @@ short description of what the far side answered, or raises
 
 from __future__ import annotations
 
-from typing import ClassVar, Protocol
+from abc import ABC, abstractmethod
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from alerts.message import Message
+from radar.clock import Clock, SystemClock
 from radar.errors import RadarError
 
 
@@ -48,3 +50,25 @@ class Notifier(Protocol):
     def target(self) -> str:
         """Where messages go, safe to print."""
         ...
+
+
+C = TypeVar("C", bound=ChannelConfig)
+
+
+class ChannelNotifier(ABC, Generic[C]):
+    """Base of the channel notifiers: one receiver, its channel settings, a timeout, a clock."""
+
+    def __init__(
+        self, receiver: str, config: C, *, timeout: float = 10.0, clock: Clock | None = None
+    ) -> None:
+        self.receiver = receiver
+        self.config = config
+        self.timeout = timeout
+        self.clock = clock or SystemClock()
+
+    def target(self) -> str:
+        return self.config.target()
+
+    @abstractmethod
+    def send(self, message: Message) -> str:
+        """Deliver ``message``; return what the far side answered, or raise NotifyFailed."""

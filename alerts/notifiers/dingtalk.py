@@ -11,10 +11,10 @@ from urllib.parse import quote_plus
 from pydantic import HttpUrl, SecretStr
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig, NotifyFailed
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
 from alerts.notifiers.http import json_body, post_json, safe_url
 from alerts.render import render_markdown
-from radar.clock import Clock, SystemClock, to_millis
+from radar.clock import to_millis
 
 #: errcodes that mean "later": system busy, sending too fast.
 RETRYABLE_ERRCODES = frozenset({-1, 130101})
@@ -46,24 +46,8 @@ def body(message: Message) -> dict[str, object]:
     }
 
 
-class DingTalkNotifier:
+class DingTalkNotifier(ChannelNotifier[DingTalkConfig]):
     """Posts a Markdown message; with a secret, signs the URL (``timestamp`` and ``sign``)."""
-
-    def __init__(
-        self,
-        receiver: str,
-        config: DingTalkConfig,
-        *,
-        timeout: float = 10.0,
-        clock: Clock | None = None,
-    ) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-        self.clock = clock or SystemClock()
-
-    def target(self) -> str:
-        return self.config.target()
 
     def url(self) -> str:
         url = str(self.config.url)

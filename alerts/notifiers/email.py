@@ -11,7 +11,7 @@ from typing import ClassVar
 from pydantic import ConfigDict, Field, SecretStr
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig, NotifyFailed
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
 from alerts.render import render_html, render_text
 
 
@@ -68,16 +68,8 @@ def _failure(exc: Exception, where: str) -> NotifyFailed:
     return NotifyFailed(f"{where}: {type(exc).__name__}: {exc}", retryable=True)
 
 
-class EmailNotifier:
+class EmailNotifier(ChannelNotifier[EmailConfig]):
     """Sends one email per message over SMTP."""
-
-    def __init__(self, receiver: str, config: EmailConfig, *, timeout: float = 10.0) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         config = self.config

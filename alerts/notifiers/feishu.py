@@ -10,10 +10,9 @@ from typing import ClassVar
 from pydantic import HttpUrl, SecretStr
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig, NotifyFailed
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
 from alerts.notifiers.http import json_body, post_json, safe_url
 from alerts.render import render_markdown
-from radar.clock import Clock, SystemClock
 
 #: codes that mean "later": frequency limited, internal error.
 RETRYABLE_CODES = frozenset({11232, 11233, 9499})
@@ -54,24 +53,8 @@ def body(message: Message) -> dict[str, object]:
     }
 
 
-class FeishuNotifier:
+class FeishuNotifier(ChannelNotifier[FeishuConfig]):
     """Posts an interactive card; adds ``timestamp`` and ``sign`` to the body when signing."""
-
-    def __init__(
-        self,
-        receiver: str,
-        config: FeishuConfig,
-        *,
-        timeout: float = 10.0,
-        clock: Clock | None = None,
-    ) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-        self.clock = clock or SystemClock()
-
-    def target(self) -> str:
-        return self.config.target()
 
     def payload(self, message: Message) -> dict[str, object]:
         data = body(message)

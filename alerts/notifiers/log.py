@@ -6,7 +6,7 @@ import logging
 from typing import ClassVar
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.render import render_text
 
 log = logging.getLogger("radar.alerts.notifications")
@@ -22,15 +22,8 @@ class LogConfig(ChannelConfig):
         return "the service log"
 
 
-class LogNotifier:
+class LogNotifier(ChannelNotifier[LogConfig]):
     """Logs the headline (and with ``full`` the whole text) at WARNING level."""
-
-    def __init__(self, receiver: str, config: LogConfig) -> None:
-        self.receiver = receiver
-        self.config = config
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         text = render_text(message) if self.config.full else message.headline()

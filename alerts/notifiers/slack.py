@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import HttpUrl
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.notifiers.http import post_json, safe_url
 from alerts.render import evidence_lines
 
@@ -56,16 +56,8 @@ def body(message: Message) -> dict[str, object]:
     }
 
 
-class SlackNotifier:
+class SlackNotifier(ChannelNotifier[SlackConfig]):
     """Posts a Block Kit message; Slack answers ``ok`` or an HTTP error naming the problem."""
-
-    def __init__(self, receiver: str, config: SlackConfig, *, timeout: float = 10.0) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         response = post_json(str(self.config.url), body(message), timeout=self.timeout)

@@ -10,7 +10,7 @@ from typing import ClassVar
 from pydantic import Field, HttpUrl, SecretStr
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.notifiers.http import post_json, safe_url
 
 SIGNATURE_HEADER = "X-Radar-Signature"
@@ -40,16 +40,8 @@ def signature(secret: bytes, body: bytes) -> str:
     return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
-class WebhookNotifier:
+class WebhookNotifier(ChannelNotifier[WebhookConfig]):
     """POSTs each message as JSON; ``Idempotency-Key`` lets receivers drop a repeat delivery."""
-
-    def __init__(self, receiver: str, config: WebhookConfig, *, timeout: float = 10.0) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         body = json.dumps(payload(message), ensure_ascii=False).encode("utf-8")

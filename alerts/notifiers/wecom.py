@@ -7,7 +7,7 @@ from typing import ClassVar
 from pydantic import HttpUrl
 
 from alerts.message import Message
-from alerts.notifiers.base import ChannelConfig, NotifyFailed
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
 from alerts.notifiers.http import json_body, post_json, safe_url
 from alerts.render import render_markdown
 
@@ -44,16 +44,8 @@ def body(message: Message) -> dict[str, object]:
     }
 
 
-class WeComNotifier:
+class WeComNotifier(ChannelNotifier[WeComConfig]):
     """Posts a Markdown message to a WeCom group robot."""
-
-    def __init__(self, receiver: str, config: WeComConfig, *, timeout: float = 10.0) -> None:
-        self.receiver = receiver
-        self.config = config
-        self.timeout = timeout
-
-    def target(self) -> str:
-        return self.config.target()
 
     def send(self, message: Message) -> str:
         response = post_json(str(self.config.url), body(message), timeout=self.timeout)
