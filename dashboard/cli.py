@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from dashboard.settings import DashboardSettings
 
@@ -38,6 +40,36 @@ def streamlit_command(settings: DashboardSettings) -> list[str]:
     ]
 
 
+def prepare_store(settings: DashboardSettings) -> None:
+    """Create missing tables and indexes and bring the roll-ups up to date before serving.
+
+    The first time on a big store this reads every event once (minutes for
+    millions); afterwards only what arrived since, so the first page is quick.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from dashboard.queries.rollups import refresh_all
+    from radar.settings import CoreSettings
+    from radar.store import Store
+    from radar.store.rollups import ResponseSla
+
+    core = CoreSettings()
+    click.echo("bringing the store's roll-ups up to date ...")
+    started = time.monotonic()
+    try:
+        store = Store.from_settings(core)
+        sla = ResponseSla(settings.sla_hours, dict(settings.sla_hours_by_channel))
+        done = refresh_all(store, sla)
+    except SQLAlchemyError as exc:
+        shown = make_url(core.resolved_store_url).render_as_string(hide_password=True)
+        msg = f"cannot use the store at {shown}: {exc}; check RADAR_STORE_URL and the database"
+        raise click.ClickException(msg) from exc
+    click.echo(
+        f"  {done['hours']} hours, {done['days']} days, {done['texts']} sampled texts "
+        f"in {time.monotonic() - started:.1f}s"
+    )
+
+
 @click.group(invoke_without_command=True)
 @click.option("--host", help="Listen address (default RADAR_DASHBOARD_HOST, 127.0.0.1)")
 @click.option("--port", type=int, help="Port (default RADAR_DASHBOARD_PORT, 8501)")
@@ -54,6 +86,7 @@ def dashboard(ctx: click.Context, host: str | None, port: int | None) -> None:
             fg="yellow",
             err=True,
         )
+    prepare_store(settings)
     click.echo(f"dashboard on http://{settings.host}:{settings.port}")
     command = streamlit_command(settings)
     os.execv(command[0], command)  # noqa: S606 - replaces this process with streamlit

@@ -11,7 +11,15 @@ import streamlit as st
 from alerts import Incident, checklist, get_incident, list_incidents, timeline
 from dashboard.analysis.faq import faq_table, group_questions
 from dashboard.analysis.terms import emerging_terms
-from dashboard.queries import health, improvements, incidents, overview, products, topics
+from dashboard.queries import (
+    health,
+    improvements,
+    incidents,
+    overview,
+    products,
+    rollups,
+    topics,
+)
 from dashboard.queries.filters import Filters
 from dashboard.resources import response_sla, settings, store
 from radar.store.improvements import ImprovementAction, list_improvements
@@ -21,14 +29,14 @@ LIVE_TTL = max(1, min(TTL, settings().refresh_s // 2))
 
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)
-def refresh_rollups(_minute: datetime) -> int:
-    """Roll up newly stored events (at most once per minute and TTL)."""
-    return overview.refresh(store(), response_sla())
+def refresh_rollups() -> dict[str, int]:
+    """Roll up newly stored events (at most once per live TTL, for every session)."""
+    return rollups.refresh_all(store(), response_sla())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def hourly(since: datetime, until: datetime) -> pd.DataFrame:
-    refresh_rollups(until)
+    refresh_rollups()
     return overview.hourly(store(), since, until)
 
 
@@ -39,22 +47,26 @@ def sources(now: datetime) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def dimension_values(until: datetime) -> dict[str, list[str]]:
+    refresh_rollups()
     day = until.replace(hour=0, minute=0)
     return topics.dimension_values(store(), day - timedelta(days=7))
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def topics_seen(until: datetime) -> list[str]:
+    refresh_rollups()
     return topics.topics_seen(store(), until.replace(hour=0, minute=0) - timedelta(days=90))
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def heatmap(filters: Filters, bucket_ms: int) -> pd.DataFrame:
+    refresh_rollups()
     return topics.heatmap(store(), filters, bucket_ms)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def topic_windows(filters: Filters, recent_s: int) -> pd.DataFrame:
+    refresh_rollups()
     return topics.topic_windows(store(), filters, timedelta(seconds=recent_s))
 
 
@@ -65,6 +77,7 @@ def messages(filters: Filters, topic: str | None, limit: int = 200) -> pd.DataFr
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def count_messages(filters: Filters, topic: str | None) -> int:
+    refresh_rollups()
     return topics.count_messages(store(), filters, topic)
 
 
@@ -98,6 +111,7 @@ def improvement_actions() -> list[ImprovementAction]:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def scope_counts(action: ImprovementAction, since: datetime, until: datetime) -> tuple[int, int]:
+    refresh_rollups()
     return improvements.scope_counts(store(), action, since, until)
 
 
@@ -105,6 +119,7 @@ def scope_counts(action: ImprovementAction, since: datetime, until: datetime) ->
 def scope_series(
     action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
 ) -> pd.DataFrame:
+    refresh_rollups()
     return improvements.scope_series(store(), action, since, until, bucket_ms)
 
 
@@ -112,6 +127,7 @@ def scope_series(
 def topic_mix(
     product: str | None, since: datetime, until: datetime, bucket_ms: int
 ) -> pd.DataFrame:
+    refresh_rollups()
     return products.topic_mix(store(), product, since, until, bucket_ms)
 
 
@@ -119,6 +135,7 @@ def topic_mix(
 def product_texts(
     product: str | None, since: datetime, until: datetime, questions: bool = False
 ) -> list[str]:
+    refresh_rollups()
     return products.texts(store(), product, since, until, questions=questions)
 
 

@@ -3,78 +3,48 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, func, select
 
-from dashboard.queries.filters import bucket
+from dashboard.queries import counts
+from dashboard.queries.filters import Filters
 from radar.store import Store
+from radar.store.daily import DAY_MS
 from radar.store.improvements import ImprovementAction
-from radar.store.tables import event_topics, events
 
 
-def _scope(action: ImprovementAction) -> list[ColumnElement[bool]]:
-    terms: list[ColumnElement[bool]] = [events.c.is_staff_reply.is_(False)]
-    if action.product:
-        terms.append(events.c.product == action.product)
-    if action.region:
-        terms.append(events.c.region == action.region)
-    return terms
-
-
-def _complaints(action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int) -> Any:
-    """Complaints in scope per bucket; with a topic, read through the topic index first."""
-    if not action.topic:
-        start = bucket(events.c.created_at, bucket_ms)
-        return (
-            select(start.label("b"), func.count().label("n"))
-            .where(*_scope(action), events.c.is_complaint.is_(True))
-            .where(events.c.created_at >= since, events.c.created_at < until)
-            .group_by(start)
-        )
-    start = bucket(event_topics.c.created_at, bucket_ms)
-    query = select(start.label("b"), func.count().label("n")).where(
-        event_topics.c.topic == action.topic,
-        event_topics.c.is_complaint.is_(True),
-        event_topics.c.created_at >= since,
-        event_topics.c.created_at < until,
-    )
-    if action.product or action.region:
-        query = query.select_from(
-            event_topics.join(events, events.c.id == event_topics.c.event_id)
-        ).where(*_scope(action))
-    return query.group_by(start)
-
-
-def _volume(action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int) -> Any:
-    start = bucket(events.c.created_at, bucket_ms)
-    return (
-        select(start.label("b"), func.count().label("n"))
-        .where(*_scope(action), events.c.created_at >= since, events.c.created_at < until)
-        .group_by(start)
+def _filters(action: ImprovementAction, since: datetime, until: datetime) -> Filters:
+    return Filters(
+        since,
+        until,
+        product=(action.product,) if action.product else (),
+        region=(action.region,) if action.region else (),
     )
 
 
 def _per_bucket(
     store: Store, action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
 ) -> tuple[dict[int, int], dict[int, int]]:
-    with store.engine.connect() as conn:
-        complaints = {
-            int(r[0]): int(r[1]) for r in conn.execute(_complaints(action, since, until, bucket_ms))
-        }
-        volume = {
-            int(r[0]): int(r[1]) for r in conn.execute(_volume(action, since, until, bucket_ms))
-        }
-    return complaints, volume
+    """(complaints in scope, customer messages in scope) per bucket start."""
+    scope = _filters(action, since, until)
+    volume = counts.scope_counts(store, scope, bucket_ms)
+    if action.topic:
+        with_topic = counts.topic_counts(store, scope, bucket_ms, topic=action.topic)
+        complaints = with_topic.groupby("bucket_ms")["complaints"].sum()
+    else:
+        complaints = volume.groupby("bucket_ms")["complaints"].sum()
+    messages = volume.groupby("bucket_ms")["messages"].sum()
+    return (
+        {int(b): int(n) for b, n in complaints.items()},
+        {int(b): int(n) for b, n in messages.items()},
+    )
 
 
 def scope_counts(
     store: Store, action: ImprovementAction, since: datetime, until: datetime
 ) -> tuple[int, int]:
     """(complaints, customer messages) in the action's scope between ``since`` and ``until``."""
-    whole = max(1, int((until - since).total_seconds() * 1000) + 1) * 4  # one bucket
-    complaints, volume = _per_bucket(store, action, since, until, whole)
+    complaints, volume = _per_bucket(store, action, since, until, DAY_MS)
     return sum(complaints.values()), sum(volume.values())
 
 

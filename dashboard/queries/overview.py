@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from dashboard.queries.filters import millis
 from radar.store import Store
-from radar.store.rollups import ResponseSla, read_hourly_stats, refresh_hourly_stats
+from radar.store.rollups import read_hourly_stats
 from radar.store.tables import events, heartbeats
 
 HOURLY_COLUMNS = [
@@ -27,11 +27,6 @@ HOURLY_COLUMNS = [
     "sla_complaints",
     "sla_answered",
 ]
-
-
-def refresh(store: Store, sla: ResponseSla, now: datetime | None = None) -> int:
-    """Roll up events stored since the last refresh (incremental, idempotent)."""
-    return refresh_hourly_stats(store, sla, now=now)
 
 
 def hourly(store: Store, since: datetime, until: datetime) -> pd.DataFrame:

@@ -5,48 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from dashboard.queries.filters import bucket
+from dashboard.queries.counts import topic_counts
+from dashboard.queries.filters import Filters
 from radar.store import Store
-from radar.store.tables import event_topics, events
+from radar.store.samples import SAMPLE_RATE, sample_texts
+from radar.store.tables import events
 
-#: Cheap pre-filter for question-like messages; ``analysis.faq.is_question`` decides.
-QUESTION_HINTS = (
-    "?",
-    "？",
-    "吗",
-    "怎么",
-    "如何",
-    "为什么",
-    "什么时候",
-    "多久",
-    "能不能",
-    "可以",
-    "有没有",
-)
+#: Sampled texts that make a term analysis worth reading (fewer: read every text).
+ENOUGH = 500
 
 
 def topic_mix(
     store: Store, product: str | None, since: datetime, until: datetime, bucket_ms: int
 ) -> pd.DataFrame:
     """Messages per topic and bucket for a product (all products when None)."""
-    start = bucket(events.c.created_at, bucket_ms)
-    query = (
-        select(event_topics.c.topic, start.label("bucket_ms"), func.count().label("messages"))
-        .select_from(events.join(event_topics, event_topics.c.event_id == events.c.id))
-        .where(
-            events.c.is_staff_reply.is_(False),
-            events.c.created_at >= since,
-            events.c.created_at < until,
-        )
-        .group_by(event_topics.c.topic, start)
-    )
-    if product:
-        query = query.where(events.c.product == product)
-    with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["topic", "bucket_ms", "messages"])
+    scope = Filters(since, until, product=(product,) if product else ())
+    counts = topic_counts(store, scope, bucket_ms)
+    frame = counts.groupby(["topic", "bucket_ms"], as_index=False)["messages"].sum()
     frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True)
     return frame
 
@@ -60,19 +37,23 @@ def texts(
     limit: int = 2000,
     questions: bool = False,
 ) -> list[str]:
-    """Customer texts of the period, a uniform sample of at most ``limit`` (ids are hashes)."""
-    query = select(events.c.text).where(
+    """Customer texts of the period, a uniform sample of at most ``limit`` (ids are hashes).
+
+    Read from the standing 1-in-16 text sample when it holds ``ENOUGH`` texts of
+    the period; otherwise the period has fewer than 16 x ``ENOUGH`` messages, and
+    they are read from the events.
+    """
+    found = sample_texts(store, since, until, product, questions=questions, limit=limit)
+    if questions or len(found) >= min(limit, ENOUGH):
+        return found
+    query = select(events.c.id, events.c.text).where(
         events.c.is_staff_reply.is_(False),
         events.c.created_at >= since,
         events.c.created_at < until,
     )
     if product:
         query = query.where(events.c.product == product)
-    if questions:
-        query = query.where(
-            or_(*(events.c.text.contains(h, autoescape=True) for h in QUESTION_HINTS))
-        )
-    query = query.order_by(events.c.id).limit(limit)
+    # no ORDER BY id: it tempts the planner into walking every id; the period is small
     with store.engine.connect() as conn:
-        found: list[object] = list(conn.execute(query).scalars().all())
-    return [str(t) for t in found]
+        rows = conn.execute(query.limit(ENOUGH * SAMPLE_RATE * 2)).all()
+    return [str(text) for _id, text in sorted(rows)[:limit]]

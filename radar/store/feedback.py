@@ -15,6 +15,7 @@ from radar.events import DeadLetter, Heartbeat, ScoredEvent
 from radar.settings import CoreSettings
 from radar.store.db import make_engine, metadata
 from radar.store.incidents import OPEN_STATUSES, incidents
+from radar.store.indexes import ensure_indexes
 from radar.store.tables import deadletters, event_topics, events, heartbeats
 
 
@@ -62,8 +63,9 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        """Create missing tables (every module's tables share one MetaData)."""
+        """Create missing tables and indexes (every module's tables share one MetaData)."""
         metadata.create_all(self.engine)
+        ensure_indexes(self.engine)  # indexes declared after a store was made
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:
         """Store scored events; ids already stored are skipped. Returns how many were new."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
+    Connection,
     Float,
     Integer,
     String,
@@ -153,15 +154,39 @@ def _aggregate(sla: ResponseSla, start_ms: int, end_ms: int) -> Any:
     )
 
 
+def runs(starts: Iterable[int], size_ms: int, max_len: int) -> list[tuple[int, int]]:
+    """Consecutive bucket starts (ms) as [start, end) ranges of at most ``max_len`` buckets."""
+    ranges: list[tuple[int, int]] = []
+    for start in sorted(set(starts)):
+        if ranges and ranges[-1][1] == start and (start - ranges[-1][0]) < max_len * size_ms:
+            ranges[-1] = (ranges[-1][0], start + size_ms)
+        else:
+            ranges.append((start, start + size_ms))
+    return ranges
+
+
 def hour_ranges(hours: Iterable[int], max_hours: int = 24 * 7) -> list[tuple[int, int]]:
     """Runs of consecutive hour starts (ms) as [start, end) ranges of at most ``max_hours``."""
-    ranges: list[tuple[int, int]] = []
-    for hour in sorted(set(hours)):
-        if ranges and ranges[-1][1] == hour and (hour - ranges[-1][0]) < max_hours * HOUR_MS:
-            ranges[-1] = (ranges[-1][0], hour + HOUR_MS)
-        else:
-            ranges.append((hour, hour + HOUR_MS))
-    return ranges
+    return runs(hours, HOUR_MS, max_hours)
+
+
+def read_watermark(conn: Connection, name: str, params: str) -> int | None:
+    """Up to which ``stored_at`` (ms) roll-up ``name`` is current; None to rebuild it.
+
+    A roll-up made with other parameters (another SLA) counts as never made.
+    """
+    state = conn.execute(select(rollup_state).where(rollup_state.c.name == name)).first()
+    if state is None or state.params != params or state.watermark is None:
+        return None
+    return int(state.watermark)
+
+
+def write_watermark(store: Store, name: str, watermark: int, params: str, at: datetime) -> None:
+    row = {"name": name, "watermark": watermark, "params": params, "refreshed_at": at}
+    with store.engine.begin() as conn:
+        conn.execute(
+            upsert(store.engine, rollup_state, ["watermark", "params", "refreshed_at"]), [row]
+        )
 
 
 def refresh_hourly_stats(
@@ -180,16 +205,13 @@ def refresh_hourly_stats(
     at = now or store.clock.now()
     stored, created = _millis(events.c.stored_at), _millis(events.c.created_at)
     with store.engine.connect() as conn:
-        state = conn.execute(
-            select(rollup_state).where(rollup_state.c.name == "hourly_stats")
-        ).first()
-        watermark = None if state is None or state.params != sla.key() else state.watermark
+        watermark = read_watermark(conn, "hourly_stats", sla.key())
         newest = conn.execute(select(func.max(stored))).scalar()
         if newest is None:
             return 0
         changed = select((created // HOUR_MS) * HOUR_MS, events.c.is_staff_reply).distinct()
         if watermark is not None:
-            changed = changed.where(stored >= int(watermark) - int(margin.total_seconds() * 1000))
+            changed = changed.where(stored >= watermark - int(margin.total_seconds() * 1000))
         dirty: set[int] = set()
         for row in conn.execute(changed):
             hour, is_reply = int(row[0]), bool(row[1])
@@ -202,16 +224,7 @@ def refresh_hourly_stats(
             rows = [dict(r._mapping) for r in conn.execute(_aggregate(sla, start, end))]
             if rows:
                 conn.execute(upsert(store.engine, hourly_stats, STAT_COLUMNS), rows)
-    state_row = {
-        "name": "hourly_stats",
-        "watermark": int(newest),
-        "params": sla.key(),
-        "refreshed_at": at,
-    }
-    with store.engine.begin() as conn:
-        conn.execute(
-            upsert(store.engine, rollup_state, ["watermark", "params", "refreshed_at"]), [state_row]
-        )
+    write_watermark(store, "hourly_stats", int(newest), sla.key(), at)
     return len(dirty)
 
 

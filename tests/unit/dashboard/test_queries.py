@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.queries import health, improvements, overview, products, topics
 from dashboard.queries.filters import Filters
+from dashboard.queries.rollups import refresh_all
 from radar.events import ScoredEvent, make_event_id
 from radar.store import Store, make_engine
 from radar.store.audit import recent_actions, record_action
@@ -130,6 +131,7 @@ class TestEventQueries:
                 ),  # staff: never counted
             ]
         )
+        refresh_all(store, ResponseSla())
         until = DAY + timedelta(hours=48)
         everything = Filters(DAY, until)
         heat = topics.heatmap(store, everything, 86_400_000)
@@ -164,6 +166,7 @@ class TestEventQueries:
             owner="wang",
             created_by="wang",
         )
+        refresh_all(store, ResponseSla())
         assert improvements.scope_counts(store, action, DAY, DAY + timedelta(days=1)) == (1, 3)
         series = improvements.scope_series(store, action, DAY, DAY + timedelta(days=1), 86_400_000)
         assert list(series["complaints"]) == [1] and list(series["volume"]) == [3]
@@ -176,6 +179,7 @@ class TestEventQueries:
                 event(3, "review", 3, text="怎么退货", product="手机"),
             ]
         )
+        refresh_all(store, ResponseSla())
         until = DAY + timedelta(days=1)
         assert products.texts(store, "平板", DAY, until, questions=True) == ["什么时候发货？"]
         assert len(products.texts(store, None, DAY, until)) == 3
