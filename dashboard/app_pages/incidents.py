@@ -11,6 +11,7 @@ from dashboard import charts, data, i18n
 from dashboard.analysis.incidents import AGE_BUCKETS, incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
+from dashboard.silence_panel import silence_panel
 from dashboard.widgets import current_user, label, now_until, plain, tr, url_selectbox
 from radar.store.audit import record_action
 
@@ -134,6 +135,7 @@ chosen = url_selectbox(
     placeholder=tr("选择一个事件", "Choose an incident"),
 )
 
+scope: dict[str, str] | None = None  # the chosen incident's key: a silence starts from it
 if chosen:
     try:
         incident, steps, events = data.incident_detail(chosen)
@@ -152,6 +154,7 @@ if chosen:
             ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items())) or "—",
         )
 
+        scope = {str(k): str(v) for k, v in incident.key.items()}
         alert_list = list(incident.data.get("alerts", []))
         evidence = data.evidence(alert_list)
         if not evidence.empty:
@@ -263,6 +266,9 @@ if chosen:
                 file_name=f"{incident.id}.md",
                 mime="text/markdown",
             )
+
+if may_act:
+    silence_panel(user, scope)
 
 st.subheader(tr("历史事件", "Past incidents"))
 history = incident_rows(past, datetime.now(UTC))

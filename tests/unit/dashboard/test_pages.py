@@ -205,6 +205,36 @@ class TestIncidents:
         assert not any(b.key == "link-confirm" for b in at.button)
         assert alerts.get_incident(seeded.store, seeded.incident_id).status == "open"
 
+    def test_silence_from_the_incident_scope_then_expire(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        assert "没有生效中的静默。" in shown_text(at)
+        matchers = next(t for t in at.text_area if t.key.startswith("silence-matchers"))
+        assert matchers.value == 'region="浙江"\ntopic="物流配送"'  # the incident's scope
+        at.selectbox(key="silence-hours").set_value(24)
+        at.text_input(key="silence-comment").input("carrier outage, SF is on it")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        (silence,) = alerts.list_silences(seeded.store)
+        assert silence.created_by == "lin" and silence.comment == "carrier outage, SF is on it"
+        assert silence.describe() == 'region="浙江", topic="物流配送"'
+        assert timedelta(hours=23) < silence.ends_at - datetime.now(UTC) <= timedelta(hours=24)
+        assert "carrier outage, SF is on it" in [t.value for t in at.text]
+        at.button(key=f"expire-{silence.id}").click().run()
+        assert alerts.list_silences(seeded.store) == []
+        assert alerts.get_silence(seeded.store, silence.id).expired_by == "lin"
+        logged = [(a.user, a.action, a.target) for a in recent_actions(seeded.store)]
+        assert ("lin", "silence.create", silence.id) in logged
+        assert ("lin", "silence.expire", silence.id) in logged
+
+    def test_a_bad_matcher_is_refused_with_the_reason(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="mei", page="incidents")
+        next(t for t in at.text_area if t.key.startswith("silence-matchers")).input("region 浙江")
+        at.text_input(key="silence-comment").input("test")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        assert any("cannot read matcher" in e.body for e in at.error)
+        assert alerts.list_silences(seeded.store) == []
+
     def test_history_lists_resolved_incidents(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(user="lin", page="incidents", query={"incident": seeded.resolved_id})
         past = frame_with(at, "resolved_at")
