@@ -140,9 +140,12 @@ def product_texts(
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def emerging(product: str | None, since: datetime, cut: datetime, until: datetime) -> pd.DataFrame:
-    """Terms of the last stretch (``cut``..``until``) against the time before it."""
-    return emerging_terms(product_texts(product, cut, until), product_texts(product, since, cut))
+def emerging(
+    product: str | None, since: datetime, cut: datetime, until: datetime
+) -> tuple[pd.DataFrame, int]:
+    """(terms of the last stretch ``cut``..``until`` against the time before, texts before)."""
+    before = product_texts(product, since, cut)
+    return emerging_terms(product_texts(product, cut, until), before), len(before)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

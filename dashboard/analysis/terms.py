@@ -62,6 +62,10 @@ def document_frequency(texts: Iterable[str]) -> tuple[Counter[str], int]:
     return counts, n
 
 
+#: Messages the time before must hold for a comparison to mean anything.
+MIN_BASELINE = 50
+
+
 def emerging_terms(
     recent: Iterable[str],
     baseline: Iterable[str],
@@ -69,12 +73,17 @@ def emerging_terms(
     top: int = 15,
     min_count: int = 3,
     prior: float = 10.0,
+    min_baseline: int = MIN_BASELINE,
 ) -> pd.DataFrame:
-    """The ``top`` terms most over-represented in ``recent`` vs ``baseline`` messages."""
+    """The ``top`` terms most over-represented in ``recent`` vs ``baseline`` messages.
+
+    Empty when the baseline has fewer than ``min_baseline`` messages: against
+    (almost) nothing, every common word would look new.
+    """
     columns = ["term", "recent", "baseline", "recent_share", "baseline_share", "z"]
     recent_df, n_recent = document_frequency(recent)
     base_df, n_base = document_frequency(baseline)
-    if n_recent == 0:
+    if n_recent == 0 or n_base < min_baseline:
         return pd.DataFrame(columns=columns)
     total = recent_df + base_df
     grand = sum(total.values()) or 1

@@ -7,6 +7,7 @@ from datetime import timedelta
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.analysis.terms import MIN_BASELINE
 from dashboard.widgets import now_until, period, tr
 
 st.title(tr("产品洞察", "Product trends"))
@@ -35,16 +36,29 @@ else:
         charts.topic_mix_chart(mix, tr("话题构成（占比）", "Topic mix (share)")), width="stretch"
     )
 
-recent_days = max(1, days // 4)
-cut = until - timedelta(days=recent_days)
+# the last quarter of the period against the rest (6 hours of a day, 7 days of 30)
+recent = timedelta(days=days // 4) if days >= 4 else timedelta(hours=6 * days)
+recent_text = (
+    tr(f"{recent.days} 天", f"{recent.days} d")
+    if recent.days
+    else tr(f"{recent.seconds // 3600} 小时", f"{recent.seconds // 3600} h")
+)
+cut = until - recent
 st.subheader(
     tr(
-        f"新出现的词（最近 {recent_days} 天 vs 之前）",
-        f"Emerging terms (last {recent_days} d vs before)",
+        f"新出现的词（最近 {recent_text} vs 之前）",
+        f"Emerging terms (last {recent_text} vs before)",
     )
 )
-terms = data.emerging(product, since, cut, until)
-if terms.empty:
+terms, before_count = data.emerging(product, since, cut, until)
+if before_count < MIN_BASELINE:
+    st.caption(
+        tr(
+            f"之前的消息太少（{before_count} 条），还无法比较；选更长的时间范围试试。",
+            f"Too few messages before ({before_count}) to compare; try a longer period.",
+        )
+    )
+elif terms.empty:
     st.caption(tr("没有明显新出现的词。", "No term stands out."))
 else:
     st.dataframe(

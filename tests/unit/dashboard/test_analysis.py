@@ -102,6 +102,7 @@ def test_emerging_terms_find_the_new_complaint() -> None:
     found = terms.emerging_terms(recent, baseline)
     assert set(found["term"].head(3)) & {"漏电", "水器", "热水"}
     assert "物流" not in set(found["term"].head(3))
+    assert terms.emerging_terms(recent, baseline[:30]).empty  # too little to compare against
     assert terms.terms("我的ABC phone broke") >= {"phone", "broke"}
 
 
