@@ -10,6 +10,36 @@ import pandas as pd
 #: Selection names the pages read back from ``st.altair_chart(on_select=...)``.
 CELL = "cell"
 BAR = "bar"
+#: Integer counts: no 0.2 ticks on a count axis.
+COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+
+
+def _is_daily(frame: pd.DataFrame, field: str) -> bool:
+    times = pd.to_datetime(frame[field], utc=True) if not frame.empty else None
+    return times is not None and bool((times.dt.floor("D") == times).all())
+
+
+def time_x(frame: pd.DataFrame, field: str = "time", *, bars: bool = False) -> alt.X:
+    """A UTC time axis (tables show UTC too): dates for daily buckets, else date and time.
+
+    Bars get a time unit, so each is as wide as its bucket.
+    """
+    daily = _is_daily(frame, field)
+    axis = alt.Axis(format="%m-%d" if daily else "%m-%d %H:%M", labelAngle=0, labelOverlap=True)
+    if daily:
+        days = sorted(pd.to_datetime(frame[field], utc=True).unique())
+        step = max(1, len(days) // 12)
+        axis = alt.Axis(
+            format="%m-%d", labelAngle=0, values=[int(d.timestamp() * 1000) for d in days[::step]]
+        )
+    if bars:
+        unit = "utcyearmonthdate" if daily else "utcyearmonthdatehoursminutes"
+        return alt.X(f"{unit}({field}):T", title=None, axis=axis)
+    return alt.X(f"{field}:T", title=None, axis=axis, scale=alt.Scale(type="utc"))
+
+
+def time_tip(field: str = "time") -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", format="%Y-%m-%d %H:%M UTC", formatType="utc")
 
 
 def volume_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -18,10 +48,10 @@ def volume_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("time:T", title=None),
-            y=alt.Y("sum(volume):Q", title=None),
+            x=time_x(frame, bars=True),
+            y=alt.Y("sum(volume):Q", title=None, axis=COUNT_AXIS),
             color=alt.Color("channel:N", title=None),
-            tooltip=["time:T", "channel:N", "volume:Q"],
+            tooltip=[time_tip(), "channel:N", "volume:Q"],
         )
     )
 
@@ -33,10 +63,10 @@ def line_chart(frame: pd.DataFrame, field: str, title: str, percent: bool = Fals
         alt.Chart(frame, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("time:T", title=None),
+            x=time_x(frame),
             y=alt.Y(f"{field}:Q", title=None, axis=axis),
             color=alt.Color("channel:N", title=None),
-            tooltip=["time:T", "channel:N", alt.Tooltip(f"{field}:Q", format=".2f")],
+            tooltip=[time_tip(), "channel:N", alt.Tooltip(f"{field}:Q", format=".2f")],
         )
     )
 
@@ -52,14 +82,18 @@ def heatmap_chart(frame: pd.DataFrame, title: str, time_format: str) -> alt.Char
             y=alt.Y("topic:N", title=None, sort="-color"),
             color=alt.Color("complaints:Q", title=None, scale=alt.Scale(scheme="orangered")),
             opacity=alt.condition(select, alt.value(1.0), alt.value(0.45)),
-            tooltip=["topic:N", alt.Tooltip("time:T", format=time_format), "complaints:Q"],
+            tooltip=[
+                "topic:N",
+                alt.Tooltip("time:T", format=time_format, formatType="utc"),
+                "complaints:Q",
+            ],
         )
         .add_params(select)
     )
 
 
 def _time_label(time_format: str) -> str:
-    return f"timeFormat(datum.value, '{time_format}')"
+    return f"utcFormat(datum.value, '{time_format}')"
 
 
 def rising_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -90,8 +124,8 @@ def severity_age_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_bar()
         .encode(
-            x=alt.X("severity:N", title=None, sort=None),
-            y=alt.Y("count():Q", title=None),
+            x=alt.X("severity:N", title=None, sort=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count():Q", title=None, axis=COUNT_AXIS),
             color=alt.Color("age:N", title=None, sort=None),
             tooltip=["severity:N", "age:N", "count():Q"],
         )
@@ -108,13 +142,13 @@ def evidence_chart(frame: pd.DataFrame, title: str, observed: str, expected: str
         alt.Chart(long, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("window_start:T", title=None),
+            x=time_x(frame, "window_start"),
             y=alt.Y("value:Q", title=None),
             color=alt.Color("series:N", title=None),
-            strokeDash=alt.StrokeDash("signal:N", title=None),
+            strokeDash=alt.StrokeDash("signal:N", title=None, legend=alt.Legend(labelLimit=400)),
             tooltip=[
                 "signal:N",
-                "window_start:T",
+                time_tip("window_start"),
                 "series:N",
                 alt.Tooltip("value:Q", format=".1f"),
             ],
@@ -128,15 +162,15 @@ def effect_chart(frame: pd.DataFrame, shipped_at: datetime, title: str) -> alt.C
         alt.Chart(frame, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("time:T", title=None),
+            x=time_x(frame),
             y=alt.Y("complaint_rate:Q", title=None, axis=alt.Axis(format="%")),
-            tooltip=["time:T", alt.Tooltip("complaint_rate:Q", format=".1%"), "volume:Q"],
+            tooltip=[time_tip(), alt.Tooltip("complaint_rate:Q", format=".1%"), "volume:Q"],
         )
     )
     rule = (
         alt.Chart(pd.DataFrame({"time": [pd.Timestamp(shipped_at)]}))
         .mark_rule(color="green", strokeDash=[4, 4], size=2)
-        .encode(x="time:T")
+        .encode(x=alt.X("time:T", scale=alt.Scale(type="utc")))
     )
     return line + rule
 
@@ -147,22 +181,23 @@ def topic_mix_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame, title=title)
         .mark_area()
         .encode(
-            x=alt.X("time:T", title=None),
+            x=time_x(frame),
             y=alt.Y("messages:Q", stack="normalize", title=None, axis=alt.Axis(format="%")),
             color=alt.Color("topic:N", title=None),
-            tooltip=["time:T", "topic:N", "messages:Q"],
+            tooltip=[time_tip(), "topic:N", "messages:Q"],
         )
     )
 
 
 def throughput_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Events stored per second, one point a minute (minutes without events are 0)."""
     return (
         alt.Chart(frame, title=title)
-        .mark_area(opacity=0.6)
+        .mark_area(opacity=0.6, interpolate="step-after")
         .encode(
-            x=alt.X("time:T", title=None),
+            x=time_x(frame),
             y=alt.Y("per_s:Q", title="/s"),
-            tooltip=["time:T", "events:Q", alt.Tooltip("per_s:Q", format=".1f")],
+            tooltip=[time_tip(), "events:Q", alt.Tooltip("per_s:Q", format=".1f")],
         )
     )
 
@@ -172,10 +207,10 @@ def lag_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(frame.assign(group=frame["service"] + " / " + frame["topic"]), title=title)
         .mark_line()
         .encode(
-            x=alt.X("at:T", title=None),
-            y=alt.Y("lag:Q", title=None),
+            x=time_x(frame, "at"),
+            y=alt.Y("lag:Q", title=None, axis=COUNT_AXIS),
             color=alt.Color("group:N", title=None),
-            tooltip=["at:T", "group:N", "lag:Q"],
+            tooltip=[time_tip("at"), "group:N", "lag:Q"],
         )
     )
 
@@ -186,7 +221,7 @@ def deadletter_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("reason:N", sort="-x", title=None),
-            x=alt.X("total:Q", title=None),
+            x=alt.X("total:Q", title=None, axis=COUNT_AXIS),
             color=alt.Color("stage:N", title=None),
             tooltip=["reason:N", "stage:N", "total:Q", "recent:Q"],
         )

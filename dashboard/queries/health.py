@@ -14,7 +14,7 @@ from radar.store.tables import deadletters, events, heartbeats
 
 
 def throughput(store: Store, since: datetime, bucket_ms: int = 60_000) -> pd.DataFrame:
-    """Events stored per bucket (by ``stored_at``), i.e. what the pipeline delivered."""
+    """Events stored per bucket (by ``stored_at``) up to now; buckets without any are 0."""
     start = bucket(events.c.stored_at, bucket_ms)
     query = (
         select(start.label("bucket_ms"), func.count().label("events"))
@@ -24,7 +24,11 @@ def throughput(store: Store, since: datetime, bucket_ms: int = 60_000) -> pd.Dat
     )
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    frame = pd.DataFrame(rows, columns=["bucket_ms", "events"])
+    counts = {int(b): int(n) for b, n in rows}
+    first = int(since.timestamp() * 1000) // bucket_ms * bucket_ms
+    last = max([int(store.clock.now().timestamp() * 1000), *counts]) // bucket_ms * bucket_ms
+    buckets = range(first, last + bucket_ms, bucket_ms) if counts else range(0)
+    frame = pd.DataFrame([(b, counts.get(b, 0)) for b in buckets], columns=["bucket_ms", "events"])
     frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True)
     frame["per_s"] = frame["events"] / (bucket_ms / 1000)
     return frame

@@ -9,6 +9,7 @@ import pytest
 from dashboard.queries import health, improvements, overview, products, topics
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import refresh_all
+from radar.clock import ManualClock
 from radar.events import ScoredEvent, make_event_id
 from radar.store import Store, make_engine
 from radar.store.audit import recent_actions, record_action
@@ -235,6 +236,18 @@ class TestHealthAndActions:
         latest, history = health.lag(store, DAY)
         assert latest.empty and history.empty
         assert health.connectors(store).empty and health.deadletter_reasons(store, DAY).empty
+
+    def test_throughput_counts_quiet_minutes_as_zero(self, store: Store) -> None:
+        clock = ManualClock(DAY + timedelta(seconds=30))
+        timed = Store(store.engine, clock=clock)
+        timed.add_scored([event(1, "chat", 0), event(2, "chat", 0)])
+        clock.advance(timedelta(minutes=3))
+        timed.add_scored([event(3, "chat", 0)])
+        clock.advance(timedelta(minutes=2))  # now 00:05:30, nothing stored since 00:03
+        frame = health.throughput(timed, DAY)
+        assert list(frame["events"]) == [2, 0, 0, 1, 0, 0]
+        assert frame["time"].iloc[0] == DAY and frame["time"].iloc[-1] == DAY + timedelta(minutes=5)
+        assert frame["per_s"].iloc[0] == pytest.approx(2 / 60)
 
     def test_improvements_and_audit_log(self, store: Store) -> None:
         with pytest.raises(ValueError, match="owner"):
