@@ -68,6 +68,21 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "resolved": ("已解决", "resolved"),
 }
 
+#: Kinds of incident timeline entries (``alerts`` writes them).
+TIMELINE_LABELS: dict[str, tuple[str, str]] = {
+    "opened": ("开启", "opened"),
+    "alert": ("新告警", "alert"),
+    "notified": ("已通知", "notified"),
+    "notification_failed": ("通知失败", "notification failed"),
+    "held": ("免打扰时段暂缓", "held for quiet hours"),
+    "escalated": ("升级", "escalated"),
+    "acknowledged": ("确认", "acknowledged"),
+    "assigned": ("指派", "assigned"),
+    "note": ("备注", "note"),
+    "checklist": ("处置清单", "checklist"),
+    "resolved": ("解决", "resolved"),
+}
+
 
 def label(
     table: dict[str, tuple[str, str]] | dict[int, tuple[str, str]], key: object, lang: str

@@ -137,9 +137,33 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
     return Filters(since=until - timedelta(days=int(days or default_days)), until=until, **chosen)
 
 
+#: Columns of the message list, in the order shown (the text early: it is what people read).
+MESSAGE_COLUMNS = (
+    "created_at",
+    "text",
+    "topics",
+    "channel",
+    "product",
+    "region",
+    "segment",
+    "stage",
+    "sentiment",
+    "severity",
+    "title",
+    "source",
+)
+
+
 def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
     """Customer messages as plain text cells: HTML or Markdown in them is never rendered."""
-    shown = frame.drop(columns=[c for c in ("id", "url") if c in frame.columns])
+    shown = frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]].copy()
+    for column in ("title", "product", "region", "segment", "stage", "topics"):
+        if column in shown.columns:
+            shown[column] = shown[column].fillna("")
+    if "channel" in shown.columns:
+        shown["channel"] = [label(i18n.CHANNEL_LABELS, c) for c in shown["channel"]]
+    if "stage" in shown.columns:
+        shown["stage"] = [label(i18n.STAGE_LABELS, s) if s else "" for s in shown["stage"]]
     st.dataframe(
         shown,
         hide_index=True,
@@ -147,11 +171,19 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
         key=key,
         column_config={
             "created_at": st.column_config.DatetimeColumn(
-                tr("时间", "Time"), format="YYYY-MM-DD HH:mm"
+                tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm"
             ),
             "text": st.column_config.TextColumn(tr("内容", "Text"), width="large"),
-            "title": st.column_config.TextColumn(tr("标题", "Title")),
+            "topics": tr("话题", "Topics"),
+            "channel": tr("渠道", "Channel"),
+            "product": tr("产品", "Product"),
+            "region": tr("地区", "Region"),
+            "segment": tr("客群", "Segment"),
+            "stage": tr("阶段", "Stage"),
             "sentiment": st.column_config.NumberColumn(tr("情感", "Sentiment"), format="%.2f"),
+            "severity": tr("严重度", "Severity"),
+            "title": st.column_config.TextColumn(tr("标题", "Title")),
+            "source": tr("来源", "Source"),
         },
     )
 

@@ -42,7 +42,24 @@ def live() -> None:
                 charts.lag_chart(history, tr("消费延迟", "Consumer lag")), width="stretch"
             )
     if not latest.empty:
-        st.dataframe(latest, hide_index=True, width="stretch")
+        st.dataframe(
+            latest,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "service": tr("服务", "Service"),
+                "consumer_group": tr("消费组", "Consumer group"),
+                "topic": tr("主题", "Topic"),
+                "at": st.column_config.DatetimeColumn(
+                    tr("时间 (UTC)", "At (UTC)"), format="YYYY-MM-DD HH:mm:ss"
+                ),
+                "lag": tr("延迟（条）", "Lag (messages)"),
+                "records_per_s": st.column_config.NumberColumn(
+                    tr("每秒条数", "Per second"), format="%.1f"
+                ),
+                "records_total": tr("累计条数", "Records"),
+            },
+        )
 
     st.subheader(tr("死信（按原因）", "Dead letters by reason"))
     reasons, examples = data.deadletters(now - timedelta(hours=24))
@@ -56,14 +73,32 @@ def live() -> None:
             reasons,
             hide_index=True,
             width="stretch",
-            column_config={"recent": tr("24 小时内", "Last 24 h"), "total": tr("总计", "Total")},
+            column_config={
+                "reason": tr("原因", "Reason"),
+                "stage": tr("环节", "Stage"),
+                "recent": tr("24 小时内", "Last 24 h"),
+                "total": tr("总计", "Total"),
+                "newest": st.column_config.DatetimeColumn(
+                    tr("最新 (UTC)", "Newest (UTC)"), format="YYYY-MM-DD HH:mm"
+                ),
+            },
         )
         with st.expander(tr("最新的死信", "Newest dead letters")):
             st.dataframe(
                 examples,
                 hide_index=True,
                 width="stretch",
-                column_config={"original": st.column_config.TextColumn(tr("原始输入", "Original"))},
+                column_config={
+                    "created_at": st.column_config.DatetimeColumn(
+                        tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm:ss"
+                    ),
+                    "reason": tr("原因", "Reason"),
+                    "stage": tr("环节", "Stage"),
+                    "source": tr("来源", "Source"),
+                    "locator": tr("位置", "Locator"),
+                    "message": st.column_config.TextColumn(tr("说明", "Message")),
+                    "original": st.column_config.TextColumn(tr("原始输入", "Original")),
+                },
             )
 
     st.subheader(tr("连接器", "Connectors"))
@@ -72,15 +107,22 @@ def live() -> None:
         st.caption(tr("还没有连接器发来心跳。", "No connector has sent a heartbeat yet."))
     else:
         st.dataframe(
-            beats,
+            beats.assign(message=beats["message"].fillna("")),
             hide_index=True,
             width="stretch",
             column_config={
+                "source": tr("来源", "Source"),
+                "channel": tr("渠道", "Channel"),
+                "status": tr("状态", "Status"),
                 "at": st.column_config.DatetimeColumn(
-                    tr("最后心跳", "Last heartbeat"), format="YYYY-MM-DD HH:mm:ss"
+                    tr("最后心跳 (UTC)", "Last heartbeat (UTC)"), format="YYYY-MM-DD HH:mm:ss"
                 ),
                 "last_success_at": st.column_config.DatetimeColumn(
-                    tr("最后成功", "Last success"), format="YYYY-MM-DD HH:mm:ss"
+                    tr("最后成功 (UTC)", "Last success (UTC)"), format="YYYY-MM-DD HH:mm:ss"
+                ),
+                "records_total": tr("累计条数", "Records"),
+                "lag_seconds": st.column_config.NumberColumn(
+                    tr("延迟（秒）", "Lag (s)"), format="%.0f"
                 ),
                 "message": st.column_config.TextColumn(tr("说明", "Note")),
             },

@@ -8,7 +8,7 @@ import streamlit as st
 
 import alerts
 from dashboard import charts, data, i18n
-from dashboard.analysis.incidents import AGE_BUCKETS, incident_rows
+from dashboard.analysis.incidents import incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
 from dashboard.silence_panel import silence_panel
@@ -93,26 +93,25 @@ def open_list() -> None:
         status=[label(i18n.STATUS_LABELS, s) for s in rows["status"]],
         age=rows["age"],
     )
-    left, right = st.columns([1, 2])
     chart_rows = shown.assign(age=rows["age_bucket"])
+    left, _ = st.columns([1, 2])
     left.altair_chart(
         charts.severity_age_chart(chart_rows, tr("按严重度与持续时间", "By severity and age")),
         width="stretch",
     )
-    _ = AGE_BUCKETS
-    right.dataframe(
+    st.dataframe(
         shown[["id", "title", "severity", "status", "owner", "age", "opened_at"]],
         hide_index=True,
         width="stretch",
         column_config={
             "id": tr("编号", "ID"),
-            "title": st.column_config.TextColumn(tr("标题", "Title")),
+            "title": st.column_config.TextColumn(tr("标题", "Title"), width="large"),
             "severity": tr("严重度", "Severity"),
             "status": tr("状态", "Status"),
             "owner": tr("负责人", "Owner"),
             "age": tr("持续", "Age"),
             "opened_at": st.column_config.DatetimeColumn(
-                tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"
+                tr("开始 (UTC)", "Opened (UTC)"), format="YYYY-MM-DD HH:mm"
             ),
         },
     )
@@ -144,17 +143,20 @@ if chosen:
         st.stop()
     with st.container(border=True):
         st.subheader(incident.title)
-        cols = st.columns(5)
+        cols = st.columns(3)
         cols[0].metric(tr("状态", "Status"), label(i18n.STATUS_LABELS, incident.status))
         cols[1].metric(tr("严重度", "Severity"), label(i18n.SEVERITY_LABELS, incident.severity))
         cols[2].metric(tr("负责人", "Owner"), incident.owner or "—")
-        cols[3].metric(tr("规则", "Rule"), incident.rule or "—")
-        cols[4].metric(
-            tr("范围", "Scope"),
-            ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items())) or "—",
+        scope_text = ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items()) if v) or "—"
+        st.caption(
+            tr(
+                f"规则 {incident.rule or '—'} · 范围 {scope_text} · "
+                f"开始 {incident.opened_at:%Y-%m-%d %H:%M} UTC",
+                f"Rule {incident.rule or '—'} · scope {scope_text} · "
+                f"opened {incident.opened_at:%Y-%m-%d %H:%M} UTC",
+            )
         )
-
-        scope = {str(k): str(v) for k, v in incident.key.items()}
+        scope = {str(k): str(v) for k, v in incident.key.items() if v}
         alert_list = list(incident.data.get("alerts", []))
         evidence = data.evidence(alert_list)
         if not evidence.empty:
@@ -244,12 +246,20 @@ if chosen:
 
         st.markdown(f"**{tr('时间线', 'Timeline')}**")
         st.dataframe(
-            [{"at": e.at, "actor": e.actor, "kind": e.kind, "message": e.message} for e in events],
+            [
+                {
+                    "at": e.at,
+                    "actor": e.actor,
+                    "kind": label(i18n.TIMELINE_LABELS, e.kind),
+                    "message": e.message,
+                }
+                for e in events
+            ],
             hide_index=True,
             width="stretch",
             column_config={
                 "at": st.column_config.DatetimeColumn(
-                    tr("时间", "Time"), format="YYYY-MM-DD HH:mm:ss"
+                    tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm:ss"
                 ),
                 "actor": tr("操作人", "By"),
                 "kind": tr("类型", "Kind"),

@@ -135,7 +135,10 @@ def freshness() -> None:
             ),
             icon=":material/error:",
         )
-    shown = frame.assign(state=[tr("中断", "down") if d else tr("正常", "ok") for d in down])
+    shown = frame.assign(
+        state=[tr("中断", "down") if d else tr("正常", "ok") for d in down],
+        message=frame["message"].fillna(""),
+    )
     st.dataframe(
         shown[
             [
