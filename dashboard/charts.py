@@ -14,31 +14,41 @@ BAR = "bar"
 COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 
 
-def _is_daily(frame: pd.DataFrame, field: str) -> bool:
-    times = pd.to_datetime(frame[field], utc=True) if not frame.empty else None
-    return times is not None and bool((times.dt.floor("D") == times).all())
+def _aligned_to(frame: pd.DataFrame, field: str, freq: str) -> bool:
+    """True when every time in ``field`` starts a ``freq`` bucket ("D", "h") and there is one."""
+    if frame.empty:
+        return False
+    times = pd.to_datetime(frame[field], utc=True)
+    return bool((times.dt.floor(freq) == times).all())
 
 
 def time_x(frame: pd.DataFrame, field: str = "time", *, bars: bool = False) -> alt.X:
     """A UTC time axis (tables show UTC too): dates for daily buckets, else date and time.
 
-    Bars get a time unit, so each is as wide as its bucket.
+    Bars get a time unit, so each is as wide as its bucket (a day, an hour or a minute).
     """
-    daily = _is_daily(frame, field)
-    axis = alt.Axis(format="%m-%d" if daily else "%m-%d %H:%M", labelAngle=0, labelOverlap=True)
+    daily = _aligned_to(frame, field, "D")
     if daily:
-        days = sorted(pd.to_datetime(frame[field], utc=True).unique())
-        step = max(1, len(days) // 12)
-        axis = alt.Axis(
-            format="%m-%d", labelAngle=0, values=[int(d.timestamp() * 1000) for d in days[::step]]
-        )
+        days = pd.to_datetime(frame[field], utc=True).nunique()
+        # one label a day, fewer on long ranges (explicit tick values lose their labels in
+        # Streamlit's renderer; a tick interval does not)
+        ticks = {"interval": "day", "step": max(1, days // 12)}
+        axis = alt.Axis(format="%m-%d", labelAngle=0, tickCount=ticks)
+    else:
+        axis = alt.Axis(format="%m-%d %H:%M", labelAngle=0, labelOverlap=True)
     if bars:
-        unit = "utcyearmonthdate" if daily else "utcyearmonthdatehoursminutes"
+        if daily:
+            unit = "utcyearmonthdate"
+        elif _aligned_to(frame, field, "h"):
+            unit = "utcyearmonthdatehours"
+        else:
+            unit = "utcyearmonthdatehoursminutes"
         return alt.X(f"{unit}({field}):T", title=None, axis=axis)
     return alt.X(f"{field}:T", title=None, axis=axis, scale=alt.Scale(type="utc"))
 
 
 def time_tip(field: str = "time") -> alt.Tooltip:
+    """A tooltip line with the full UTC time."""
     return alt.Tooltip(f"{field}:T", format="%Y-%m-%d %H:%M UTC", formatType="utc")
 
 
