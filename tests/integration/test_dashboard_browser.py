@@ -24,7 +24,8 @@ from tests.unit.dashboard.conftest import PASSWORDS, ROLES, seed_events, seed_he
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-SHOTS = ROOT / "test-artifacts" / "dashboard"
+#: Screenshots of the seeded store (the docs' tour uses the demo's, test_dashboard_demo.py).
+SHOTS = ROOT / "test-artifacts" / "dashboard-seeded"
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
