@@ -90,18 +90,20 @@ def create_app(
 
     beats = raw_topic(app, topics.heartbeats)
     signals = raw_topic(app, topics.signals)
-    sink = StoreSink(store or Store.from_settings(core), clock) if worker.sink_enabled else None
-    if worker.detect_enabled:
+    if worker.sink_enabled or worker.detect_enabled:
+        store = store or Store.from_settings(core)
+    sink = StoreSink(store, clock) if worker.sink_enabled and store is not None else None
+    if worker.detect_enabled and store is not None:
         add_detection(
             app,
             scored=scored,
             beats=beats,
             signals_topic=signals,
-            windows_name=f"{core.topic_prefix}{worker.app_id}-windows",
+            windows_name=worker.windows_topic(core.topic_prefix),
             partitions=core.topic_partitions,
             worker=worker,
             clock=clock,
-            store=sink.store if sink else None,
+            store=store,
         )
     if sink is not None:
         sink_agent(app, scored, "sink-scored", sink.write_scored, worker)

@@ -37,7 +37,7 @@ class DetectionSettings:
     """Which detector runs on which windows, and how time advances."""
 
     lateness_s: float = 300.0
-    idle_s: float = 30.0  # a source partition silent this long (wall time) stops holding time
+    idle_s: float = 30.0  # how long (wall time) a partition's "caught up" claim holds
     spike: spikes_mod.SpikeSettings = field(default_factory=spikes_mod.SpikeSettings)
     shift: shift_mod.ShiftSettings = field(default_factory=shift_mod.ShiftSettings)
     silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
@@ -62,12 +62,13 @@ class Detection:
         *,
         now: Callable[[], datetime],
         wall: Callable[[], float] = time.monotonic,
+        sources: int = 1,
     ) -> None:
         self.state = state
         self.settings = settings or DetectionSettings()
         self.now = now
         self.wall = wall
-        self.started = wall()
+        self.sources = sources  # partitions of feedback.scored: each must pass a window
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
 
     # -- partials and totals ------------------------------------------------------------------
@@ -96,28 +97,50 @@ class Detection:
     def _clock(self, mp: int) -> dict[str, Any]:
         clock = self.state.get(f"{mp}|clock")
         if clock is None:
-            return {"wm": {}, "closed": {}, "first": {}, "global": None}
-        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in clock.items()}
+            return {"wm": {}, "idle": {}, "closed": {}, "first": {}, "global": None}
+        copied = {k: (dict(v) if isinstance(v, dict) else v) for k, v in clock.items()}
+        copied.setdefault("idle", {})
+        return copied
 
-    def on_watermark(self, mp: int, p: int, wm: int) -> list[Signal]:
-        """A source partition's watermark; closes the windows it completes."""
+    def on_watermark(self, mp: int, p: int, wm: int | None, *, idle: bool = False) -> list[Signal]:
+        """A source partition's progress: its latest event time, and whether it is caught up.
+
+        The counting side says ``idle`` when it has processed (and published)
+        every record of the partition; a busy partition says so after each batch.
+        """
         clock = self._clock(mp)
-        clock["wm"][str(p)] = max(wm, clock["wm"].get(str(p), wm))
+        if wm is not None:
+            clock["wm"][str(p)] = max(wm, clock["wm"].get(str(p), wm))
+        clock["idle"][str(p)] = idle
         self.heard[(mp, p)] = self.wall()
         self.state[f"{mp}|clock"] = clock
         return self.advance(mp)
 
     def global_watermark(self, mp: int, clock: dict[str, Any]) -> int | None:
-        marks = {int(p): wm for p, wm in clock["wm"].items()}
-        if not marks:
-            return None
-        now = self.wall()
-        idle = self.settings.idle_s
-        active = [
-            wm for p, wm in marks.items() if now - self.heard.get((mp, p), self.started) < idle
-        ]
-        candidate = min(active) if active else max(marks.values())
+        """Event time every source partition has passed (a caught-up partition holds nothing).
+
+        A partition not heard from yet holds time back, and so does one whose
+        "caught up" claim is older than ``idle_s``: its owner may have died
+        with records still to count. Time never goes back.
+        """
         previous = clock["global"]
+        now = self.wall()
+        marks = []
+        for p in range(self.sources):
+            heard = self.heard.get((mp, p))
+            if (
+                clock["idle"].get(str(p))
+                and heard is not None
+                and now - heard < self.settings.idle_s
+            ):
+                continue
+            if str(p) not in clock["wm"]:
+                return previous
+            marks.append(clock["wm"][str(p)])
+        known = list(clock["wm"].values())
+        if not known:
+            return previous
+        candidate = min(marks) if marks else max(known)
         return candidate if previous is None else max(previous, candidate)
 
     def advance(self, mp: int) -> list[Signal]:

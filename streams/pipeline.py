@@ -16,7 +16,7 @@ from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
 from radar.masking import mask_text
 from radar.store import Store
 from radar.store.signals import record_window_counts
-from streams.counting import Delivery, PartitionCounter, parse_cell_key
+from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.detection import Detection, DetectionSettings
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
@@ -56,7 +56,7 @@ def add_detection(
     partitions: int,
     worker: WorkerSettings,
     clock: Clock,
-    store: Store | None,
+    store: Store,
 ) -> None:
     """Count ``scored`` per partition, merge per key on ``windows_name``, publish signals."""
     windows = app.topic(
@@ -68,47 +68,73 @@ def add_detection(
         partitions=partitions,
         internal=True,  # Faust creates it, like its repartition topics
     )
-    seen = partitioned_table(app, "seen", partitions)
     cells = partitioned_table(app, "cells", partitions)
     state = partitioned_table(app, "detection", partitions)
-    counter = PartitionCounter(seen, cells, lateness_s=worker.lateness_s)
-    detection = Detection(state, detection_settings(worker), now=clock.now)
+    claims = StoreClaims(store)
+    counter = PartitionCounter(cells, claims, lateness_s=worker.lateness_s)
+    detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
+    published: dict[int, int] = {}  # scored partition → next offset whose effects were sent
     batches = 0
 
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
             await signals_topic.send(key=signal.id.encode(), value=signal.to_json())
 
+    async def send_cells(cells_out: dict[str, dict[str, Any]]) -> None:
+        for key, cell in cells_out.items():
+            p, size, start, dim = parse_cell_key(key)
+            record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
+            await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
+
+    async def send_progress(p: int, wm: int | None, *, idle: bool) -> None:
+        mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})
+        for mp in range(partitions):
+            await windows.send(key=b"~wm", value=mark, partition=mp)
+
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
-        """feedback.scored → per-partition window cells → partials, watermarks, threads."""
+        """feedback.scored → per-partition window cells → partials, progress marks, threads."""
         nonlocal batches
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
-            deliveries = []
-            for event in events:
-                try:
-                    parsed = parse_model(ScoredEvent, event.value)
-                except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
-                    log.warning("unreadable scored record skipped by counting: %s", exc)
-                    continue
-                deliveries.append(Delivery(event.message.partition, event.message.offset, parsed))
-            outcome = counter.add_batch(deliveries)
-            for key, cell in outcome.cells.items():
-                p, size, start, dim = parse_cell_key(key)
-                record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
-                await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
-            for delivery in outcome.counted:
+            plan = counter.plan([delivery_of(event) for event in events])
+            owners = await write_until_stored("claims", claims.claim, plan.claims)
+            outcome = counter.apply(plan, owners)
+            await send_cells(outcome.published)
+            for delivery in [*outcome.replayed, *outcome.counted]:
+                assert delivery.event is not None
                 for record in thread_records(delivery.event, worker.unanswered_channels):
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
-            for p, wm in outcome.watermarks.items():
-                for mp in range(partitions):
-                    mark = {"kind": "wm", "p": p, "wm": wm}
-                    await windows.send(key=b"~wm", value=encode(mark), partition=mp)
+            for p, progress in outcome.progress.items():
+                await send_progress(p, progress["wm"], idle=False)
+                published[p] = progress["next"]
             batches += 1
             if batches % EXPIRE_EVERY == 0:
-                for p in outcome.watermarks:
+                for p in outcome.progress:
                     counter.expire(p)
+                    horizon = counter.claim_horizon(p)
+                    if horizon is not None:
+                        await write_until_stored("claims", claims.expire, p, horizon)
+
+    @app.timer(interval=worker.tick_s)
+    async def caught_up() -> None:
+        """Tell detection which partitions have nothing left to count (idle ones hold no time)."""
+        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored.get_topic_name()]
+        for p in set(published) - {tp.partition for tp in tps}:
+            del published[p]  # revoked: check it again if it comes back
+        if not tps:
+            return
+        ends = await app.consumer.highwaters(*tps)
+        firsts = await app.consumer.earliest_offsets(*tps)
+        for tp in tps:
+            p, progress = tp.partition, counter.progress(tp.partition)
+            if p not in published and progress is not None and progress["next"] >= ends[tp]:
+                # taken over with nothing left to replay: what the last owner sent may be
+                # incomplete, so send the open cells again (absolute, so harmless twice)
+                await send_cells(counter.open_cells(p))
+                published[p] = progress["next"]
+            done = published.get(p, firsts[tp] if progress is None else -1)
+            await send_progress(p, progress["wm"] if progress else None, idle=done >= ends[tp])
 
     @app.agent(beats, name="health")
     async def health(stream: faust.StreamT[bytes]) -> None:
@@ -125,7 +151,7 @@ def add_detection(
 
     @app.agent(windows, name="detect")
     async def detect(stream: faust.StreamT[bytes]) -> None:
-        """Partials, watermarks, threads and heartbeats → window totals and signals."""
+        """Partials, progress marks, threads and heartbeats → window totals and signals."""
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             signals: list[Signal] = []
@@ -138,25 +164,37 @@ def add_detection(
                     args = (record["p"], record["size"], record["start"], record["dim"])
                     totals.append(detection.on_partial(mp, *args, record["cell"]))
                 elif kind == "wm":
-                    signals += detection.on_watermark(mp, record["p"], record["wm"])
+                    idle = bool(record.get("idle", False))
+                    signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)
                 elif kind == "thread":
                     signals += detection.on_thread(mp, record)
                 elif kind == "hb":
                     beat = Heartbeat.model_validate(record["beat"])
                     signals += detection.on_heartbeat(mp, beat, partitions=partitions)
             await publish(signals)
-            if store is not None and totals:
+            if totals:
                 await write_until_stored("window-counts", record_window_counts, store, totals)
 
     @app.timer(interval=worker.tick_s)
     async def tick() -> None:
-        """Let time pass without events (idle partitions) and check heartbeats."""
+        """Let time pass without events (stale idle claims) and check heartbeats."""
         mine = [tp.partition for tp in app.assignor.assigned_actives() if tp.topic == windows_name]
         signals: list[Signal] = []
         for mp in mine:
             signals += detection.advance(mp)
             signals += detection.check_sources(mp, partitions=partitions)
         await publish(signals)
+
+
+def delivery_of(event: faust.EventT[bytes]) -> Delivery:
+    """A consumed scored record as counting sees it (an unreadable one only moves progress on)."""
+    message = event.message
+    try:
+        parsed: ScoredEvent | None = parse_model(ScoredEvent, event.value)
+    except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
+        log.warning("unreadable scored record skipped by counting: %s", exc)
+        parsed = None
+    return Delivery(message.partition, message.offset, parsed)
 
 
 def thread_records(

@@ -48,3 +48,7 @@ class WorkerSettings(RadarSettings):
     )
     spike_min_count: int = Field(5, ge=1, description="Complaints a window needs to spike")
     spike_fire_at: float = Field(0.5, gt=0, le=1, description="Spike score that raises a signal")
+
+    def windows_topic(self, topic_prefix: str) -> str:
+        """The worker's internal topic between counting and detection."""
+        return f"{topic_prefix}{self.app_id}-windows"

@@ -1,6 +1,6 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import signals  # noqa: F401  (registers the signal tables on the metadata)
+from radar.store import claims, signals  # noqa: F401  (register their tables on the metadata)
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
