@@ -104,6 +104,9 @@ def create_app(
             worker=worker,
             clock=clock,
             store=store,
+            raw_name=topics.raw,
+            bootstrap=core.kafka_bootstrap,
+            group=worker.app_id,
         )
     if sink is not None:
         sink_agent(app, scored, "sink-scored", sink.write_scored, worker)

@@ -18,6 +18,7 @@ from radar.store import Store
 from radar.store.signals import record_window_counts
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.detection import Detection, DetectionSettings
+from streams.progress import UpstreamLag, caught_up
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
 from streams.tables import partitioned_table
@@ -57,6 +58,9 @@ def add_detection(
     worker: WorkerSettings,
     clock: Clock,
     store: Store,
+    raw_name: str,
+    bootstrap: str,
+    group: str,
 ) -> None:
     """Count ``scored`` per partition, merge per key on ``windows_name``, publish signals."""
     windows = app.topic(
@@ -73,7 +77,10 @@ def add_detection(
     claims = StoreClaims(store)
     counter = PartitionCounter(cells, claims, lateness_s=worker.lateness_s)
     detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
-    published: dict[int, int] = {}  # scored partition → next offset whose effects were sent
+    # scored partition → {"next", "wm"} as far as its effects were sent downstream
+    published: dict[int, dict[str, Any]] = {}
+    scored_name = scored.get_topic_name()
+    upstream = UpstreamLag(bootstrap, group, raw_name, partitions)
     batches = 0
 
     async def publish(signals: Sequence[Signal]) -> None:
@@ -107,7 +114,7 @@ def add_detection(
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
             for p, progress in outcome.progress.items():
                 await send_progress(p, progress["wm"], idle=False)
-                published[p] = progress["next"]
+                published[p] = progress
             batches += 1
             if batches % EXPIRE_EVERY == 0:
                 for p in outcome.progress:
@@ -117,24 +124,32 @@ def add_detection(
                         await write_until_stored("claims", claims.expire, p, horizon)
 
     @app.timer(interval=worker.tick_s)
-    async def caught_up() -> None:
-        """Tell detection which partitions have nothing left to count (idle ones hold no time)."""
-        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored.get_topic_name()]
+    async def progress() -> None:
+        """Tell detection which partitions are caught up (those hold no event time back)."""
+        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored_name]
         for p in set(published) - {tp.partition for tp in tps}:
-            del published[p]  # revoked: check it again if it comes back
+            del published[p]  # revoked: checked again if it comes back
         if not tps:
             return
-        ends = await app.consumer.highwaters(*tps)
-        firsts = await app.consumer.earliest_offsets(*tps)
+        # upstream first: once feedback.raw is all scored, no scored record is on its way
+        upstream_idle = await upstream.pending(app.consumer) == 0
+        ends = {tp.partition: n for tp, n in (await app.consumer.highwaters(*tps)).items()}
+        starts = {tp.partition: n for tp, n in (await app.consumer.earliest_offsets(*tps)).items()}
         for tp in tps:
-            p, progress = tp.partition, counter.progress(tp.partition)
-            if p not in published and progress is not None and progress["next"] >= ends[tp]:
+            state = counter.progress(tp.partition)
+            if tp.partition not in published and state and state["next"] >= ends[tp.partition]:
                 # taken over with nothing left to replay: what the last owner sent may be
                 # incomplete, so send the open cells again (absolute, so harmless twice)
-                await send_cells(counter.open_cells(p))
-                published[p] = progress["next"]
-            done = published.get(p, firsts[tp] if progress is None else -1)
-            await send_progress(p, progress["wm"] if progress else None, idle=done >= ends[tp])
+                await send_cells(counter.open_cells(tp.partition))
+                published[tp.partition] = state
+        # only what was sent counts: the table runs ahead while a batch is being sent
+        sent = {p: s["next"] for p, s in published.items()}
+        counted = {tp.partition: counter.progress(tp.partition) for tp in tps}
+        counted_next = {p: s["next"] if s else None for p, s in counted.items()}
+        status = caught_up(sorted(counted), sent, ends, starts, counted_next=counted_next)
+        for p in sorted(counted):
+            wm = published[p]["wm"] if p in published else None
+            await send_progress(p, wm, idle=status[p] and upstream_idle)
 
     @app.agent(beats, name="health")
     async def health(stream: faust.StreamT[bytes]) -> None:
