@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from radar.clock import Clock, SystemClock
@@ -61,9 +62,19 @@ class Store:
         store.create_schema()
         return store
 
-    def create_schema(self) -> None:
-        """Create missing tables (every module's tables share one MetaData)."""
-        metadata.create_all(self.engine)
+    def create_schema(self, attempts: int = 5) -> None:
+        """Create missing tables (every module's tables share one MetaData).
+
+        Several workers starting at once race to create the same tables; the
+        loser's "already exists" is retried, and then finds them there.
+        """
+        for attempt in range(attempts):
+            try:
+                metadata.create_all(self.engine)
+                return
+            except DBAPIError as exc:
+                if "already exists" not in str(exc) or attempt == attempts - 1:
+                    raise
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:
         """Store scored events; ids already stored are skipped. Returns how many were new."""

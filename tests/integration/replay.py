@@ -28,6 +28,7 @@ from streams.detection import Detection
 from streams.pipeline import detection_settings, thread_records
 from streams.settings import WorkerSettings
 from streams.windows import SIZES
+from tests.integration.conftest import Pipeline
 
 #: A Monday, long past: every window of a replayed feed closes by event time alone.
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -200,6 +201,25 @@ def settle(probe: Callable[[], list[str]], timeout: float) -> list[str]:
         time.sleep(1.0)
 
 
+def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str, Any]]:
+    """Wait until the store's window counts and ``feedback.signals`` equal the reference's;
+    returns the signal records (updates and redeliveries included)."""
+    problems = settle(lambda: same_counts(stored_totals(pipeline.settings), expected.totals), 120)
+    assert not problems, f"{len(problems)} windows differ from the reference: {problems[:5]}"
+    want = signal_points(expected.signals)
+    records: list[dict[str, Any]] = []
+
+    def signals_differ() -> list[str]:
+        records[:] = pipeline.consume("feedback.signals", len(want), timeout=5)
+        got = signal_points(records)
+        missing = [f"missing {point}" for point in sorted(want - got)]
+        return missing + [f"unexpected {point}" for point in sorted(got - want)]
+
+    problems = settle(signals_differ, 60)
+    assert not problems, f"signals differ from the reference: {problems[:5]}"
+    return records
+
+
 def signal_points(signals: Iterable[Signal | dict[str, Any]]) -> set[tuple[Any, ...]]:
     """Each signal update as a comparable tuple (detection time and float noise left out)."""
     points = set()
@@ -224,6 +244,7 @@ __all__ = [
     "Feed",
     "Reference",
     "event",
+    "matches_reference",
     "produce",
     "reference",
     "same_counts",

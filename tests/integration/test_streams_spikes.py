@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -11,14 +10,11 @@ from radar.store import Store
 from radar.store.signals import load_signals
 from tests.integration.conftest import Pipeline
 from tests.integration.replay import (
+    matches_reference,
     produce,
     reference,
-    same_counts,
     scored_events,
-    settle,
-    signal_points,
     steady_feed,
-    stored_totals,
 )
 
 pytestmark = pytest.mark.integration
@@ -34,20 +30,7 @@ def test_a_complaint_burst_raises_exactly_one_spike_for_its_key(pipeline: Pipeli
     scored = scored_events(pipeline.consume("feedback.scored", len(feed.events), timeout=180))
     assert len(scored) == len(feed.events)
     expected = reference(scored)
-    problems = settle(lambda: same_counts(stored_totals(pipeline.settings), expected.totals), 120)
-    assert not problems, f"{len(problems)} windows differ from the reference: {problems[:5]}"
-    want = signal_points(expected.signals)
-    records: list[dict[str, Any]] = []
-
-    def signals_differ() -> list[str]:
-        records[:] = pipeline.consume("feedback.signals", len(want), timeout=5)
-        got = signal_points(records)
-        return [f"missing {p}" for p in sorted(want - got)] + [
-            f"unexpected {p}" for p in sorted(got - want)
-        ]
-
-    problems = settle(signals_differ, 60)
-    assert not problems, f"signals differ from the reference: {problems[:5]}"
+    records = matches_reference(pipeline, expected)
 
     spikes = [r for r in records if r["type"] == "spike"]
     ids_by_key: dict[str, set[str]] = {}
