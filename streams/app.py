@@ -59,6 +59,7 @@ def create_app(
         web_port=worker.web_port or 6066,
         web_bind="127.0.0.1",
         broker_commit_every=1000,
+        broker_session_timeout=worker.session_timeout_s,
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_compression_type="gzip",

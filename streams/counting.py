@@ -154,6 +154,7 @@ class PartitionCounter:
         self.lateness_ms = int(lateness_s * 1000)
         longest = max(SIZES.values()) * 1000
         self.retention_ms = int(retention_s * 1000) if retention_s else longest + self.lateness_ms
+        self._expired_at: dict[int, int] = {}  # partition → watermark at its last expiry
 
     def progress(self, partition: int) -> dict[str, Any] | None:
         """``{"wm": latest event time or None, "next": first offset not processed}``."""
@@ -242,9 +243,16 @@ class PartitionCounter:
         outcome.replayed.append(delivery)
 
     def open_cells(self, partition: int) -> dict[str, dict[str, Any]]:
-        """Every cell of ``partition`` still kept (to publish again when taking it over)."""
-        prefix = f"{partition}|"
-        return {k: v for k, v in list(self.cells.items()) if k.startswith(prefix) and "marker" in v}
+        """The cells of ``partition`` within the retention (to publish again on a takeover)."""
+        wm = self.watermark(partition)
+        if wm is None:
+            return {}
+        prefix, horizon = f"{partition}|", wm - self.retention_ms
+        return {
+            key: cell
+            for key, cell in list(self.cells.items())
+            if key.startswith(prefix) and "marker" in cell and parse_cell_key(key)[2] >= horizon
+        }
 
     def _closed(self, ts: int, wm: int) -> bool:
         """Whether the smallest window holding ``ts`` closed: its end plus the lateness passed."""
@@ -268,11 +276,18 @@ class PartitionCounter:
         size_ms = min(SIZES.values()) * 1000
         return None if wm is None else wm - self.lateness_ms - 2 * size_ms
 
+    def due_for_expiry(self, partition: int) -> bool:
+        """Whether event time moved a smallest window on since ``partition`` last expired."""
+        wm = self.watermark(partition)
+        last = self._expired_at.get(partition)
+        return wm is not None and (last is None or wm - last >= min(SIZES.values()) * 1000)
+
     def expire(self, partition: int) -> int:
         """Forget cells of ``partition`` older than the retention; returns how many."""
         wm = self.watermark(partition)
         if wm is None:
             return 0
+        self._expired_at[partition] = wm
         horizon = wm - self.retention_ms
         prefix = f"{partition}|"
         old_cells = [

@@ -74,8 +74,15 @@ class Detection:
     # -- partials and totals ------------------------------------------------------------------
     def on_partial(
         self, mp: int, p: int, size: str, start: int, dim: str, cell: dict[str, Any]
-    ) -> WindowTotal:
-        """Take a partition's cell; returns the key's new total for the store."""
+    ) -> WindowTotal | None:
+        """Take a partition's cell; returns the key's new total for the store.
+
+        A cell of a window already forgotten here (a replay, a partition taken
+        over) returns None: its total was stored when the window was whole,
+        and one partition's part must not overwrite it.
+        """
+        if start < self._clock(mp).get("horizon", start):
+            return None
         key = f"{mp}|w|{size}|{start}|{dim}"
         entry = self.state.get(key) or {"parts": {}}
         parts = dict(entry["parts"])
@@ -168,10 +175,12 @@ class Detection:
                 start += size_ms
                 count += 1
                 closed_any = True
+        if closed_any:
+            clock["horizon"] = wm - lateness - 2 * max(SIZES.values()) * 1000
         self.state[f"{mp}|clock"] = clock
         signals += self.check_threads(mp, wm / 1000)
         if closed_any:
-            self.expire(mp, wm - lateness - 2 * max(SIZES.values()) * 1000)
+            self.expire(mp, clock["horizon"])
         return signals
 
     # -- detectors ----------------------------------------------------------------------------

@@ -27,9 +27,6 @@ from streams.windows import SAMPLE_CHARS
 
 log = logging.getLogger(__name__)
 
-#: Batches between two expiries of old cells and seen ids.
-EXPIRE_EVERY = 50
-
 
 def detection_settings(worker: WorkerSettings) -> DetectionSettings:
     sla = {ch: worker.sla_hours.get(ch, worker.default_sla_hours) * 3600 for ch in CHANNELS}
@@ -81,7 +78,6 @@ def add_detection(
     published: dict[int, dict[str, Any]] = {}
     scored_name = scored.get_topic_name()
     upstream = UpstreamLag(bootstrap, group, raw_name, partitions)
-    batches = 0
 
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
@@ -101,12 +97,13 @@ def add_detection(
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
         """feedback.scored → per-partition window cells → partials, progress marks, threads."""
-        nonlocal batches
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             plan = counter.plan([delivery_of(event) for event in events])
             owners = await write_until_stored("claims", claims.claim, plan.claims)
             outcome = counter.apply(plan, owners)
+            if outcome.duplicates:
+                log.info("counting skipped %d ids counted before", outcome.duplicates)
             await send_cells(outcome.published)
             for delivery in [*outcome.replayed, *outcome.counted]:
                 assert delivery.event is not None
@@ -115,9 +112,8 @@ def add_detection(
             for p, progress in outcome.progress.items():
                 await send_progress(p, progress["wm"], idle=False)
                 published[p] = progress
-            batches += 1
-            if batches % EXPIRE_EVERY == 0:
-                for p in outcome.progress:
+            for p in outcome.progress:
+                if counter.due_for_expiry(p):
                     counter.expire(p)
                     horizon = counter.claim_horizon(p)
                     if horizon is not None:
@@ -177,7 +173,9 @@ def add_detection(
                 kind = record["kind"]
                 if kind == "partial":
                     args = (record["p"], record["size"], record["start"], record["dim"])
-                    totals.append(detection.on_partial(mp, *args, record["cell"]))
+                    total = detection.on_partial(mp, *args, record["cell"])
+                    if total is not None:
+                        totals.append(total)
                 elif kind == "wm":
                     idle = bool(record.get("idle", False))
                     signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)

@@ -28,6 +28,12 @@ class WorkerSettings(RadarSettings):
     web_port: int = Field(0, ge=0, le=65535, description="Faust web port (0: off)")
     log_level: str = Field("info", description="Faust worker log level")
 
+    session_timeout_s: float = Field(
+        30.0,
+        ge=6,
+        le=90,
+        description="A worker silent this long (killed) leaves the group; its partitions move",
+    )
     lateness_s: float = Field(
         300.0, ge=0, description="Events this late (event time) still land in their window"
     )

@@ -153,7 +153,9 @@ def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = Non
         outcome = counter.add_batch([Delivery(0, offset, item)])
         for key, cell in outcome.cells.items():
             _, size, start, dim = parse_cell_key(key)
-            totals[(dim, size, start)] = detection.on_partial(0, 0, size, start, dim, cell)[3]
+            total = detection.on_partial(0, 0, size, start, dim, cell)
+            if total is not None:
+                totals[(dim, size, start)] = total[3]
         for delivery in outcome.counted:
             assert delivery.event is not None
             for record in thread_records(delivery.event, worker.unanswered_channels):

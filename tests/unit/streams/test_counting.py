@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from radar.events import ScoredEvent, make_event_id
-from streams.counting import Delivery, MemoryClaims, PartitionCounter, cell_key, progress_key
+from streams.counting import (
+    Delivery,
+    MemoryClaims,
+    PartitionCounter,
+    cell_key,
+    parse_cell_key,
+    progress_key,
+)
 from streams.windows import window_start
 
 T0 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -134,3 +141,21 @@ def test_expire_forgets_old_windows_and_claims() -> None:
     horizon = counter.claim_horizon(0)
     assert horizon is not None and claims.expire(0, horizon) == 1
     assert set(claims.owners) == {scored(1).id}
+
+
+def test_a_takeover_resends_only_the_cells_within_the_retention() -> None:
+    counter = PartitionCounter({}, lateness_s=60)
+    counter.add_batch([Delivery(0, 0, scored(0)), Delivery(0, 1, scored(1, minutes=300))])
+    starts = {parse_cell_key(k)[2] for k in counter.open_cells(0)}
+    assert starts and min(starts) >= int((T0 + timedelta(minutes=240)).timestamp() * 1000)
+
+
+def test_expiry_runs_once_event_time_moved_a_window_on() -> None:
+    counter = PartitionCounter({}, lateness_s=60)
+    counter.add_batch([Delivery(0, 0, scored(0))])
+    assert counter.due_for_expiry(0)
+    counter.expire(0)
+    counter.add_batch([Delivery(0, 1, scored(1, minutes=2))])
+    assert not counter.due_for_expiry(0)
+    counter.add_batch([Delivery(0, 2, scored(2, minutes=6))])
+    assert counter.due_for_expiry(0)

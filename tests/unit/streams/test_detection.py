@@ -27,7 +27,9 @@ def run(
         outcome = counter.add_batch([moved])
         for key, cell in outcome.cells.items():
             p, size, start, dim = parse_cell_key(key)
-            d, s, st, total = detection.on_partial(0, p, size, start, dim, cell)
+            merged = detection.on_partial(0, p, size, start, dim, cell)
+            assert merged is not None
+            d, s, st, total = merged
             totals[(d, s, st)] = total["n"]
         for p, wm in outcome.watermarks.items():
             signals += detection.on_watermark(0, p, wm)
@@ -169,3 +171,19 @@ class TestWatermark:
         for p, hours in ((0, 5), (1, 3), (2, 4)):
             d.on_watermark(0, p, self.start(hours), idle=True)
         assert d._clock(0)["global"] == self.start(5)
+
+
+def test_a_part_of_a_forgotten_window_does_not_overwrite_its_stored_total() -> None:
+    counter = PartitionCounter({}, lateness_s=60)
+    detection = Detection(
+        {}, DetectionSettings(lateness_s=60), now=ManualClock(T0).now, wall=lambda: 0.0
+    )
+    old = counter.add_batch([Delivery(0, 0, scored(0))])
+    for key, cell in old.cells.items():
+        _, size, start, dim = parse_cell_key(key)
+        assert detection.on_partial(0, 0, size, start, dim, cell) is not None
+    detection.on_watermark(0, 0, int((T0 + timedelta(hours=4)).timestamp() * 1000))
+    # the same cell again (a takeover re-sends it) after the window was forgotten
+    key, cell = next(iter(old.cells.items()))
+    _, size, start, dim = parse_cell_key(key)
+    assert detection.on_partial(0, 0, size, start, dim, cell) is None
