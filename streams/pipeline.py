@@ -18,7 +18,7 @@ from radar.store import Store
 from radar.store.signals import record_window_counts
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.detection import Detection, DetectionSettings
-from streams.progress import UpstreamLag, caught_up
+from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
 from streams.tables import partitioned_table
@@ -77,7 +77,11 @@ def add_detection(
     # scored partition → {"next", "wm"} as far as its effects were sent downstream
     published: dict[int, dict[str, Any]] = {}
     scored_name = scored.get_topic_name()
-    upstream = UpstreamLag(bootstrap, group, raw_name, partitions)
+    offsets = Offsets(bootstrap)
+
+    @app.on_before_shutdown.connect
+    async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await offsets.close()
 
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
@@ -128,9 +132,12 @@ def add_detection(
         if not tps:
             return
         # upstream first: once feedback.raw is all scored, no scored record is on its way
-        upstream_idle = await upstream.pending(app.consumer) == 0
-        ends = {tp.partition: n for tp, n in (await app.consumer.highwaters(*tps)).items()}
-        starts = {tp.partition: n for tp, n in (await app.consumer.earliest_offsets(*tps)).items()}
+        upstream_idle = await offsets.lag(group, raw_name, partitions) == 0
+        try:
+            starts, ends = await offsets.bounds(tps)
+        except Exception as exc:  # the broker is busy: try again at the next tick
+            log.debug("could not read the offsets of %s: %r", scored_name, exc)
+            return
         for tp in tps:
             state = counter.progress(tp.partition)
             if tp.partition not in published and state and state["next"] >= ends[tp.partition]:

@@ -11,58 +11,71 @@ empty partitions and close windows before their records were scored.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
 log = logging.getLogger(__name__)
 
 
-class OffsetsReader(Protocol):
-    """What the Faust consumer offers: end and start offsets of any partitions."""
+class Offsets:
+    """Start and end offsets of any partitions, and a group's committed offsets.
 
-    async def highwaters(self, *partitions: Any) -> Mapping[Any, int]: ...
+    Its own Kafka clients (no group), so asking never waits on the worker's
+    consumer, which may sit in a long fetch.
+    """
 
-    async def earliest_offsets(self, *partitions: Any) -> Mapping[Any, int]: ...
-
-
-class UpstreamLag:
-    """Records of a topic the group has not committed yet (the scoring stage's backlog)."""
-
-    def __init__(self, bootstrap: str, group: str, topic: str, partitions: int) -> None:
+    def __init__(self, bootstrap: str) -> None:
         self.bootstrap = bootstrap
-        self.group = group
-        self.partitions = [TopicPartition(topic, p) for p in range(partitions)]
         self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
 
-    async def pending(self, offsets: OffsetsReader) -> int | None:
-        """How many records are left; None when Kafka did not say (count it as pending)."""
+    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._consumer is None:
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
+            self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None)
+            await self._admin.start()
+            await self._consumer.start()
+        return self._admin, self._consumer
+
+    async def bounds(self, tps: Sequence[TopicPartition]) -> tuple[dict[int, int], dict[int, int]]:
+        """``(starts, ends)`` by partition number."""
+        _, consumer = await self._clients()
+        asked = [TopicPartition(tp.topic, tp.partition) for tp in tps]
+        starts, ends = await asyncio.gather(
+            consumer.beginning_offsets(asked), consumer.end_offsets(asked)
+        )
+        return {tp.partition: n for tp, n in starts.items()}, {
+            tp.partition: n for tp, n in ends.items()
+        }
+
+    async def lag(self, group: str, topic: str, partitions: int) -> int | None:
+        """Records of ``topic`` the group has not committed; None when Kafka did not say."""
+        tps = [TopicPartition(topic, p) for p in range(partitions)]
         try:
-            if self._admin is None:
-                self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-                await self._admin.start()
-            committed = await self._admin.list_consumer_group_offsets(
-                self.group, partitions=self.partitions
-            )
-            ends = await offsets.highwaters(*self.partitions)
-            starts = await offsets.earliest_offsets(*self.partitions)
+            admin, _ = await self._clients()
+            committed = await admin.list_consumer_group_offsets(group, partitions=tps)
+            starts, ends = await self.bounds(tps)
         except Exception as exc:  # the broker is busy or away: assume work is left
-            log.debug("could not read the scoring stage's lag: %r", exc)
+            log.debug("could not read the lag of %s on %s: %r", group, topic, exc)
             return None
         left = 0
-        for tp in self.partitions:
+        for tp in tps:
             meta = committed.get(tp)
-            done = meta.offset if meta is not None and meta.offset >= 0 else starts[tp]
-            left += max(0, ends[tp] - done)
+            done = meta.offset if meta is not None and meta.offset >= 0 else starts[tp.partition]
+            left += max(0, ends[tp.partition] - done)
         return left
 
     async def close(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
         if self._admin is not None:
             await self._admin.close()
-            self._admin = None
+        self._admin = self._consumer = None
 
 
 def caught_up(
@@ -91,4 +104,4 @@ def caught_up(
     return status
 
 
-__all__ = ["OffsetsReader", "UpstreamLag", "caught_up"]
+__all__ = ["Offsets", "caught_up"]
