@@ -23,6 +23,7 @@ from radar.events import Heartbeat, Signal
 from streams import shift as shift_mod
 from streams import silence as silence_mod
 from streams import spikes as spikes_mod
+from streams.crisis import CrisisEpisode, key_text
 from streams.signals import at, samples_of, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import DEFAULT_SLA_S, Thread
@@ -47,6 +48,7 @@ class DetectionSettings:
     silence_kinds: tuple[str, ...] = ("channel", "product")
     sla_s: dict[str, float] = field(default_factory=dict)  # per channel; default 6 h
     heartbeat_timeout_s: float = 900.0
+    crisis_quiet_s: float = 6 * 3600.0  # a crisis ends after this long without a new item
 
 
 WindowTotal = tuple[str, str, int, dict[str, Any]]  # (dim, size, start ms, merged cell)
@@ -179,6 +181,7 @@ class Detection:
             clock["horizon"] = wm - lateness - 2 * max(SIZES.values()) * 1000
         self.state[f"{mp}|clock"] = clock
         signals += self.check_threads(mp, wm / 1000)
+        signals += self.check_crises(mp, wm / 1000)
         if closed_any:
             self.expire(mp, clock["horizon"])
         return signals
@@ -331,6 +334,48 @@ class Detection:
             detected_at=self.now(),
             details={"reported": health.reported, "message": health.message},
         )
+
+    # -- crises ------------------------------------------------------------------------------
+    def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        """A severity-3 item: opens or grows its key's episode; signals at size steps only."""
+        name = key_text(record["key"])
+        key = f"{mp}|c|{name}"
+        stored = self.state.get(key)
+        episode = CrisisEpisode.from_state(stored) if stored else None
+        if episode is not None and episode.resolved:
+            if episode.knows(record):
+                return []  # the same item again, after its crisis ended
+            episode = None
+        if episode is None:
+            episode = CrisisEpisode.open(record)
+            index = self.state.get(f"{mp}|crises") or []
+            if name not in index:
+                self.state[f"{mp}|crises"] = [*index, name]
+        notify = episode.add(record)
+        self.state[key] = episode.to_state()
+        return [episode.signal("firing", self.now())] if notify else []
+
+    def check_crises(self, mp: int, now_s: float) -> list[Signal]:
+        """Resolve episodes quiet for ``crisis_quiet_s``; forget them after as long again."""
+        quiet_s = self.settings.crisis_quiet_s
+        index = self.state.get(f"{mp}|crises") or []
+        keep, signals = [], []
+        for name in index:
+            stored = self.state.get(f"{mp}|c|{name}")
+            if stored is None:
+                continue
+            episode = CrisisEpisode.from_state(stored)
+            if not episode.resolved and episode.quiet(now_s, quiet_s):
+                episode.resolved = True
+                self.state[f"{mp}|c|{name}"] = episode.to_state()
+                signals.append(episode.signal("resolved", self.now()))
+            if episode.resolved and episode.quiet(now_s, 2 * quiet_s):
+                del self.state[f"{mp}|c|{name}"]
+            else:
+                keep.append(name)
+        if keep != index:
+            self.state[f"{mp}|crises"] = keep
+        return signals
 
     # -- unanswered complaints ----------------------------------------------------------------
     def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:

@@ -17,11 +17,13 @@ from radar.masking import mask_text
 from radar.store import Store
 from radar.store.signals import record_window_counts
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
+from streams.crisis import crisis_record, key_text
 from streams.detection import Detection, DetectionSettings
 from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
 from streams.tables import partitioned_table
+from streams.taxonomy import default_taxonomy
 from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
 from streams.windows import SAMPLE_CHARS
 
@@ -36,6 +38,7 @@ def detection_settings(worker: WorkerSettings) -> DetectionSettings:
         idle_s=worker.idle_s,
         sla_s=sla,
         heartbeat_timeout_s=worker.heartbeat_timeout_s,
+        crisis_quiet_s=worker.crisis_quiet_s,
         spike=spike,
     )
 
@@ -78,6 +81,7 @@ def add_detection(
     published: dict[int, dict[str, Any]] = {}
     scored_name = scored.get_topic_name()
     offsets = Offsets(bootstrap)
+    taxonomy = default_taxonomy()
 
     @app.on_before_shutdown.connect
     async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
@@ -113,6 +117,12 @@ def add_detection(
                 assert delivery.event is not None
                 for record in thread_records(delivery.event, worker.unanswered_channels):
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
+            for delivery in [*outcome.replayed, *outcome.counted, *outcome.too_late]:
+                # a crisis is reported however late it comes; detection drops repeats by id
+                crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
+                if crisis is not None:
+                    name = key_text(crisis["key"]).encode()
+                    await windows.send(key=name, value=encode(crisis))
             for p, progress in outcome.progress.items():
                 await send_progress(p, progress["wm"], idle=False)
                 published[p] = progress
@@ -188,6 +198,8 @@ def add_detection(
                     signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)
                 elif kind == "thread":
                     signals += detection.on_thread(mp, record)
+                elif kind == "crisis":
+                    signals += detection.on_crisis(mp, record)
                 elif kind == "hb":
                     beat = Heartbeat.model_validate(record["beat"])
                     signals += detection.on_heartbeat(mp, beat, partitions=partitions)

@@ -52,6 +52,9 @@ class WorkerSettings(RadarSettings):
     heartbeat_timeout_s: float = Field(
         900.0, gt=0, description="A source without a heartbeat this long is down"
     )
+    crisis_quiet_s: float = Field(
+        21600.0, gt=0, description="A crisis episode ends after this long without a new item"
+    )
     spike_min_count: int = Field(5, ge=1, description="Complaints a window needs to spike")
     spike_fire_at: float = Field(0.5, gt=0, le=1, description="Spike score that raises a signal")
 

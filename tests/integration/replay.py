@@ -24,9 +24,11 @@ from radar.store import Store
 from radar.store.signals import load_window_counts
 from radar.topics import Topics
 from streams.counting import Delivery, MemoryClaims, PartitionCounter, parse_cell_key
+from streams.crisis import crisis_record
 from streams.detection import Detection
 from streams.pipeline import detection_settings, thread_records
 from streams.settings import WorkerSettings
+from streams.taxonomy import default_taxonomy
 from streams.windows import SIZES
 from tests.integration.conftest import Pipeline
 
@@ -146,6 +148,7 @@ def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = Non
     """Count and detect ``events`` in one process on one partition, then let time run out."""
     worker = worker or WorkerSettings()
     counter = PartitionCounter({}, MemoryClaims(), lateness_s=worker.lateness_s)
+    taxonomy = default_taxonomy()
     detection = Detection({}, detection_settings(worker), now=lambda: T0, wall=lambda: 0.0)
     totals: dict[tuple[str, str, int], dict[str, Any]] = {}
     signals: list[Signal] = []
@@ -160,6 +163,10 @@ def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = Non
             assert delivery.event is not None
             for record in thread_records(delivery.event, worker.unanswered_channels):
                 signals += detection.on_thread(0, record)
+        for delivery in [*outcome.counted, *outcome.too_late]:
+            crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
+            if crisis is not None:
+                signals += detection.on_crisis(0, crisis)
         for p, progress in outcome.progress.items():
             signals += detection.on_watermark(0, p, progress["wm"])
     signals += detection.on_watermark(0, 0, counter.watermark(0), idle=True)

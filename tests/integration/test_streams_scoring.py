@@ -110,3 +110,10 @@ def test_items_reach_scored_with_every_contract_field(pipeline: Pipeline) -> Non
     assert by_name["praise"]["sentiment"] > by_name["delivery-broken"]["sentiment"]
     assert by_name["delivery-broken"]["region"] == "华东"  # the source's fields are carried
     assert by_name["fire"]["reach"] == 50_000
+
+    # the severity-3 item raised one crisis signal, with itself as the evidence
+    signals = pipeline.consume("feedback.signals", 1, timeout=60)
+    crises = [r for r in signals if r["type"] == "crisis"]
+    assert [c["key"] for c in crises] == [{"crisis": "safety"}]
+    assert [s["id"] for s in crises[0]["samples"]] == [by_name["fire"]["id"]]
+    assert crises[0]["severity"] == 3 and crises[0]["observed"] == 1
