@@ -27,7 +27,7 @@ from streams.crisis import CrisisEpisode, key_text
 from streams.signals import at, samples_of, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import DEFAULT_SLA_S, Thread
-from streams.windows import SIZES, dim_kind, merge_cells, new_cell
+from streams.windows import SIZES, dim_kind, merge_cells
 
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
@@ -83,24 +83,27 @@ class Detection:
         over) returns None: its total was stored when the window was whole,
         and one partition's part must not overwrite it.
         """
-        if start < self._clock(mp).get("horizon", start):
+        clock = self._clock(mp)
+        if start < clock.get("horizon", start):
             return None
-        key = f"{mp}|w|{size}|{start}|{dim}"
-        entry = self.state.get(key) or {"parts": {}}
-        parts = dict(entry["parts"])
-        old = parts.get(str(p))
+        self.sources = max(self.sources, p + 1)
+        key = part_key(mp, size, start, p, dim)
+        old = self.state.get(key)
         if old is None or old.get("marker", -1) <= cell.get("marker", -1):
-            parts[str(p)] = cell
-        self.state[key] = {"parts": parts}
+            self.state[key] = cell  # one record per part: a changelog record stays small
         dims_key = f"{mp}|dims"
         dims = self.state.get(dims_key) or {}
         if dim not in dims or start < dims[dim]:
             self.state[dims_key] = {**dims, dim: min(start, dims.get(dim, start))}
-        clock = self._clock(mp)
         if size not in clock["first"] or start < clock["first"][size]:
             clock["first"][size] = start
             self.state[f"{mp}|clock"] = clock
-        return dim, size, start, merge_cells(parts.values())
+        return dim, size, start, self.total(mp, size, start, dim)
+
+    def total(self, mp: int, size: str, start: int, dim: str) -> dict[str, Any]:
+        """The key's window: the sum of every source partition's part (zero when none)."""
+        parts = (self.state.get(part_key(mp, size, start, p, dim)) for p in range(self.sources))
+        return merge_cells(part for part in parts if part is not None)
 
     # -- time ---------------------------------------------------------------------------------
     def _clock(self, mp: int) -> dict[str, Any]:
@@ -200,8 +203,7 @@ class Detection:
         for dim, since in sorted(dims.items()):
             if since > start:
                 continue
-            entry = self.state.get(f"{mp}|w|{size}|{start}|{dim}")
-            cell = merge_cells(entry["parts"].values()) if entry else new_cell()
+            cell = self.total(mp, size, start, dim)
             dkey = f"{mp}|d|{dim}"
             det = dict(self.state.get(dkey) or {})
             det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
@@ -446,8 +448,13 @@ class Detection:
     def expire(self, mp: int, horizon_ms: int) -> None:
         prefix = f"{mp}|w|"
         for key in [k for k in list(self.state) if k.startswith(prefix)]:
-            if int(key.split("|", 4)[3]) < horizon_ms:
+            if int(key.split("|", 5)[3]) < horizon_ms:
                 del self.state[key]
+
+
+def part_key(mp: int, size: str, start: int, p: int, dim: str) -> str:
+    """State key of source partition ``p``'s part of a key's window."""
+    return f"{mp}|w|{size}|{start}|{p}|{dim}"
 
 
 def owner(source: str, partitions: int) -> int:

@@ -19,10 +19,11 @@ from radar.store.signals import record_window_counts
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.crisis import crisis_record, key_text
 from streams.detection import Detection, DetectionSettings
+from streams.outbox import Outbox
 from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
-from streams.tables import partitioned_table
+from streams.tables import dumps, partitioned_table
 from streams.taxonomy import default_taxonomy
 from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
 from streams.windows import SAMPLE_CHARS
@@ -44,7 +45,7 @@ def detection_settings(worker: WorkerSettings) -> DetectionSettings:
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return dumps(record)
 
 
 def add_detection(
@@ -77,8 +78,6 @@ def add_detection(
     claims = StoreClaims(store)
     counter = PartitionCounter(cells, claims, lateness_s=worker.lateness_s)
     detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
-    # scored partition → {"next", "wm"} as far as its effects were sent downstream
-    published: dict[int, dict[str, Any]] = {}
     scored_name = scored.get_topic_name()
     offsets = Offsets(bootstrap)
     taxonomy = default_taxonomy()
@@ -97,10 +96,12 @@ def add_detection(
             record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
             await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
 
-    async def send_progress(p: int, wm: int | None, *, idle: bool) -> None:
+    async def send_progress(p: int, wm: int | None, *, idle: bool = False) -> None:
         mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})
         for mp in range(partitions):
             await windows.send(key=b"~wm", value=mark, partition=mp)
+
+    outbox = Outbox(counter, send_cells, send_progress, publish_s=worker.publish_s)
 
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
@@ -112,7 +113,7 @@ def add_detection(
             outcome = counter.apply(plan, owners)
             if outcome.duplicates:
                 log.info("counting skipped %d ids counted before", outcome.duplicates)
-            await send_cells(outcome.published)
+            outbox.add(outcome)  # cells and marks go out together, at most every publish_s
             for delivery in [*outcome.replayed, *outcome.counted]:
                 assert delivery.event is not None
                 for record in thread_records(delivery.event, worker.unanswered_channels):
@@ -123,9 +124,7 @@ def add_detection(
                 if crisis is not None:
                     name = key_text(crisis["key"]).encode()
                     await windows.send(key=name, value=encode(crisis))
-            for p, progress in outcome.progress.items():
-                await send_progress(p, progress["wm"], idle=False)
-                published[p] = progress
+            await outbox.flush()
             for p in outcome.progress:
                 if counter.due_for_expiry(p):
                     counter.expire(p)
@@ -137,8 +136,7 @@ def add_detection(
     async def progress() -> None:
         """Tell detection which partitions are caught up (those hold no event time back)."""
         tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored_name]
-        for p in set(published) - {tp.partition for tp in tps}:
-            del published[p]  # revoked: checked again if it comes back
+        outbox.keep([tp.partition for tp in tps])
         if not tps:
             return
         # upstream first: once feedback.raw is all scored, no scored record is on its way
@@ -150,12 +148,11 @@ def add_detection(
             return
         for tp in tps:
             state = counter.progress(tp.partition)
-            if tp.partition not in published and state and state["next"] >= ends[tp.partition]:
-                # taken over with nothing left to replay: what the last owner sent may be
-                # incomplete, so send the open cells again (absolute, so harmless twice)
-                await send_cells(counter.open_cells(tp.partition))
-                published[tp.partition] = state
-        # only what was sent counts: the table runs ahead while a batch is being sent
+            if state and state["next"] >= ends[tp.partition]:
+                outbox.take_over(tp.partition, state)  # nothing to replay: its cells, once
+        await outbox.flush(force=True)
+        # only what was sent counts: the table runs ahead of what went downstream
+        published = outbox.published
         sent = {p: s["next"] for p, s in published.items()}
         counted = {tp.partition: counter.progress(tp.partition) for tp in tps}
         counted_next = {p: s["next"] if s else None for p, s in counted.items()}

@@ -40,6 +40,9 @@ class WorkerSettings(RadarSettings):
     idle_s: float = Field(
         30.0, gt=0, description="A partition silent this long no longer holds event time back"
     )
+    publish_s: float = Field(
+        2.0, ge=0, description="Counting sends changed windows downstream at most this often"
+    )
     tick_s: float = Field(5.0, gt=0, description="How often idle time and heartbeats are checked")
     sla_hours: dict[str, float] = Field(
         default_factory=dict, description="Response SLA per channel in hours (default 6)"

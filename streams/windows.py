@@ -20,7 +20,8 @@ from radar.masking import mask_text
 SIZES: dict[str, int] = {"5m": 300, "1h": 3600}
 OVERALL = "overall"
 MAX_SAMPLES = 5
-SAMPLE_CHARS = 280
+#: Characters of a sample's text kept as evidence (its id leads to the whole text in the store).
+SAMPLE_CHARS = 120
 #: Dimensions an event is counted under (besides overall), in the order of its key.
 DIMENSIONS = ("channel", "topic", "product", "region")
 
