@@ -64,6 +64,9 @@ def create_app(
         producer_acks=-1,
         producer_compression_type="gzip",
     )
+    # table writes (a batch changes hundreds of cells) wait in this buffer; Faust's default
+    # of 100 stalls every batch with a "producer buffer full" flush
+    app.producer.buffer.max_messages = 5_000
     raw = raw_topic(app, topics.raw)
     scored = raw_topic(app, topics.scored)
     deadletter = raw_topic(app, topics.deadletter)
