@@ -12,7 +12,9 @@ twice is counted once (ids are kept per episode).
 
 from __future__ import annotations
 
+from collections.abc import Callable, MutableMapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from radar.events import ScoredEvent, Signal
@@ -147,4 +149,62 @@ class CrisisEpisode:
         return cls(**state)
 
 
-__all__ = ["CRISIS_SEVERITY", "NOTIFY_AT", "CrisisEpisode", "crisis_record", "key_text"]
+class CrisisTracker:
+    """Crisis episodes per detection partition, in the detection state (``{mp}|c|{key}``)."""
+
+    def __init__(
+        self, state: MutableMapping[str, Any], quiet_s: float, now: Callable[[], datetime]
+    ) -> None:
+        self.state = state
+        self.quiet_s = quiet_s
+        self.now = now
+
+    def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        """A severity-3 item: opens or grows its key's episode; signals at size steps only."""
+        name = key_text(record["key"])
+        key = f"{mp}|c|{name}"
+        stored = self.state.get(key)
+        episode = CrisisEpisode.from_state(stored) if stored else None
+        if episode is not None and episode.resolved:
+            if episode.knows(record):
+                return []  # the same item again, after its crisis ended
+            episode = None
+        if episode is None:
+            episode = CrisisEpisode.open(record)
+            index = self.state.get(f"{mp}|crises") or []
+            if name not in index:
+                self.state[f"{mp}|crises"] = [*index, name]
+        notify = episode.add(record)
+        self.state[key] = episode.to_state()
+        return [episode.signal("firing", self.now())] if notify else []
+
+    def check(self, mp: int, now_s: float) -> list[Signal]:
+        """Resolve episodes quiet for ``quiet_s``; forget them after as long again."""
+        index = self.state.get(f"{mp}|crises") or []
+        keep, signals = [], []
+        for name in index:
+            stored = self.state.get(f"{mp}|c|{name}")
+            if stored is None:
+                continue
+            episode = CrisisEpisode.from_state(stored)
+            if not episode.resolved and episode.quiet(now_s, self.quiet_s):
+                episode.resolved = True
+                self.state[f"{mp}|c|{name}"] = episode.to_state()
+                signals.append(episode.signal("resolved", self.now()))
+            if episode.resolved and episode.quiet(now_s, 2 * self.quiet_s):
+                del self.state[f"{mp}|c|{name}"]
+            else:
+                keep.append(name)
+        if keep != index:
+            self.state[f"{mp}|crises"] = keep
+        return signals
+
+
+__all__ = [
+    "CRISIS_SEVERITY",
+    "NOTIFY_AT",
+    "CrisisEpisode",
+    "CrisisTracker",
+    "crisis_record",
+    "key_text",
+]

@@ -23,10 +23,10 @@ from radar.events import Heartbeat, Signal
 from streams import shift as shift_mod
 from streams import silence as silence_mod
 from streams import spikes as spikes_mod
-from streams.crisis import CrisisEpisode, key_text
-from streams.signals import at, samples_of, signal_id, window_signal
+from streams.crisis import CrisisTracker
+from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
-from streams.unanswered import DEFAULT_SLA_S, Thread
+from streams.unanswered import ThreadTracker
 from streams.windows import SIZES, dim_kind, merge_cells
 
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
@@ -72,6 +72,8 @@ class Detection:
         self.wall = wall
         self.sources = sources  # partitions of feedback.scored: each must pass a window
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
+        self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
+        self.threads = ThreadTracker(state, self.settings.sla_s, now)
 
     # -- partials and totals ------------------------------------------------------------------
     def on_partial(
@@ -337,112 +339,18 @@ class Detection:
             details={"reported": health.reported, "message": health.message},
         )
 
-    # -- crises ------------------------------------------------------------------------------
+    # -- crises and unanswered complaints (their trackers keep their state here too) ----------
     def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
-        """A severity-3 item: opens or grows its key's episode; signals at size steps only."""
-        name = key_text(record["key"])
-        key = f"{mp}|c|{name}"
-        stored = self.state.get(key)
-        episode = CrisisEpisode.from_state(stored) if stored else None
-        if episode is not None and episode.resolved:
-            if episode.knows(record):
-                return []  # the same item again, after its crisis ended
-            episode = None
-        if episode is None:
-            episode = CrisisEpisode.open(record)
-            index = self.state.get(f"{mp}|crises") or []
-            if name not in index:
-                self.state[f"{mp}|crises"] = [*index, name]
-        notify = episode.add(record)
-        self.state[key] = episode.to_state()
-        return [episode.signal("firing", self.now())] if notify else []
+        return self.crises.on_crisis(mp, record)
 
     def check_crises(self, mp: int, now_s: float) -> list[Signal]:
-        """Resolve episodes quiet for ``crisis_quiet_s``; forget them after as long again."""
-        quiet_s = self.settings.crisis_quiet_s
-        index = self.state.get(f"{mp}|crises") or []
-        keep, signals = [], []
-        for name in index:
-            stored = self.state.get(f"{mp}|c|{name}")
-            if stored is None:
-                continue
-            episode = CrisisEpisode.from_state(stored)
-            if not episode.resolved and episode.quiet(now_s, quiet_s):
-                episode.resolved = True
-                self.state[f"{mp}|c|{name}"] = episode.to_state()
-                signals.append(episode.signal("resolved", self.now()))
-            if episode.resolved and episode.quiet(now_s, 2 * quiet_s):
-                del self.state[f"{mp}|c|{name}"]
-            else:
-                keep.append(name)
-        if keep != index:
-            self.state[f"{mp}|crises"] = keep
-        return signals
+        return self.crises.check(mp, now_s)
 
-    # -- unanswered complaints ----------------------------------------------------------------
     def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
-        """A complaint or a staff reply on a thread."""
-        key = f"{mp}|t|{record['thread']}"
-        stored = self.state.get(key)
-        thread = (
-            Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
-        )
-        signals: list[Signal] = []
-        if record["event"] == "reply":
-            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-            if thread.due(record["ts"], sla) and thread.fired_since is not None:
-                # overdue before the reply came, whether or not the watermark showed it yet
-                overdue = self._unanswered(thread, "firing", record["ts"], since=thread.fired_since)
-                signals.append(overdue)
-            fired, samples = thread.fired_since, thread.samples
-            if thread.reply(record["ts"]) and fired is not None:
-                answered = Thread(thread.channel, thread.key, samples=samples)
-                signals.append(self._unanswered(answered, "resolved", record["ts"], since=fired))
-        else:
-            thread.complaint(record["ts"], record["sample"])
-        if thread.idle and stored is None:
-            return signals
-        self.state[key] = thread.to_state()
-        return signals
+        return self.threads.on_thread(mp, record)
 
     def check_threads(self, mp: int, now_s: float) -> list[Signal]:
-        signals = []
-        prefix = f"{mp}|t|"
-        for key, value in list(self.state.items()):
-            if not key.startswith(prefix):
-                continue
-            thread = Thread.from_state(value)
-            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-            if thread.due(now_s, sla):
-                self.state[key] = thread.to_state()
-                since = thread.fired_since if thread.fired_since is not None else now_s
-                signals.append(self._unanswered(thread, "firing", now_s, since=since))
-            elif thread.idle:
-                del self.state[key]
-        return signals
-
-    def _unanswered(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:
-        """Firing is stamped at the deadline, resolving at the reply: both are event times,
-        so the signal does not depend on when the watermark happened to pass."""
-        sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-        end = since + sla if status == "firing" else now_s
-        waited = end - since
-        return Signal(
-            id=signal_id("unanswered", thread.key, since),
-            type="unanswered",
-            key={"channel": thread.channel, "thread": thread.key.split("|", 2)[2]},
-            status="firing" if status == "firing" else "resolved",
-            window_start=at(since),
-            window_end=at(end),
-            observed=round(waited / 3600, 3),
-            expected=round(sla / 3600, 3),
-            score=1.0 if status == "firing" else 0.0,
-            statistic="hours_without_staff_reply",
-            severity=1 if status == "firing" else 0,
-            samples=samples_of(thread.samples),
-            detected_at=self.now(),
-            details={"source": thread.key.split("|", 2)[1], "sla_hours": sla / 3600},
-        )
+        return self.threads.check(mp, now_s)
 
     # -- housekeeping -------------------------------------------------------------------------
     def expire(self, mp: int, horizon_ms: int) -> None:
