@@ -23,7 +23,8 @@ so a replay decides exactly as the first run did.
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping, Sequence
+import time
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -33,6 +34,9 @@ from radar.store.claims import Claim, claim_events, expire_claims
 from streams.windows import SIZES, add_event, dimensions, event_millis, new_cell, window_start
 
 log = logging.getLogger(__name__)
+
+#: Wall seconds a changed cell is kept at least (well past the commit of its batch).
+HOLD_S = 60.0
 
 
 class Claims(Protocol):
@@ -148,13 +152,19 @@ class PartitionCounter:
         *,
         lateness_s: float = 300.0,
         retention_s: float | None = None,
+        hold_s: float = HOLD_S,
+        wall: Callable[[], float] = time.monotonic,
     ) -> None:
         self.cells = cells
         self.claims: Claims = claims if claims is not None else MemoryClaims()
         self.lateness_ms = int(lateness_s * 1000)
         longest = max(SIZES.values()) * 1000
         self.retention_ms = int(retention_s * 1000) if retention_s else longest + self.lateness_ms
-        self._expired_at: dict[int, int] = {}  # partition → watermark at its last expiry
+        self.hold_s = hold_s
+        self.wall = wall
+        self._started = wall()
+        self._changed: dict[str, float] = {}  # cell key → wall time of its last change
+        self._expired_at: dict[int, tuple[int, float]] = {}  # partition → (watermark, wall)
 
     def progress(self, partition: int) -> dict[str, Any] | None:
         """``{"wm": latest event time or None, "next": first offset not processed}``."""
@@ -205,8 +215,10 @@ class PartitionCounter:
                 outcome.duplicates += 1
                 continue
             self._count(delivery, event, outcome)
+        now = self.wall()
         for key, cell in outcome.cells.items():
             self.cells[key] = cell
+            self._changed[key] = now
         for partition, state in plan.progress.items():
             self.cells[progress_key(partition)] = state
         return outcome
@@ -243,15 +255,12 @@ class PartitionCounter:
         outcome.replayed.append(delivery)
 
     def open_cells(self, partition: int) -> dict[str, dict[str, Any]]:
-        """The cells of ``partition`` within the retention (to publish again on a takeover)."""
-        wm = self.watermark(partition)
-        if wm is None:
-            return {}
-        prefix, horizon = f"{partition}|", wm - self.retention_ms
+        """Every cell ``partition`` still keeps (to publish again on a takeover)."""
+        prefix = f"{partition}|"
         return {
             key: cell
             for key, cell in list(self.cells.items())
-            if key.startswith(prefix) and "marker" in cell and parse_cell_key(key)[2] >= horizon
+            if key.startswith(prefix) and "marker" in cell
         }
 
     def _closed(self, ts: int, wm: int) -> bool:
@@ -277,26 +286,41 @@ class PartitionCounter:
         return None if wm is None else wm - self.lateness_ms - 2 * size_ms
 
     def due_for_expiry(self, partition: int) -> bool:
-        """Whether event time moved a smallest window on since ``partition`` last expired."""
+        """Whether event time moved a smallest window on, or ``hold_s`` passed, since the last."""
         wm = self.watermark(partition)
+        if wm is None:
+            return False
         last = self._expired_at.get(partition)
-        return wm is not None and (last is None or wm - last >= min(SIZES.values()) * 1000)
+        return (
+            last is None
+            or wm - last[0] >= min(SIZES.values()) * 1000
+            or self.wall() - last[1] >= self.hold_s
+        )
 
     def expire(self, partition: int) -> int:
-        """Forget cells of ``partition`` older than the retention; returns how many."""
+        """Forget cells of ``partition`` older than the retention; returns how many.
+
+        A cell also stays until it has not changed for ``hold_s`` of wall time:
+        by then its batch was committed, so no replay will need to send it again.
+        """
         wm = self.watermark(partition)
         if wm is None:
             return 0
-        self._expired_at[partition] = wm
+        now = self.wall()
+        self._expired_at[partition] = (wm, now)
         horizon = wm - self.retention_ms
         prefix = f"{partition}|"
         old_cells = [
             k
             for k in list(self.cells)
-            if k.startswith(prefix) and not k.endswith("|wm") and parse_cell_key(k)[2] < horizon
+            if k.startswith(prefix)
+            and not k.endswith("|wm")
+            and parse_cell_key(k)[2] < horizon
+            and now - self._changed.get(k, self._started) >= self.hold_s
         ]
         for key in old_cells:
             del self.cells[key]
+            self._changed.pop(key, None)
         return len(old_cells)
 
 

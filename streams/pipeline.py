@@ -101,19 +101,19 @@ def add_detection(
         for mp in range(partitions):
             await windows.send(key=b"~wm", value=mark, partition=mp)
 
-    outbox = Outbox(counter, send_cells, send_progress, publish_s=worker.publish_s)
+    outbox = Outbox(counter, send_cells, send_progress)
 
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
         """feedback.scored → per-partition window cells → partials, progress marks, threads."""
         batched = cast(faust.Stream[bytes], stream).take_events
-        async for events in batched(worker.batch_size, within=worker.batch_within_s):
+        async for events in batched(worker.count_batch_size, within=worker.count_within_s):
             plan = counter.plan([delivery_of(event) for event in events])
             owners = await write_until_stored("claims", claims.claim, plan.claims)
             outcome = counter.apply(plan, owners)
             if outcome.duplicates:
                 log.info("counting skipped %d ids counted before", outcome.duplicates)
-            outbox.add(outcome)  # cells and marks go out together, at most every publish_s
+            outbox.add(outcome)
             for delivery in [*outcome.replayed, *outcome.counted]:
                 assert delivery.event is not None
                 for record in thread_records(delivery.event, worker.unanswered_channels):
@@ -124,7 +124,7 @@ def add_detection(
                 if crisis is not None:
                     name = key_text(crisis["key"]).encode()
                     await windows.send(key=name, value=encode(crisis))
-            await outbox.flush()
+            await outbox.flush()  # before the batch is acknowledged
             for p in outcome.progress:
                 if counter.due_for_expiry(p):
                     counter.expire(p)
@@ -150,7 +150,7 @@ def add_detection(
             state = counter.progress(tp.partition)
             if state and state["next"] >= ends[tp.partition]:
                 outbox.take_over(tp.partition, state)  # nothing to replay: its cells, once
-        await outbox.flush(force=True)
+        await outbox.flush()
         # only what was sent counts: the table runs ahead of what went downstream
         published = outbox.published
         sent = {p: s["next"] for p, s in published.items()}

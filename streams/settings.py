@@ -40,8 +40,13 @@ class WorkerSettings(RadarSettings):
     idle_s: float = Field(
         30.0, gt=0, description="A partition silent this long no longer holds event time back"
     )
-    publish_s: float = Field(
-        2.0, ge=0, description="Counting sends changed windows downstream at most this often"
+    count_batch_size: int = Field(
+        2000, ge=1, le=20_000, description="Scored events counted per batch"
+    )
+    count_within_s: float = Field(
+        1.0,
+        gt=0,
+        description="Longest wait to fill a counting batch (changed windows go out once per batch)",
     )
     tick_s: float = Field(5.0, gt=0, description="How often idle time and heartbeats are checked")
     sla_hours: dict[str, float] = Field(

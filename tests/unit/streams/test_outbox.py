@@ -1,4 +1,4 @@
-"""The outbox: changed cells coalesce, marks never overtake their cells, takeovers resend once."""
+"""The outbox: each changed cell once, marks never overtake their cells, takeovers resend once."""
 
 from __future__ import annotations
 
@@ -23,36 +23,29 @@ class Wire:
         self.sent.append(("mark", partition))
 
 
-def outbox(counter: PartitionCounter, wire: Wire, clock: list[float]) -> Outbox:
-    return Outbox(counter, wire.cells, wire.progress, publish_s=2.0, wall=lambda: clock[0])
-
-
-def test_cells_coalesce_until_publish_time_and_go_before_their_marks() -> None:
-    counter, wire, clock = PartitionCounter({}), Wire(), [0.0]
-    box = outbox(counter, wire, clock)
-    for i in range(3):
-        box.add(counter.add_batch([Delivery(0, i, scored(i))]))
-        clock[0] += 0.5
-        asyncio.run(box.flush())
-    assert wire.sent == []  # 1.5 s: not yet
-    clock[0] += 0.5
+def test_each_cell_goes_once_in_its_latest_state_before_the_marks() -> None:
+    counter, wire = PartitionCounter({}), Wire()
+    box = Outbox(counter, wire.cells, wire.progress)
+    box.add(counter.add_batch([Delivery(0, 0, scored(0)), Delivery(1, 0, scored(1))]))
+    box.add(counter.add_batch([Delivery(0, 1, scored(2))]))
     asyncio.run(box.flush())
     kinds = [kind for kind, _ in wire.sent]
-    assert kinds[-1] == "mark" and "mark" not in kinds[:-1]  # every cell before the mark
-    overall = [
-        n for kind, item in wire.sent if kind == "cell" for key, n in [item] if "overall" in key
-    ]
-    assert overall == [3, 3]  # each cell once, in its latest state (5m and 1h windows)
-    assert box.published[0]["next"] == 3
+    assert kinds[-2:] == ["mark", "mark"] and "mark" not in kinds[:-2]
+    overall = [n for kind, (key, n) in wire.sent[:-2] if key.startswith("0|") and "overall" in key]
+    assert overall == [2, 2]  # each partition-0 cell once, in its latest state (5m and 1h)
+    assert box.published[0]["next"] == 2 and box.published[1]["next"] == 1
+    wire.sent.clear()
+    asyncio.run(box.flush())
+    assert wire.sent == []  # nothing waits twice
 
 
 def test_a_takeover_sends_the_open_cells_once() -> None:
-    counter, wire, clock = PartitionCounter({}), Wire(), [0.0]
+    counter, wire = PartitionCounter({}), Wire()
     counter.add_batch([Delivery(1, 0, scored(0))])  # counted by a worker that died
-    box = outbox(counter, wire, clock)
+    box = Outbox(counter, wire.cells, wire.progress)
     box.take_over(1, counter.progress(1))
     box.take_over(1, counter.progress(1))
-    asyncio.run(box.flush(force=True))
+    asyncio.run(box.flush())
     cells = [item for kind, item in wire.sent if kind == "cell"]
     assert cells and len(cells) == len(set(cells))
     assert wire.sent[-1] == ("mark", 1)
