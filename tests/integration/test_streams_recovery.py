@@ -27,6 +27,7 @@ def test_a_worker_killed_mid_stream_resumes_without_losing_or_doubling(
     produce(pipeline.settings, feed.events)
     # small batches: many commits and changelog records, so the kill lands between them
     pipeline.env["RADAR_WORKER_BATCH_SIZE"] = "40"
+    pipeline.env["RADAR_WORKER_COUNT_BATCH_SIZE"] = "40"
     pipeline.env["RADAR_WORKER_SESSION_TIMEOUT_S"] = "8"
     first = pipeline.start("worker")
     store = Store.from_settings(pipeline.settings)
