@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -111,6 +112,7 @@ def main() -> None:
     parser.add_argument("--event-rate", type=float, default=2000.0, help="Events per event-time s")
     parser.add_argument("--via", choices=("scored", "raw"), default="scored")
     parser.add_argument("--step", type=int, default=100_000, help="Print a row every this many")
+    parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (logs)")
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="radar-memory-"))
@@ -175,6 +177,8 @@ def main() -> None:
         worker.wait(timeout=30)
         producer.close()
         broker.stop()
+        if not args.keep:
+            shutil.rmtree(home, ignore_errors=True)
     first = rows[0][3] if rows else float("nan")
     print(
         f"\nvia {args.via}, {args.events:,} events at {args.event_rate:.0f}/s of event time, "
