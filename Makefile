@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create or update the virtualenv with the project and its test tools
+	$(BIN)/radar sentiment prepare
 
 kafka-jars: $(STAMP)  ## fetch Apache Kafka's jars from Maven Central once (or use KAFKA_HOME)
 	$(BIN)/radar kafka fetch

@@ -1,4 +1,4 @@
-"""``radar ingest``: run a connector once (files now; each connector adds its command here)."""
+"""``radar ingest``: run a connector once or as a service (one command per connector)."""
 
 from __future__ import annotations
 
@@ -9,28 +9,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
+from ingest.commands.common import parse_mapping
 from ingest.file_source import ingest_file
 from ingest.files import FORMATS
-from ingest.normalize import CONTRACT_FIELDS, Normaliser
+from ingest.normalize import Normaliser
 from ingest.producer import FeedbackProducer
 from radar.events import CHANNELS
 from radar.masking import pseudonym_key
 from radar.settings import CoreSettings
-
-
-def parse_mapping(pairs: tuple[str, ...]) -> dict[str, str]:
-    """``("text=content", ...)`` → ``{"text": "content"}``, checked against the contract."""
-    mapping: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, column = pair.partition("=")
-        if not sep or not name or not column:
-            msg = f"--map {pair!r}: expected FIELD=COLUMN, e.g. --map text=content"
-            raise click.BadParameter(msg)
-        if name not in CONTRACT_FIELDS:
-            msg = f"--map {pair!r}: unknown field {name!r}; fields: {', '.join(CONTRACT_FIELDS)}"
-            raise click.BadParameter(msg)
-        mapping[name] = column
-    return mapping
 
 
 @click.group()
@@ -108,5 +94,26 @@ def file_command(
     for reason, count in summary.deadletters.most_common():
         click.echo(f"  {reason}: {count}")
 
+
+def _register() -> None:
+    from ingest.commands.demo import demo_command
+    from ingest.commands.pull import chat_command, email_command, forum_command
+    from ingest.commands.push import social_command, surveys_command
+    from ingest.commands.reviews import reviews_command
+
+    commands = (
+        reviews_command,
+        surveys_command,
+        forum_command,
+        social_command,
+        email_command,
+        chat_command,
+        demo_command,
+    )
+    for command in commands:
+        ingest.add_command(command)
+
+
+_register()
 
 __all__ = ["ingest"]

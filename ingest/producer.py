@@ -63,7 +63,6 @@ class FeedbackProducer:
             "batch_size": 256 * 1024,
             "request_timeout_ms": 30_000,
             "delivery_timeout_ms": 120_000,
-            "key_serializer": lambda key: key.encode("utf-8"),
         }
         config.update(overrides)
         try:
@@ -87,7 +86,7 @@ class FeedbackProducer:
         self._send(self.topics.heartbeats, beat.source, beat.to_json(), "heartbeat")
 
     def _send(self, topic: str, key: str, value: bytes, kind: str) -> None:
-        future = self._producer.send(topic, key=key, value=value)
+        future = self._producer.send(topic, key=key.encode("utf-8"), value=value)
         self._pending.append((kind, future))
 
     def flush(self, timeout_s: float = 120.0) -> DeliveryReport:

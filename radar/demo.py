@@ -1,4 +1,4 @@
-"""``radar demo``: the whole system on one machine with a replayed feed; Ctrl-C stops it all."""
+"""``radar demo``: the whole system on one machine with a generated feed; Ctrl-C stops it all."""
 
 from __future__ import annotations
 
@@ -87,13 +87,22 @@ def dashboard_answers(url: str) -> bool:
 
 
 @click.command()
-@click.option("--rate", type=float, default=5.0, show_default=True, help="Live events per second")
-@click.option("--days", type=int, default=14, show_default=True, help="Days of history to backfill")
+@click.option("--rate", type=float, default=30.0, show_default=True, help="Live items a minute")
+@click.option(
+    "--days", type=float, default=14, show_default=True, help="Days of history to backfill"
+)
+@click.option("--per-day", type=float, help="Items a day in the backfill (default: the feed's)")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")
 @click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port")
 @click.option("--engine", help="Sentiment engine of the worker (default: the setting)")
-def demo(rate: float, days: int, seed: int, port: int, engine: str | None) -> None:
-    """Start Kafka, the worker, the dashboard and a replayed multi-channel feed."""
+def demo(
+    rate: float, days: float, per_day: float | None, seed: int, port: int, engine: str | None
+) -> None:
+    """Start Kafka, the worker, the alert service, the dashboard and a generated feed.
+
+    The feed (``radar ingest demo``) backfills --days of multi-channel history
+    from the shared reviews, with scripted incidents, then keeps arriving live.
+    """
     core = CoreSettings()
     broker_settings = BrokerSettings()
     broker = local_broker(core, broker_settings)
@@ -118,20 +127,23 @@ def demo(rate: float, days: int, seed: int, port: int, engine: str | None) -> No
             raise RadarError(msg)
         ensure_topics(core)
         store = Store.from_settings(core)
-        click.echo("[3/5] stream worker ...")
+        click.echo("[3/5] stream worker and alert service ...")
         services.start("worker", "worker", *(["--engine", engine] if engine else []))
+        services.start("alerts", "alerts", "run")
         click.echo(f"[4/5] dashboard on port {port} ...")
         services.start("dashboard", "dashboard", "--port", str(port))
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: dashboard_answers(url), 60, "the dashboard answering", services)
-        click.echo(f"[5/5] feed: {days} days of history, then {rate:g} events/s live ...")
-        services.start(
-            "feed", "ingest", "demo", "--seed", str(seed), "--days", str(days), "--rate", str(rate)
-        )
+        click.echo(f"[5/5] feed: {days:g} days of history, then {rate:g} items a minute live ...")
+        feed = ["ingest", "demo", "--seed", str(seed), "--days", str(days), "--rate", str(rate)]
+        if per_day is not None:
+            feed += ["--per-day", str(per_day)]
+        services.start("feed", *feed)
         wait_until(
             lambda: store.report()["events"]["total"] > 0, 300, "the first stored events", services
         )
         click.secho(f"\nRadar is running: open {url}", fg="green", bold=True)
+        click.echo(f"scripted incidents: {core.data_dir / 'demo_incidents.json'}")
         click.echo(f"logs in {services.log_dir}; Ctrl-C stops everything the demo started")
         last = -1
         while True:
@@ -144,6 +156,9 @@ def demo(rate: float, days: int, seed: int, port: int, engine: str | None) -> No
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     finally:
+        # a second Ctrl-C must not leave half the services running
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         services.stop()
         if started_broker:
             with contextlib.suppress(RadarError):

@@ -190,6 +190,32 @@ class Heartbeat(_Model):
     message: str | None = None
 
 
+class IncidentRecord(_Model):
+    """The latest state of an incident (contract: ``feedback.incidents``, keyed by id).
+
+    Readers keep the record with the highest ``version`` per id.
+    """
+
+    id: str
+    type: str
+    title: str
+    status: Literal["open", "acknowledged", "resolved"]
+    severity: int = Field(ge=0, le=3)
+    owner: str | None = None
+    key: dict[str, str] = Field(default_factory=dict)
+    rule: str | None = None
+    group_key: str | None = None
+    opened_at: AwareDatetime
+    updated_at: AwareDatetime
+    acknowledged_at: AwareDatetime | None = None
+    acknowledged_by: str | None = None
+    resolved_at: AwareDatetime | None = None
+    resolved_by: str | None = None
+    version: int = Field(ge=1)
+    alerts: int = Field(0, ge=0, description="Alerts grouped into the incident")
+    url: str | None = Field(None, description="The incident in the dashboard")
+
+
 M = TypeVar("M", bound=BaseModel)
 
 _REASONS = {

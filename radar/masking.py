@@ -2,6 +2,10 @@
 
 The rules are ordered from the most specific number shape to the least, so an
 18-digit ID-card number is not mistaken for a bank card or a phone number.
+Long numbers are only masked as bank cards when they pass the Luhn check or a
+word such as 卡号/银行卡 stands right before them, so order and tracking
+numbers stay readable; landlines need an area code, and QQ/WeChat ids need
+their keyword, for the same reason.
 """
 
 from __future__ import annotations
@@ -9,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,7 +48,7 @@ def _luhn_ok(number: str) -> bool:
 
 
 def _email(m: re.Match[str]) -> str:
-    local, _, domain = m.group(0).partition("@")
+    local, domain = re.split(r"[@＠]", m.group(0), maxsplit=1)
     return f"{local[:1]}***@{domain}"
 
 
@@ -55,10 +58,20 @@ def _id_card(m: re.Match[str]) -> str:
 
 
 def _bank_card(m: re.Match[str]) -> str:
-    digits = _digits(m.group(0))
-    if not _luhn_ok(digits):
+    keyword, main, extra = m.group("kw") or "", _digits(m.group("num")), m.group("extra") or ""
+    whole = main + _digits(extra)
+    if extra and _luhn_ok(main):
+        digits, rest = main, extra  # a 16-digit card followed by another number
+    elif _luhn_ok(whole) or keyword:
+        digits, rest = whole, ""
+    else:
         return m.group(0)  # a long number that is not a card (order ids are common)
-    return f"{digits[:4]} **** **** {digits[-4:]}"
+    return f"{keyword}{digits[:4]} **** **** {digits[-4:]}{rest}"
+
+
+def _old_id_card(m: re.Match[str]) -> str:
+    value = m.group("num")
+    return f"{m.group('kw')}{value[:3]}{'*' * 8}{value[-4:]}"
 
 
 def _mobile(m: re.Match[str]) -> str:
@@ -67,13 +80,21 @@ def _mobile(m: re.Match[str]) -> str:
 
 
 def _landline(m: re.Match[str]) -> str:
-    return f"{m.group('area')}-****{m.group('local')[-4:]}"
+    area = m.group("area") or m.group("parea")
+    return f"{area}-****{_digits(m.group('local'))[-4:]}"
 
+
+def _account(m: re.Match[str]) -> str:
+    value = m.group("id")
+    return f"{m.group('kw')}{value[:2]}{'*' * max(3, len(value) - 4)}{value[-2:]}"
+
+
+_CARD_WORDS = r"(?:卡号|银行卡|信用卡|储蓄卡|借记卡|银行账号|账号|card(?:\s*no\.?)?)"
 
 RULES: tuple[MaskRule, ...] = (
     MaskRule(
         "email",
-        re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
+        re.compile(r"[A-Za-z0-9._%+-]+[@＠][A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"),
         _email,
     ),
     MaskRule(
@@ -86,8 +107,24 @@ RULES: tuple[MaskRule, ...] = (
         _id_card,
     ),
     MaskRule(
+        "id_card",  # the 15-digit cards issued before 1999, only after a keyword
+        re.compile(
+            r"(?P<kw>身份证(?:号码?)?\s*[:：]?\s*)"
+            r"(?P<num>[1-9]\d{7}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3})" + _E
+        ),
+        _old_id_card,
+    ),
+    MaskRule(
         "bank_card",
-        re.compile(_D + r"(?:\d{4}[ -]?){3}\d{4}(?:\d{1,3})?" + _E),
+        re.compile(
+            r"(?P<kw>"
+            + _CARD_WORDS
+            + r"\s*[:：]?\s*)?"
+            + _D
+            + r"(?P<num>(?:\d{4}[ -]?){3}\d{4})(?P<extra>[ -]?\d{1,3})?"
+            + _E,
+            re.IGNORECASE,
+        ),
         _bank_card,
     ),
     MaskRule(
@@ -97,8 +134,19 @@ RULES: tuple[MaskRule, ...] = (
     ),
     MaskRule(
         "landline",
-        re.compile(_D + r"(?P<area>0\d{2,3})[ -](?P<local>[2-9]\d{6,7})" + _E),
+        re.compile(
+            _D + r"(?:(?P<area>0\d{2,3})[ -]|[(（](?P<parea>0\d{2,3})[)）]\s?)"
+            r"(?P<local>[2-9]\d{2,3}[ -]?\d{4})(?:-\d{1,5})?" + _E
+        ),
         _landline,
+    ),
+    MaskRule(
+        "im_account",
+        re.compile(
+            r"(?P<kw>(?:QQ号?|qq号?|微信号?|WeChat|wx|VX|vx)\s*[:：]?\s*)"
+            r"(?P<id>[1-9]\d{4,10}|[A-Za-z][-_A-Za-z0-9]{5,19})" + _E
+        ),
+        _account,
     ),
 )
 
@@ -111,8 +159,14 @@ def mask_text(text: str) -> str:
 
 
 def find_personal_data(text: str) -> list[str]:
-    """Names of the rules that match ``text`` (for tests and audits)."""
-    return [rule.name for rule in RULES if rule.pattern.search(text)]
+    """Names of the rules that would change ``text`` (for tests and audits)."""
+    found: list[str] = []
+    for rule in RULES:
+        if rule.name not in found and any(
+            rule.replace(m) != m.group(0) for m in rule.pattern.finditer(text)
+        ):
+            found.append(rule.name)
+    return found
 
 
 def pseudonymise(author: str, key: bytes) -> str:
@@ -123,14 +177,4 @@ def pseudonymise(author: str, key: bytes) -> str:
 
 def pseudonym_key(settings: CoreSettings) -> bytes:
     """The pseudonym key from settings, else a random one created once in the data dir."""
-    if settings.pseudonym_key is not None:
-        return settings.pseudonym_key.get_secret_value().encode("utf-8")
-    path = settings.ensure_data_dir() / "pseudonym.key"
-    if not path.exists():
-        try:
-            with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
-                fh.write(secrets.token_hex(32))
-            path.chmod(0o600)
-        except FileExistsError:
-            pass  # another process created it first
-    return path.read_text(encoding="ascii").strip().encode("ascii")
+    return settings.secret(settings.pseudonym_key, "pseudonym")

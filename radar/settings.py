@@ -11,6 +11,7 @@ for configuration.
 from __future__ import annotations
 
 import os
+import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -106,6 +107,9 @@ class CoreSettings(RadarSettings):
     yaml_section: ClassVar[str | None] = None
 
     data_dir: Path = Field(Path("data"), description="Folder for the store, broker data and state")
+    cache_dir: Path | None = Field(
+        None, description="Folder for derived model tables; default 'cache' in the data dir"
+    )
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated"
     )
@@ -123,11 +127,18 @@ class CoreSettings(RadarSettings):
         description="Key for pseudonymising authors; default a random key kept in the data dir",
     )
     log_level: str = Field("INFO", description="Log level of every service")
+    metrics_host: str = Field(
+        "127.0.0.1", description="Address every service's Prometheus /metrics listens on"
+    )
 
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @property
+    def resolved_cache_dir(self) -> Path:
+        return (self.cache_dir or self.data_dir / "cache").expanduser().resolve()
 
     @property
     def resolved_store_url(self) -> str:
@@ -138,6 +149,24 @@ class CoreSettings(RadarSettings):
     def ensure_data_dir(self) -> Path:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return self.data_dir
+
+    def secret(self, configured: SecretStr | None, name: str) -> bytes:
+        """``configured`` when set, else a random key created once as ``<data_dir>/<name>.key``.
+
+        Keys are never written into code; a generated one stays private to the
+        machine (mode 0600) and is shared by every service using this data dir.
+        """
+        if configured is not None:
+            return configured.get_secret_value().encode("utf-8")
+        path = self.ensure_data_dir() / f"{name}.key"
+        if not path.exists():
+            try:
+                with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
+                    fh.write(secrets.token_hex(32))
+                path.chmod(0o600)
+            except FileExistsError:
+                pass  # another process created it first
+        return path.read_text(encoding="ascii").strip().encode("ascii")
 
 
 class BrokerSettings(RadarSettings):

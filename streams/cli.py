@@ -42,7 +42,7 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
-        start_http_server(settings.metrics_port, addr=settings.metrics_host)
+        start_http_server(settings.metrics_port, addr=core.metrics_host)
     app = create_app(core, settings)
     Worker(app, loglevel=settings.log_level).execute_from_commandline()
 

@@ -18,13 +18,14 @@ class WorkerSettings(RadarSettings):
     yaml_section: ClassVar[str | None] = "worker"
 
     app_id: str = Field("radar-worker", description="Faust app id = Kafka consumer group")
-    sentiment_engine: str = Field("default", description="snownlp | fast | domain | default")
+    sentiment_engine: str = Field(
+        "default", description="snownlp | fast | domain | blend | default"
+    )
     batch_size: int = Field(500, ge=1, le=10_000, description="Events scored per batch")
     batch_within_s: float = Field(0.5, gt=0, description="Longest wait to fill a batch")
     sink_enabled: bool = Field(True, description="Also write scored events into the store")
     detect_enabled: bool = Field(True, description="Count windows and run the detectors")
     metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics port (0: off)")
-    metrics_host: str = Field("127.0.0.1", description="Address /metrics listens on")
     web_port: int = Field(0, ge=0, le=65535, description="Faust web port (0: off)")
     log_level: str = Field("info", description="Faust worker log level")
 

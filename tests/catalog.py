@@ -8,6 +8,8 @@ import pkgutil
 from radar.settings import RadarSettings
 
 PACKAGES = ("radar", "ingest", "streams", "alerts", "dashboard")
+#: Modules that run an app when imported (Streamlit pages), never imported here.
+SCRIPTS = ("dashboard.app", "dashboard.app_pages")
 
 
 def settings_models() -> list[type[RadarSettings]]:
@@ -15,14 +17,16 @@ def settings_models() -> list[type[RadarSettings]]:
     for package in PACKAGES:
         module = importlib.import_module(package)
         for info in pkgutil.walk_packages(module.__path__, f"{package}."):
-            if info.name.rsplit(".", 1)[-1] in {"settings", "config"}:
+            if not info.name.startswith(SCRIPTS):
                 importlib.import_module(info.name)
     found: list[type[RadarSettings]] = []
     pending = list(RadarSettings.__subclasses__())
     while pending:
         model = pending.pop()
-        pending.extend(model.__subclasses__())
-        found.append(model)
+        subclasses = model.__subclasses__()
+        pending.extend(subclasses)
+        if not subclasses:  # a base is read through its subclasses' prefixes
+            found.append(model)
     return found
 
 
@@ -33,3 +37,12 @@ def known_variables() -> set[str]:
         prefix = model.model_config.get("env_prefix", "")
         names.update(f"{prefix}{field}".upper() for field in model.model_fields)
     return names
+
+
+def settings_fields() -> list[tuple[str, str]]:
+    """(environment prefix, field name) of every setting."""
+    return [
+        (str(model.model_config.get("env_prefix", "")), field)
+        for model in settings_models()
+        for field in model.model_fields
+    ]

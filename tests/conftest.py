@@ -22,6 +22,8 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     data_dir = tmp_path / "data"
     monkeypatch.setenv("RADAR_DATA_DIR", str(data_dir))
     monkeypatch.setenv("RADAR_BROKER_CACHE_DIR", str(ROOT / ".cache" / "kafka"))
+    # derived model tables are built once per checkout, not once per test
+    monkeypatch.setenv("RADAR_CACHE_DIR", str(ROOT / ".cache" / "models"))
     yield data_dir
 
 

@@ -1,14 +1,19 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import claims, signals  # noqa: F401  (register their tables on the metadata)
+from radar.store import alerting, claims, incidents, signals, silences
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
 __all__ = [
     "EpochMillis",
     "Store",
+    "alerting",
+    "claims",
+    "incidents",
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "signals",
+    "silences",
     "upsert",
 ]

@@ -7,11 +7,14 @@ from functools import cache
 from streams.sentiment.base import NEUTRAL, SentimentEngine
 
 #: Engine used when none is named (the worker's default, RADAR_WORKER_SENTIMENT_ENGINE).
-DEFAULT_ENGINE = "snownlp"
+DEFAULT_ENGINE = "blend"
 
 #: name -> "module:class"; engines load lazily (some carry models).
 ENGINES: dict[str, str] = {
     "snownlp": "streams.sentiment.snownlp_engine:SnowNLPEngine",
+    "fast": "streams.sentiment.fast:FastEngine",
+    "domain": "streams.sentiment.domain:DomainEngine",
+    "blend": "streams.sentiment.blend:BlendEngine",
 }
 
 

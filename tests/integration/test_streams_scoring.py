@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from radar.events import ScoredEvent
+from streams.sentiment import DEFAULT_ENGINE
 from tests.integration.conftest import Pipeline
 from tests.integration.replay import T0, event, produce
 
@@ -95,7 +96,7 @@ def test_items_reach_scored_with_every_contract_field(pipeline: Pipeline) -> Non
     for record in records:
         assert set(record) == contract, set(record) ^ contract
         scored = ScoredEvent.model_validate(record)  # parses back under the contract
-        assert 0.0 <= scored.sentiment <= 1.0 and scored.engine == "snownlp"
+        assert 0.0 <= scored.sentiment <= 1.0 and scored.engine == DEFAULT_ENGINE
         assert scored.scored_at >= scored.ingested_at
         expected = EXAMPLES[names[record["external_id"]]][2]
         got = {name: record[name] for name in expected}

@@ -23,8 +23,8 @@ def env(service: str) -> dict[str, str]:
 
 
 def test_the_stack_has_kafka_the_radar_services_and_prometheus() -> None:
-    assert {"kafka", "worker", "dashboard", "prometheus"} <= set(SERVICES)
-    assert {"worker", "dashboard"} <= set(RADAR_SERVICES)
+    assert {"kafka", "worker", "alerts", "dashboard", "prometheus"} <= set(SERVICES)
+    assert {"worker", "alerts", "dashboard"} <= set(RADAR_SERVICES)
 
 
 def test_kafka_is_the_official_image_in_kraft_mode_at_the_version_we_run_locally() -> None:
@@ -56,7 +56,7 @@ def test_radar_services_reach_kafka_on_an_advertised_listener(service: str) -> N
     assert env(service)["RADAR_KAFKA_BOOTSTRAP"] in addresses
 
 
-@pytest.mark.parametrize("service", ["worker", "dashboard"])
+@pytest.mark.parametrize("service", ["worker", "alerts", "dashboard"])
 def test_the_store_lives_on_a_named_volume_at_the_data_dir(service: str) -> None:
     data_dir = env(service)["RADAR_DATA_DIR"]
     mounts = SERVICES[service]["volumes"]
@@ -70,7 +70,11 @@ def test_dashboard_port_is_published_as_configured() -> None:
     assert env("dashboard")["RADAR_DASHBOARD_HOST"] == "0.0.0.0"
 
 
-def test_prometheus_scrapes_the_worker_metrics_port() -> None:
+@pytest.mark.parametrize(
+    ("service", "variable"),
+    [("worker", "RADAR_WORKER_METRICS_PORT"), ("alerts", "RADAR_ALERTS_METRICS_PORT")],
+)
+def test_prometheus_scrapes_every_service_metrics_port(service: str, variable: str) -> None:
     config_path = next(
         v.split(":")[0]
         for v in SERVICES["prometheus"]["volumes"]
@@ -80,8 +84,8 @@ def test_prometheus_scrapes_the_worker_metrics_port() -> None:
     targets = {
         t for job in config["scrape_configs"] for sc in job["static_configs"] for t in sc["targets"]
     }
-    assert f"worker:{env('worker')['RADAR_WORKER_METRICS_PORT']}" in targets
-    assert env("worker")["RADAR_WORKER_METRICS_HOST"] == "0.0.0.0"
+    assert f"{service}:{env(service)[variable]}" in targets
+    assert env(service)["RADAR_METRICS_HOST"] == "0.0.0.0"
 
 
 def test_the_image_contains_every_package() -> None:

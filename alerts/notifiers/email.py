@@ -1,0 +1,96 @@
+"""Notifiers: SMTP email, multipart text and HTML, optional STARTTLS/TLS and login."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import ClassVar
+
+from pydantic import ConfigDict, Field, SecretStr
+
+from alerts.message import Message
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
+from alerts.render import render_html, render_text
+
+
+class EmailConfig(ChannelConfig):
+    """``email: {to, from, host, port, starttls, tls, username, password}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    channel: ClassVar[str] = "email"
+    to: list[str] = Field(min_length=1)
+    sender: str = Field(alias="from", description="From address, e.g. radar@shop.example")
+    host: str = "127.0.0.1"
+    port: int = Field(25, ge=1, le=65535)
+    starttls: bool = False
+    tls: bool = Field(False, description="TLS from the first byte (SMTPS, usually port 465)")
+    username: str | None = None
+    password: SecretStr | None = None
+    subject_prefix: str = "[Radar] "
+
+    def target(self) -> str:
+        return f"email {','.join(self.to)} via {self.host}:{self.port}"
+
+
+def build_email(message: Message, config: EmailConfig) -> EmailMessage:
+    """The email for ``message``: text part, HTML alternative, a Message-ID derived from its id."""
+    mail = EmailMessage()
+    mail["Subject"] = config.subject_prefix + message.headline()
+    mail["From"] = config.sender
+    mail["To"] = ", ".join(config.to)
+    mail["Date"] = format_datetime(message.created_at)
+    domain = config.sender.rpartition("@")[2] or "radar.local"
+    mail["Message-ID"] = make_msgid(idstring=message.id, domain=domain)
+    mail["X-Radar-Notification"] = message.id
+    mail.set_content(render_text(message))
+    mail.add_alternative(render_html(message), subtype="html")
+    return mail
+
+
+def _failure(exc: Exception, where: str) -> NotifyFailed:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        retryable = any(400 <= code < 500 for code in codes)
+        return NotifyFailed(f"{where}: recipients refused {exc.recipients}", retryable=retryable)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        msg = f"{where}: login refused ({exc.smtp_code}); check username and password"
+        return NotifyFailed(msg, retryable=False)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        retryable = 400 <= exc.smtp_code < 500
+        text = (
+            exc.smtp_error.decode("utf-8", "replace")
+            if isinstance(exc.smtp_error, bytes)
+            else exc.smtp_error
+        )
+        return NotifyFailed(f"{where}: server said {exc.smtp_code} {text}", retryable=retryable)
+    return NotifyFailed(f"{where}: {type(exc).__name__}: {exc}", retryable=True)
+
+
+class EmailNotifier(ChannelNotifier[EmailConfig]):
+    """Sends one email per message over SMTP."""
+
+    def send(self, message: Message) -> str:
+        config = self.config
+        mail = build_email(message, config)
+        try:
+            smtp: smtplib.SMTP
+            if config.tls:
+                context = ssl.create_default_context()
+                smtp = smtplib.SMTP_SSL(
+                    config.host, config.port, timeout=self.timeout, context=context
+                )
+            else:
+                smtp = smtplib.SMTP(config.host, config.port, timeout=self.timeout)
+            with smtp:
+                if config.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if config.username and config.password is not None:
+                    smtp.login(config.username, config.password.get_secret_value())
+                refused = smtp.send_message(mail)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise _failure(exc, self.target()) from exc
+        if refused:
+            return f"sent; refused for {sorted(refused)}"
+        return f"sent to {len(config.to)} recipients"

@@ -1,0 +1,64 @@
+"""Notifiers: Slack incoming webhook, Block Kit message in Slack's own mrkdwn (no signing there)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import HttpUrl
+
+from alerts.message import Message
+from alerts.notifiers.base import ChannelConfig, ChannelNotifier
+from alerts.notifiers.http import post_json, safe_url
+from alerts.render import evidence_lines
+
+MAX_SECTION = 2900  # Slack rejects section text over 3000 characters
+
+
+class SlackConfig(ChannelConfig):
+    """``slack: {url}``: the incoming-webhook URL (it names the channel)."""
+
+    channel: ClassVar[str] = "slack"
+    url: HttpUrl
+
+    def target(self) -> str:
+        return f"slack {safe_url(str(self.url))}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def body(message: Message) -> dict[str, object]:
+    lines = [f"*Rule:* {_escape(message.rule)}"]
+    if message.note:
+        lines.append(_escape(message.note))
+    incident = message.incident
+    if incident is not None:
+        links = [f"<{incident.url}|Incident {incident.id}>"]
+        if incident.ack_url and message.status == "firing":
+            links.append(f"<{incident.ack_url}|Acknowledge>")
+        if incident.resolve_url and message.status == "firing":
+            links.append(f"<{incident.resolve_url}|Resolve>")
+        lines.append(" · ".join(links))
+    for alert in message.alerts[:10]:
+        lines.append(f"\n*{alert.type}* `{_escape(alert.key_text)}` ({alert.status})")
+        lines += [f"• {_escape(line)}" for line in evidence_lines(alert)]
+        lines += [f"> {_escape(s.text)}" for s in alert.samples]
+    text = "\n".join(lines)
+    if len(text) > MAX_SECTION:
+        text = text[:MAX_SECTION] + "\n…"
+    return {
+        "text": message.headline(),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": message.headline()[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": text}},
+        ],
+    }
+
+
+class SlackNotifier(ChannelNotifier[SlackConfig]):
+    """Posts a Block Kit message; Slack answers ``ok`` or an HTTP error naming the problem."""
+
+    def send(self, message: Message) -> str:
+        response = post_json(str(self.config.url), body(message), timeout=self.timeout)
+        return f"HTTP {response.status_code} {response.text[:20]}"

@@ -1,0 +1,1 @@
+"""Connectors: the ``radar ingest <connector>`` commands, one module per connector."""

@@ -1,0 +1,116 @@
+"""Connectors: flag likely duplicates (same author, near-identical text, within a window).
+
+Customers often say the same thing on several channels: a review, then an
+email, then a forum post. Such items are kept (each is real feedback on its
+channel) but the later ones carry ``duplicate_of``, so counts per customer can
+leave them out. The index is a small SQLite file in the data dir, shared by
+every connector process on the machine.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from datetime import timedelta
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from radar.clock import Clock, SystemClock, to_millis
+from radar.events import FeedbackEvent
+
+#: Texts shorter than this (after normalising) are too generic ("好评") to call duplicates.
+MIN_CHARS = 8
+_KEEP_DAYS = 8
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS recent (
+    id TEXT PRIMARY KEY,
+    author TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    seen_ms INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    duplicate_of TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_recent_author ON recent (author, created_ms);
+"""
+
+
+def normalise_text(text: str) -> str:
+    """Letters and digits only, case-folded: punctuation and spacing do not make text new."""
+    return "".join(re.findall(r"\w+", text.casefold()))
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1, how much of two normalised texts is the same."""
+    if not a or not b:
+        return 0.0
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        return matcher.quick_ratio() * 0.5
+    return matcher.ratio()
+
+
+class DuplicateIndex:
+    """Answers "did this author say nearly the same thing recently?" for each new event.
+
+    The answer for an id is remembered, so re-ingesting an item gives the same
+    ``duplicate_of`` as the first time.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        window: timedelta = timedelta(hours=24),
+        threshold: float = 0.9,
+        clock: Clock | None = None,
+    ) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.window_ms = int(window.total_seconds() * 1000)
+        self.threshold = threshold
+        self.clock = clock or SystemClock()
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.executescript(_SCHEMA)
+        self._inserts = 0
+
+    def flag(self, event: FeedbackEvent) -> str | None:
+        """The id of an earlier likely duplicate of ``event``, or None; remembers ``event``."""
+        text = normalise_text(event.text)
+        if not event.author or len(text) < MIN_CHARS or self.window_ms <= 0:
+            return None
+        created = to_millis(event.created_at)
+        with self._lock, self._conn:
+            known = self._conn.execute(
+                "SELECT duplicate_of FROM recent WHERE id = ?", (event.id,)
+            ).fetchone()
+            if known is not None:
+                return str(known[0]) if known[0] else None
+            rows = self._conn.execute(
+                "SELECT id, text FROM recent WHERE author = ? AND created_ms BETWEEN ? AND ? "
+                "ORDER BY created_ms",
+                (event.author, created - self.window_ms, created + self.window_ms),
+            ).fetchall()
+            original = next(
+                (row_id for row_id, other in rows if similarity(text, other) >= self.threshold),
+                None,
+            )
+            self._conn.execute(
+                "INSERT INTO recent (id, author, created_ms, seen_ms, text, duplicate_of) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, event.author, created, to_millis(self.clock.now()), text, original),
+            )
+            self._inserts += 1
+            if self._inserts % 1000 == 0:
+                self._prune()
+        return original
+
+    def _prune(self) -> None:
+        cutoff = to_millis(self.clock.now() - timedelta(days=_KEEP_DAYS))
+        self._conn.execute("DELETE FROM recent WHERE seen_ms < ?", (cutoff,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

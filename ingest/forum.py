@@ -1,0 +1,197 @@
+"""Connectors: forum and community posts from RSS/Atom feeds (threads, replies, staff answers).
+
+Each poll asks every feed with ``If-None-Match``/``If-Modified-Since`` (an
+unchanged feed costs a 304), parses it with feedparser, and sends the entries
+not seen before. Replies are linked to their thread: by the Atom threading
+extension (``thr:in-reply-to``) when the feed has it, and for feeds given as
+``thread_feeds`` (one thread per feed) to the thread's opening post. Posts by
+the configured staff authors are marked ``is_staff_reply``, so time to first
+response can be measured.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import feedparser
+import httpx
+from pydantic import Field
+
+from ingest.base import Position, PullConnector, SourceRecord, SourceUnavailable, State, bad_record
+from ingest.emitter import make_normaliser
+from ingest.htmltext import html_to_text, looks_like_html
+from ingest.settings import ConnectorSettings
+from radar.events import stable_id
+from radar.settings import CoreSettings, settings_config
+
+#: Entry ids remembered per feed (feeds show their latest few hundred entries at most).
+SEEN_LIMIT = 5000
+
+
+class ForumSettings(ConnectorSettings):
+    """``radar ingest forum`` (``RADAR_INGEST_FORUM_*``)."""
+
+    model_config = settings_config("INGEST_FORUM_")
+    yaml_section: ClassVar[str | None] = "ingest_forum"
+
+    feeds: list[str] = Field(default_factory=list, description="Feeds whose entries start threads")
+    thread_feeds: list[str] = Field(
+        default_factory=list, description="Feeds that are one thread each (opening post + replies)"
+    )
+    staff_authors: list[str] = Field(
+        default_factory=list, description="Author names or emails of the shop's staff"
+    )
+    timeout_s: float = Field(30.0, gt=0, description="HTTP timeout per feed")
+    poll_interval_s: float = Field(300.0, gt=0, description="Wait between two polls (--follow)")
+
+
+def entry_time(entry: dict[str, Any]) -> str | None:
+    """The entry's publication (else update) time as ISO text in UTC."""
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        parsed = dict.get(entry, key)  # plain lookup: feedparser's key aliases warn
+        if parsed:
+            return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC).isoformat()
+    return None
+
+
+def entry_text(entry: Mapping[str, Any]) -> str:
+    contents = entry.get("content") or []
+    value = contents[0].get("value", "") if contents else entry.get("summary", "")
+    value = str(value or "")
+    return html_to_text(value) if looks_like_html(value) else value.strip()
+
+
+def entry_id(entry: Mapping[str, Any]) -> str:
+    found = entry.get("id") or entry.get("link")
+    if found:
+        return str(found)
+    return "entry-" + stable_id(
+        str(entry.get("title", "")), str(entry.get("published", "")), entry_text(entry)
+    )
+
+
+class ForumFeeds(PullConnector):
+    """Polls RSS/Atom feeds; remembers ETag, Last-Modified and the entry ids already sent."""
+
+    name = "forum"
+
+    def __init__(self, settings: ForumSettings, core: CoreSettings) -> None:
+        self.settings = settings
+        self.channel = "forum"
+        self.source = settings.source or "forum"
+        self.normaliser = make_normaliser("forum", self.source, core, settings)
+        self.staff = {name.strip().casefold() for name in settings.staff_authors}
+        self.session = httpx.Client(follow_redirects=True)
+
+    def feeds(self) -> list[tuple[str, bool]]:
+        return [(u, False) for u in self.settings.feeds] + [
+            (u, True) for u in self.settings.thread_feeds
+        ]
+
+    def read(self, state: State) -> Iterator[SourceRecord | Position]:
+        failures = []
+        for url, one_thread in self.feeds():
+            try:
+                response = self._fetch(url, state)
+            except SourceUnavailable as exc:
+                failures.append(str(exc))  # the other feeds are still read
+                continue
+            if response.status_code == 304:
+                continue
+            validators = {
+                f"etag:{url}": response.headers.get("ETag"),
+                f"modified:{url}": response.headers.get("Last-Modified"),
+            }
+            yield from self.feed_records(url, response.content, validators, one_thread, state)
+        if failures:
+            raise SourceUnavailable("; ".join(failures))
+
+    def _fetch(self, url: str, state: State) -> httpx.Response:
+        headers = {"User-Agent": "radar-forum/1 (+feedback monitoring)"}
+        if state.get(f"etag:{url}"):
+            headers["If-None-Match"] = str(state[f"etag:{url}"])
+        if state.get(f"modified:{url}"):
+            headers["If-Modified-Since"] = str(state[f"modified:{url}"])
+        try:
+            response = self.session.get(url, headers=headers, timeout=self.settings.timeout_s)
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(f"{url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
+        return response
+
+    def feed_records(
+        self, url: str, body: bytes, validators: dict[str, Any], one_thread: bool, state: State
+    ) -> Iterator[SourceRecord | Position]:
+        """Records for the entries of one fetched feed document not sent before."""
+        parsed = feedparser.parse(body)
+        if parsed.bozo and not parsed.entries:
+            reason = type(parsed.get("bozo_exception")).__name__
+            yield bad_record(
+                url,
+                body[:100_000],
+                f"not a readable feed ({reason}: {parsed.get('bozo_exception')})",
+                "bad_feed",
+                position=validators,
+            )
+            return
+        seen: list[str] = list(state.get(f"seen:{url}") or [])
+        known = set(seen)
+        entries = sorted(parsed.entries, key=lambda e: entry_time(e) or "")
+        thread_root = self._opening_post(parsed, entries) if one_thread else None
+        roots: dict[str, str] = {}
+        for entry in entries:
+            identity = entry_id(entry)
+            fields = self._fields(entry, identity, thread_root, roots)
+            roots[identity] = fields["thread_id"]
+            if identity in known:
+                continue
+            seen.append(identity)
+            known.add(identity)
+            yield SourceRecord(f"{url}#{identity}", fields, dict(entry))
+        yield Position({**validators, f"seen:{url}": seen[-SEEN_LIMIT:]})
+
+    @staticmethod
+    def _opening_post(parsed: Any, entries: list[Any]) -> str | None:
+        link = parsed.feed.get("link")
+        for entry in entries:
+            if link and entry.get("link") == link:
+                return entry_id(entry)
+        return entry_id(entries[0]) if entries else None
+
+    def _fields(
+        self, entry: Any, identity: str, thread_root: str | None, roots: dict[str, str]
+    ) -> dict[str, Any]:
+        ref = (entry.get("thr_in-reply-to") or {}).get("ref")
+        if ref:
+            reply_to: str | None = str(ref)
+            thread = roots.get(str(ref), thread_root or str(ref))
+        elif thread_root is not None and identity != thread_root:
+            reply_to, thread = thread_root, thread_root
+        else:
+            reply_to, thread = None, thread_root or identity
+        author = entry.get("author") or ""
+        email = (entry.get("author_detail") or {}).get("email") or ""
+        fields: dict[str, Any] = {
+            "external_id": identity,
+            "title": entry.get("title"),
+            "text": entry_text(entry),
+            "author": author or email or None,
+            "url": entry.get("link"),
+            "thread_id": thread,
+            "reply_to": reply_to,
+            "is_staff_reply": bool({author.casefold(), email.casefold()} & self.staff),
+        }
+        created = entry_time(entry)
+        if created:
+            fields["created_at"] = created
+        tags = [t.get("term") for t in entry.get("tags") or [] if t.get("term")]
+        if tags:
+            fields["tags"] = ",".join(tags)[:500]
+        return {k: v for k, v in fields.items() if v is not None}
+
+    def close(self) -> None:
+        self.session.close()

@@ -1,0 +1,82 @@
+"""The route stage: which rules take a signal, with what labels, in which group."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from alerts.rules import matches, route
+from tests.unit.alerts.conftest import make_signal, rules
+
+NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+CONFIG = rules("""
+receivers:
+  - {name: oncall, log: {}}
+  - {name: lead, log: {}}
+rules:
+  - name: crisis
+    match: {crisis_terms: [起火, 爆炸, 中毒]}
+    severity: critical
+    receivers: [oncall, lead]
+    continue: true
+  - name: east-spikes
+    match: {type: [spike], labels: {region: 华东}, min_score: 0.95, min_ratio: 3}
+    group_by: [region]
+    receivers: [oncall]
+  - name: any-spike
+    match: {type: spike, min_observed: 10}
+    receivers: [lead]
+  - name: sla
+    match: {sla_breach: true, min_severity: 1}
+    receivers: [oncall]
+""")
+
+
+def names(signal_kwargs: dict) -> list[str]:  # type: ignore[type-arg]
+    return [r.rule.name for r in route(CONFIG, make_signal(at=NOW, **signal_kwargs))]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({}, ["east-spikes"]),
+        ({"score": 0.9}, ["any-spike"]),  # below the east rule's score
+        ({"observed": 12, "expected": 5}, ["any-spike"]),  # ratio 2.4 < 3
+        ({"key": {"region": "华南", "topic": "x"}}, ["any-spike"]),
+        ({"observed": 5, "expected": 0.1, "key": {"region": "华南"}}, []),
+        ({"crisis_terms": ("起火",)}, ["crisis", "east-spikes"]),  # continue: true
+        ({"crisis_terms": ("曝光",)}, ["east-spikes"]),  # not one of the listed terms
+        ({"type": "unanswered", "severity": 1}, ["sla"]),
+        ({"type": "unanswered", "severity": 0}, []),
+        ({"type": "silence"}, []),
+    ],
+)
+def test_which_rules_take_a_signal(kwargs: dict, expected: list[str]) -> None:  # type: ignore[type-arg]
+    assert names(kwargs) == expected
+
+
+def test_labels_severity_and_group() -> None:
+    (crisis, spike) = route(CONFIG, make_signal(at=NOW, crisis_terms=("爆炸",), severity=1))
+    assert crisis.severity == 3 and crisis.labels["severity"] == "critical"
+    assert spike.severity == 1  # the signal's own
+    assert crisis.labels == {
+        "topic": "物流配送",
+        "region": "华东",
+        "alertname": "crisis",
+        "type": "spike",
+        "severity": "critical",
+    }
+    assert spike.group_labels == {"region": "华东"}
+    assert "severity" not in crisis.group_labels  # "..." groups by every label but severity
+    other_topic = route(CONFIG, make_signal("b", at=NOW, key={"region": "华东", "topic": "退款"}))
+    assert other_topic[0].group_key == spike.group_key  # same region, same group
+    assert other_topic[0].fingerprint != spike.fingerprint
+
+
+def test_match_conditions_one_by_one() -> None:
+    rule = CONFIG.rule("east-spikes")
+    signal = make_signal(at=NOW)
+    labels = {"region": "华东", "type": "spike"}
+    assert matches(rule.match, signal, labels)
+    assert not matches(rule.match, signal, {"region": "华北", "type": "spike"})
