@@ -62,18 +62,19 @@ class Store:
         store.create_schema()
         return store
 
-    def create_schema(self, attempts: int = 5) -> None:
+    def create_schema(self) -> None:
         """Create missing tables (every module's tables share one MetaData).
 
-        Several workers starting at once race to create the same tables; the
-        loser's "already exists" is retried, and then finds them there.
+        Several workers starting at once race to create the same tables; each
+        table is created on its own, and a table (or index) another worker
+        created in between is taken as it is.
         """
-        for attempt in range(attempts):
+        for table in metadata.sorted_tables:
             try:
-                metadata.create_all(self.engine)
-                return
+                table.create(self.engine, checkfirst=True)
             except DBAPIError as exc:
-                if "already exists" not in str(exc) or attempt == attempts - 1:
+                # PostgreSQL may report the race on its catalogue instead of on the table
+                if not any(sign in str(exc) for sign in ("already exists", "pg_type_typname")):
                     raise
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:
