@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -14,7 +14,9 @@ from radar.events import DeadLetter, FeedbackEvent, parse_values
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.topics import Topics
+from streams.gaps import gap_filler
 from streams.pipeline import add_detection
+from streams.progress import Offsets
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
@@ -77,12 +79,21 @@ def create_app(
         for letter in letters:
             await deadletter.send(key=letter.id.encode(), value=letter.to_json())
 
+    offsets = Offsets(core.kafka_bootstrap)
+    raw_gaps = gap_filler(app, offsets, worker.app_id, raw.get_topic_name())
+
+    @app.on_before_shutdown.connect
+    async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await offsets.close()
+
     @app.agent(raw, name="score")
     async def score(stream: faust.StreamT[bytes]) -> None:
         """feedback.raw → feedback.scored (bad records → feedback.deadletter)."""
         taxonomy = default_taxonomy()
         loop = asyncio.get_running_loop()
-        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for batch in batched(worker.batch_size, within=worker.batch_within_s):
+            values = [record.value for record in await raw_gaps.complete(batch)]
             events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
             # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
             results, failed = await loop.run_in_executor(
@@ -113,10 +124,10 @@ def create_app(
             group=worker.app_id,
         )
     if sink is not None:
-        sink_agent(app, scored, "sink-scored", sink.write_scored, worker)
-        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker)
-        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker)
-        sink_agent(app, signals, "sink-signals", sink.write_signals, worker)
+        sink_agent(app, scored, "sink-scored", sink.write_scored, worker, offsets)
+        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker, offsets)
+        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker, offsets)
+        sink_agent(app, signals, "sink-signals", sink.write_signals, worker, offsets)
     return app
 
 
@@ -126,13 +137,17 @@ def sink_agent(
     name: str,
     write: Callable[[Sequence[bytes]], Any],
     worker: WorkerSettings,
+    offsets: Offsets,
 ) -> None:
     """An agent that writes batches from ``topic`` into the store off the event loop."""
 
+    gaps = gap_filler(app, offsets, worker.app_id, topic.get_topic_name())
+
     async def run(stream: faust.StreamT[bytes]) -> None:
         loop = asyncio.get_running_loop()
-        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
-            batch = list(values)
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for events in batched(worker.batch_size, within=worker.batch_within_s):
+            batch = [record.value for record in await gaps.complete(events)]
             delay = 0.5
             while True:  # the offsets are committed only once the batch is stored
                 try:

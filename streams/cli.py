@@ -30,6 +30,7 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     from faust.worker import Worker
 
     from streams.app import create_app
+    from streams.group import commit_start_offsets
 
     core = CoreSettings()
     settings = WorkerSettings.load(
@@ -44,6 +45,8 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
 
         start_http_server(settings.metrics_port, addr=core.metrics_host)
     app = create_app(core, settings)
+    consumed = {name for agent in app.agents.values() for name in agent.channel.topics}
+    commit_start_offsets(core.kafka_bootstrap, settings.app_id, consumed)
     Worker(app, loglevel=settings.log_level).execute_from_commandline()
 
 

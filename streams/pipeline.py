@@ -18,7 +18,8 @@ from radar.store import Store
 from radar.store.signals import record_window_counts
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.crisis import crisis_record, key_text
-from streams.detection import Detection, DetectionSettings
+from streams.detection import Detection, DetectionSettings, WindowTotal
+from streams.gaps import gap_filler
 from streams.outbox import Outbox
 from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
@@ -102,13 +103,16 @@ def add_detection(
             await windows.send(key=b"~wm", value=mark, partition=mp)
 
     outbox = Outbox(counter, send_cells, send_progress)
+    scored_gaps = gap_filler(app, offsets, group, scored_name)
+    windows_gaps = gap_filler(app, offsets, group, windows.get_topic_name())
 
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
         """feedback.scored → per-partition window cells → partials, progress marks, threads."""
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.count_batch_size, within=worker.count_within_s):
-            plan = counter.plan([delivery_of(event) for event in events])
+            records = await scored_gaps.complete(events)
+            plan = counter.plan([parse_delivery(r.partition, r.offset, r.value) for r in records])
             owners = await write_until_stored("claims", claims.claim, plan.claims)
             outcome = counter.apply(plan, owners)
             if outcome.duplicates:
@@ -178,12 +182,23 @@ def add_detection(
     async def detect(stream: faust.StreamT[bytes]) -> None:
         """Partials, progress marks, threads and heartbeats → window totals and signals."""
         batched = cast(faust.Stream[bytes], stream).take_events
+        signals: list[Signal] = []
+        totals: list[WindowTotal] = []
+
+        async def settle() -> None:
+            """Store the totals and send the signals so far. A progress mark may close and
+            forget windows (their parts replayed after a crash are ignored), so what came
+            before it must be out first."""
+            if totals:
+                await write_until_stored("window-counts", record_window_counts, store, totals)
+            await publish(signals)
+            totals.clear()
+            signals.clear()
+
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
-            signals: list[Signal] = []
-            totals = []
-            for event in events:
-                mp = event.message.partition
-                record = json.loads(event.value)
+            for item in await windows_gaps.complete(events):
+                mp = item.partition
+                record = json.loads(item.value)
                 kind = record["kind"]
                 if kind == "partial":
                     args = (record["p"], record["size"], record["start"], record["dim"])
@@ -192,7 +207,10 @@ def add_detection(
                         totals.append(total)
                 elif kind == "wm":
                     idle = bool(record.get("idle", False))
+                    await settle()
                     signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)
+                    await publish(signals)  # before the changelog of the closes, as near as can be
+                    signals.clear()
                 elif kind == "thread":
                     signals += detection.on_thread(mp, record)
                 elif kind == "crisis":
@@ -200,9 +218,7 @@ def add_detection(
                 elif kind == "hb":
                     beat = Heartbeat.model_validate(record["beat"])
                     signals += detection.on_heartbeat(mp, beat, partitions=partitions)
-            await publish(signals)
-            if totals:
-                await write_until_stored("window-counts", record_window_counts, store, totals)
+            await settle()
 
     @app.timer(interval=worker.tick_s)
     async def tick() -> None:
@@ -215,15 +231,14 @@ def add_detection(
         await publish(signals)
 
 
-def delivery_of(event: faust.EventT[bytes]) -> Delivery:
+def parse_delivery(partition: int, offset: int, value: bytes) -> Delivery:
     """A consumed scored record as counting sees it (an unreadable one only moves progress on)."""
-    message = event.message
     try:
-        parsed: ScoredEvent | None = parse_model(ScoredEvent, event.value)
+        parsed: ScoredEvent | None = parse_model(ScoredEvent, value)
     except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
         log.warning("unreadable scored record skipped by counting: %s", exc)
         parsed = None
-    return Delivery(message.partition, message.offset, parsed)
+    return Delivery(partition, offset, parsed)
 
 
 def thread_records(

@@ -70,12 +70,57 @@ class Offsets:
             left += max(0, ends[tp.partition] - done)
         return left
 
+    async def committed(self, group: str, topic: str, partition: int) -> int | None:
+        """The group's committed offset of one partition (None: none, or Kafka did not say)."""
+        tp = TopicPartition(topic, partition)
+        try:
+            admin, _ = await self._clients()
+            meta = (await admin.list_consumer_group_offsets(group, partitions=[tp])).get(tp)
+        except Exception as exc:  # the broker is busy: the caller goes without
+            log.debug("could not read the committed offset of %s: %r", tp, exc)
+            return None
+        return meta.offset if meta is not None and meta.offset >= 0 else None
+
+    async def read(
+        self, topic: str, partition: int, start: int, end: int, timeout_s: float = 30.0
+    ) -> list[tuple[int, bytes]]:
+        """The records ``start <= offset < end`` of one partition, as ``(offset, value)``
+        (fewer when some were deleted by retention, or ``timeout_s`` passed)."""
+        tp = TopicPartition(topic, partition)
+        reader = AIOKafkaConsumer(
+            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False
+        )
+        await reader.start()
+        records: list[tuple[int, bytes]] = []
+        try:
+            reader.assign([tp])
+            first = (await reader.beginning_offsets([tp]))[tp]
+            reader.seek(tp, max(start, first))
+            deadline = asyncio.get_running_loop().time() + timeout_s
+            while await reader.position(tp) < end:
+                if asyncio.get_running_loop().time() > deadline:
+                    break
+                batch = await reader.getmany(tp, timeout_ms=1000)
+                records += [(m.offset, m.value) for m in batch.get(tp, []) if m.offset < end]
+        finally:
+            await reader.stop()
+        return records
+
     async def close(self) -> None:
         if self._consumer is not None:
             await self._consumer.stop()
         if self._admin is not None:
             await self._admin.close()
         self._admin = self._consumer = None
+
+
+def missing_offsets(delivered: Sequence[int], expected_from: int) -> list[int]:
+    """Offsets of one partition that should have come before or among ``delivered``: from
+    ``expected_from`` (the first not yet processed) to the last delivered. Faust can skip
+    records fetched around a rebalance; counting reads these back itself."""
+    if not delivered:
+        return []
+    return sorted(set(range(expected_from, max(delivered))) - set(delivered))
 
 
 def caught_up(
@@ -104,4 +149,4 @@ def caught_up(
     return status
 
 
-__all__ = ["Offsets", "caught_up"]
+__all__ = ["Offsets", "caught_up", "missing_offsets"]

@@ -214,7 +214,9 @@ def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str,
     """Wait until the store's window counts and ``feedback.signals`` equal the reference's;
     returns the signal records (updates and redeliveries included)."""
     problems = settle(lambda: same_counts(stored_totals(pipeline.settings), expected.totals), 120)
-    assert not problems, f"{len(problems)} windows differ from the reference: {problems[:5]}"
+    assert not problems, (
+        f"{len(problems)} windows differ from the reference: {problems[:5]}\n{pipeline.logs()}"
+    )
     want = signal_points(expected.signals)
     records: list[dict[str, Any]] = []
 
@@ -225,7 +227,7 @@ def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str,
         return missing + [f"unexpected {point}" for point in sorted(got - want)]
 
     problems = settle(signals_differ, 60)
-    assert not problems, f"signals differ from the reference: {problems[:5]}"
+    assert not problems, f"signals differ from the reference: {problems[:5]}\n{pipeline.logs()}"
     return records
 
 

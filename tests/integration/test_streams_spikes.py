@@ -27,7 +27,9 @@ def test_a_complaint_burst_raises_exactly_one_spike_for_its_key(pipeline: Pipeli
     produce(pipeline.settings, feed.events)
     pipeline.start("worker")
 
-    scored = scored_events(pipeline.consume("feedback.scored", len(feed.events), timeout=180))
+    scored = scored_events(
+        pipeline.consume("feedback.scored", len(feed.events), timeout=180, distinct=True)
+    )
     assert len(scored) == len(feed.events)
     expected = reference(scored)
     records = matches_reference(pipeline, expected)
