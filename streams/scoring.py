@@ -1,55 +1,80 @@
-"""Stream processing: the scoring stage (raw feedback → scored events), without Kafka."""
+"""Understanding stage: raw feedback → scored events (language, sentiment, topics, severity)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from radar.errors import ValidationFailed
 from radar.events import DeadLetter, FeedbackEvent, ScoredEvent, deadletter_for, sentiment_label
+from streams.complaint import is_complaint
+from streams.language import detect_language
 from streams.sentiment import SentimentEngine
+from streams.severity import assess_severity
+from streams.taxonomy import Taxonomy, default_taxonomy
 
 log = logging.getLogger(__name__)
 
-#: Star ratings at or below this count as complaints whatever the text says.
-COMPLAINT_MAX_RATING = 2
+
+def dedupe(events: Sequence[FeedbackEvent]) -> list[FeedbackEvent]:
+    """The batch without repeated ids (the first copy is kept, order preserved).
+
+    Redelivery across batches is expected under at-least-once; the counting
+    stage and the store drop those by id.
+    """
+    seen: dict[str, FeedbackEvent] = {}
+    for event in events:
+        seen.setdefault(event.id, event)
+    return list(seen.values())
 
 
-def is_complaint(event: FeedbackEvent, label: str) -> bool:
-    """A customer item (not a staff reply) that is negative in text or in its scores."""
-    if event.is_staff_reply:
-        return False
-    if event.rating is not None and event.rating <= COMPLAINT_MAX_RATING:
-        return True
-    if event.csat is not None and event.csat <= COMPLAINT_MAX_RATING:
-        return True
-    return label == "neg"
+def understand(event: FeedbackEvent, score: float, taxonomy: Taxonomy) -> dict[str, Any]:
+    """The fields the understanding stage adds to one event (given its sentiment score)."""
+    label = sentiment_label(score)
+    text = f"{event.title} {event.text}" if event.title else event.text
+    topics = taxonomy.match_topics(text)
+    has_crisis = bool(text) and bool(taxonomy.match_crisis(text))
+    complaint = is_complaint(event, label, taxonomy, has_crisis=has_crisis)
+    severity = assess_severity(taxonomy, text, is_complaint=complaint, reach=event.reach)
+    return {
+        "lang": event.lang or detect_language(text),
+        "sentiment": score,
+        "sentiment_label": label,
+        "topics": topics,
+        "stage": taxonomy.stage_for(topics, event.channel),
+        "department": taxonomy.department_for(topics, severity.categories, severity.level),
+        "is_complaint": complaint,
+        "severity": severity.level,
+        "crisis_terms": severity.terms,
+    }
 
 
 def score_events(
-    events: Sequence[FeedbackEvent], engine: SentimentEngine, now: datetime
+    events: Sequence[FeedbackEvent],
+    engine: SentimentEngine,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> list[ScoredEvent]:
-    """Score a batch with one engine call; one scored event per input, in order."""
+    """Score a batch with one engine call; one scored event per distinct id, in order."""
+    taxonomy = taxonomy or default_taxonomy()
+    events = dedupe(events)
     scores = engine.score_batch([e.text for e in events])
     scored = []
     for event, score in zip(events, scores, strict=True):
-        label = sentiment_label(score)
-        scored.append(
-            ScoredEvent(
-                **event.model_dump(),
-                sentiment=score,
-                sentiment_label=label,
-                is_complaint=is_complaint(event, label),
-                engine=engine.name,
-                scored_at=now,
-            )
-        )
+        fields = event.model_dump()
+        fields.update(understand(event, score, taxonomy), engine=engine.name, scored_at=now)
+        # the values come from validated models: skip re-validating on the hot path
+        scored.append(ScoredEvent.model_construct(**fields))
     return scored
 
 
 def score_or_reject(
-    events: Sequence[FeedbackEvent], engine: SentimentEngine, now: datetime
+    events: Sequence[FeedbackEvent],
+    engine: SentimentEngine,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> tuple[list[ScoredEvent], list[DeadLetter]]:
     """Like :func:`score_events`, but an event the stage cannot score becomes a dead letter.
 
@@ -57,14 +82,14 @@ def score_or_reject(
     alone, so one poisonous text never stops the worker nor takes others with it.
     """
     try:
-        return score_events(events, engine, now), []
+        return score_events(events, engine, now, taxonomy), []
     except Exception:
         log.exception("scoring a batch of %d failed; scoring one by one", len(events))
     scored: list[ScoredEvent] = []
     letters: list[DeadLetter] = []
     for event in events:
         try:
-            scored.extend(score_events([event], engine, now))
+            scored.extend(score_events([event], engine, now, taxonomy))
         except Exception as exc:
             error = ValidationFailed(f"scoring failed: {exc!r}", reason="scoring_failed")
             letters.append(

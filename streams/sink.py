@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from radar.clock import Clock, SystemClock
-from radar.events import DeadLetter, Heartbeat, ScoredEvent, parse_values
+from radar.events import DeadLetter, Heartbeat, ScoredEvent, Signal, parse_values
 from radar.store import Store
+from radar.store.signals import record_signals
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M", ScoredEvent, DeadLetter, Heartbeat)
+M = TypeVar("M", ScoredEvent, DeadLetter, Heartbeat, Signal)
 
 
 @dataclass
@@ -57,6 +58,12 @@ class StoreSink:
             self.store.record_heartbeat(beat)
         self.store.add_deadletters(rejects)
         return SinkResult(stored=len(latest), rejected=len(rejects))
+
+    def write_signals(self, values: Sequence[bytes]) -> SinkResult:
+        signals, rejects = self._parse(values, Signal, "signal")
+        stored = record_signals(self.store, signals)
+        self.store.add_deadletters(rejects)
+        return SinkResult(stored=stored, rejected=len(rejects))
 
     def _parse(
         self, values: Sequence[bytes], model: type[M], what: str

@@ -1,6 +1,6 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import alerting, incidents, silences
+from radar.store import alerting, claims, incidents, signals, silences
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
@@ -8,10 +8,12 @@ __all__ = [
     "EpochMillis",
     "Store",
     "alerting",
+    "claims",
     "incidents",
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "signals",
     "silences",
     "upsert",
 ]

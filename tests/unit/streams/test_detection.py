@@ -1,0 +1,189 @@
+"""Detection without Kafka: partials merge exactly, windows close by event time, detectors fire."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from radar.clock import ManualClock
+from radar.events import Heartbeat
+from streams.counting import Delivery, PartitionCounter, parse_cell_key
+from streams.detection import Detection, DetectionSettings
+from tests.unit.streams.test_counting import T0, scored
+
+
+def run(
+    partitions: int, deliveries: list[Delivery]
+) -> tuple[dict[tuple[str, str, int], int], list[Any]]:
+    """Count then detect with ``partitions`` source partitions; (totals, signals)."""
+    clock = ManualClock(T0)
+    counter = PartitionCounter({}, lateness_s=60)
+    settings = DetectionSettings(lateness_s=60)
+    detection = Detection({}, settings, now=clock.now, wall=lambda: 0.0, sources=partitions)
+    totals: dict[tuple[str, str, int], int] = {}
+    signals = []
+    for delivery in deliveries:
+        moved = Delivery(delivery.offset % partitions, delivery.offset, delivery.event)
+        outcome = counter.add_batch([moved])
+        for key, cell in outcome.cells.items():
+            p, size, start, dim = parse_cell_key(key)
+            merged = detection.on_partial(0, p, size, start, dim, cell)
+            assert merged is not None
+            d, s, st, total = merged
+            totals[(d, s, st)] = total["n"]
+        for p, wm in outcome.watermarks.items():
+            signals += detection.on_watermark(0, p, wm)
+    return totals, signals
+
+
+def feed() -> list[Delivery]:
+    events = []
+    offset = 0
+    for minute in range(0, 8 * 60, 2):  # eight hours of a steady trickle
+        events.append(Delivery(0, offset, scored(offset, minutes=minute, is_complaint=False)))
+        offset += 1
+    for k in range(40):  # a burst of logistics complaints in one window
+        events.append(Delivery(0, offset, scored(offset, minutes=8 * 60 + k * 0.1)))
+        offset += 1
+    for minute in range(8 * 60 + 5, 9 * 60, 2):
+        events.append(Delivery(0, offset, scored(offset, minutes=minute, is_complaint=False)))
+        offset += 1
+    return events
+
+
+def test_four_partitions_give_the_same_totals_and_signals_as_one() -> None:
+    one_totals, one_signals = run(1, feed())
+    four_totals, four_signals = run(4, feed())
+    assert one_totals == four_totals
+    assert [(s.id, s.status) for s in one_signals] == [(s.id, s.status) for s in four_signals]
+
+
+def test_a_burst_raises_one_spike_per_key_with_evidence() -> None:
+    _, signals = run(4, feed())
+    spikes = [s for s in signals if s.type == "spike" and s.key == {"topic": "物流配送"}]
+    assert len({s.id for s in spikes}) == 1
+    first = spikes[0]
+    assert first.status == "firing" and first.observed == 40 and first.expected < 5
+    assert first.statistic == "negative_binomial_upper_tail"
+    assert first.top_topics == ["物流配送"] and 1 <= len(first.samples) <= 5
+    assert first.window_end - first.window_start == timedelta(minutes=5)
+
+
+def test_unanswered_complaint_fires_after_the_sla_and_resolves_on_reply() -> None:
+    clock = ManualClock(T0)
+    detection = Detection({}, DetectionSettings(sla_s={"email": 3600}), now=clock.now)
+    base = {"kind": "thread", "channel": "email", "thread": "email|box|t1"}
+    sample = {"id": "e1", "text": "还没人回复", "channel": "email", "created_at": T0.isoformat()}
+    t0 = T0.timestamp()
+    detection.on_thread(0, {**base, "event": "complaint", "ts": t0, "sample": sample})
+    assert detection.check_threads(0, t0 + 1800) == []
+    [fired] = detection.check_threads(0, t0 + 3700)
+    assert fired.type == "unanswered" and fired.status == "firing" and fired.samples[0].id == "e1"
+    assert detection.check_threads(0, t0 + 7200) == []  # once
+    [resolved] = detection.on_thread(0, {**base, "event": "reply", "ts": t0 + 8000})
+    assert resolved.id == fired.id and resolved.status == "resolved"
+
+
+def test_a_reply_in_time_raises_nothing() -> None:
+    detection = Detection({}, DetectionSettings(), now=ManualClock(T0).now)
+    base = {"kind": "thread", "channel": "chat", "thread": "chat|im|t9"}
+    sample = {"id": "e9", "text": "x", "channel": "chat", "created_at": T0.isoformat()}
+    t0 = T0.timestamp()
+    detection.on_thread(0, {**base, "event": "complaint", "ts": t0, "sample": sample})
+    assert detection.on_thread(0, {**base, "event": "reply", "ts": t0 + 60}) == []
+    assert detection.check_threads(0, t0 + 86400) == []
+
+
+def test_source_down_fires_on_its_owner_only_and_resolves() -> None:
+    clock = ManualClock(T0)
+    detection = Detection({}, DetectionSettings(), now=clock.now)
+    down = Heartbeat(source="imap", channel="email", at=T0, status="down", message="login failed")
+    fired = [s for mp in range(4) for s in detection.on_heartbeat(mp, down, partitions=4)]
+    assert [(s.type, s.status) for s in fired] == [("source_down", "firing")]
+    up = Heartbeat(source="imap", channel="email", at=T0 + timedelta(minutes=5))
+    resolved = [s for mp in range(4) for s in detection.on_heartbeat(mp, up, partitions=4)]
+    assert [(s.status, s.key["source"]) for s in resolved] == [("resolved", "imap")]
+
+
+def test_a_stale_heartbeat_means_down() -> None:
+    clock = ManualClock(T0)
+    detection = Detection({}, DetectionSettings(heartbeat_timeout_s=600), now=clock.now)
+    beat = Heartbeat(source="rss", channel="forum", at=T0)
+    for mp in range(2):
+        detection.on_heartbeat(mp, beat, partitions=2)
+    clock.advance(700)
+    fired = [s for mp in range(2) for s in detection.check_sources(mp, partitions=2)]
+    assert [s.type for s in fired] == ["source_down"]
+
+
+class WallClock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class TestWatermark:
+    HOUR = 3_600_000
+
+    def detection(self, wall: WallClock) -> Detection:
+        settings = DetectionSettings(lateness_s=0, idle_s=30)
+        return Detection({}, settings, now=ManualClock(T0).now, wall=wall, sources=3)
+
+    def start(self, hours: float) -> int:
+        return int(T0.timestamp() * 1000 + hours * self.HOUR)
+
+    def test_a_partition_not_heard_from_holds_time_back(self) -> None:
+        d = self.detection(WallClock())
+        d.on_watermark(0, 0, self.start(5))
+        d.on_watermark(0, 1, self.start(5))
+        assert d.global_watermark(0, d._clock(0)) is None  # partition 2 may still have data
+        d.on_watermark(0, 2, self.start(1))
+        assert d.global_watermark(0, d._clock(0)) == self.start(1)
+
+    def test_a_busy_partition_holds_time_back_however_long_it_is_silent(self) -> None:
+        wall = WallClock()
+        d = self.detection(wall)
+        for p, hours in ((0, 5), (1, 5), (2, 1)):
+            d.on_watermark(0, p, self.start(hours))
+        wall.t += 3600  # an hour of wall time without a word from partition 2
+        d.on_watermark(0, 0, self.start(6))
+        assert d._clock(0)["global"] == self.start(1)
+
+    def test_a_caught_up_partition_holds_nothing_while_its_claim_is_fresh(self) -> None:
+        wall = WallClock()
+        d = self.detection(wall)
+        d.on_watermark(0, 0, self.start(5))
+        d.on_watermark(0, 1, self.start(4))
+        d.on_watermark(0, 2, None, idle=True)  # an empty partition
+        assert d._clock(0)["global"] == self.start(4)
+        d.on_watermark(0, 1, self.start(4), idle=True)
+        assert d._clock(0)["global"] == self.start(5)
+        wall.t += 31  # claims not renewed: the owners may be gone with records to count
+        d.on_watermark(0, 0, self.start(7))
+        assert d._clock(0)["global"] == self.start(5)  # held by partition 1, and never back
+
+    def test_everything_caught_up_closes_up_to_the_latest_event(self) -> None:
+        d = self.detection(WallClock())
+        for p, hours in ((0, 5), (1, 3), (2, 4)):
+            d.on_watermark(0, p, self.start(hours), idle=True)
+        assert d._clock(0)["global"] == self.start(5)
+
+
+def test_a_part_of_a_forgotten_window_does_not_overwrite_its_stored_total() -> None:
+    counter = PartitionCounter({}, lateness_s=60)
+    detection = Detection(
+        {}, DetectionSettings(lateness_s=60), now=ManualClock(T0).now, wall=lambda: 0.0
+    )
+    old = counter.add_batch([Delivery(0, 0, scored(0))])
+    for key, cell in old.cells.items():
+        _, size, start, dim = parse_cell_key(key)
+        assert detection.on_partial(0, 0, size, start, dim, cell) is not None
+    detection.on_watermark(0, 0, int((T0 + timedelta(hours=4)).timestamp() * 1000))
+    # the same cell again (a takeover re-sends it) after the window was forgotten
+    key, cell = next(iter(old.cells.items()))
+    _, size, start, dim = parse_cell_key(key)
+    assert detection.on_partial(0, 0, size, start, dim, cell) is None

@@ -1,0 +1,75 @@
+"""Unanswered complaints: who waits for a reply, and signals that depend on event time only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from radar.clock import ManualClock
+from streams.detection import Detection, DetectionSettings
+from streams.pipeline import thread_records
+from streams.unanswered import awaits_reply, thread_keys
+from tests.unit.streams.test_counting import T0, scored
+
+SLA = 3600.0
+BASE = {"kind": "thread", "channel": "email", "thread": "email|box|t1"}
+SAMPLE = {"id": "e1", "text": "还没人回复", "channel": "email", "created_at": T0.isoformat()}
+
+
+def detection() -> Detection:
+    return Detection({}, DetectionSettings(sla_s={"email": SLA}), now=ManualClock(T0).now)
+
+
+@pytest.mark.parametrize(
+    ("channel", "complaint", "staff", "waits"),
+    [
+        ("email", True, False, True),
+        ("chat", False, True, True),  # a staff reply ends waits
+        ("email", False, False, False),  # praise opens nothing
+        ("review", True, False, False),  # a review is not a conversation
+        ("survey", True, False, False),
+    ],
+)
+def test_only_complaints_and_replies_in_conversations_wait(
+    channel: str, complaint: bool, staff: bool, waits: bool
+) -> None:
+    event = scored(1, channel=channel, is_complaint=complaint, is_staff_reply=staff, thread_id="t")
+    assert awaits_reply(event) is waits
+    assert bool(thread_records(event)) is waits
+
+
+def test_a_reply_names_its_thread_and_the_message_it_answers() -> None:
+    reply = scored(2, channel="chat", is_staff_reply=True, thread_id="c9", reply_to="m3")
+    assert thread_keys(reply) == ["chat|s|c9", "chat|s|m3"]
+    assert thread_keys(scored(3, channel="chat")) == ["chat|s|3"]
+
+
+def test_the_firing_signal_is_stamped_at_the_deadline_whenever_time_is_seen_to_pass() -> None:
+    t0 = T0.timestamp()
+    early, late = detection(), detection()
+    for d in (early, late):
+        d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    [a] = early.check_threads(0, t0 + SLA + 1)
+    [b] = late.check_threads(0, t0 + 5 * SLA)  # the watermark jumped far past the deadline
+    assert a.id == b.id and a.window_end == b.window_end == T0 + timedelta(seconds=SLA)
+    assert a.observed == b.observed == 1.0 and a.expected == 1.0
+
+
+def test_a_reply_after_the_deadline_fires_then_resolves_before_the_watermark_shows_it() -> None:
+    t0 = T0.timestamp()
+    d = detection()
+    d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    # no watermark went past the deadline yet; the reply, two hours late, arrives first
+    signals = d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + 2 * SLA})
+    assert [(s.status, s.observed) for s in signals] == [("firing", 1.0), ("resolved", 2.0)]
+    assert signals[0].id == signals[1].id and signals[0].samples[0].id == "e1"
+    assert d.check_threads(0, t0 + 10 * SLA) == []  # nothing fires later
+
+
+def test_a_reply_in_time_arriving_late_raises_nothing() -> None:
+    t0 = T0.timestamp()
+    d = detection()
+    d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    assert d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + SLA - 1}) == []
+    assert d.check_threads(0, t0 + 10 * SLA) == []
