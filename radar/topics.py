@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from radar.settings import CoreSettings
@@ -62,8 +63,10 @@ class Topics:
         return [self.name(base) for base in ALL]
 
 
-def ensure_topics(settings: CoreSettings, *, timeout_s: float = 30.0) -> list[str]:
-    """Create every missing Radar topic; returns the names that were created.
+def ensure_topics(
+    settings: CoreSettings, *, extra: Sequence[str] = (), timeout_s: float = 30.0
+) -> list[str]:
+    """Create every missing Radar topic (and ``extra`` full names); returns those created.
 
     Partitions and replication come from the settings; existing topics are
     left as they are (Kafka cannot shrink partitions).
@@ -71,7 +74,7 @@ def ensure_topics(settings: CoreSettings, *, timeout_s: float = 30.0) -> list[st
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
 
-    names = Topics.from_settings(settings).all()
+    names = [*Topics.from_settings(settings).all(), *extra]
     admin = KafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap,
         client_id="radar-topics",

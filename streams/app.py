@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import faust
 
@@ -14,7 +14,9 @@ from radar.events import DeadLetter, FeedbackEvent, parse_values
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.topics import Topics
+from streams.gaps import gap_filler
 from streams.pipeline import add_detection
+from streams.progress import Offsets
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
@@ -59,10 +61,14 @@ def create_app(
         web_port=worker.web_port or 6066,
         web_bind="127.0.0.1",
         broker_commit_every=1000,
+        broker_session_timeout=worker.session_timeout_s,
         broker_commit_interval=1.0,
         producer_acks=-1,
         producer_compression_type="gzip",
     )
+    # table writes (a batch changes hundreds of cells) wait in this buffer; Faust's default
+    # of 100 stalls every batch with a "producer buffer full" flush
+    app.producer.buffer.max_messages = 5_000
     raw = raw_topic(app, topics.raw)
     scored = raw_topic(app, topics.scored)
     deadletter = raw_topic(app, topics.deadletter)
@@ -73,12 +79,21 @@ def create_app(
         for letter in letters:
             await deadletter.send(key=letter.id.encode(), value=letter.to_json())
 
+    offsets = Offsets(core.kafka_bootstrap)
+    raw_gaps = gap_filler(app, offsets, worker.app_id, raw.get_topic_name())
+
+    @app.on_before_shutdown.connect
+    async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await offsets.close()
+
     @app.agent(raw, name="score")
     async def score(stream: faust.StreamT[bytes]) -> None:
         """feedback.raw → feedback.scored (bad records → feedback.deadletter)."""
         taxonomy = default_taxonomy()
         loop = asyncio.get_running_loop()
-        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for batch in batched(worker.batch_size, within=worker.batch_within_s):
+            values = [record.value for record in await raw_gaps.complete(batch)]
             events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
             # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
             results, failed = await loop.run_in_executor(
@@ -90,24 +105,29 @@ def create_app(
 
     beats = raw_topic(app, topics.heartbeats)
     signals = raw_topic(app, topics.signals)
-    sink = StoreSink(store or Store.from_settings(core), clock) if worker.sink_enabled else None
-    if worker.detect_enabled:
+    if worker.sink_enabled or worker.detect_enabled:
+        store = store or Store.from_settings(core)
+    sink = StoreSink(store, clock) if worker.sink_enabled and store is not None else None
+    if worker.detect_enabled and store is not None:
         add_detection(
             app,
             scored=scored,
             beats=beats,
             signals_topic=signals,
-            windows_name=f"{core.topic_prefix}{worker.app_id}-windows",
+            windows_name=worker.windows_topic(core.topic_prefix),
             partitions=core.topic_partitions,
             worker=worker,
             clock=clock,
-            store=sink.store if sink else None,
+            store=store,
+            raw_name=topics.raw,
+            bootstrap=core.kafka_bootstrap,
+            group=worker.app_id,
         )
     if sink is not None:
-        sink_agent(app, scored, "sink-scored", sink.write_scored, worker)
-        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker)
-        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker)
-        sink_agent(app, signals, "sink-signals", sink.write_signals, worker)
+        sink_agent(app, scored, "sink-scored", sink.write_scored, worker, offsets)
+        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker, offsets)
+        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker, offsets)
+        sink_agent(app, signals, "sink-signals", sink.write_signals, worker, offsets)
     return app
 
 
@@ -117,13 +137,17 @@ def sink_agent(
     name: str,
     write: Callable[[Sequence[bytes]], Any],
     worker: WorkerSettings,
+    offsets: Offsets,
 ) -> None:
     """An agent that writes batches from ``topic`` into the store off the event loop."""
 
+    gaps = gap_filler(app, offsets, worker.app_id, topic.get_topic_name())
+
     async def run(stream: faust.StreamT[bytes]) -> None:
         loop = asyncio.get_running_loop()
-        async for values in stream.take(worker.batch_size, within=worker.batch_within_s):
-            batch = list(values)
+        batched = cast(faust.Stream[bytes], stream).take_events
+        async for events in batched(worker.batch_size, within=worker.batch_within_s):
+            batch = [record.value for record in await gaps.complete(events)]
             delay = 0.5
             while True:  # the offsets are committed only once the batch is stored
                 try:

@@ -18,13 +18,19 @@ from streams.settings import WorkerSettings
     type=click.Choice(engine_names()),
     help="Sentiment engine (default: RADAR_WORKER_SENTIMENT_ENGINE)",
 )
-@click.option("--no-sink", is_flag=True, help="Do not write into the store (another worker does)")
+@click.option(
+    "--no-sink",
+    is_flag=True,
+    help="Do not store events, dead letters and signals (another worker does); "
+    "counting still keeps its claims and window counts in the store",
+)
 @click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port")
 def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     """Score feedback.raw into feedback.scored and write the store, until stopped (Ctrl-C)."""
     from faust.worker import Worker
 
     from streams.app import create_app
+    from streams.group import commit_start_offsets
 
     core = CoreSettings()
     settings = WorkerSettings.load(
@@ -32,12 +38,15 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
         sink_enabled=False if no_sink else None,
         metrics_port=metrics_port,
     )
-    ensure_topics(core)
+    # the internal topic must exist before the worker subscribes, or it is never assigned
+    ensure_topics(core, extra=[settings.windows_topic(core.topic_prefix)])
     if settings.metrics_port:
         from prometheus_client import start_http_server
 
         start_http_server(settings.metrics_port, addr=core.metrics_host)
     app = create_app(core, settings)
+    consumed = {name for agent in app.agents.values() for name in agent.channel.topics}
+    commit_start_offsets(core.kafka_bootstrap, settings.app_id, consumed)
     Worker(app, loglevel=settings.log_level).execute_from_commandline()
 
 

@@ -23,10 +23,11 @@ from radar.events import Heartbeat, Signal
 from streams import shift as shift_mod
 from streams import silence as silence_mod
 from streams import spikes as spikes_mod
-from streams.signals import at, samples_of, signal_id, window_signal
+from streams.crisis import CrisisTracker
+from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
-from streams.unanswered import DEFAULT_SLA_S, Thread
-from streams.windows import SIZES, dim_kind, merge_cells, new_cell
+from streams.unanswered import ThreadTracker
+from streams.windows import SIZES, dim_kind, merge_cells
 
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
@@ -37,7 +38,7 @@ class DetectionSettings:
     """Which detector runs on which windows, and how time advances."""
 
     lateness_s: float = 300.0
-    idle_s: float = 30.0  # a source partition silent this long (wall time) stops holding time
+    idle_s: float = 30.0  # how long (wall time) a partition's "caught up" claim holds
     spike: spikes_mod.SpikeSettings = field(default_factory=spikes_mod.SpikeSettings)
     shift: shift_mod.ShiftSettings = field(default_factory=shift_mod.ShiftSettings)
     silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
@@ -47,6 +48,7 @@ class DetectionSettings:
     silence_kinds: tuple[str, ...] = ("channel", "product")
     sla_s: dict[str, float] = field(default_factory=dict)  # per channel; default 6 h
     heartbeat_timeout_s: float = 900.0
+    crisis_quiet_s: float = 6 * 3600.0  # a crisis ends after this long without a new item
 
 
 WindowTotal = tuple[str, str, int, dict[str, Any]]  # (dim, size, start ms, merged cell)
@@ -62,62 +64,97 @@ class Detection:
         *,
         now: Callable[[], datetime],
         wall: Callable[[], float] = time.monotonic,
+        sources: int = 1,
     ) -> None:
         self.state = state
         self.settings = settings or DetectionSettings()
         self.now = now
         self.wall = wall
-        self.started = wall()
+        self.sources = sources  # partitions of feedback.scored: each must pass a window
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
+        self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
+        self.threads = ThreadTracker(state, self.settings.sla_s, now)
 
     # -- partials and totals ------------------------------------------------------------------
     def on_partial(
         self, mp: int, p: int, size: str, start: int, dim: str, cell: dict[str, Any]
-    ) -> WindowTotal:
-        """Take a partition's cell; returns the key's new total for the store."""
-        key = f"{mp}|w|{size}|{start}|{dim}"
-        entry = self.state.get(key) or {"parts": {}}
-        parts = dict(entry["parts"])
-        old = parts.get(str(p))
+    ) -> WindowTotal | None:
+        """Take a partition's cell; returns the key's new total for the store.
+
+        A cell of a window already forgotten here (a replay, a partition taken
+        over) returns None: its total was stored when the window was whole,
+        and one partition's part must not overwrite it.
+        """
+        clock = self._clock(mp)
+        if start < clock.get("horizon", start):
+            return None
+        self.sources = max(self.sources, p + 1)
+        key = part_key(mp, size, start, p, dim)
+        old = self.state.get(key)
         if old is None or old.get("marker", -1) <= cell.get("marker", -1):
-            parts[str(p)] = cell
-        self.state[key] = {"parts": parts}
+            self.state[key] = cell  # one record per part: a changelog record stays small
         dims_key = f"{mp}|dims"
         dims = self.state.get(dims_key) or {}
         if dim not in dims or start < dims[dim]:
             self.state[dims_key] = {**dims, dim: min(start, dims.get(dim, start))}
-        clock = self._clock(mp)
         if size not in clock["first"] or start < clock["first"][size]:
             clock["first"][size] = start
             self.state[f"{mp}|clock"] = clock
-        return dim, size, start, merge_cells(parts.values())
+        return dim, size, start, self.total(mp, size, start, dim)
+
+    def total(self, mp: int, size: str, start: int, dim: str) -> dict[str, Any]:
+        """The key's window: the sum of every source partition's part (zero when none)."""
+        parts = (self.state.get(part_key(mp, size, start, p, dim)) for p in range(self.sources))
+        return merge_cells(part for part in parts if part is not None)
 
     # -- time ---------------------------------------------------------------------------------
     def _clock(self, mp: int) -> dict[str, Any]:
         clock = self.state.get(f"{mp}|clock")
         if clock is None:
-            return {"wm": {}, "closed": {}, "first": {}, "global": None}
-        return {k: (dict(v) if isinstance(v, dict) else v) for k, v in clock.items()}
+            return {"wm": {}, "idle": {}, "closed": {}, "first": {}, "global": None}
+        copied = {k: (dict(v) if isinstance(v, dict) else v) for k, v in clock.items()}
+        copied.setdefault("idle", {})
+        return copied
 
-    def on_watermark(self, mp: int, p: int, wm: int) -> list[Signal]:
-        """A source partition's watermark; closes the windows it completes."""
+    def on_watermark(self, mp: int, p: int, wm: int | None, *, idle: bool = False) -> list[Signal]:
+        """A source partition's progress: its latest event time, and whether it is caught up.
+
+        The counting side says ``idle`` when it has processed (and published)
+        every record of the partition; a busy partition says so after each batch.
+        """
         clock = self._clock(mp)
-        clock["wm"][str(p)] = max(wm, clock["wm"].get(str(p), wm))
+        if wm is not None:
+            clock["wm"][str(p)] = max(wm, clock["wm"].get(str(p), wm))
+        clock["idle"][str(p)] = idle
         self.heard[(mp, p)] = self.wall()
         self.state[f"{mp}|clock"] = clock
         return self.advance(mp)
 
     def global_watermark(self, mp: int, clock: dict[str, Any]) -> int | None:
-        marks = {int(p): wm for p, wm in clock["wm"].items()}
-        if not marks:
-            return None
-        now = self.wall()
-        idle = self.settings.idle_s
-        active = [
-            wm for p, wm in marks.items() if now - self.heard.get((mp, p), self.started) < idle
-        ]
-        candidate = min(active) if active else max(marks.values())
+        """Event time every source partition has passed (a caught-up partition holds nothing).
+
+        A partition not heard from yet holds time back, and so does one whose
+        "caught up" claim is older than ``idle_s``: its owner may have died
+        with records still to count. Time never goes back.
+        """
         previous = clock["global"]
+        now = self.wall()
+        marks = []
+        for p in range(self.sources):
+            heard = self.heard.get((mp, p))
+            if (
+                clock["idle"].get(str(p))
+                and heard is not None
+                and now - heard < self.settings.idle_s
+            ):
+                continue
+            if str(p) not in clock["wm"]:
+                return previous
+            marks.append(clock["wm"][str(p)])
+        known = list(clock["wm"].values())
+        if not known:
+            return previous
+        candidate = min(marks) if marks else max(known)
         return candidate if previous is None else max(previous, candidate)
 
     def advance(self, mp: int) -> list[Signal]:
@@ -145,10 +182,13 @@ class Detection:
                 start += size_ms
                 count += 1
                 closed_any = True
+        if closed_any:
+            clock["horizon"] = wm - lateness - 2 * max(SIZES.values()) * 1000
         self.state[f"{mp}|clock"] = clock
         signals += self.check_threads(mp, wm / 1000)
+        signals += self.check_crises(mp, wm / 1000)
         if closed_any:
-            self.expire(mp, wm - lateness - 2 * max(SIZES.values()) * 1000)
+            self.expire(mp, clock["horizon"])
         return signals
 
     # -- detectors ----------------------------------------------------------------------------
@@ -165,8 +205,7 @@ class Detection:
         for dim, since in sorted(dims.items()):
             if since > start:
                 continue
-            entry = self.state.get(f"{mp}|w|{size}|{start}|{dim}")
-            cell = merge_cells(entry["parts"].values()) if entry else new_cell()
+            cell = self.total(mp, size, start, dim)
             dkey = f"{mp}|d|{dim}"
             det = dict(self.state.get(dkey) or {})
             det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
@@ -300,77 +339,30 @@ class Detection:
             details={"reported": health.reported, "message": health.message},
         )
 
-    # -- unanswered complaints ----------------------------------------------------------------
+    # -- crises and unanswered complaints (their trackers keep their state here too) ----------
+    def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        return self.crises.on_crisis(mp, record)
+
+    def check_crises(self, mp: int, now_s: float) -> list[Signal]:
+        return self.crises.check(mp, now_s)
+
     def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
-        """A complaint or a staff reply on a thread."""
-        key = f"{mp}|t|{record['thread']}"
-        stored = self.state.get(key)
-        thread = (
-            Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
-        )
-        signals: list[Signal] = []
-        if record["event"] == "reply":
-            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-            if thread.due(record["ts"], sla) and thread.fired_since is not None:
-                # overdue before the reply came, whether or not the watermark showed it yet
-                overdue = self._unanswered(thread, "firing", record["ts"], since=thread.fired_since)
-                signals.append(overdue)
-            fired, samples = thread.fired_since, thread.samples
-            if thread.reply(record["ts"]) and fired is not None:
-                answered = Thread(thread.channel, thread.key, samples=samples)
-                signals.append(self._unanswered(answered, "resolved", record["ts"], since=fired))
-        else:
-            thread.complaint(record["ts"], record["sample"])
-        if thread.idle and stored is None:
-            return signals
-        self.state[key] = thread.to_state()
-        return signals
+        return self.threads.on_thread(mp, record)
 
     def check_threads(self, mp: int, now_s: float) -> list[Signal]:
-        signals = []
-        prefix = f"{mp}|t|"
-        for key, value in list(self.state.items()):
-            if not key.startswith(prefix):
-                continue
-            thread = Thread.from_state(value)
-            sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-            if thread.due(now_s, sla):
-                self.state[key] = thread.to_state()
-                since = thread.fired_since if thread.fired_since is not None else now_s
-                signals.append(self._unanswered(thread, "firing", now_s, since=since))
-            elif thread.idle:
-                del self.state[key]
-        return signals
-
-    def _unanswered(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:
-        """Firing is stamped at the deadline, resolving at the reply: both are event times,
-        so the signal does not depend on when the watermark happened to pass."""
-        sla = self.settings.sla_s.get(thread.channel, DEFAULT_SLA_S)
-        end = since + sla if status == "firing" else now_s
-        waited = end - since
-        return Signal(
-            id=signal_id("unanswered", thread.key, since),
-            type="unanswered",
-            key={"channel": thread.channel, "thread": thread.key.split("|", 2)[2]},
-            status="firing" if status == "firing" else "resolved",
-            window_start=at(since),
-            window_end=at(end),
-            observed=round(waited / 3600, 3),
-            expected=round(sla / 3600, 3),
-            score=1.0 if status == "firing" else 0.0,
-            statistic="hours_without_staff_reply",
-            severity=1 if status == "firing" else 0,
-            samples=samples_of(thread.samples),
-            detected_at=self.now(),
-            details={"source": thread.key.split("|", 2)[1], "sla_hours": sla / 3600},
-        )
+        return self.threads.check(mp, now_s)
 
     # -- housekeeping -------------------------------------------------------------------------
     def expire(self, mp: int, horizon_ms: int) -> None:
         prefix = f"{mp}|w|"
         for key in [k for k in list(self.state) if k.startswith(prefix)]:
-            if int(key.split("|", 4)[3]) < horizon_ms:
+            if int(key.split("|", 5)[3]) < horizon_ms:
                 del self.state[key]
+
+
+def part_key(mp: int, size: str, start: int, p: int, dim: str) -> str:
+    """State key of source partition ``p``'s part of a key's window."""
+    return f"{mp}|w|{size}|{start}|{p}|{dim}"
 
 
 def owner(source: str, partitions: int) -> int:

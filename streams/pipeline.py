@@ -16,18 +16,20 @@ from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
 from radar.masking import mask_text
 from radar.store import Store
 from radar.store.signals import record_window_counts
-from streams.counting import Delivery, PartitionCounter, parse_cell_key
-from streams.detection import Detection, DetectionSettings
+from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
+from streams.crisis import crisis_record, key_text
+from streams.detection import Detection, DetectionSettings, WindowTotal
+from streams.gaps import gap_filler
+from streams.outbox import Outbox
+from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
-from streams.tables import partitioned_table
+from streams.tables import dumps, partitioned_table
+from streams.taxonomy import default_taxonomy
 from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
 from streams.windows import SAMPLE_CHARS
 
 log = logging.getLogger(__name__)
-
-#: Batches between two expiries of old cells and seen ids.
-EXPIRE_EVERY = 50
 
 
 def detection_settings(worker: WorkerSettings) -> DetectionSettings:
@@ -38,12 +40,13 @@ def detection_settings(worker: WorkerSettings) -> DetectionSettings:
         idle_s=worker.idle_s,
         sla_s=sla,
         heartbeat_timeout_s=worker.heartbeat_timeout_s,
+        crisis_quiet_s=worker.crisis_quiet_s,
         spike=spike,
     )
 
 
 def encode(record: dict[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return dumps(record)
 
 
 def add_detection(
@@ -56,7 +59,10 @@ def add_detection(
     partitions: int,
     worker: WorkerSettings,
     clock: Clock,
-    store: Store | None,
+    store: Store,
+    raw_name: str,
+    bootstrap: str,
+    group: str,
 ) -> None:
     """Count ``scored`` per partition, merge per key on ``windows_name``, publish signals."""
     windows = app.topic(
@@ -68,47 +74,96 @@ def add_detection(
         partitions=partitions,
         internal=True,  # Faust creates it, like its repartition topics
     )
-    seen = partitioned_table(app, "seen", partitions)
     cells = partitioned_table(app, "cells", partitions)
     state = partitioned_table(app, "detection", partitions)
-    counter = PartitionCounter(seen, cells, lateness_s=worker.lateness_s)
-    detection = Detection(state, detection_settings(worker), now=clock.now)
-    batches = 0
+    claims = StoreClaims(store)
+    counter = PartitionCounter(cells, claims, lateness_s=worker.lateness_s)
+    detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
+    scored_name = scored.get_topic_name()
+    offsets = Offsets(bootstrap)
+    taxonomy = default_taxonomy()
+
+    @app.on_before_shutdown.connect
+    async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
+        await offsets.close()
 
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
             await signals_topic.send(key=signal.id.encode(), value=signal.to_json())
 
+    async def send_cells(cells_out: dict[str, dict[str, Any]]) -> None:
+        for key, cell in cells_out.items():
+            p, size, start, dim = parse_cell_key(key)
+            record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
+            await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
+
+    async def send_progress(p: int, wm: int | None, *, idle: bool = False) -> None:
+        mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})
+        for mp in range(partitions):
+            await windows.send(key=b"~wm", value=mark, partition=mp)
+
+    outbox = Outbox(counter, send_cells, send_progress)
+    scored_gaps = gap_filler(app, offsets, group, scored_name)
+    windows_gaps = gap_filler(app, offsets, group, windows.get_topic_name())
+
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
-        """feedback.scored → per-partition window cells → partials, watermarks, threads."""
-        nonlocal batches
+        """feedback.scored → per-partition window cells → partials, progress marks, threads."""
         batched = cast(faust.Stream[bytes], stream).take_events
-        async for events in batched(worker.batch_size, within=worker.batch_within_s):
-            deliveries = []
-            for event in events:
-                try:
-                    parsed = parse_model(ScoredEvent, event.value)
-                except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
-                    log.warning("unreadable scored record skipped by counting: %s", exc)
-                    continue
-                deliveries.append(Delivery(event.message.partition, event.message.offset, parsed))
-            outcome = counter.add_batch(deliveries)
-            for key, cell in outcome.cells.items():
-                p, size, start, dim = parse_cell_key(key)
-                record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
-                await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
-            for delivery in outcome.counted:
+        async for events in batched(worker.count_batch_size, within=worker.count_within_s):
+            records = await scored_gaps.complete(events)
+            plan = counter.plan([parse_delivery(r.partition, r.offset, r.value) for r in records])
+            owners = await write_until_stored("claims", claims.claim, plan.claims)
+            outcome = counter.apply(plan, owners)
+            if outcome.duplicates:
+                log.info("counting skipped %d ids counted before", outcome.duplicates)
+            outbox.add(outcome)
+            for delivery in [*outcome.replayed, *outcome.counted]:
+                assert delivery.event is not None
                 for record in thread_records(delivery.event, worker.unanswered_channels):
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
-            for p, wm in outcome.watermarks.items():
-                for mp in range(partitions):
-                    mark = {"kind": "wm", "p": p, "wm": wm}
-                    await windows.send(key=b"~wm", value=encode(mark), partition=mp)
-            batches += 1
-            if batches % EXPIRE_EVERY == 0:
-                for p in outcome.watermarks:
+            for delivery in [*outcome.replayed, *outcome.counted, *outcome.too_late]:
+                # a crisis is reported however late it comes; detection drops repeats by id
+                crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
+                if crisis is not None:
+                    name = key_text(crisis["key"]).encode()
+                    await windows.send(key=name, value=encode(crisis))
+            await outbox.flush()  # before the batch is acknowledged
+            for p in outcome.progress:
+                if counter.due_for_expiry(p):
                     counter.expire(p)
+                    horizon = counter.claim_horizon(p)
+                    if horizon is not None:
+                        await write_until_stored("claims", claims.expire, p, horizon)
+
+    @app.timer(interval=worker.tick_s)
+    async def progress() -> None:
+        """Tell detection which partitions are caught up (those hold no event time back)."""
+        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored_name]
+        outbox.keep([tp.partition for tp in tps])
+        if not tps:
+            return
+        # upstream first: once feedback.raw is all scored, no scored record is on its way
+        upstream_idle = await offsets.lag(group, raw_name, partitions) == 0
+        try:
+            starts, ends = await offsets.bounds(tps)
+        except Exception as exc:  # the broker is busy: try again at the next tick
+            log.debug("could not read the offsets of %s: %r", scored_name, exc)
+            return
+        for tp in tps:
+            state = counter.progress(tp.partition)
+            if state and state["next"] >= ends[tp.partition]:
+                outbox.take_over(tp.partition, state)  # nothing to replay: its cells, once
+        await outbox.flush()
+        # only what was sent counts: the table runs ahead of what went downstream
+        published = outbox.published
+        sent = {p: s["next"] for p, s in published.items()}
+        counted = {tp.partition: counter.progress(tp.partition) for tp in tps}
+        counted_next = {p: s["next"] if s else None for p, s in counted.items()}
+        status = caught_up(sorted(counted), sent, ends, starts, counted_next=counted_next)
+        for p in sorted(counted):
+            wm = published[p]["wm"] if p in published else None
+            await send_progress(p, wm, idle=status[p] and upstream_idle)
 
     @app.agent(beats, name="health")
     async def health(stream: faust.StreamT[bytes]) -> None:
@@ -125,38 +180,65 @@ def add_detection(
 
     @app.agent(windows, name="detect")
     async def detect(stream: faust.StreamT[bytes]) -> None:
-        """Partials, watermarks, threads and heartbeats → window totals and signals."""
+        """Partials, progress marks, threads and heartbeats → window totals and signals."""
         batched = cast(faust.Stream[bytes], stream).take_events
+        signals: list[Signal] = []
+        totals: list[WindowTotal] = []
+
+        async def settle() -> None:
+            """Store the totals and send the signals so far. A progress mark may close and
+            forget windows (their parts replayed after a crash are ignored), so what came
+            before it must be out first."""
+            if totals:
+                await write_until_stored("window-counts", record_window_counts, store, totals)
+            await publish(signals)
+            totals.clear()
+            signals.clear()
+
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
-            signals: list[Signal] = []
-            totals = []
-            for event in events:
-                mp = event.message.partition
-                record = json.loads(event.value)
+            for item in await windows_gaps.complete(events):
+                mp = item.partition
+                record = json.loads(item.value)
                 kind = record["kind"]
                 if kind == "partial":
                     args = (record["p"], record["size"], record["start"], record["dim"])
-                    totals.append(detection.on_partial(mp, *args, record["cell"]))
+                    total = detection.on_partial(mp, *args, record["cell"])
+                    if total is not None:
+                        totals.append(total)
                 elif kind == "wm":
-                    signals += detection.on_watermark(mp, record["p"], record["wm"])
+                    idle = bool(record.get("idle", False))
+                    await settle()
+                    signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)
+                    await publish(signals)  # before the changelog of the closes, as near as can be
+                    signals.clear()
                 elif kind == "thread":
                     signals += detection.on_thread(mp, record)
+                elif kind == "crisis":
+                    signals += detection.on_crisis(mp, record)
                 elif kind == "hb":
                     beat = Heartbeat.model_validate(record["beat"])
                     signals += detection.on_heartbeat(mp, beat, partitions=partitions)
-            await publish(signals)
-            if store is not None and totals:
-                await write_until_stored("window-counts", record_window_counts, store, totals)
+            await settle()
 
     @app.timer(interval=worker.tick_s)
     async def tick() -> None:
-        """Let time pass without events (idle partitions) and check heartbeats."""
+        """Let time pass without events (stale idle claims) and check heartbeats."""
         mine = [tp.partition for tp in app.assignor.assigned_actives() if tp.topic == windows_name]
         signals: list[Signal] = []
         for mp in mine:
             signals += detection.advance(mp)
             signals += detection.check_sources(mp, partitions=partitions)
         await publish(signals)
+
+
+def parse_delivery(partition: int, offset: int, value: bytes) -> Delivery:
+    """A consumed scored record as counting sees it (an unreadable one only moves progress on)."""
+    try:
+        parsed: ScoredEvent | None = parse_model(ScoredEvent, value)
+    except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
+        log.warning("unreadable scored record skipped by counting: %s", exc)
+        parsed = None
+    return Delivery(partition, offset, parsed)
 
 
 def thread_records(

@@ -29,11 +29,25 @@ class WorkerSettings(RadarSettings):
     web_port: int = Field(0, ge=0, le=65535, description="Faust web port (0: off)")
     log_level: str = Field("info", description="Faust worker log level")
 
+    session_timeout_s: float = Field(
+        30.0,
+        ge=6,
+        le=90,
+        description="A worker silent this long (killed) leaves the group; its partitions move",
+    )
     lateness_s: float = Field(
         300.0, ge=0, description="Events this late (event time) still land in their window"
     )
     idle_s: float = Field(
         30.0, gt=0, description="A partition silent this long no longer holds event time back"
+    )
+    count_batch_size: int = Field(
+        2000, ge=1, le=20_000, description="Scored events counted per batch"
+    )
+    count_within_s: float = Field(
+        1.0,
+        gt=0,
+        description="Longest wait to fill a counting batch (changed windows go out once per batch)",
     )
     tick_s: float = Field(5.0, gt=0, description="How often idle time and heartbeats are checked")
     sla_hours: dict[str, float] = Field(
@@ -47,5 +61,12 @@ class WorkerSettings(RadarSettings):
     heartbeat_timeout_s: float = Field(
         900.0, gt=0, description="A source without a heartbeat this long is down"
     )
+    crisis_quiet_s: float = Field(
+        21600.0, gt=0, description="A crisis episode ends after this long without a new item"
+    )
     spike_min_count: int = Field(5, ge=1, description="Complaints a window needs to spike")
     spike_fire_at: float = Field(0.5, gt=0, le=1, description="Spike score that raises a signal")
+
+    def windows_topic(self, topic_prefix: str) -> str:
+        """The worker's internal topic between counting and detection."""
+        return f"{topic_prefix}{self.app_id}-windows"

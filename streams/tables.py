@@ -1,10 +1,32 @@
-"""Stream state: Faust tables whose keys carry their partition, so batches may mix partitions."""
+"""Stream state: Faust tables whose keys carry their partition, stored as compact UTF-8 JSON."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import faust
+from faust.serializers import codecs
+
+#: Codec of the tables' keys and values: UTF-8 (Chinese samples take 3 bytes a
+#: character, not 6 as ``\\uXXXX``) and no spaces; their changelogs carry every write.
+CODEC = "radar-json"
+
+
+def dumps(value: Any) -> bytes:
+    """Compact UTF-8 JSON, for table values and the worker's internal records."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class CompactJson(codecs.Codec):
+    def _dumps(self, s: Any) -> bytes:
+        return dumps(s)
+
+    def _loads(self, s: bytes) -> Any:
+        return json.loads(s)
+
+
+codecs.register(CODEC, CompactJson())
 
 
 class PartitionedTable(faust.Table):
@@ -24,7 +46,7 @@ def partitioned_table(app: faust.App, name: str, partitions: int) -> Partitioned
         app,
         name=name,
         partitions=partitions,
-        schema=faust.Schema(key_serializer="json", value_serializer="json"),
+        schema=faust.Schema(key_serializer=CODEC, value_serializer=CODEC),
         beacon=app.tables.beacon,
     )
     app.tables.add(table)

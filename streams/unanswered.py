@@ -9,11 +9,13 @@ reply comes. Times are event times, so replays judge as live would.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
-from radar.events import Channel, ScoredEvent
+from radar.events import Channel, ScoredEvent, Signal
+from streams.signals import at, samples_of, signal_id
 
 DEFAULT_SLA_S = 6 * 3600.0
 MAX_SAMPLES = 5
@@ -83,3 +85,82 @@ class Thread:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Thread:
         return cls(**state)
+
+
+class ThreadTracker:
+    """Waits per thread in the detection state (``{mp}|t|{thread}``), and their signals."""
+
+    def __init__(
+        self,
+        state: MutableMapping[str, Any],
+        sla_s: Mapping[str, float],
+        now: Callable[[], datetime],
+    ) -> None:
+        self.state = state
+        self.sla_s = sla_s
+        self.now = now
+
+    def sla(self, channel: str) -> float:
+        return self.sla_s.get(channel, DEFAULT_SLA_S)
+
+    def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        """A complaint or a staff reply on a thread."""
+        key = f"{mp}|t|{record['thread']}"
+        stored = self.state.get(key)
+        thread = (
+            Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
+        )
+        signals: list[Signal] = []
+        if record["event"] == "reply":
+            due = thread.due(record["ts"], self.sla(thread.channel))
+            if due and thread.fired_since is not None:
+                # overdue before the reply came, whether or not the watermark showed it yet
+                signals.append(self.signal(thread, "firing", record["ts"], thread.fired_since))
+            fired, samples = thread.fired_since, thread.samples
+            if thread.reply(record["ts"]) and fired is not None:
+                answered = Thread(thread.channel, thread.key, samples=samples)
+                signals.append(self.signal(answered, "resolved", record["ts"], fired))
+        else:
+            thread.complaint(record["ts"], record["sample"])
+        if thread.idle and stored is None:
+            return signals
+        self.state[key] = thread.to_state()
+        return signals
+
+    def check(self, mp: int, now_s: float) -> list[Signal]:
+        """Waits past their SLA at event time ``now_s`` fire (once); answered ones are dropped."""
+        signals = []
+        prefix = f"{mp}|t|"
+        for key, value in list(self.state.items()):
+            if not key.startswith(prefix):
+                continue
+            thread = Thread.from_state(value)
+            if thread.due(now_s, self.sla(thread.channel)):
+                self.state[key] = thread.to_state()
+                since = thread.fired_since if thread.fired_since is not None else now_s
+                signals.append(self.signal(thread, "firing", now_s, since))
+            elif thread.idle:
+                del self.state[key]
+        return signals
+
+    def signal(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:
+        """Firing is stamped at the deadline, resolving at the reply: both are event times,
+        so the signal does not depend on when the watermark happened to pass."""
+        sla = self.sla(thread.channel)
+        end = since + sla if status == "firing" else now_s
+        return Signal(
+            id=signal_id("unanswered", thread.key, since),
+            type="unanswered",
+            key={"channel": thread.channel, "thread": thread.key.split("|", 2)[2]},
+            status="firing" if status == "firing" else "resolved",
+            window_start=at(since),
+            window_end=at(end),
+            observed=round((end - since) / 3600, 3),
+            expected=round(sla / 3600, 3),
+            score=1.0 if status == "firing" else 0.0,
+            statistic="hours_without_staff_reply",
+            severity=1 if status == "firing" else 0,
+            samples=samples_of(thread.samples),
+            detected_at=self.now(),
+            details={"source": thread.key.split("|", 2)[1], "sla_hours": sla / 3600},
+        )

@@ -20,7 +20,8 @@ from radar.masking import mask_text
 SIZES: dict[str, int] = {"5m": 300, "1h": 3600}
 OVERALL = "overall"
 MAX_SAMPLES = 5
-SAMPLE_CHARS = 280
+#: Characters of a sample's text kept as evidence (its id leads to the whole text in the store).
+SAMPLE_CHARS = 120
 #: Dimensions an event is counted under (besides overall), in the order of its key.
 DIMENSIONS = ("channel", "topic", "product", "region")
 
@@ -102,19 +103,28 @@ def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
         cell["topics"][topic] = cell["topics"].get(topic, 0) + 1
     for term in event.crisis_terms:
         cell["crisis"][term] = cell["crisis"].get(term, 0) + 1
+    created = event.created_at.isoformat()
+    samples = cell["samples"]
+    if len(samples) >= MAX_SAMPLES and _rank(samples[-1]) <= (-event.severity, created, event.id):
+        return  # it would not make the five: spare masking its text
     sample = {
         "id": event.id,
         "text": mask_text(event.text[:SAMPLE_CHARS]),
         "channel": event.channel,
-        "created_at": event.created_at.isoformat(),
+        "created_at": created,
         "severity": event.severity,
     }
-    cell["samples"] = _top_samples([*cell["samples"], sample])
+    cell["samples"] = _top_samples([*samples, sample])
+
+
+def _rank(sample: dict[str, Any]) -> tuple[int, str, str]:
+    """Samples kept first: the most severe, then the earliest."""
+    return (-sample["severity"], sample["created_at"], sample["id"])
 
 
 def _top_samples(samples: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     unique = {s["id"]: s for s in samples}.values()
-    return sorted(unique, key=lambda s: (-s["severity"], s["created_at"], s["id"]))[:MAX_SAMPLES]
+    return sorted(unique, key=_rank)[:MAX_SAMPLES]
 
 
 def merge_cells(cells: Iterable[dict[str, Any]]) -> dict[str, Any]:

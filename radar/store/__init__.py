@@ -3,6 +3,7 @@
 from radar.store import (
     alerting,
     audit,
+    claims,
     daily,
     health,
     improvements,
@@ -21,6 +22,7 @@ __all__ = [
     "Store",
     "alerting",
     "audit",
+    "claims",
     "daily",
     "health",
     "improvements",

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from radar.clock import Clock, SystemClock
@@ -63,8 +64,19 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        """Create missing tables and indexes (every module's tables share one MetaData)."""
-        metadata.create_all(self.engine)
+        """Create missing tables and indexes (every module's tables share one MetaData).
+
+        Several workers starting at once race to create the same tables; each
+        table is created on its own, and a table (or index) another worker
+        created in between is taken as it is.
+        """
+        for table in metadata.sorted_tables:
+            try:
+                table.create(self.engine, checkfirst=True)
+            except DBAPIError as exc:
+                # PostgreSQL may report the race on its catalogue instead of on the table
+                if not any(sign in str(exc) for sign in ("already exists", "pg_type_typname")):
+                    raise
         ensure_indexes(self.engine)  # indexes declared after a store was made
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:

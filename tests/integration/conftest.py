@@ -98,13 +98,20 @@ class Pipeline:
             if condition():
                 return
             time.sleep(0.5)
-        logs = "\n".join(
-            p.read_text(errors="replace")[-3000:] for p in sorted(self.data_dir.glob("*.log"))
-        )
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{logs}")
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{self.logs()}")
 
-    def consume(self, base_topic: str, expected: int, timeout: float = 60) -> list[dict[str, Any]]:
-        """All records of a topic (from the start) once at least ``expected`` arrived."""
+    def logs(self, tail: int = 3000) -> str:
+        """The end of every process log, for failure messages."""
+        return "\n".join(
+            f"--- {p.name}\n" + p.read_text(errors="replace")[-tail:]
+            for p in sorted(self.data_dir.glob("*.log"))
+        )
+
+    def consume(
+        self, base_topic: str, expected: int, timeout: float = 60, *, distinct: bool = False
+    ) -> list[dict[str, Any]]:
+        """All records of a topic (from the start) once at least ``expected`` arrived
+        (``distinct``: records with different ids, so redeliveries do not count twice)."""
         consumer = KafkaConsumer(
             self.topics.name(base_topic),
             bootstrap_servers=self.bootstrap,
@@ -117,7 +124,8 @@ class Pipeline:
         try:
             while time.monotonic() < deadline:
                 records.extend(json.loads(m.value) for m in consumer)
-                if len(records) >= expected:
+                arrived = len({r.get("id") for r in records}) if distinct else len(records)
+                if arrived >= expected:
                     break
         finally:
             consumer.close()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,11 +23,14 @@ from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.signals import load_window_counts
 from radar.topics import Topics
-from streams.counting import Delivery, PartitionCounter
+from streams.counting import Delivery, MemoryClaims, PartitionCounter, parse_cell_key
+from streams.crisis import crisis_record
 from streams.detection import Detection
 from streams.pipeline import detection_settings, thread_records
 from streams.settings import WorkerSettings
+from streams.taxonomy import default_taxonomy
 from streams.windows import SIZES
+from tests.integration.conftest import Pipeline
 
 #: A Monday, long past: every window of a replayed feed closes by event time alone.
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -143,22 +147,29 @@ class Reference:
 def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = None) -> Reference:
     """Count and detect ``events`` in one process on one partition, then let time run out."""
     worker = worker or WorkerSettings()
-    counter = PartitionCounter({}, {}, lateness_s=worker.lateness_s)
-    state: dict[str, Any] = {}
-    detection = Detection(state, detection_settings(worker), now=lambda: T0, wall=lambda: 0.0)
+    counter = PartitionCounter({}, MemoryClaims(), lateness_s=worker.lateness_s)
+    taxonomy = default_taxonomy()
+    detection = Detection({}, detection_settings(worker), now=lambda: T0, wall=lambda: 0.0)
     totals: dict[tuple[str, str, int], dict[str, Any]] = {}
     signals: list[Signal] = []
     for offset, item in enumerate(events):
         outcome = counter.add_batch([Delivery(0, offset, item)])
         for key, cell in outcome.cells.items():
-            _, size, start, dim = key.split("|", 3)
-            total = detection.on_partial(0, 0, size, int(start), dim, cell)
-            totals[(dim, size, int(start))] = total[3]
+            _, size, start, dim = parse_cell_key(key)
+            total = detection.on_partial(0, 0, size, start, dim, cell)
+            if total is not None:
+                totals[(dim, size, start)] = total[3]
         for delivery in outcome.counted:
+            assert delivery.event is not None
             for record in thread_records(delivery.event, worker.unanswered_channels):
                 signals += detection.on_thread(0, record)
-        for p, wm in outcome.watermarks.items():
-            signals += detection.on_watermark(0, p, wm)
+        for delivery in [*outcome.counted, *outcome.too_late]:
+            crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
+            if crisis is not None:
+                signals += detection.on_crisis(0, crisis)
+        for p, progress in outcome.progress.items():
+            signals += detection.on_watermark(0, p, progress["wm"])
+    signals += detection.on_watermark(0, 0, counter.watermark(0), idle=True)
     return Reference(totals, signals)
 
 
@@ -189,6 +200,37 @@ def same_counts(
     return problems
 
 
+def settle(probe: Callable[[], list[str]], timeout: float) -> list[str]:
+    """Poll ``probe`` (a list of problems) until it is empty or ``timeout`` passed; the last one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        problems = probe()
+        if not problems or time.monotonic() > deadline:
+            return problems
+        time.sleep(1.0)
+
+
+def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str, Any]]:
+    """Wait until the store's window counts and ``feedback.signals`` equal the reference's;
+    returns the signal records (updates and redeliveries included)."""
+    problems = settle(lambda: same_counts(stored_totals(pipeline.settings), expected.totals), 120)
+    assert not problems, (
+        f"{len(problems)} windows differ from the reference: {problems[:5]}\n{pipeline.logs()}"
+    )
+    want = signal_points(expected.signals)
+    records: list[dict[str, Any]] = []
+
+    def signals_differ() -> list[str]:
+        records[:] = pipeline.consume("feedback.signals", len(want), timeout=5)
+        got = signal_points(records)
+        missing = [f"missing {point}" for point in sorted(want - got)]
+        return missing + [f"unexpected {point}" for point in sorted(got - want)]
+
+    problems = settle(signals_differ, 60)
+    assert not problems, f"signals differ from the reference: {problems[:5]}\n{pipeline.logs()}"
+    return records
+
+
 def signal_points(signals: Iterable[Signal | dict[str, Any]]) -> set[tuple[Any, ...]]:
     """Each signal update as a comparable tuple (detection time and float noise left out)."""
     points = set()
@@ -213,10 +255,12 @@ __all__ = [
     "Feed",
     "Reference",
     "event",
+    "matches_reference",
     "produce",
     "reference",
     "same_counts",
     "scored_events",
+    "settle",
     "signal_points",
     "steady_feed",
     "stored_totals",

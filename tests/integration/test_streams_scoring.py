@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from radar.events import ScoredEvent
+from streams.sentiment import DEFAULT_ENGINE
 from tests.integration.conftest import Pipeline
 from tests.integration.replay import T0, event, produce
 
@@ -95,7 +96,7 @@ def test_items_reach_scored_with_every_contract_field(pipeline: Pipeline) -> Non
     for record in records:
         assert set(record) == contract, set(record) ^ contract
         scored = ScoredEvent.model_validate(record)  # parses back under the contract
-        assert 0.0 <= scored.sentiment <= 1.0 and scored.engine == "snownlp"
+        assert 0.0 <= scored.sentiment <= 1.0 and scored.engine == DEFAULT_ENGINE
         assert scored.scored_at >= scored.ingested_at
         expected = EXAMPLES[names[record["external_id"]]][2]
         got = {name: record[name] for name in expected}
@@ -110,3 +111,10 @@ def test_items_reach_scored_with_every_contract_field(pipeline: Pipeline) -> Non
     assert by_name["praise"]["sentiment"] > by_name["delivery-broken"]["sentiment"]
     assert by_name["delivery-broken"]["region"] == "华东"  # the source's fields are carried
     assert by_name["fire"]["reach"] == 50_000
+
+    # the severity-3 item raised one crisis signal, with itself as the evidence
+    signals = pipeline.consume("feedback.signals", 1, timeout=60)
+    crises = [r for r in signals if r["type"] == "crisis"]
+    assert [c["key"] for c in crises] == [{"crisis": "safety"}]
+    assert [s["id"] for s in crises[0]["samples"]] == [by_name["fire"]["id"]]
+    assert crises[0]["severity"] == 3 and crises[0]["observed"] == 1

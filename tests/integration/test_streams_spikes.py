@@ -10,13 +10,11 @@ from radar.store import Store
 from radar.store.signals import load_signals
 from tests.integration.conftest import Pipeline
 from tests.integration.replay import (
+    matches_reference,
     produce,
     reference,
-    same_counts,
     scored_events,
-    signal_points,
     steady_feed,
-    stored_totals,
 )
 
 pytestmark = pytest.mark.integration
@@ -29,28 +27,17 @@ def test_a_complaint_burst_raises_exactly_one_spike_for_its_key(pipeline: Pipeli
     produce(pipeline.settings, feed.events)
     pipeline.start("worker")
 
-    scored = scored_events(pipeline.consume("feedback.scored", len(feed.events), timeout=180))
+    scored = scored_events(
+        pipeline.consume("feedback.scored", len(feed.events), timeout=180, distinct=True)
+    )
     assert len(scored) == len(feed.events)
     expected = reference(scored)
-    pipeline.wait_for(
-        lambda: not same_counts(stored_totals(pipeline.settings), expected.totals),
-        timeout=120,
-        what="the stored window counts to equal the reference's",
-    )
-    want = signal_points(expected.signals)
-    records: list[dict[str, object]] = []
-
-    def all_signals_arrived() -> bool:
-        records[:] = pipeline.consume("feedback.signals", len(want), timeout=5)
-        return signal_points(records) >= want
-
-    pipeline.wait_for(all_signals_arrived, timeout=120, what="every reference signal")
-    assert signal_points(records) == want  # nothing more, nothing less
+    records = matches_reference(pipeline, expected)
 
     spikes = [r for r in records if r["type"] == "spike"]
     ids_by_key: dict[str, set[str]] = {}
     for record in spikes:
-        key = ",".join(f"{k}={v}" for k, v in sorted(record["key"].items()))  # type: ignore[attr-defined]
+        key = ",".join(f"{k}={v}" for k, v in sorted(record["key"].items()))
         ids_by_key.setdefault(key, set()).add(str(record["id"]))
     assert len(ids_by_key["topic=物流配送"]) == 1, ids_by_key
     burst_keys = {"scope=all", "channel=review", "topic=物流配送", "region=华东"}
@@ -61,13 +48,13 @@ def test_a_complaint_burst_raises_exactly_one_spike_for_its_key(pipeline: Pipeli
     topic = [r for r in spikes if r["key"] == {"topic": "物流配送"}]
     first = min(topic, key=lambda r: str(r["window_start"]))
     assert first["status"] == "firing"
-    assert first["window_start"].startswith(feed.burst_start.strftime("%Y-%m-%dT%H:%M"))  # type: ignore[attr-defined]
-    assert first["observed"] >= 15 > 3 * first["expected"]  # type: ignore[operator]
-    assert first["statistic"] and first["score"] >= 0.5  # type: ignore[operator]
-    assert first["top_topics"][0] == "物流配送"  # type: ignore[index]
+    assert first["window_start"].startswith(feed.burst_start.strftime("%Y-%m-%dT%H:%M"))
+    assert first["observed"] >= 15 > 3 * first["expected"]
+    assert first["statistic"] and first["score"] >= 0.5
+    assert first["top_topics"][0] == "物流配送"
     samples = first["samples"]
-    assert 1 <= len(samples) <= 5  # type: ignore[arg-type]
-    for sample in samples:  # type: ignore[attr-defined]
+    assert 1 <= len(samples) <= 5
+    for sample in samples:
         assert "13812345678" not in sample["text"] and "138****5678" in sample["text"]
     assert any(r["status"] == "resolved" for r in topic)  # the episode ended, same id
 

@@ -119,3 +119,12 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     store = Store(make_engine(f"sqlite:///{tmp_path / 'radar.db'}"))
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_workers_creating_the_schema_at_once_all_succeed(store_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    stores = [Store(make_engine(store_url)) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda s: s.create_schema(), stores))
+    assert stores[0].report()["events"]["total"] == 0

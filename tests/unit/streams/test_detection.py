@@ -17,8 +17,9 @@ def run(
 ) -> tuple[dict[tuple[str, str, int], int], list[Any]]:
     """Count then detect with ``partitions`` source partitions; (totals, signals)."""
     clock = ManualClock(T0)
-    counter = PartitionCounter({}, {}, lateness_s=60)
-    detection = Detection({}, DetectionSettings(lateness_s=60), now=clock.now, wall=lambda: 0.0)
+    counter = PartitionCounter({}, lateness_s=60)
+    settings = DetectionSettings(lateness_s=60)
+    detection = Detection({}, settings, now=clock.now, wall=lambda: 0.0, sources=partitions)
     totals: dict[tuple[str, str, int], int] = {}
     signals = []
     for delivery in deliveries:
@@ -26,7 +27,9 @@ def run(
         outcome = counter.add_batch([moved])
         for key, cell in outcome.cells.items():
             p, size, start, dim = parse_cell_key(key)
-            d, s, st, total = detection.on_partial(0, p, size, start, dim, cell)
+            merged = detection.on_partial(0, p, size, start, dim, cell)
+            assert merged is not None
+            d, s, st, total = merged
             totals[(d, s, st)] = total["n"]
         for p, wm in outcome.watermarks.items():
             signals += detection.on_watermark(0, p, wm)
@@ -111,3 +114,76 @@ def test_a_stale_heartbeat_means_down() -> None:
     clock.advance(700)
     fired = [s for mp in range(2) for s in detection.check_sources(mp, partitions=2)]
     assert [s.type for s in fired] == ["source_down"]
+
+
+class WallClock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+class TestWatermark:
+    HOUR = 3_600_000
+
+    def detection(self, wall: WallClock) -> Detection:
+        settings = DetectionSettings(lateness_s=0, idle_s=30)
+        return Detection({}, settings, now=ManualClock(T0).now, wall=wall, sources=3)
+
+    def start(self, hours: float) -> int:
+        return int(T0.timestamp() * 1000 + hours * self.HOUR)
+
+    def test_a_partition_not_heard_from_holds_time_back(self) -> None:
+        d = self.detection(WallClock())
+        d.on_watermark(0, 0, self.start(5))
+        d.on_watermark(0, 1, self.start(5))
+        assert d.global_watermark(0, d._clock(0)) is None  # partition 2 may still have data
+        d.on_watermark(0, 2, self.start(1))
+        assert d.global_watermark(0, d._clock(0)) == self.start(1)
+
+    def test_a_busy_partition_holds_time_back_however_long_it_is_silent(self) -> None:
+        wall = WallClock()
+        d = self.detection(wall)
+        for p, hours in ((0, 5), (1, 5), (2, 1)):
+            d.on_watermark(0, p, self.start(hours))
+        wall.t += 3600  # an hour of wall time without a word from partition 2
+        d.on_watermark(0, 0, self.start(6))
+        assert d._clock(0)["global"] == self.start(1)
+
+    def test_a_caught_up_partition_holds_nothing_while_its_claim_is_fresh(self) -> None:
+        wall = WallClock()
+        d = self.detection(wall)
+        d.on_watermark(0, 0, self.start(5))
+        d.on_watermark(0, 1, self.start(4))
+        d.on_watermark(0, 2, None, idle=True)  # an empty partition
+        assert d._clock(0)["global"] == self.start(4)
+        d.on_watermark(0, 1, self.start(4), idle=True)
+        assert d._clock(0)["global"] == self.start(5)
+        wall.t += 31  # claims not renewed: the owners may be gone with records to count
+        d.on_watermark(0, 0, self.start(7))
+        assert d._clock(0)["global"] == self.start(5)  # held by partition 1, and never back
+
+    def test_everything_caught_up_closes_up_to_the_latest_event(self) -> None:
+        d = self.detection(WallClock())
+        for p, hours in ((0, 5), (1, 3), (2, 4)):
+            d.on_watermark(0, p, self.start(hours), idle=True)
+        assert d._clock(0)["global"] == self.start(5)
+
+
+def test_a_part_of_a_forgotten_window_does_not_overwrite_its_stored_total() -> None:
+    counter = PartitionCounter({}, lateness_s=60)
+    detection = Detection(
+        {}, DetectionSettings(lateness_s=60), now=ManualClock(T0).now, wall=lambda: 0.0
+    )
+    old = counter.add_batch([Delivery(0, 0, scored(0))])
+    for key, cell in old.cells.items():
+        _, size, start, dim = parse_cell_key(key)
+        assert detection.on_partial(0, 0, size, start, dim, cell) is not None
+    detection.on_watermark(0, 0, int((T0 + timedelta(hours=4)).timestamp() * 1000))
+    # the same cell again (a takeover re-sends it) after the window was forgotten
+    key, cell = next(iter(old.cells.items()))
+    _, size, start, dim = parse_cell_key(key)
+    assert detection.on_partial(0, 0, size, start, dim, cell) is None
