@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -331,6 +332,10 @@ def app_for() -> Iterator[Callable[..., Any]]:
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    main = sys.modules["__main__"]
     yield run
+    # AppTest leaves the app script as __main__, which "spawn" process pools of later tests
+    # would run again in every child
+    sys.modules["__main__"] = main
     st.cache_data.clear()
     st.cache_resource.clear()
