@@ -1,40 +1,182 @@
-"""Dashboard: queries against the store (bound parameters, results cached by the pages)."""
+"""Dashboard: cached loaders the pages call (queries with a TTL; actions clear the cache)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, func, select, type_coerce
+import pandas as pd
+import streamlit as st
 
-from radar.store import Store
-from radar.store.tables import events
+from alerts import Incident, checklist, get_incident, list_incidents, timeline
+from dashboard.analysis.faq import faq_table, group_questions
+from dashboard.analysis.terms import emerging_terms
+from dashboard.queries import (
+    health,
+    improvements,
+    incidents,
+    overview,
+    products,
+    rollups,
+    topics,
+)
+from dashboard.queries.filters import Filters
+from dashboard.resources import response_sla, settings, store
+from radar.store.improvements import ImprovementAction, list_improvements
+
+TTL = settings().cache_ttl_s
+LIVE_TTL = max(1, min(TTL, settings().refresh_s // 2))
 
 
-def volume_by_channel(
-    store: Store, since: datetime, until: datetime, bucket_s: int
-) -> list[tuple[int, str, int, float | None]]:
-    """Per time bucket and channel: number of events and mean sentiment (event time)."""
-    created = type_coerce(events.c.created_at, BigInteger)
-    bucket_ms = bucket_s * 1000
-    bucket = (created // bucket_ms) * bucket_ms  # floor division in SQLite and PostgreSQL
-    query = (
-        select(bucket.label("bucket"), events.c.channel, func.count(), func.avg(events.c.sentiment))
-        .where(events.c.created_at >= since, events.c.created_at < until)
-        .group_by(bucket, events.c.channel)
-        .order_by(bucket)
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def refresh_rollups() -> dict[str, int]:
+    """Roll up newly stored events (at most once per live TTL, for every session)."""
+    return rollups.refresh_all(store(), response_sla())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def hourly(since: datetime, until: datetime) -> pd.DataFrame:
+    refresh_rollups()
+    return overview.hourly(store(), since, until)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def sources(now: datetime) -> pd.DataFrame:
+    return overview.sources(store(), now)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def dimension_values(until: datetime) -> dict[str, list[str]]:
+    refresh_rollups()
+    day = until.replace(hour=0, minute=0)
+    return topics.dimension_values(store(), day - timedelta(days=7))
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def topics_seen(until: datetime) -> list[str]:
+    refresh_rollups()
+    return topics.topics_seen(store(), until.replace(hour=0, minute=0) - timedelta(days=90))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def heatmap(filters: Filters, bucket_ms: int) -> pd.DataFrame:
+    refresh_rollups()
+    return topics.heatmap(store(), filters, bucket_ms)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def topic_windows(filters: Filters, recent_s: int) -> pd.DataFrame:
+    refresh_rollups()
+    return topics.topic_windows(store(), filters, timedelta(seconds=recent_s))
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def messages(filters: Filters, topic: str | None, limit: int = 200) -> pd.DataFrame:
+    return topics.messages(store(), filters, topic=topic, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def count_messages(filters: Filters, topic: str | None) -> int:
+    refresh_rollups()
+    return topics.count_messages(store(), filters, topic)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def open_incidents(_minute: datetime) -> list[Incident]:
+    return list_incidents(store(), status="open", limit=200)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def past_incidents(_minute: datetime) -> list[Incident]:
+    return list_incidents(store(), status="resolved", limit=100)
+
+
+def incident_detail(incident_id: str) -> tuple[Incident, list[Any], list[Any]]:
+    """Not cached: on-call must see their own changes at once."""
+    return (
+        get_incident(store(), incident_id),
+        checklist(store(), incident_id),
+        timeline(store(), incident_id),
     )
-    with store.engine.connect() as conn:
-        rows: list[Any] = list(conn.execute(query).all())
-    return [(int(b), str(c), int(n), None if s is None else float(s)) for b, c, n, s in rows]
 
 
-def time_range(store: Store) -> tuple[datetime, datetime] | None:
-    """Event time of the oldest and newest stored event, or None when the store is empty."""
-    with store.engine.connect() as conn:
-        low, high = conn.execute(
-            select(func.min(events.c.created_at), func.max(events.c.created_at))
-        ).one()
-    if not isinstance(low, datetime) or not isinstance(high, datetime):
-        return None
-    return low, high
+@st.cache_data(ttl=TTL, show_spinner=False)
+def evidence(alerts: list[dict[str, Any]]) -> pd.DataFrame:
+    return incidents.evidence(store(), alerts)
+
+
+def improvement_actions() -> list[ImprovementAction]:
+    return list_improvements(store())
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scope_counts(action: ImprovementAction, since: datetime, until: datetime) -> tuple[int, int]:
+    refresh_rollups()
+    return improvements.scope_counts(store(), action, since, until)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def scope_series(
+    action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
+) -> pd.DataFrame:
+    refresh_rollups()
+    return improvements.scope_series(store(), action, since, until, bucket_ms)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def topic_mix(
+    product: str | None, since: datetime, until: datetime, bucket_ms: int
+) -> pd.DataFrame:
+    refresh_rollups()
+    return products.topic_mix(store(), product, since, until, bucket_ms)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def product_texts(
+    product: str | None, since: datetime, until: datetime, questions: bool = False
+) -> list[str]:
+    refresh_rollups()
+    return products.texts(store(), product, since, until, questions=questions)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def emerging(
+    product: str | None, since: datetime, cut: datetime, until: datetime
+) -> tuple[pd.DataFrame, int]:
+    """(terms of the last stretch ``cut``..``until`` against the time before, texts before)."""
+    before = product_texts(product, since, cut)
+    return emerging_terms(product_texts(product, cut, until), before), len(before)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def faq_candidates(
+    product: str | None, since: datetime, until: datetime
+) -> tuple[pd.DataFrame, int, int]:
+    """(top FAQ groups, questions asked, number of groups)."""
+    groups = group_questions(product_texts(product, since, until, questions=True))
+    return faq_table(groups), sum(g.count for g in groups), len(groups)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def throughput(since: datetime) -> pd.DataFrame:
+    return health.throughput(store(), since)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def lag(since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return health.lag(store(), since)
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def deadletters(since: datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return health.deadletter_reasons(store(), since), health.deadletter_examples(store())
+
+
+@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
+def connectors(_minute: datetime) -> pd.DataFrame:
+    return health.connectors(store())
+
+
+def clear() -> None:
+    """After an action: everyone's next view reads the store again."""
+    st.cache_data.clear()

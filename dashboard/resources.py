@@ -7,6 +7,8 @@ import streamlit as st
 from dashboard.settings import DashboardSettings
 from radar.settings import CoreSettings
 from radar.store import Store
+from radar.store.indexes import ensure_indexes, refresh_statistics
+from radar.store.rollups import ResponseSla
 
 
 @st.cache_resource
@@ -15,5 +17,19 @@ def settings() -> DashboardSettings:
 
 
 @st.cache_resource
+def core() -> CoreSettings:
+    return CoreSettings()
+
+
+@st.cache_resource
 def store() -> Store:
-    return Store.from_settings(CoreSettings())
+    """The store, with the dashboard's indexes in place and fresh planner statistics."""
+    opened = Store.from_settings(core())
+    ensure_indexes(opened.engine)
+    refresh_statistics(opened.engine)
+    return opened
+
+
+def response_sla() -> ResponseSla:
+    config = settings()
+    return ResponseSla(config.sla_hours, dict(config.sla_hours_by_channel))

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from radar.settings import RadarSettings, settings_config
 
+Role = Literal["manager", "oncall", "product", "admin"]
+
+
+class UserSpec(BaseModel):
+    """One dashboard user: roles and an Argon2 password hash (``radar dashboard hash-password``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: Role | list[Role]
+    password_hash: str = Field(min_length=20)
+    name: str | None = Field(None, description="Display name")
+
+    @property
+    def roles(self) -> tuple[Role, ...]:
+        return tuple(self.role) if isinstance(self.role, list) else (self.role,)
+
+    @field_validator("password_hash")
+    @classmethod
+    def _argon2(cls, value: str) -> str:
+        if not value.startswith("$argon2"):
+            msg = (
+                "password_hash must be an Argon2 hash; "
+                "make one with `radar dashboard hash-password`"
+            )
+            raise ValueError(msg)
+        return value
+
 
 class DashboardSettings(RadarSettings):
-    """Where ``radar dashboard`` listens and how fresh its numbers are."""
+    """Where ``radar dashboard`` listens, who may sign in, and how fresh its numbers are."""
 
     model_config = settings_config("DASHBOARD_")
     yaml_section: ClassVar[str | None] = "dashboard"
@@ -19,3 +46,18 @@ class DashboardSettings(RadarSettings):
     port: int = Field(8501, ge=1, le=65535, description="Port of the dashboard")
     cache_ttl_s: int = Field(30, ge=1, description="How long query results are reused")
     refresh_s: int = Field(30, ge=5, description="How often live panels refresh")
+    users: dict[str, UserSpec] = Field(
+        default_factory=dict,
+        description="Users as JSON/YAML: name -> {role, password_hash}; none means nobody signs in",
+    )
+    language: Literal["zh", "en"] = Field("zh", description="Interface language (zh or en)")
+    sla_hours: float = Field(6.0, gt=0, description="Response SLA for complaints, hours")
+    sla_hours_by_channel: dict[str, float] = Field(
+        default_factory=dict, description="Response SLA per channel in hours (JSON map)"
+    )
+    source_stale_s: int = Field(
+        900, ge=60, description="A source without a heartbeat this long is shown as down"
+    )
+    effect_window_days: int = Field(
+        28, ge=7, le=180, description="Days before and after an improvement that are compared"
+    )

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -31,11 +34,14 @@ class Services:
     log_dir: Path
     children: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
 
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+    def start(
+        self, name: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(
             [*RADAR, *args],
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
@@ -75,6 +81,23 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str, services:
         time.sleep(1)
     msg = f"{what} did not happen within {timeout_s:.0f}s; see the logs in {services.log_dir}"
     raise RadarError(msg)
+
+
+def dashboard_users() -> tuple[dict[str, str] | None, str | None]:
+    """(environment of the dashboard child, the demo admin's password to print).
+
+    With RADAR_DASHBOARD_USERS (or users in the YAML file) set, those users sign
+    in and the child inherits the environment. Otherwise the demo makes a user
+    ``admin`` with a fresh random password, passed to the dashboard only.
+    """
+    from dashboard.auth import hash_password
+    from dashboard.settings import DashboardSettings
+
+    if DashboardSettings().users:
+        return None, None
+    password = secrets.token_urlsafe(12)
+    users = {"admin": {"role": "admin", "password_hash": hash_password(password)}}
+    return {**os.environ, "RADAR_DASHBOARD_USERS": json.dumps(users)}, password
 
 
 def dashboard_answers(url: str) -> bool:
@@ -131,7 +154,10 @@ def demo(
         services.start("worker", "worker", *(["--engine", engine] if engine else []))
         services.start("alerts", "alerts", "run")
         click.echo(f"[4/5] dashboard on port {port} ...")
-        services.start("dashboard", "dashboard", "--port", str(port))
+        dashboard_env, admin_password = dashboard_users()
+        if admin_password:
+            click.secho(f"  sign in as admin / {admin_password}", fg="green", bold=True)
+        services.start("dashboard", "dashboard", "--port", str(port), env=dashboard_env)
         url = f"http://127.0.0.1:{port}"
         wait_until(lambda: dashboard_answers(url), 60, "the dashboard answering", services)
         click.echo(f"[5/5] feed: {days:g} days of history, then {rate:g} items a minute live ...")
@@ -143,6 +169,8 @@ def demo(
             lambda: store.report()["events"]["total"] > 0, 300, "the first stored events", services
         )
         click.secho(f"\nRadar is running: open {url}", fg="green", bold=True)
+        if admin_password:
+            click.echo(f"sign in as admin / {admin_password}")
         click.echo(f"scripted incidents: {core.data_dir / 'demo_incidents.json'}")
         click.echo(f"logs in {services.log_dir}; Ctrl-C stops everything the demo started")
         last = -1

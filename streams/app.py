@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -21,6 +22,7 @@ from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
 from streams.sink import StoreSink
+from streams.stats import PipelineStats
 from streams.taxonomy import default_taxonomy
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,8 @@ def create_app(
     async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
         await offsets.close()
 
+    processed: Counter[str] = Counter()  # records per input topic, for the pipeline stats
+
     @app.agent(raw, name="score")
     async def score(stream: faust.StreamT[bytes]) -> None:
         """feedback.raw → feedback.scored (bad records → feedback.deadletter)."""
@@ -94,6 +98,7 @@ def create_app(
         batched = cast(faust.Stream[bytes], stream).take_events
         async for batch in batched(worker.batch_size, within=worker.batch_within_s):
             values = [record.value for record in await raw_gaps.complete(batch)]
+            processed[raw.get_topic_name()] += len(values)
             events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
             # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
             results, failed = await loop.run_in_executor(
@@ -108,6 +113,17 @@ def create_app(
     if worker.sink_enabled or worker.detect_enabled:
         store = store or Store.from_settings(core)
     sink = StoreSink(store, clock) if worker.sink_enabled and store is not None else None
+    if store is not None:
+        stats = PipelineStats(
+            store, offsets, group=worker.app_id, partitions=core.topic_partitions, totals=processed
+        )
+        watched = [raw.get_topic_name(), scored.get_topic_name()]
+
+        @app.timer(interval=worker.stats_interval_s)
+        async def pipeline_stats() -> None:
+            """Consumer lag and records/s of the inputs, for the dashboard's health page."""
+            await stats.sample(watched)
+
     if worker.detect_enabled and store is not None:
         add_detection(
             app,
@@ -124,10 +140,12 @@ def create_app(
             group=worker.app_id,
         )
     if sink is not None:
-        sink_agent(app, scored, "sink-scored", sink.write_scored, worker, offsets)
-        sink_agent(app, deadletter, "sink-deadletter", sink.write_deadletters, worker, offsets)
-        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker, offsets)
-        sink_agent(app, signals, "sink-signals", sink.write_signals, worker, offsets)
+        sink_agent(app, scored, "sink-scored", sink.write_scored, worker, offsets, processed)
+        sink_agent(
+            app, deadletter, "sink-deadletter", sink.write_deadletters, worker, offsets, processed
+        )
+        sink_agent(app, beats, "sink-heartbeats", sink.write_heartbeats, worker, offsets, processed)
+        sink_agent(app, signals, "sink-signals", sink.write_signals, worker, offsets, processed)
     return app
 
 
@@ -138,6 +156,7 @@ def sink_agent(
     write: Callable[[Sequence[bytes]], Any],
     worker: WorkerSettings,
     offsets: Offsets,
+    processed: Counter[str],
 ) -> None:
     """An agent that writes batches from ``topic`` into the store off the event loop."""
 
@@ -148,6 +167,7 @@ def sink_agent(
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             batch = [record.value for record in await gaps.complete(events)]
+            processed[topic.get_topic_name()] += len(batch)
             delay = 0.5
             while True:  # the offsets are committed only once the batch is stored
                 try:

@@ -50,6 +50,9 @@ class WorkerSettings(RadarSettings):
         description="Longest wait to fill a counting batch (changed windows go out once per batch)",
     )
     tick_s: float = Field(5.0, gt=0, description="How often idle time and heartbeats are checked")
+    stats_interval_s: float = Field(
+        15.0, gt=0, description="How often consumer lag and records/s go to the store"
+    )
     sla_hours: dict[str, float] = Field(
         default_factory=dict, description="Response SLA per channel in hours (default 6)"
     )

@@ -1,6 +1,19 @@
 """Store: SQLAlchemy Core tables and the :class:`Store` that reads and writes them."""
 
-from radar.store import alerting, claims, incidents, signals, silences
+from radar.store import (
+    alerting,
+    audit,
+    claims,
+    daily,
+    health,
+    improvements,
+    incidents,
+    indexes,
+    rollups,
+    samples,
+    signals,
+    silences,
+)
 from radar.store.db import EpochMillis, make_engine, metadata
 from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
 
@@ -8,11 +21,18 @@ __all__ = [
     "EpochMillis",
     "Store",
     "alerting",
+    "audit",
     "claims",
+    "daily",
+    "health",
+    "improvements",
     "incidents",
+    "indexes",
     "insert_ignoring_duplicates",
     "make_engine",
     "metadata",
+    "rollups",
+    "samples",
     "signals",
     "silences",
     "upsert",

@@ -16,6 +16,7 @@ from radar.events import DeadLetter, Heartbeat, ScoredEvent
 from radar.settings import CoreSettings
 from radar.store.db import make_engine, metadata
 from radar.store.incidents import OPEN_STATUSES, incidents
+from radar.store.indexes import ensure_indexes
 from radar.store.tables import deadletters, event_topics, events, heartbeats
 
 
@@ -63,7 +64,7 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        """Create missing tables (every module's tables share one MetaData).
+        """Create missing tables and indexes (every module's tables share one MetaData).
 
         Several workers starting at once race to create the same tables; each
         table is created on its own, and a table (or index) another worker
@@ -76,6 +77,7 @@ class Store:
                 # PostgreSQL may report the race on its catalogue instead of on the table
                 if not any(sign in str(exc) for sign in ("already exists", "pg_type_typname")):
                     raise
+        ensure_indexes(self.engine)  # indexes declared after a store was made
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:
         """Store scored events; ids already stored are skipped. Returns how many were new."""

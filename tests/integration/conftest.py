@@ -173,6 +173,7 @@ def pipeline(
         "RADAR_TOPIC_PREFIX": f"t{tag}.",
         "RADAR_WORKER_APP_ID": f"radar-worker-{tag}",
         "RADAR_WORKER_BATCH_WITHIN_S": "0.2",
+        "RADAR_WORKER_STATS_INTERVAL_S": "1",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -1,50 +1,31 @@
-"""The dashboard in headless Chromium against a seeded store: the charts and counts are there."""
+"""The dashboard in headless Chromium on a seeded store: sign in, walk the views, act."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from radar.events import ScoredEvent, make_event_id
+import alerts
+from dashboard.auth import hash_password
 from radar.settings import CoreSettings
 from radar.store import Store
+from radar.store.improvements import list_improvements
 from tests.browser import chromium_page
 from tests.integration.conftest import ROOT, free_port
+from tests.unit.dashboard.conftest import PASSWORDS, ROLES, seed_events, seed_health, seed_incidents
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
-NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def seed(store: Store) -> dict[str, int]:
-    counts = {"review": 30, "forum": 12, "social": 7}
-    batch = []
-    for channel, count in counts.items():
-        for n in range(count):
-            batch.append(
-                ScoredEvent(
-                    id=make_event_id(channel, "seed", str(n)),
-                    channel=channel,  # type: ignore[arg-type]
-                    source="seed",
-                    external_id=str(n),
-                    text="物流很快" if n % 3 else "质量太差",
-                    created_at=NOW - timedelta(hours=n * 5),
-                    ingested_at=NOW,
-                    sentiment=0.8 if n % 3 else 0.1,
-                    sentiment_label="pos" if n % 3 else "neg",
-                    is_complaint=n % 3 == 0,
-                    scored_at=NOW,
-                )
-            )
-    store.add_scored(batch)
-    return counts
+#: Screenshots of the seeded store (the docs' tour uses the demo's, test_dashboard_demo.py).
+SHOTS = ROOT / "test-artifacts" / "dashboard-seeded"
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -59,10 +40,29 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60
     raise AssertionError("the dashboard did not answer")
 
 
-def test_overview_shows_volume_and_sentiment_per_channel(isolated_settings: Path) -> None:
-    counts = seed(Store.from_settings(CoreSettings()))
+def shot(page: Any, name: str) -> None:
+    page.wait_for_timeout(1500)  # let charts finish drawing
+    page.screenshot(path=str(SHOTS / f"dashboard-{name}.png"), full_page=True)
+
+
+def open_view(page: Any, title: str) -> None:
+    page.locator("[data-testid='stSidebarNav']").get_by_text(title, exact=True).click()
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+
+
+def test_walk_every_view_acknowledge_and_record(isolated_settings: Path) -> None:
+    store = Store.from_settings(CoreSettings())
+    seed_events(store)
+    incident_id, _ = seed_incidents(store)
+    seed_health(store)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    users = {n: {"role": ROLES[n], "password_hash": hash_password(p)} for n, p in PASSWORDS.items()}
     port = free_port()
-    env = {**os.environ, "RADAR_DASHBOARD_PORT": str(port)}
+    env = {
+        **os.environ,
+        "RADAR_DASHBOARD_PORT": str(port),
+        "RADAR_DASHBOARD_USERS": json.dumps(users),
+    }
     process = subprocess.Popen(
         [str(Path(sys.executable).with_name("radar")), "dashboard"],
         env=env,
@@ -72,21 +72,59 @@ def test_overview_shows_volume_and_sentiment_per_channel(isolated_settings: Path
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
-        with chromium_page() as page:
+        with chromium_page(width=1400, height=1000) as page:
             page.goto(url)  # type: ignore[attr-defined]
-            page.get_by_text("Volume per channel").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-            page.get_by_text("Mean sentiment per channel").wait_for(timeout=30_000)  # type: ignore[attr-defined]
-            charts = page.locator("[data-testid='stVegaLiteChart']")  # type: ignore[attr-defined]
-            charts.first.wait_for(timeout=30_000)
-            assert charts.count() == 2
-            metrics = page.locator("[data-testid='stMetric']").all_inner_texts()  # type: ignore[attr-defined]
-            shown = {m.split("\n")[0].strip(): m.split("\n")[-1].strip() for m in metrics}
-            assert shown["events"] == str(sum(counts.values()))
-            for channel, count in counts.items():
-                assert shown[channel] == str(count)
-            artifacts = ROOT / "test-artifacts"
-            artifacts.mkdir(exist_ok=True)
-            page.screenshot(path=str(artifacts / "dashboard-overview.png"), full_page=True)  # type: ignore[attr-defined]
+            page.get_by_label("用户名").fill("mei")  # type: ignore[attr-defined]
+            page.get_by_label("密码").fill(PASSWORDS["mei"])  # type: ignore[attr-defined]
+            page.get_by_role("button", name="登录").click()  # type: ignore[attr-defined]
+
+            page.get_by_role("heading", name="总览").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("反馈量").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("IMAP login failed").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "overview")
+
+            open_view(page, "投诉与话题")
+            page.get_by_text("话题 × 时间").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("条投诉，显示最新").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "complaints")
+
+            open_view(page, "危机与告警")
+            page.get_by_label("事件", exact=True).click()  # type: ignore[attr-defined]
+            page.get_by_role("option", name=f"{incident_id} · 物流投诉激增: 浙江").click()  # type: ignore[attr-defined]
+            page.get_by_text("证据：实际 vs 预期").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            # the customer's HTML is on the page as text, and none of it ran
+            page.get_by_text("<script>window.hacked=1</script>", exact=False).first.wait_for()  # type: ignore[attr-defined]
+            page.get_by_label("确认备注").fill("已联系顺丰核实")  # type: ignore[attr-defined]
+            page.get_by_role("button", name="确认", exact=True).click()  # type: ignore[attr-defined]
+            page.get_by_text("已记录：acknowledge").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "incidents")
+            assert page.evaluate("() => window.hacked === undefined")  # type: ignore[attr-defined]
+            acknowledged = alerts.get_incident(store, incident_id)
+            assert acknowledged.status == "acknowledged" and acknowledged.acknowledged_by == "mei"
+
+            open_view(page, "改进追踪")
+            page.get_by_text("记录一项改进").first.click()  # type: ignore[attr-defined]
+            page.get_by_label("改了什么").fill("浙江仓改用顺丰次日达")  # type: ignore[attr-defined]
+            page.get_by_label("负责人").fill("wang")  # type: ignore[attr-defined]
+            page.get_by_role("button", name="保存").click()  # type: ignore[attr-defined]
+            page.get_by_text("已记录：浙江仓改用顺丰次日达").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "improvements")
+            recorded = [a for a in list_improvements(store) if a.title == "浙江仓改用顺丰次日达"]
+            assert [(a.owner, a.created_by) for a in recorded] == [("wang", "mei")]
+
+            open_view(page, "产品洞察")
+            page.get_by_text("FAQ 候选").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_role("button", name="导出 CSV").wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "products")
+
+            open_view(page, "管道健康")
+            page.get_by_text("死信（按原因）").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            shot(page, "health")
+
+            page.get_by_text("English", exact=True).click()  # type: ignore[attr-defined]
+            page.get_by_role("heading", name="Pipeline health").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            assert page.evaluate("() => window.hacked === undefined")  # type: ignore[attr-defined]
     finally:
         process.terminate()
         process.wait(timeout=20)

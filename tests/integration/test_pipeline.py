@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from radar.store import Store
+from radar.store.health import latest_pipeline_stats
 from tests.integration.conftest import Pipeline
 
 pytestmark = pytest.mark.integration
@@ -82,6 +84,16 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
     }
     assert report["complaints"] >= 2
     assert report["incidents"] == {"open": 0}
+
+    # the worker samples its lag for the dashboard's health page: caught up on feedback.raw
+    store = Store.from_settings(pipeline.settings)
+    raw = pipeline.topics.raw
+
+    def caught_up_sample() -> bool:
+        samples = [s for s in latest_pipeline_stats(store) if s.topic == raw]
+        return bool(samples) and samples[0].lag == 0 and samples[0].records_total == len(VALID)
+
+    pipeline.wait_for(caught_up_sample, timeout=60, what="a pipeline_stats sample with lag 0")
 
 
 def test_reingesting_the_same_file_changes_nothing(pipeline: Pipeline, tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Dashboard analysis: pure functions behind the views (no streamlit, no SQL)."""

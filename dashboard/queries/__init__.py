@@ -1,0 +1,1 @@
+"""Dashboard queries: SQL against the store with bound parameters (no streamlit here)."""

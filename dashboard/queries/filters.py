@@ -1,0 +1,63 @@
+"""Dashboard queries: the filters every event query shares (dimensions and time range)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, type_coerce
+
+from radar.store.tables import events
+
+#: Filterable dimensions: URL parameter -> events column.
+DIMENSIONS = {
+    "channel": "channel",
+    "product": "product",
+    "region": "region",
+    "segment": "segment",
+    "stage": "stage",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which customer messages a view looks at; empty tuples mean "all"."""
+
+    since: datetime
+    until: datetime
+    channel: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    region: tuple[str, ...] = ()
+    segment: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+
+    def conditions(self, *, time: bool = True) -> list[ColumnElement[bool]]:
+        """WHERE terms on ``events``: customer messages (no staff replies) matching the filters."""
+        terms: list[ColumnElement[bool]] = [events.c.is_staff_reply.is_(False)]
+        if time:
+            terms += [events.c.created_at >= self.since, events.c.created_at < self.until]
+        for name, column in DIMENSIONS.items():
+            wanted = getattr(self, name)
+            if wanted:
+                terms.append(events.c[column].in_(list(wanted)))
+        return terms
+
+    def with_time(self, since: datetime, until: datetime) -> Filters:
+        return Filters(
+            since, until, self.channel, self.product, self.region, self.segment, self.stage
+        )
+
+    @property
+    def dimensions(self) -> dict[str, tuple[str, ...]]:
+        return {name: getattr(self, name) for name in DIMENSIONS if getattr(self, name)}
+
+
+def millis(column: Any) -> ColumnElement[int]:
+    """A time column as epoch milliseconds, for bucketing with ``//`` on both databases."""
+    return type_coerce(column, BigInteger)
+
+
+def bucket(column: Any, size_ms: int) -> ColumnElement[int]:
+    """Start (epoch ms) of the ``size_ms`` bucket the time falls in."""
+    return (millis(column) // size_ms) * size_ms

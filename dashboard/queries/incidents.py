@@ -1,0 +1,35 @@
+"""Dashboard queries for 危机与告警 Incidents: the evidence behind an incident's alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from radar.store import Store
+from radar.store.signals import signal_history
+
+
+def evidence(store: Store, alerts: list[dict[str, Any]]) -> pd.DataFrame:
+    """Observed vs expected per window for each alert's signal (the alert itself if no history)."""
+    rows = []
+    for alert in alerts:
+        label = f"{alert.get('type', '')} " + ", ".join(
+            f"{k}={v}" for k, v in sorted((alert.get("key") or {}).items())
+        )
+        points = signal_history(store, str(alert.get("signal_id", "")))
+        if not points:
+            points = [alert]
+        for p in points:
+            rows.append(
+                {
+                    "signal": label.strip(),
+                    "window_start": pd.Timestamp(p["window_start"]),
+                    "observed": float(p["observed"]),
+                    "expected": float(p["expected"]),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["signal", "window_start", "observed", "expected"])
+    if not frame.empty:
+        frame["window_start"] = pd.to_datetime(frame["window_start"], utc=True)
+    return frame

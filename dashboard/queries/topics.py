@@ -1,0 +1,107 @@
+"""Dashboard queries for 投诉与话题 Complaints & topics: heatmap, topic counts, messages."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, select
+
+from dashboard.queries.counts import scope_counts, topic_counts
+from dashboard.queries.filters import Filters
+from radar.store import Store, daily
+from radar.store.daily import DAY_MS, values_seen
+from radar.store.tables import event_topics, events
+
+MESSAGE_COLUMNS = [
+    "created_at",
+    "channel",
+    "source",
+    "product",
+    "region",
+    "segment",
+    "stage",
+    "sentiment",
+    "severity",
+    "is_complaint",
+    "topics",
+    "title",
+    "text",
+    "url",
+    "id",
+]
+
+
+def heatmap(store: Store, filters: Filters, bucket_ms: int) -> pd.DataFrame:
+    """Complaints per topic and time bucket (bucket start in epoch ms)."""
+    counts = topic_counts(store, filters, bucket_ms, complaints_only=True)
+    found = counts[counts["complaints"] > 0]
+    return found.groupby(["topic", "bucket_ms"], as_index=False)["complaints"].sum()
+
+
+def topic_windows(store: Store, filters: Filters, recent: timedelta) -> pd.DataFrame:
+    """Complaints per topic in the last ``recent`` of the range and in the time before it."""
+    counts = topic_counts(store, filters, DAY_MS, cut=filters.until - recent, complaints_only=True)
+    table = counts.pivot_table(
+        index="topic", columns="recent", values="complaints", aggfunc="sum", fill_value=0
+    )
+    frame = pd.DataFrame(
+        {
+            "topic": table.index,
+            "recent": table.get(True, pd.Series(0, index=table.index)).to_numpy(),
+            "before": table.get(False, pd.Series(0, index=table.index)).to_numpy(),
+        }
+    )
+    return frame[(frame["recent"] + frame["before"]) > 0].reset_index(drop=True)
+
+
+def messages(
+    store: Store,
+    filters: Filters,
+    *,
+    topic: str | None = None,
+    complaints_only: bool = True,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """The newest messages matching the filters (and topic): what a bar or cell is made of."""
+    columns = [events.c[name] for name in MESSAGE_COLUMNS]
+    query = select(*columns).where(*filters.conditions())
+    if complaints_only:
+        query = query.where(events.c.is_complaint.is_(True))
+    if topic:
+        query = query.where(
+            events.c.id.in_(
+                select(event_topics.c.event_id).where(
+                    and_(
+                        event_topics.c.topic == topic,
+                        event_topics.c.created_at >= filters.since,
+                        event_topics.c.created_at < filters.until,
+                    )
+                )
+            )
+        )
+    query = query.order_by(events.c.created_at.desc()).limit(limit)
+    with store.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
+    frame["topics"] = frame["topics"].map(lambda t: "、".join(t or []))
+    return frame
+
+
+def count_messages(store: Store, filters: Filters, topic: str | None = None) -> int:
+    """How many complaints match (the drill-down shows the newest of them)."""
+    if topic:
+        counts = topic_counts(store, filters, DAY_MS, topic=topic, complaints_only=True)
+    else:
+        counts = scope_counts(store, filters, DAY_MS)
+    return int(counts["complaints"].sum())
+
+
+def dimension_values(store: Store, since: datetime) -> dict[str, list[str]]:
+    """Values seen for each filter dimension since ``since``'s day, most frequent first."""
+    return values_seen(store, since)
+
+
+def topics_seen(store: Store, since: datetime) -> list[str]:
+    """Topics customer messages carried since ``since``'s day, most frequent first."""
+    return daily.topics_seen(store, since)

@@ -1,0 +1,193 @@
+"""Dashboard: widgets the pages share (language, user, time, URL filters, safe text tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import i18n
+from dashboard.auth import User
+from dashboard.queries.filters import DIMENSIONS, Filters
+from dashboard.resources import settings
+
+T = TypeVar("T")
+#: Period choices in days.
+PERIODS = (1, 7, 14, 30, 90)
+
+
+def lang() -> str:
+    return str(st.session_state.get("lang") or settings().language)
+
+
+def from_url(key: str, options: Sequence[T]) -> T | None:
+    """The option whose text is the URL parameter ``key`` (None when absent or unknown)."""
+    raw = st.query_params.get(key)
+    return next((o for o in options if str(o) == raw), None)
+
+
+def keep_in_url(key: str, value: object, default: object = None) -> None:
+    """Mirror a widget's value in the URL (left out when it is the default), so views can be shared.
+
+    Used instead of ``bind="query-params"`` where labels are translated: the URL then
+    holds the value itself, not the label in the reader's language.
+    """
+    if value is None or value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+
+
+def url_selectbox(
+    title: str,
+    options: Sequence[T],
+    *,
+    key: str,
+    format_func: Callable[[T], str] = str,
+    placeholder: str | None = None,
+    default: T | None = None,
+) -> T | None:
+    """A selectbox whose choice is kept in the URL parameter ``key``."""
+    wanted = from_url(key, options)
+    wanted = default if wanted is None else wanted
+    if key in st.session_state and st.session_state[key] not in (*options, None):
+        del st.session_state[key]
+    value = st.selectbox(
+        title,
+        options=list(options),
+        index=None if wanted is None else list(options).index(wanted),
+        key=key,
+        format_func=format_func,
+        placeholder=placeholder,
+    )
+    keep_in_url(key, value, default)
+    return value
+
+
+def tr(zh: str, en: str) -> str:
+    """The text in the chosen interface language."""
+    return i18n.pick(lang(), zh, en)
+
+
+def label(table: dict[str, tuple[str, str]] | dict[int, tuple[str, str]], key: object) -> str:
+    return i18n.label(table, key, lang())
+
+
+def current_user() -> User:
+    """The signed-in user (the router lets no page run without one)."""
+    user = st.session_state.get("user")
+    assert isinstance(user, User), "pages run only after sign-in"
+    return user
+
+
+def now_until() -> datetime:
+    """Now, rounded up to the next minute, so cached queries are reused within a minute."""
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    return now + timedelta(minutes=1)
+
+
+def period(key: str = "days", default: int = 7) -> int:
+    """A period picker kept in the URL (``?days=14``)."""
+    chosen = st.segmented_control(
+        tr("时间范围", "Period"),
+        options=list(PERIODS),
+        default=from_url(key, PERIODS) or default,
+        format_func=lambda d: tr(f"{d} 天", f"{d} d"),
+        key=key,
+    )
+    days = int(chosen or default)
+    keep_in_url(key, days, default)
+    return days
+
+
+def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filters:
+    """Channel, product, region, segment, stage and period filters, all kept in the URL."""
+    names = {
+        "channel": tr("渠道", "Channel"),
+        "product": tr("产品", "Product"),
+        "region": tr("地区", "Region"),
+        "segment": tr("客群", "Segment"),
+        "stage": tr("阶段", "Stage"),
+    }
+    columns = st.columns(len(DIMENSIONS) + 1)
+    chosen: dict[str, tuple[str, ...]] = {}
+    for column, name in zip(columns, DIMENSIONS, strict=False):
+        with column:
+            picked = st.multiselect(
+                names[name],
+                options=options.get(name, []),
+                key=name,
+                bind="query-params",  # codes (review, 广东, presale): one URL for both languages
+                placeholder=tr("全部", "All"),
+            )
+        chosen[name] = tuple(picked)
+    with columns[-1]:
+        days = url_selectbox(
+            tr("时间范围", "Period"),
+            PERIODS,
+            key="days",
+            default=default_days,
+            format_func=lambda d: tr(f"最近 {d} 天", f"last {d} d"),
+        )
+    until = now_until()
+    return Filters(since=until - timedelta(days=int(days or default_days)), until=until, **chosen)
+
+
+#: Columns of the message list, in the order shown (the text early: it is what people read).
+MESSAGE_COLUMNS = (
+    "created_at",
+    "text",
+    "topics",
+    "channel",
+    "product",
+    "region",
+    "segment",
+    "stage",
+    "sentiment",
+    "severity",
+    "title",
+    "source",
+)
+
+
+def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
+    """Customer messages as plain text cells: HTML or Markdown in them is never rendered."""
+    shown = frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]].copy()
+    for column in ("title", "product", "region", "segment", "stage", "topics"):
+        if column in shown.columns:
+            shown[column] = shown[column].fillna("")
+    if "channel" in shown.columns:
+        shown["channel"] = [label(i18n.CHANNEL_LABELS, c) for c in shown["channel"]]
+    if "stage" in shown.columns:
+        shown["stage"] = [label(i18n.STAGE_LABELS, s) if s else "" for s in shown["stage"]]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        key=key,
+        column_config={
+            "created_at": st.column_config.DatetimeColumn(
+                tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm"
+            ),
+            "text": st.column_config.TextColumn(tr("内容", "Text"), width="large"),
+            "topics": tr("话题", "Topics"),
+            "channel": tr("渠道", "Channel"),
+            "product": tr("产品", "Product"),
+            "region": tr("地区", "Region"),
+            "segment": tr("客群", "Segment"),
+            "stage": tr("阶段", "Stage"),
+            "sentiment": st.column_config.NumberColumn(tr("情感", "Sentiment"), format="%.2f"),
+            "severity": tr("严重度", "Severity"),
+            "title": st.column_config.TextColumn(tr("标题", "Title")),
+            "source": tr("来源", "Source"),
+        },
+    )
+
+
+def plain(text: str) -> None:
+    """One customer text, shown exactly as written (never as Markdown or HTML)."""
+    st.text(text)

@@ -1,0 +1,312 @@
+"""AppTest runs of every dashboard view on a seeded store: figures, drill-downs, actions, roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import alerts
+from radar.store.audit import recent_actions
+from radar.store.improvements import list_improvements
+from tests.unit.dashboard.conftest import HOSTILE, NOW, PASSWORDS, Seeded
+
+
+def shown_text(at: Any) -> str:
+    parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader, *at.text]]
+    parts += [e.body for e in [*at.error, *at.warning, *at.info, *at.success]]
+    return "\n".join(str(p) for p in parts)
+
+
+def markdown_sources(at: Any) -> str:
+    """Everything the app hands to a Markdown renderer (titles, captions, alerts, labels)."""
+    parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader]]
+    parts += [e.body for e in [*at.error, *at.warning, *at.info, *at.success]]
+    return "\n".join(str(p) for p in parts)
+
+
+def frame_with(at: Any, column: str) -> Any:
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+class TestSignIn:
+    def test_sign_in_with_the_configured_password(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user=None)
+        assert not at.exception
+        at.text_input[0].input("lin")
+        at.text_input[1].input("wrong password")
+        at.button[0].click().run()
+        assert "用户名或密码错误" in shown_text(at)
+        assert "user" not in at.session_state
+        at.text_input[0].input("lin")
+        at.text_input[1].input(PASSWORDS["lin"])
+        at.button[0].click().run()
+        assert at.session_state["user"].name == "lin"
+        assert at.session_state["user"].roles == ("oncall",)
+        assert [a.action for a in recent_actions(seeded.store)] == ["sign_in"]
+
+    def test_nobody_signs_in_without_configured_users(
+        self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.delenv("RADAR_DASHBOARD_USERS")
+        at = app_for(user=None)
+        assert "RADAR_DASHBOARD_USERS" in shown_text(at)
+        assert not at.text_input
+
+    def test_roles_decide_the_views(self, seeded: Seeded, app_for: Any) -> None:
+        with pytest.raises(ValueError, match="Known pages"):  # on-call has no product view
+            app_for(user="lin", page="products")
+        at = app_for(user="wang", page="products")
+        assert "产品洞察" in shown_text(at)
+
+
+class TestOverview:
+    def test_figures_match_the_events(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="overview")
+        assert not at.exception, at.exception
+        since = NOW + timedelta(minutes=1) - timedelta(days=7)
+        customers = [e for e in seeded.events if not e.is_staff_reply and e.created_at >= since]
+        complaints = sum(e.is_complaint for e in customers)
+        surveys = [e for e in customers if e.csat is not None]
+        metrics = {m.label: m for m in at.metric}
+        assert metrics["反馈量"].value == str(len(customers))
+        assert metrics["投诉率"].value == f"{complaints / len(customers):.1%}"
+        assert (
+            metrics["满意度 CSAT"].value
+            == f"{sum(e.csat >= 4 for e in surveys) / len(surveys):.1%}"
+        )
+        promoters = sum(e.nps >= 9 for e in surveys)
+        detractors = sum(e.nps <= 6 for e in surveys)
+        assert (
+            metrics["净推荐值 NPS"].value == f"{100 * (promoters - detractors) / len(surveys):+.0f}"
+        )
+        # chat complaints 6 h or older: the even ones were answered within the hour
+        assert metrics["及时回复率"].value == f"{3 / 7:.1%}"
+        assert metrics["反馈量"].delta is not None  # vs the previous 7 days
+        table = at.dataframe[0].value
+        assert {"评价", "在线客服", "问卷", "全部"} <= set(table.index)
+
+    def test_down_source_is_flagged(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="overview")
+        assert any("email-imap" in e.body and "IMAP login failed" in e.body for e in at.error)
+        freshness = frame_with(at, "events_24h").set_index("source")
+        assert freshness.at["email-imap", "state"] == "中断"
+        assert freshness.at["chat-src", "state"] == "正常"
+
+    def test_english_switch(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="overview", lang="en")
+        assert at.title[0].value == "Overview"
+        assert "Complaint rate" in {m.label for m in at.metric}
+
+
+class TestComplaints:
+    def test_rising_topic_and_drill_down_from_the_url(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="complaints", query={"topic": "物流配送", "region": "浙江"})
+        assert not at.exception, at.exception
+        assert len(at.get("vega_lite_chart")) == 2  # heatmap and rising topics
+        messages = frame_with(at, "text")
+        expected = [e for e in seeded.events if "物流配送" in e.topics and e.region == "浙江"]
+        assert len(messages) == len(expected) == 13
+        assert set(messages["region"]) == {"浙江"}
+        assert f"共 {len(expected)} 条投诉" in shown_text(at)
+
+    def test_filters_narrow_the_messages(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="complaints", query={"channel": "review", "product": "手机"})
+        messages = frame_with(at, "text")
+        assert set(messages["channel"]) == {"评价"} and set(messages["product"]) == {"手机"}
+        within = NOW + timedelta(minutes=1) - timedelta(days=7)
+        expected = [
+            e
+            for e in seeded.events
+            if e.channel == "review"
+            and e.product == "手机"
+            and e.is_complaint
+            and e.created_at >= within
+        ]
+        assert len(messages) == len(expected)
+
+    def test_customer_html_is_shown_as_text(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="complaints", query={"channel": "chat"})
+        assert HOSTILE in set(frame_with(at, "text")["text"])
+        assert "<script" not in markdown_sources(at)
+
+
+class TestIncidents:
+    def test_open_incident_with_evidence_and_samples(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        assert not at.exception, at.exception
+        listed = frame_with(at, "age")
+        assert seeded.incident_id in set(listed["id"])
+        assert listed.set_index("id").at[seeded.incident_id, "age"].startswith("2h")
+        assert len(at.get("vega_lite_chart")) == 2  # severity/age and the evidence chart
+        assert [t.value for t in at.text] == [HOSTILE]  # the sample, as plain text
+        assert "<script" not in markdown_sources(at)
+        steps = alerts.checklist(seeded.store, seeded.incident_id)
+        assert len([c for c in at.checkbox if c.key.startswith("step-")]) == len(steps)
+
+    def test_acknowledge_note_step_and_resolve_are_logged_with_the_user(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        at.text_input(key="ack-note").input("checking with SF")
+        next(b for b in at.button if b.label == "确认").click().run()
+        incident = alerts.get_incident(seeded.store, seeded.incident_id)
+        assert incident.status == "acknowledged" and incident.acknowledged_by == "lin"
+        at.text_input(key="note-text").input("holding statement published")
+        next(b for b in at.button if b.label == "添加备注").click().run()
+        at.checkbox(key=f"step-{seeded.incident_id}-1").check().run()
+        at.text_input(key="resolve-note").input("carrier fixed")
+        next(b for b in at.button if b.label == "解决").click().run()
+        incident = alerts.get_incident(seeded.store, seeded.incident_id)
+        assert incident.status == "resolved" and incident.resolved_by == "lin"
+        timeline = alerts.timeline(seeded.store, seeded.incident_id)
+        assert [(e.kind, e.actor) for e in timeline][1:] == [
+            ("acknowledged", "lin"),
+            ("note", "lin"),
+            ("checklist", "lin"),
+            ("resolved", "lin"),
+        ]
+        assert alerts.checklist(seeded.store, seeded.incident_id)[0].done_by == "lin"
+        logged = [(a.user, a.action) for a in recent_actions(seeded.store)]
+        assert ("lin", "incident.acknowledge") in logged and ("lin", "incident.resolve") in logged
+        assert "事后总结" in [e.label for e in at.expander]
+
+    def test_product_role_cannot_act(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="mei", page="incidents", query={"incident": seeded.incident_id})
+        assert any(b.label == "确认" for b in at.button)  # a manager may act
+        from dashboard.auth import User
+
+        at.session_state["user"] = User("viewer", ("product",), "viewer")
+        at.run()
+        assert not any(b.label == "确认" for b in at.button)
+
+    def test_signed_alert_link_acknowledges_after_confirmation(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        from alerts import AlertsSettings, LinkSigner, link_secret
+        from radar.settings import CoreSettings
+
+        core = CoreSettings()
+        signer = LinkSigner(link_secret(AlertsSettings(), core), core.dashboard_url)
+        token = signer.token(seeded.incident_id, "acknowledge", datetime.now(UTC))
+        query = {"incident": seeded.incident_id, "action": "acknowledge", "token": token}
+        at = app_for(user="lin", page="incidents", query=query)
+        assert alerts.get_incident(seeded.store, seeded.incident_id).status == "open"  # not yet
+        at.button(key="link-confirm").click().run()
+        incident = alerts.get_incident(seeded.store, seeded.incident_id)
+        assert incident.status == "acknowledged" and incident.acknowledged_by == "lin"
+        assert "token" not in at.query_params
+
+    def test_forged_link_is_refused(self, seeded: Seeded, app_for: Any) -> None:
+        query = {"incident": seeded.incident_id, "action": "resolve", "token": "abc.def"}
+        at = app_for(user="lin", page="incidents", query=query)
+        assert any("告警链接无效" in e.body for e in at.error)
+        assert not any(b.key == "link-confirm" for b in at.button)
+        assert alerts.get_incident(seeded.store, seeded.incident_id).status == "open"
+
+    def test_silence_from_the_incident_scope_then_expire(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        assert "没有生效中的静默。" in shown_text(at)
+        matchers = next(t for t in at.text_area if t.key.startswith("silence-matchers"))
+        assert matchers.value == 'region="浙江"\ntopic="物流配送"'  # the incident's scope
+        at.selectbox(key="silence-hours").set_value(24)
+        at.text_input(key="silence-comment").input("carrier outage, SF is on it")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        (silence,) = alerts.list_silences(seeded.store)
+        assert silence.created_by == "lin" and silence.comment == "carrier outage, SF is on it"
+        assert silence.describe() == 'region="浙江", topic="物流配送"'
+        assert timedelta(hours=23) < silence.ends_at - datetime.now(UTC) <= timedelta(hours=24)
+        assert "carrier outage, SF is on it" in [t.value for t in at.text]
+        at.button(key=f"expire-{silence.id}").click().run()
+        assert alerts.list_silences(seeded.store) == []
+        assert alerts.get_silence(seeded.store, silence.id).expired_by == "lin"
+        logged = [(a.user, a.action, a.target) for a in recent_actions(seeded.store)]
+        assert ("lin", "silence.create", silence.id) in logged
+        assert ("lin", "silence.expire", silence.id) in logged
+
+    def test_a_bad_matcher_is_refused_with_the_reason(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="mei", page="incidents")
+        next(t for t in at.text_area if t.key.startswith("silence-matchers")).input("region 浙江")
+        at.text_input(key="silence-comment").input("test")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        assert any("cannot read matcher" in e.body for e in at.error)
+        assert alerts.list_silences(seeded.store) == []
+
+    def test_history_lists_resolved_incidents(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.resolved_id})
+        past = frame_with(at, "resolved_at")
+        assert list(past["id"]) == [seeded.resolved_id]
+        assert any(seeded.resolved_id in c.value for c in at.code)  # the post-incident summary
+
+
+class TestImprovements:
+    def test_effect_of_the_seeded_action(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="wang", page="improvements")
+        assert not at.exception, at.exception
+        table = frame_with(at, "verdict")
+        row = table.iloc[0]
+        assert row["title"] == "平板质检加严" and row["verdict"] == "已改善"
+        assert row["after"] < row["before"]
+        assert {m.label: m.value for m in at.metric}["结论"] == "已改善"
+
+    def test_record_an_action_as_the_user(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="wang", page="improvements")
+        at.text_input(key="imp-title").input("仓库改用加厚包装")
+        at.selectbox(key="imp-topic").select("物流配送")
+        at.selectbox(key="imp-region").select("浙江")
+        at.text_input(key="imp-owner").input("zhao")
+        next(b for b in at.button if b.label == "保存").click().run()
+        assert not at.exception, at.exception
+        recorded = next(a for a in list_improvements(seeded.store) if a.title == "仓库改用加厚包装")
+        assert (recorded.topic, recorded.region, recorded.owner, recorded.created_by) == (
+            "物流配送",
+            "浙江",
+            "zhao",
+            "wang",
+        )
+        assert "仓库改用加厚包装" in set(frame_with(at, "verdict")["title"])
+        assert ("wang", "improvement.record") in [
+            (a.user, a.action) for a in recent_actions(seeded.store)
+        ]
+
+    def test_oncall_cannot_record(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="mei", page="improvements")
+        assert any(e.label == "记录一项改进" for e in at.expander)
+        from dashboard.auth import User
+
+        at.session_state["user"] = User("lin", ("oncall",), "lin")
+        at.run()
+        assert not any(e.label == "记录一项改进" for e in at.expander)
+
+
+class TestProducts:
+    def test_topic_mix_terms_and_faq_with_export(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="wang", page="products")
+        assert not at.exception, at.exception
+        assert len(at.get("vega_lite_chart")) == 1
+        faq = frame_with(at, "coverage")
+        assert faq.iloc[0]["question"] == "快递一周还没到，什么时候发货？"
+        assert faq.iloc[0]["count"] == 12
+        assert at.get("download_button")
+        # two weeks of history: the 23 days before the last 7 hold too few messages
+        assert "之前的消息太少" in shown_text(at)
+
+    def test_one_product(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="wang", page="products", query={"product": "手机"})
+        assert "这段时间没有提问类消息" in shown_text(at)
+
+
+class TestHealth:
+    def test_lag_deadletters_and_connectors(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="lin", page="health")
+        assert not at.exception, at.exception
+        assert {m.label: m.value for m in at.metric}["消费延迟（条）"] == "40"
+        reasons = frame_with(at, "recent").set_index("reason")
+        assert reasons.at["missing_field", "total"] == 3 and reasons.at["bad_json", "total"] == 2
+        beats = frame_with(at, "lag_seconds").set_index("source")
+        assert beats.at["email-imap", "status"] == "down"
+        assert HOSTILE in set(frame_with(at, "original")["original"])
+        assert "<script" not in markdown_sources(at)

@@ -1,0 +1,142 @@
+"""Daily roll-ups, the text sample and late indexes in the store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, text
+
+from radar.events import ScoredEvent, make_event_id
+from radar.store import Store, make_engine
+from radar.store.daily import (
+    DAY_MS,
+    daily_scope,
+    daily_topics,
+    refresh_daily,
+    split_range,
+    topics_seen,
+    values_seen,
+)
+from radar.store.indexes import ensure_indexes
+from radar.store.samples import refresh_samples, sample_texts
+
+DAY = datetime(2026, 11, 20, tzinfo=UTC)
+D0 = int(DAY.timestamp() * 1000)
+
+
+def event(n: int, hours: float, **fields: object) -> ScoredEvent:
+    values: dict[str, object] = {
+        "id": make_event_id("chat", "s", str(n)),
+        "channel": "chat",
+        "source": "s",
+        "external_id": str(n),
+        "text": "t",
+        "created_at": DAY + timedelta(hours=hours),
+        "ingested_at": DAY,
+        "sentiment": 0.5,
+        "sentiment_label": "neu",
+        "scored_at": DAY,
+    }
+    values.update(fields)
+    return ScoredEvent(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def store(store_url: str) -> Store:
+    opened = Store(make_engine(store_url))
+    opened.create_schema()
+    return opened
+
+
+class TestSplitRange:
+    def test_whole_days_and_edges(self) -> None:
+        whole, partial = split_range(D0 + 5, D0 + 3 * DAY_MS + 7)
+        assert whole == [(D0 + DAY_MS, D0 + 3 * DAY_MS)]
+        assert partial == [(D0 + 5, D0 + DAY_MS), (D0 + 3 * DAY_MS, D0 + 3 * DAY_MS + 7)]
+
+    def test_a_cut_splits_its_day(self) -> None:
+        whole, partial = split_range(D0, D0 + 3 * DAY_MS, [D0 + DAY_MS + 10])
+        assert whole == [(D0, D0 + DAY_MS), (D0 + 2 * DAY_MS, D0 + 3 * DAY_MS)]
+        assert partial == [(D0 + DAY_MS, D0 + DAY_MS + 10), (D0 + DAY_MS + 10, D0 + 2 * DAY_MS)]
+
+    def test_less_than_a_day_is_one_piece(self) -> None:
+        assert split_range(D0 + 1, D0 + 9, [D0 + 20]) == ([], [(D0 + 1, D0 + 9)])
+
+
+class TestDailyRollups:
+    def test_counts_per_day_topic_product_region(self, store: Store) -> None:
+        store.add_scored(
+            [
+                event(1, 1, topics=["物流配送"], is_complaint=True, product="平板"),
+                event(2, 2, topics=["物流配送", "客服态度"], product="平板", region="浙江"),
+                event(3, 26, topics=["物流配送"], is_complaint=True),
+                event(4, 3, is_staff_reply=True, topics=["物流配送"]),  # staff: not counted
+                event(5, 4, segment="VIP"),
+            ]
+        )
+        assert refresh_daily(store) == 2
+        with store.engine.connect() as conn:
+            topics = {tuple(r) for r in conn.execute(select(daily_topics))}
+            scope = {tuple(r) for r in conn.execute(select(daily_scope))}
+        assert topics == {
+            (D0, "物流配送", "平板", "", 1, 1),
+            (D0, "物流配送", "平板", "浙江", 1, 0),
+            (D0, "客服态度", "平板", "浙江", 1, 0),
+            (D0 + DAY_MS, "物流配送", "", "", 1, 1),
+        }
+        assert scope == {
+            (D0, "平板", "", 1, 1),
+            (D0, "平板", "浙江", 1, 0),
+            (D0, "", "", 1, 0),
+            (D0 + DAY_MS, "", "", 1, 1),
+        }
+        assert values_seen(store, DAY)["segment"] == ["VIP"]
+        assert values_seen(store, DAY)["product"] == ["平板"]
+        assert topics_seen(store, DAY) == ["物流配送", "客服态度"]
+        assert topics_seen(store, DAY + timedelta(days=1)) == ["物流配送"]
+
+    def test_refresh_is_incremental_and_idempotent(self, store: Store) -> None:
+        store.add_scored([event(1, 1, topics=["物流配送"])])
+        refresh_daily(store)
+        assert refresh_daily(store) == 1  # the margin re-reads the newest events' day
+        store.add_scored([event(2, 2, topics=["物流配送"]), event(3, 50, topics=["物流配送"])])
+        refresh_daily(store)
+        refresh_daily(store)
+        with store.engine.connect() as conn:
+            rows = dict(conn.execute(select(daily_topics.c.day, daily_topics.c.messages)).all())
+        assert rows == {D0: 2, D0 + 2 * DAY_MS: 1}
+
+    def test_empty_store(self, store: Store) -> None:
+        assert refresh_daily(store) == 0
+        assert topics_seen(store, DAY) == []
+
+
+class TestTextSample:
+    def test_one_in_sixteen_and_every_question(self, store: Store) -> None:
+        batch = [event(n, n / 100, text=f"普通评论 {n}") for n in range(400)]
+        batch += [event(1000 + n, 1, text=f"什么时候发货？{n}") for n in range(5)]
+        batch.append(event(2000, 1, text="客服回复", is_staff_reply=True))
+        store.add_scored(batch)
+        assert refresh_samples(store) > 0
+        assert refresh_samples(store) >= 0  # again: nothing doubles
+        until = DAY + timedelta(days=1)
+        sampled = sample_texts(store, DAY, until)
+        expected = sorted((e.id, e.text) for e in batch if e.id < "1" and not e.is_staff_reply)
+        assert sampled == [t for _id, t in expected]
+        assert 5 < len(sampled) < 60  # about 400 / 16
+        questions = sample_texts(store, DAY, until, questions=True)
+        assert sorted(questions) == sorted(f"什么时候发货？{n}" for n in range(5))
+        assert sample_texts(store, DAY, until, questions=True, limit=2) == [
+            t for _id, t in sorted((e.id, e.text) for e in batch if "发货" in e.text)[:2]
+        ]
+
+
+def test_create_schema_adds_an_index_an_older_store_lacks(store: Store) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_event_topics_created"))
+    store.create_schema()
+    assert ensure_indexes(store.engine) == []  # created by create_schema, nothing left
+    with store.engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_daily_topics_topic_day"))
+    assert ensure_indexes(store.engine) == ["ix_daily_topics_topic_day"]
