@@ -32,8 +32,11 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Insert:
     raise NotImplementedError(msg)
 
 
-def upsert(engine: Engine, table: Table, update_columns: Iterable[str]) -> Insert:
-    """An INSERT that overwrites ``update_columns`` when the primary key is already there."""
+def upsert(
+    engine: Engine, table: Table, update_columns: Iterable[str], *, unless_older: str | None = None
+) -> Insert:
+    """An INSERT that overwrites ``update_columns`` when the primary key is already there
+    (with ``unless_older``, only when the new row's value of that column is not older)."""
     dialect = engine.dialect.name
     keys = [c.name for c in table.primary_key.columns]
     stmt: Any
@@ -44,8 +47,9 @@ def upsert(engine: Engine, table: Table, update_columns: Iterable[str]) -> Inser
     else:
         msg = f"store dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
         raise NotImplementedError(msg)
+    where = table.c[unless_older] <= stmt.excluded[unless_older] if unless_older else None
     return stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}
+        index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}, where=where
     )
 
 

@@ -114,7 +114,9 @@ def record_signals(store: Store, batch: Sequence[Signal]) -> int:
         for s in batch
     }
     with store.engine.begin() as conn:
-        conn.execute(upsert(store.engine, signals, [c for c in rows[0] if c != "id"]), rows)
+        # a redelivered older state (a replay after a crash) must not undo a newer one
+        columns = [c for c in rows[0] if c != "id"]
+        conn.execute(upsert(store.engine, signals, columns, unless_older="window_end"), rows)
         conn.execute(insert_ignoring_duplicates(store.engine, signal_points), list(points.values()))
     return len(rows)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,16 @@ def test_a_complaint_burst_raises_exactly_one_spike_for_its_key(pipeline: Pipeli
 
     # the store keeps the episode's latest state under the same id
     store = Store.from_settings(pipeline.settings)
-    stored = [s for s in load_signals(store, "spike") if s["key"] == {"topic": "物流配送"}]
+
+    def stored_spikes() -> list[dict[str, Any]]:
+        return [s for s in load_signals(store, "spike") if s["key"] == {"topic": "物流配送"}]
+
+    pipeline.wait_for(
+        lambda: any(s["status"] == "resolved" for s in stored_spikes()),
+        timeout=60,
+        what="the sink to store the resolved episode",
+    )
+    stored = stored_spikes()
     assert [s["id"] for s in stored] == [first["id"]]
     assert stored[0]["status"] == "resolved"
     assert stored[0]["window_start"] - feed.burst_start < timedelta(hours=1)

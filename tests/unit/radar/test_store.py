@@ -128,3 +128,31 @@ def test_workers_creating_the_schema_at_once_all_succeed(store_url: str) -> None
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda s: s.create_schema(), stores))
     assert stores[0].report()["events"]["total"] == 0
+
+
+def test_a_signals_older_state_redelivered_later_does_not_undo_the_newer(store: Store) -> None:
+    from radar.events import Signal
+    from radar.store.signals import load_signals, record_signals
+
+    def state(status: str, minutes: int) -> Signal:
+        return Signal(
+            id="spike-1",
+            type="spike",
+            key={"topic": "物流配送"},
+            status=status,  # type: ignore[arg-type]
+            window_start=T0 + timedelta(minutes=minutes - 5),
+            window_end=T0 + timedelta(minutes=minutes),
+            observed=3 if status == "resolved" else 40,
+            expected=4,
+            score=0.9,
+            statistic="poisson_tail",
+            detected_at=T0 + timedelta(minutes=minutes),
+        )
+
+    record_signals(store, [state("firing", 5)])
+    record_signals(store, [state("resolved", 30)])
+    record_signals(store, [state("firing", 5)])  # a replay after a crash sends it again
+    [stored] = load_signals(store, "spike")
+    assert stored["status"] == "resolved" and stored["observed"] == 3
+    record_signals(store, [state("firing", 35)])  # a new window of the same episode is newer
+    assert load_signals(store, "spike")[0]["status"] == "firing"
