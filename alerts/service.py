@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
+from alerts import metrics
 from alerts.config import RulesConfig
 from alerts.delivery import RetryPolicy
 from alerts.links import LinkSigner
 from alerts.loader import load_rules
-from alerts.metrics import SIGNALS
 from alerts.notifiers import build_notifier
 from alerts.pipeline import Pipeline
 from alerts.publisher import IncidentPublisher
@@ -174,11 +174,10 @@ class AlertService:
             )
             producer.send(self.topics.deadletter, key=letter.id.encode(), value=letter.to_json())
             producer.flush(timeout=30)
-            SIGNALS.labels("rejected").inc()
+            metrics.signal_rejected()
             log.warning("unreadable signal dead-lettered (%s): %s", exc.reason, exc)
             return
-        self.pipeline.handle(signal)
-        SIGNALS.labels("applied").inc()
+        metrics.signal_applied(signal, self.pipeline.handle(signal))
 
     def _deliver_loop(self) -> None:
         while not self._stop.is_set():

@@ -15,6 +15,7 @@ from radar.events import DeadLetter, FeedbackEvent, parse_values
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.topics import Topics
+from streams import metrics
 from streams.gaps import gap_filler
 from streams.pipeline import add_detection
 from streams.progress import Offsets
@@ -99,6 +100,7 @@ def create_app(
         async for batch in batched(worker.batch_size, within=worker.batch_within_s):
             values = [record.value for record in await raw_gaps.complete(batch)]
             processed[raw.get_topic_name()] += len(values)
+            timing = metrics.batch("score", len(values))
             events, letters = parse_values(values, FeedbackEvent, now=clock.now(), stage="worker")
             # CPU-bound scoring runs off the loop, so Kafka heartbeats keep flowing
             results, failed = await loop.run_in_executor(
@@ -107,6 +109,8 @@ def create_app(
             for result in results:
                 await scored.send(key=result.id.encode(), value=result.to_json())
             await send_deadletters([*letters, *failed])
+            metrics.dead_letters([*letters, *failed])
+            timing.done(len(results))
 
     beats = raw_topic(app, topics.heartbeats)
     signals = raw_topic(app, topics.signals)
@@ -168,6 +172,7 @@ def sink_agent(
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             batch = [record.value for record in await gaps.complete(events)]
             processed[topic.get_topic_name()] += len(batch)
+            timing = metrics.batch(name, len(batch))
             delay = 0.5
             while True:  # the offsets are committed only once the batch is stored
                 try:
@@ -177,6 +182,7 @@ def sink_agent(
                     log.exception("%s: store write failed; retrying in %.1fs", name, delay)
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 30.0)
+            timing.done(result.stored)
             log.debug("%s: %s", name, result)
 
     app.agent(topic, name=name)(run)

@@ -16,6 +16,7 @@ from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
 from radar.masking import mask_text
 from radar.store import Store
 from radar.store.signals import record_window_counts
+from streams import metrics
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.crisis import crisis_record, key_text
 from streams.detection import Detection, DetectionSettings, WindowTotal
@@ -90,6 +91,7 @@ def add_detection(
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
             await signals_topic.send(key=signal.id.encode(), value=signal.to_json())
+        metrics.signals_published(signals)
 
     async def send_cells(cells_out: dict[str, dict[str, Any]]) -> None:
         for key, cell in cells_out.items():
@@ -112,6 +114,7 @@ def add_detection(
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.count_batch_size, within=worker.count_within_s):
             records = await scored_gaps.complete(events)
+            timing = metrics.batch("count", len(records))
             plan = counter.plan([parse_delivery(r.partition, r.offset, r.value) for r in records])
             owners = await write_until_stored("claims", claims.claim, plan.claims)
             outcome = counter.apply(plan, owners)
@@ -129,6 +132,8 @@ def add_detection(
                     name = key_text(crisis["key"]).encode()
                     await windows.send(key=name, value=encode(crisis))
             await outbox.flush()  # before the batch is acknowledged
+            metrics.late(len(outcome.too_late))
+            timing.done(len(outcome.counted) + len(outcome.replayed))
             for p in outcome.progress:
                 if counter.due_for_expiry(p):
                     counter.expire(p)
@@ -174,6 +179,7 @@ def add_detection(
             except ValidationFailed as exc:
                 log.warning("unreadable heartbeat skipped by detection: %s", exc)
                 continue
+            metrics.heartbeat(beat)
             for mp in range(partitions):
                 record = {"kind": "hb", "beat": json.loads(beat.to_json())}
                 await windows.send(key=beat.source.encode(), value=encode(record), partition=mp)
@@ -196,7 +202,10 @@ def add_detection(
             signals.clear()
 
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
-            for item in await windows_gaps.complete(events):
+            items = await windows_gaps.complete(events)
+            timing = metrics.batch("detect", len(items))
+            closed = 0
+            for item in items:
                 mp = item.partition
                 record = json.loads(item.value)
                 kind = record["kind"]
@@ -205,6 +214,7 @@ def add_detection(
                     total = detection.on_partial(mp, *args, record["cell"])
                     if total is not None:
                         totals.append(total)
+                        closed += 1
                 elif kind == "wm":
                     idle = bool(record.get("idle", False))
                     await settle()
@@ -219,6 +229,7 @@ def add_detection(
                     beat = Heartbeat.model_validate(record["beat"])
                     signals += detection.on_heartbeat(mp, beat, partitions=partitions)
             await settle()
+            timing.done(closed)
 
     @app.timer(interval=worker.tick_s)
     async def tick() -> None:

@@ -11,6 +11,7 @@ from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, Heartbeat, ScoredEvent, Signal, parse_values
 from radar.store import Store
 from radar.store.signals import record_signals
+from streams import metrics
 
 log = logging.getLogger(__name__)
 
@@ -73,4 +74,5 @@ class StoreSink:
         )
         for letter in rejects:
             log.warning("unreadable %s record dead-lettered: %s", what, letter.message)
+        metrics.dead_letters(rejects)
         return parsed, rejects

@@ -10,6 +10,7 @@ from functools import partial
 
 from radar.store import Store
 from radar.store.health import record_pipeline_stats
+from streams import metrics
 from streams.progress import Offsets
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class PipelineStats:
             rate = self.rate(topic)
             if lag is None:
                 continue
+            metrics.consumer_lag(self.group, topic, lag)
             write = partial(
                 record_pipeline_stats,
                 self.store,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import urllib.request
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from radar.store import Store
 from radar.store.health import latest_pipeline_stats
-from tests.integration.conftest import Pipeline
+from tests.integration.conftest import Pipeline, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +44,8 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
     )
     assert '"events": 5' in out.stdout and '"deadletters": 3' in out.stdout
 
-    pipeline.start("worker")
+    metrics_port = free_port()
+    pipeline.start("worker", "--metrics-port", str(metrics_port))
     pipeline.wait_for(
         lambda: (
             pipeline.report()["events"]["total"] == len(VALID)
@@ -95,6 +98,19 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
 
     pipeline.wait_for(caught_up_sample, timeout=60, what="a pipeline_stats sample with lag 0")
 
+    # Prometheus sees what the stages did: records in and out, dead letters stored, the lag
+    samples = scrape(metrics_port)
+    assert samples[("radar_worker_records_in_total", (("stage", "score"),))] == len(VALID)
+    assert samples[("radar_worker_records_out_total", (("stage", "score"),))] == len(VALID)
+    assert samples[("radar_worker_records_out_total", (("stage", "sink-scored"),))] == len(VALID)
+    assert samples[("radar_worker_records_in_total", (("stage", "sink-deadletter"),))] == 3
+    assert samples[("radar_worker_batch_seconds_count", (("stage", "score"),))] >= 1
+    lag = (
+        "radar_worker_consumer_lag",
+        (("group", pipeline.env["RADAR_WORKER_APP_ID"]), ("topic", raw)),
+    )
+    assert samples[lag] == 0
+
 
 def test_reingesting_the_same_file_changes_nothing(pipeline: Pipeline, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "reviews.csv")
@@ -130,3 +146,14 @@ def test_reingesting_the_same_file_changes_nothing(pipeline: Pipeline, tmp_path:
     )
     assert len(pipeline.consume("feedback.scored", 2 * len(VALID))) == 2 * len(VALID)
     assert pipeline.report() == first
+
+
+def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample a /metrics endpoint serves, by name and sorted labels."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }

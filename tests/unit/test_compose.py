@@ -92,3 +92,44 @@ def test_the_image_contains_every_package() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     for package in ("radar", "ingest", "streams", "alerts", "dashboard"):
         assert f"COPY {package} {package}" in dockerfile
+
+
+def mounts(service: str) -> dict[str, str]:
+    """Container path → host path of a service's bind mounts (relative to the repo root)."""
+    found = {}
+    for volume in SERVICES[service].get("volumes", []):
+        host, container, *_ = volume.split(":")
+        if host.startswith("./"):
+            found[container] = host
+    return found
+
+
+def test_prometheus_loads_the_rules_file_its_config_names() -> None:
+    config = yaml.safe_load((ROOT / "deploy/prometheus/prometheus.yml").read_text("utf-8"))
+    assert config["rule_files"] == ["rules.yml"]  # relative to the config file
+    assert mounts("prometheus")["/etc/prometheus/rules.yml"] == "./deploy/prometheus/rules.yml"
+    assert (ROOT / "deploy/prometheus/rules.yml").is_file()
+
+
+def test_grafana_is_pinned_published_and_keeps_no_secret_in_the_file() -> None:
+    grafana = SERVICES["grafana"]
+    image, _, tag = grafana["image"].partition(":")
+    assert image == "grafana/grafana-oss" and tag[:1].isdigit() and tag != "latest"
+    assert "3000:3000" in grafana["ports"]
+    password = str(grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"])
+    assert password.startswith("${GRAFANA_ADMIN_PASSWORD:?"), "the password comes from the env"
+    assert "prometheus" in grafana["depends_on"]
+    assert "grafana-data" in COMPOSE["volumes"]
+
+
+def test_grafana_mounts_its_provisioning_and_the_dashboard_folder_it_names() -> None:
+    bound = mounts("grafana")
+    provisioning = ROOT / bound["/etc/grafana/provisioning"]
+    assert (provisioning / "datasources" / "prometheus.yml").is_file()
+    provider = yaml.safe_load((provisioning / "dashboards" / "radar.yml").read_text("utf-8"))
+    path = provider["providers"][0]["options"]["path"]
+    assert (ROOT / bound[path] / "radar.json").is_file()
+    home = env("grafana")["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert home == f"{path}/radar.json"
+    source = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text("utf-8"))
+    assert source["datasources"][0]["url"] == "http://prometheus:9090"
