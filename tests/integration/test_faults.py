@@ -11,6 +11,7 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,82 @@ def test_store_locked_for_a_while_the_worker_retries_and_loses_nothing(
     assert total == len(ids) == len(feed.events)
     assert ids == {e.id for e in feed.events}
     assert worker.poll() is None
+
+
+ALERT_RULES = """
+defaults:
+  group_by: [type]
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+  resolve_after: 2s
+receivers:
+  - {{name: oncall, webhook: {{url: "{hook}/oncall"}}}}
+rules:
+  - name: complaint-spike
+    match: {{type: spike}}
+    receivers: [oncall]
+"""
+
+
+def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    from tests.unit.alerts.conftest import RecordingServer, start_server
+
+    hook = RecordingServer(default=(200, b"{}"))
+    httpd = start_server(hook)
+    try:
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(ALERT_RULES.format(hook=hook.url), encoding="utf-8")
+        group = f"alerts-{pipeline.settings.topic_prefix}"
+        pipeline.env.update(
+            {
+                "RADAR_ALERTS_RULES_FILE": str(rules),
+                "RADAR_ALERTS_TICK_S": "0.2",
+                "RADAR_ALERTS_GROUP_ID": group,
+                "RADAR_WORKER_BATCH_SIZE": "40",
+                "RADAR_WORKER_COUNT_BATCH_SIZE": "40",
+                "RADAR_WORKER_SESSION_TIMEOUT_S": "8",
+            }
+        )
+        alerts = pipeline.start("alerts", "run", name="alerts")
+        feed = replay_feed(42, burst_at_hour=30)
+        assert feed.burst_start is not None
+        # the feed up to just after the burst: the spike fires and stays firing meanwhile
+        cut = feed.burst_start + timedelta(minutes=15)
+        head = [e for e in feed.events if e.created_at < cut]
+        produce(pipeline.settings, head)
+        worker = pipeline.start("worker")
+        pipeline.wait_for(lambda: bool(hook.requests), timeout=120, what="the first alert")
+        # the rest of the feed; both services die while the worker works through it
+        produce(pipeline.settings, feed.events[len(head) :])
+        store = Store.from_settings(pipeline.settings)
+        wait_until_stored(store, len(head) + (len(feed.events) - len(head)) // 4, timeout=120)
+        worker.send_signal(signal.SIGKILL)
+        alerts.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        alerts.wait(timeout=10)
+        assert stored_ids(store)[0] < len(feed.events), "the worker must die mid-stream"
+        pipeline.start("worker")
+        pipeline.start("alerts", "run", name="alerts")
+
+        records = pipeline.consume("feedback.scored", len(feed.events), timeout=180, distinct=True)
+        matches_reference(pipeline, reference(scored_events(records)))
+        pipeline.wait_for(lambda: pipeline.lag(group) == 0, timeout=60, what="alerts to catch up")
+        pipeline.wait_for(
+            lambda: any(r.json()["kind"] == "resolved" for r in hook.requests),
+            timeout=60,
+            what="the resolved notice",
+        )
+        time.sleep(3)  # many ticks and group intervals: a repeat would be sent by now
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+    keys = [r.headers.get("Idempotency-Key") for r in hook.requests]
+    assert keys and None not in keys
+    assert len(keys) == len(set(keys)), f"a notification was delivered twice: {keys}"
+    sent = [(r.json()["incident"]["id"], r.json()["kind"]) for r in hook.requests]
+    assert len(sent) == len(set(sent)), f"an incident was told the same thing twice: {sent}"
+    assert [kind for _, kind in sent] == ["firing", "resolved"]
