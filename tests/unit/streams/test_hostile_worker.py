@@ -109,12 +109,17 @@ def test_hostile_records_are_scored_and_stored_as_data(
         assert ScoredEvent.model_validate(item.model_dump()) == item
     assert len(scored) + len(failed) == len({e.id for e in parsed})  # one outcome per id
 
+    with store.engine.connect() as conn:  # the store is shared by all examples
+        before = conn.scalar(select(func.count()).select_from(events))
+        known = set(conn.scalars(select(events.c.id)))
     sink = StoreSink(store)
     result = sink.write_scored([e.to_json() for e in scored])
     assert result.rejected == 0
+    new = [e for e in scored if e.id not in known]
+    assert result.stored == len(new)  # an id seen before keeps its first text
     sink.write_deadletters([d.to_json() for d in [*letters, *failed]])
     with store.engine.connect() as conn:
-        for item in scored:  # stored text is the input text, as data
+        for item in new:  # stored text is the input text, as data
             row = conn.execute(
                 select(events.c.text, events.c.title).where(events.c.id == item.id)
             ).one()
@@ -127,7 +132,7 @@ def test_hostile_records_are_scored_and_stored_as_data(
         tables = set(conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'table'")))
         assert {"events", "deadletters"} <= tables
         count = conn.scalar(select(func.count()).select_from(events))
-    assert count >= len({e.id for e in scored})
+    assert count == before + len(new)
 
 
 def test_sql_like_text_round_trips_and_every_row_stays(engine: FastEngine, store: Store) -> None:
