@@ -111,13 +111,16 @@ class AlertService:
 
         bootstrap = self.core.kafka_bootstrap.split(",")
         consumer = KafkaConsumer(
-            self.topics.signals,
             bootstrap_servers=bootstrap,
             group_id=self.settings.group_id,
             client_id="radar-alerts",
             enable_auto_commit=False,
             auto_offset_reset="earliest",
         )
+        # joining before the broker lists the topic's partitions (a topic created a moment
+        # ago) leaves the service with none of them until the next metadata refresh (minutes)
+        _wait_for_partitions(consumer, self.topics.signals, self._stop)
+        consumer.subscribe([self.topics.signals])
         producer = KafkaProducer(
             bootstrap_servers=bootstrap, client_id="radar-alerts", acks="all", linger_ms=5
         )
@@ -191,6 +194,16 @@ class AlertService:
             log.error("%s failed: %s", what, exc)
         except Exception:  # never die of one bad round; the next tick tries again
             log.exception("%s failed", what)
+
+
+def _wait_for_partitions(consumer: Any, topic: str, stop: threading.Event) -> None:
+    """Return once the broker's metadata lists ``topic``'s partitions (or ``stop`` is set)."""
+    waited = 0.0
+    while not stop.is_set() and not consumer.partitions_for_topic(topic):
+        if waited in (5.0, 60.0):
+            log.warning("waiting for the partitions of %s (does the topic exist?)", topic)
+        stop.wait(0.5)
+        waited += 0.5
 
 
 def _offset(value: int) -> Any:

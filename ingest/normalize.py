@@ -109,6 +109,8 @@ def _to_int(name: str, value: Any) -> int | None:
     if isinstance(value, bool):
         msg = f"field '{name}': expected a number, got a boolean"
         raise ValidationFailed(msg, reason="wrong_type", field=name)
+    if isinstance(value, int):
+        return value  # exact, however large (float() would overflow); the contract checks range
     try:
         number = float(value)
     except (TypeError, ValueError):

@@ -320,6 +320,13 @@ def original_text(raw: bytes | str | Mapping[str, Any]) -> tuple[str, str]:
         return base64.b64encode(data).decode("ascii"), "base64"
 
 
+def _encodable(text: str | None) -> str | None:
+    """``text`` as valid UTF-8: lone surrogates become ``\\udcxx`` escapes."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def deadletter_for(
     raw: bytes | str | Mapping[str, Any],
     error: ValidationFailed,
@@ -332,10 +339,13 @@ def deadletter_for(
 ) -> DeadLetter:
     """The dead letter for input that failed validation, keeping the input exactly."""
     original, encoding = original_text(raw)
+    # a message, file name or source can quote undecodable bytes (surrogates): keep them
+    # readable as \udcxx escapes, or the dead letter itself could not be serialised
+    locator, source, channel = (_encodable(v) for v in (locator, source, channel))
     return DeadLetter(
         id=make_deadletter_id(source, locator, error.reason, original),
         reason=error.reason,
-        message=str(error),
+        message=_encodable(str(error)) or "",
         stage=stage,
         channel=channel,
         source=source,
