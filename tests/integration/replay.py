@@ -210,19 +210,27 @@ def settle(probe: Callable[[], list[str]], timeout: float) -> list[str]:
         time.sleep(1.0)
 
 
-def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str, Any]]:
+def matches_reference(
+    pipeline: Pipeline, expected: Reference, *, baseline: bool = True
+) -> list[dict[str, Any]]:
     """Wait until the store's window counts and ``feedback.signals`` equal the reference's;
-    returns the signal records (updates and redeliveries included)."""
+    returns the signal records (updates and redeliveries included).
+
+    ``baseline=False`` (after a SIGKILL) leaves the detectors' expectation and score out of
+    the signal comparison: the detection state of windows closed in the instant before the
+    kill may not all have reached the changelog, so the baseline can miss an observation or
+    two. Which signals fire, in which windows, on what counts, must still be the same.
+    """
     problems = settle(lambda: same_counts(stored_totals(pipeline.settings), expected.totals), 120)
     assert not problems, (
         f"{len(problems)} windows differ from the reference: {problems[:5]}\n{pipeline.logs()}"
     )
-    want = signal_points(expected.signals)
+    want = signal_points(expected.signals, baseline=baseline)
     records: list[dict[str, Any]] = []
 
     def signals_differ() -> list[str]:
         records[:] = pipeline.consume("feedback.signals", len(want), timeout=5)
-        got = signal_points(records)
+        got = signal_points(records, baseline=baseline)
         missing = [f"missing {point}" for point in sorted(want - got)]
         return missing + [f"unexpected {point}" for point in sorted(got - want)]
 
@@ -231,23 +239,25 @@ def matches_reference(pipeline: Pipeline, expected: Reference) -> list[dict[str,
     return records
 
 
-def signal_points(signals: Iterable[Signal | dict[str, Any]]) -> set[tuple[Any, ...]]:
-    """Each signal update as a comparable tuple (detection time and float noise left out)."""
+def signal_points(
+    signals: Iterable[Signal | dict[str, Any]], *, baseline: bool = True
+) -> set[tuple[Any, ...]]:
+    """Each signal update as a comparable tuple (detection time and float noise left out;
+    without ``baseline``, also the detector's expectation and score)."""
     points = set()
     for item in signals:
         s = item if isinstance(item, Signal) else parse_model(Signal, json.dumps(item))
-        points.add(
-            (
-                s.id,
-                s.type,
-                json.dumps(s.key, sort_keys=True, ensure_ascii=False),
-                s.status,
-                s.window_start,
-                round(s.observed, 6),
-                round(s.expected, 4),
-                round(s.score, 4),
-            )
+        point: tuple[Any, ...] = (
+            s.id,
+            s.type,
+            json.dumps(s.key, sort_keys=True, ensure_ascii=False),
+            s.status,
+            s.window_start,
+            round(s.observed, 6),
         )
+        if baseline:
+            point += (round(s.expected, 4), round(s.score, 4))
+        points.add(point)
     return points
 
 
