@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime, timedelta
+from typing import Any
 
 from alerts import incidents
 from alerts.config import QuietHours, Rule, RulesConfig
@@ -26,7 +27,7 @@ from alerts.evidence import alert_view, build_message, notification_id, title_fo
 from alerts.incidents import SYSTEM_ACTOR, Incident
 from alerts.inhibit import Inhibitor
 from alerts.links import LinkSigner
-from alerts.message import Message
+from alerts.message import Message, NotificationKind
 from alerts.model import Alert, firing_state
 from alerts.nflog import NotificationLog
 from alerts.notifiers import Notifier
@@ -222,17 +223,7 @@ class Pipeline:
                 acknowledged=incident.status != "open",
             )
             if kind is not None:
-                message = build_message(
-                    kind=kind,
-                    receiver=receiver,
-                    rule=rule,
-                    group_key=group.group_key,
-                    group_labels=group.labels,
-                    alerts=live,
-                    incident=incident,
-                    links=self.links,
-                    now=now,
-                )
+                message = self._message(kind, receiver, rule, group, live, incident, now)
                 self.nflog.enqueue(message, state)
                 if "notified_at" not in incident.data:
                     incidents.update_data(self.store, incident.id, {"notified_at": now.isoformat()})
@@ -260,6 +251,24 @@ class Pipeline:
         log.info("opened incident %s: %s", incident.id, incident.title)
         return incident
 
+    def _message(
+        self,
+        kind: NotificationKind,
+        receiver: str,
+        rule: Rule,
+        group: Group,
+        alerts: Sequence[Alert],
+        incident: Incident,
+        now: datetime,
+        **extra: Any,
+    ) -> Message:
+        """One notification about ``group`` (``extra``: ``note``, ``identity``)."""
+        return build_message(
+            kind=kind, receiver=receiver, rule=rule, group_key=group.group_key,
+            group_labels=group.labels, alerts=alerts, incident=incident, links=self.links,
+            now=now, **extra,
+        )  # fmt: skip
+
     def _quiet(self, rule: Rule) -> list[QuietHours]:
         return [self.config.quiet(name) for name in rule.quiet_hours]
 
@@ -277,19 +286,10 @@ class Pipeline:
         state = firing_state(live)
         for index, step in steps:
             for receiver in step.receivers:
-                message = build_message(
-                    kind="escalation",
-                    receiver=receiver,
-                    rule=rule,
-                    group_key=group.group_key,
-                    group_labels=group.labels,
-                    alerts=live,
-                    incident=incident,
-                    links=self.links,
-                    now=now,
-                    note=escalation_note(step),
-                    identity=("escalation", index),
-                )
+                message = self._message(
+                    "escalation", receiver, rule, group, live, incident, now,
+                    note=escalation_note(step), identity=("escalation", index),
+                )  # fmt: skip
                 self.nflog.enqueue(message, state)
             incidents.record(
                 self.store,
@@ -330,19 +330,10 @@ class Pipeline:
             hold = held_until(self._quiet(rule), incident.severity, now)
             note = f"Resolved by {incident.resolved_by}" if incident.resolved_by else "Resolved"
             for receiver in self.nflog.receivers_told(incident.id):
-                message = build_message(
-                    kind="resolved",
-                    receiver=receiver,
-                    rule=rule,
-                    group_key=group.group_key,
-                    group_labels=group.labels,
-                    alerts=alerts,
-                    incident=incident,
-                    links=self.links,
-                    now=now,
-                    note=note,
-                    identity=("resolved",),
-                )
+                message = self._message(
+                    "resolved", receiver, rule, group, alerts, incident, now,
+                    note=note, identity=("resolved",),
+                )  # fmt: skip
                 self.nflog.enqueue(message, [], due_at=hold)
         self.state.close_group(group.group_key)
         log.info("incident %s resolved (%s)", incident.id, incident.resolved_by)
