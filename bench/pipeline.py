@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,10 +32,11 @@ import psutil
 from kafka import KafkaProducer
 from sqlalchemy import func, select
 
-from radar.broker import LocalBroker
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.broker import start_broker
 from radar.clock import from_millis, to_millis
 from radar.events import FeedbackEvent, make_event_id
-from radar.settings import BrokerSettings, CoreSettings
+from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.tables import events
 from radar.topics import Topics, ensure_topics
@@ -44,12 +44,6 @@ from radar.topics import Topics, ensure_topics
 ROOT = Path(__file__).resolve().parents[1]
 REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 RADAR = str(Path(sys.executable).with_name("radar"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def load_texts(limit: int = 20_000) -> list[str]:
@@ -173,17 +167,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="radar-bench-"))
-    broker = LocalBroker(
-        BrokerSettings(
-            port=free_port(),
-            controller_port=free_port(),
-            cache_dir=ROOT / ".cache" / "kafka",
-            heap_mb=1024,
-        ),
-        home / "kafka",
-    )
-    print(f"starting Kafka in {home} ...", flush=True)
-    broker.start()
+    broker = start_broker(home)
     env = {
         **os.environ,
         "RADAR_DATA_DIR": str(home / "data"),

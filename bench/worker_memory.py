@@ -22,7 +22,6 @@ import argparse
 import csv
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,9 +33,10 @@ import psutil
 from kafka import KafkaProducer
 from sqlalchemy import func, select
 
-from radar.broker import LocalBroker
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.broker import start_broker
 from radar.events import FeedbackEvent, ScoredEvent, make_event_id
-from radar.settings import BrokerSettings, CoreSettings
+from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.claims import event_claims
 from radar.store.signals import window_counts
@@ -50,12 +50,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 RADAR = str(Path(sys.executable).with_name("radar"))
 REGIONS = ("华东", "华南", "华北", "西南")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def load_reviews(limit: int = 20_000) -> list[tuple[str, int]]:
@@ -116,17 +110,7 @@ def main() -> None:
     args = parser.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="radar-memory-"))
-    broker = LocalBroker(
-        BrokerSettings(
-            port=free_port(),
-            controller_port=free_port(),
-            cache_dir=ROOT / ".cache" / "kafka",
-            heap_mb=1024,
-        ),
-        home / "kafka",
-    )
-    print(f"starting Kafka in {home} ...", flush=True)
-    broker.start()
+    broker = start_broker(home)
     env = {
         **os.environ,
         "RADAR_DATA_DIR": str(home / "data"),
