@@ -14,6 +14,7 @@ from streams.language import detect_language
 from streams.sentiment import SentimentEngine
 from streams.severity import assess_severity
 from streams.taxonomy import Taxonomy, default_taxonomy
+from streams.terms import Haystack
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +35,13 @@ def understand(event: FeedbackEvent, score: float, taxonomy: Taxonomy) -> dict[s
     """The fields the understanding stage adds to one event (given its sentiment score)."""
     label = sentiment_label(score)
     text = f"{event.title} {event.text}" if event.title else event.text
-    topics = taxonomy.match_topics(text)
-    has_crisis = bool(text) and bool(taxonomy.match_crisis(text))
-    complaint = is_complaint(event, label, taxonomy, has_crisis=has_crisis)
-    severity = assess_severity(taxonomy, text, is_complaint=complaint, reach=event.reach)
+    hay = Haystack(text)  # prepared once for every term set
+    topics = taxonomy.match_topics(hay)
+    crisis = taxonomy.match_crisis(hay) if text else {}
+    complaint = is_complaint(event, label, taxonomy, has_crisis=bool(crisis))
+    severity = assess_severity(
+        taxonomy, text, is_complaint=complaint, reach=event.reach, found=crisis
+    )
     return {
         "lang": event.lang or detect_language(text),
         "sentiment": score,

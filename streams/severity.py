@@ -27,6 +27,7 @@ def assess_severity(
     *,
     is_complaint: bool,
     reach: int | None,
+    found: dict[str, list[str]] | None = None,
     reach_high: int = REACH_HIGH,
     reach_viral: int = REACH_VIRAL,
 ) -> Severity:
@@ -36,7 +37,8 @@ def assess_severity(
     regulators, media, security 2); a complaint is at least 1; a complaint
     with high reach goes up one level, a viral one two; never above 3.
     """
-    found = taxonomy.match_crisis(text) if text else {}
+    if found is None:
+        found = taxonomy.match_crisis(text) if text else {}
     level = max((taxonomy.crisis_levels[c] for c in found), default=0)
     if is_complaint or found:
         level = max(level, 1)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.errors import ConfigError
 from radar.events import CHANNELS, describe_validation_error
-from streams.terms import TermSet, check_pattern
+from streams.terms import Haystack, TermSet, check_pattern
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
 StageName = Literal["presale", "sale", "aftersale"]
@@ -157,15 +157,17 @@ class Taxonomy:
     def topic_codes(self) -> list[str]:
         return [t.name for t in self.topics]
 
-    def match_topics(self, text: str) -> list[str]:
+    def match_topics(self, text: str | Haystack) -> list[str]:
         """Every topic whose terms occur in ``text``, in taxonomy order (multi-label)."""
-        return [t.name for t in self.topics if t.search(text)]
+        hay = Haystack.of(text)
+        return [t.name for t in self.topics if t.search(hay)]
 
-    def match_crisis(self, text: str) -> dict[str, list[str]]:
+    def match_crisis(self, text: str | Haystack) -> dict[str, list[str]]:
         """Crisis category → the crisis terms found in ``text`` (only categories found)."""
+        hay = Haystack.of(text)
         found: dict[str, list[str]] = {}
         for category in self.crisis:
-            terms = category.findall(text)
+            terms = category.findall(hay)
             if terms:
                 found[category.name] = terms
         return found

@@ -1,4 +1,12 @@
-"""Understanding stage: term sets (keywords, English phrases, regexes), one regex each."""
+"""Understanding stage: term sets (keywords, English phrases, regexes) matched in one pass.
+
+A term set's keywords go into an Aho-Corasick automaton (pyahocorasick), which
+finds every keyword in a text in one scan whatever their number; only the few
+regex patterns are run as regexes. The result is what one case-insensitive
+alternation regex (longest keyword first, then English keywords, then patterns)
+would find: :attr:`TermSet.regex` is that regex, kept as the reference and for
+the rare text whose lower-case form has another length (``İ``).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +14,102 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
+_SPACE_RUN = re.compile(r"\s+")
+#: whitespace the automaton cannot see as one plain space: runs, tabs, new lines...
+_ODD_SPACE = re.compile(r"\s{2,}|[^\S ]")
+
+
+def _is_word(char: str) -> bool:
+    """What ``\\w`` matches in a ``str`` regex: letters, digits (any script) and ``_``."""
+    return char.isalnum() or char == "_"
+
+
+def _squeeze(text: str) -> str:
+    return _SPACE_RUN.sub(" ", text)
+
 
 @dataclass(frozen=True)
+class _Keyword:
+    term: str  # as reported: lower case, inner whitespace one space
+    english: bool  # needs a word boundary at both ends
+    size: int  # length in the squeezed text
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    rank: tuple[int, int]  # at one start: Chinese before English, longer before shorter
+    term: str
+
+
+class Haystack:
+    """A text prepared once for every term set: lower-cased, whitespace runs squeezed.
+
+    ``origin[i]`` is where character ``i`` of the squeezed text was in the
+    original, so spans map back (patterns and word boundaries use the original).
+    """
+
+    __slots__ = ("exact", "origin", "squeezed", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lowered = text.lower()
+        self.exact = len(lowered) == len(text)  # False: the term sets fall back to the regex
+        self.origin: list[int] | None = None
+        self.squeezed = lowered
+        if self.exact and _ODD_SPACE.search(lowered):
+            origin: list[int] = []
+            parts: list[str] = []
+            last = 0
+            for run in _SPACE_RUN.finditer(lowered):
+                parts.append(lowered[last : run.start()])
+                origin.extend(range(last, run.start()))
+                parts.append(" ")
+                origin.append(run.start())
+                last = run.end()
+            parts.append(lowered[last:])
+            origin.extend(range(last, len(lowered)))
+            self.squeezed = "".join(parts)
+            self.origin = origin
+
+    @classmethod
+    def of(cls, text: str | Haystack) -> Haystack:
+        return text if isinstance(text, Haystack) else cls(text)
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """A span of the squeezed text, in the original text."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def bounded(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` has a word boundary (``\\b``) at both ends."""
+        text = self.text
+
+        def boundary(i: int) -> bool:
+            before = i > 0 and _is_word(text[i - 1])
+            after = i < len(text) and _is_word(text[i])
+            return before != after
+
+        return boundary(start) and boundary(end)
+
+
+@dataclass(frozen=True, eq=False)
 class TermSet:
-    """Words that mean one thing (a topic, a crisis category), matched in one regex pass.
+    """Words that mean one thing (a topic, a crisis category), matched case-insensitively.
 
     Chinese keywords match anywhere; English ones only on word boundaries, so
-    ``pay`` does not fire inside ``display``; patterns are regexes as written.
+    ``pay`` does not fire inside ``display``; whitespace inside a keyword matches
+    any run of whitespace; patterns are regexes as written.
     """
 
     name: str
     regex: re.Pattern[str]
+    automaton: ahocorasick.Automaton | None
+    patterns: re.Pattern[str] | None
 
     @classmethod
     def compile(
@@ -26,23 +119,94 @@ class TermSet:
         keywords_en: Sequence[str] = (),
         patterns: Sequence[str] = (),
     ) -> TermSet:
-        parts = [re.escape(k) for k in sorted(set(keywords), key=len, reverse=True)]
-        parts += [
-            r"\b" + re.escape(k).replace(r"\ ", r"\s+") + r"\b"
-            for k in sorted(set(keywords_en), key=len, reverse=True)
-        ]
+        chinese = sorted(
+            {_squeeze(k.strip()) for k in keywords if k.strip()}, key=len, reverse=True
+        )
+        english = sorted(
+            {_squeeze(k.strip()) for k in keywords_en if k.strip()}, key=len, reverse=True
+        )
+
+        def literal(keyword: str) -> str:
+            return r"\s+".join(re.escape(word) for word in keyword.split(" "))
+
+        parts = [literal(k) for k in chinese]
+        parts += [rf"\b{literal(k)}\b" for k in english]
         parts += [f"(?:{p})" for p in patterns]
         if not parts:
             msg = f"term set {name!r} has no keywords, keywords_en or patterns"
             raise ValueError(msg)
-        return cls(name, re.compile("|".join(parts), re.IGNORECASE))
+        automaton = None
+        if chinese or english:
+            automaton = ahocorasick.Automaton()
+            found: dict[str, list[_Keyword]] = {}
+            for keyword, is_english in [(k, False) for k in chinese] + [(k, True) for k in english]:
+                term = keyword.lower()
+                found.setdefault(term, []).append(_Keyword(term, is_english, len(term)))
+            for term, entries in found.items():
+                automaton.add_word(term, tuple(entries))
+            automaton.make_automaton()
+        joined = "|".join(f"(?:{p})" for p in patterns)
+        return cls(
+            name,
+            re.compile("|".join(parts), re.IGNORECASE),
+            automaton,
+            re.compile(joined, re.IGNORECASE) if patterns else None,
+        )
 
-    def search(self, text: str) -> bool:
-        return self.regex.search(text) is not None
+    def _spans(self, hay: Haystack) -> list[_Span]:
+        """Every keyword occurrence (overlapping), in the original text, ordered as the
+        alternation regex would prefer them: by start, then Chinese first, longer first."""
+        if self.automaton is None:
+            return []
+        spans = []
+        for last, entries in self.automaton.iter(hay.squeezed):
+            for keyword in entries:
+                start, end = hay.span(last - keyword.size + 1, last + 1)
+                if keyword.english and not hay.bounded(start, end):
+                    continue
+                spans.append(_Span(start, end, (keyword.english, -keyword.size), keyword.term))
+        spans.sort(key=lambda s: (s.start, s.rank))
+        return spans
 
-    def findall(self, text: str) -> list[str]:
-        """Distinct matched terms in order of first appearance (lower-cased)."""
-        return list(dict.fromkeys(m.group(0).lower() for m in self.regex.finditer(text)))
+    def search(self, text: str | Haystack) -> bool:
+        """Whether any term of the set occurs in ``text``."""
+        hay = Haystack.of(text)
+        if not hay.exact:
+            return self.regex.search(hay.text) is not None
+        if self.automaton is not None:
+            for last, entries in self.automaton.iter(hay.squeezed):
+                for keyword in entries:
+                    if not keyword.english:
+                        return True
+                    if hay.bounded(*hay.span(last - keyword.size + 1, last + 1)):
+                        return True
+        return self.patterns is not None and self.patterns.search(hay.text) is not None
+
+    def findall(self, text: str | Haystack) -> list[str]:
+        """Distinct matched terms in order of first appearance (lower-cased), taken as the
+        alternation regex takes them: leftmost first, never overlapping."""
+        hay = Haystack.of(text)
+        if not hay.exact:
+            return list(
+                dict.fromkeys(_squeeze(m.group(0).lower()) for m in self.regex.finditer(hay.text))
+            )
+        spans = self._spans(hay)
+        found: list[str] = []
+        pos = i = 0
+        while True:
+            while i < len(spans) and spans[i].start < pos:
+                i += 1
+            span = spans[i] if i < len(spans) else None
+            match = self.patterns.search(hay.text, pos) if self.patterns is not None else None
+            if span is not None and (match is None or span.start <= match.start()):
+                found.append(span.term)
+                pos = span.end
+            elif match is not None:
+                found.append(_squeeze(match.group(0).lower()))
+                pos = max(match.end(), match.start() + 1)
+            else:
+                break
+        return list(dict.fromkeys(found))
 
 
 def check_pattern(pattern: str) -> str | None:
