@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import i18n
+from dashboard import i18n, metrics
 from dashboard.auth import PAGES, User, authenticate
-from dashboard.resources import settings, store
+from dashboard.resources import metrics_server, settings, store
 from dashboard.widgets import from_url, keep_in_url, tr
 from radar.store.audit import record_action
 
@@ -23,6 +23,7 @@ ICONS = {
 }
 
 st.set_page_config(page_title="Radar 客服舆情雷达", page_icon=":material/radar:", layout="wide")
+metrics_server()
 
 with st.sidebar:
     chosen = st.segmented_control(
@@ -55,6 +56,7 @@ def sign_in() -> None:
         submitted = st.form_submit_button(tr("登录", "Sign in"), type="primary")
     if submitted:
         user = authenticate(users, name, password)
+        metrics.signed_in(user is not None)
         if user is None:
             st.error(tr("用户名或密码错误。", "Wrong user name or password."))
             return
@@ -95,4 +97,5 @@ with st.sidebar:
         del st.session_state["user"]
         st.rerun()
 
-navigation.run()
+with metrics.page(navigation.url_path or "overview"):
+    navigation.run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard import metrics
 from dashboard.settings import DashboardSettings
 from radar.settings import CoreSettings
 from radar.store import Store
@@ -28,6 +29,12 @@ def store() -> Store:
     ensure_indexes(opened.engine)
     refresh_statistics(opened.engine)
     return opened
+
+
+@st.cache_resource
+def metrics_server() -> bool:
+    """Prometheus ``/metrics`` of this server process, started by the first session."""
+    return metrics.serve(settings().metrics_port, core().metrics_host)
 
 
 def response_sla() -> ResponseSla:

@@ -44,6 +44,7 @@ class DashboardSettings(RadarSettings):
 
     host: str = Field("127.0.0.1", description="Address the dashboard listens on")
     port: int = Field(8501, ge=1, le=65535, description="Port of the dashboard")
+    metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics port (0: off)")
     cache_ttl_s: int = Field(30, ge=1, description="How long query results are reused")
     refresh_s: int = Field(30, ge=5, description="How often live panels refresh")
     users: dict[str, UserSpec] = Field(

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tests.browser import require
+from tests.ports import free_port
 
 
 def _bin(name: str) -> str:
@@ -21,12 +22,6 @@ def _bin(name: str) -> str:
     return require(
         found[-1] if found else name, "install Debian's postgresql: apt-get install postgresql"
     )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -51,7 +46,7 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = _free_port()
+    port = free_port()
     options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
         _as_server_user(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import streamlit as st
 
 import alerts
-from dashboard import charts, data, i18n
+from dashboard import charts, data, i18n, metrics
 from dashboard.analysis.incidents import incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
@@ -25,8 +25,10 @@ def act(kind: str, incident_id: str, run: object, detail: str | None = None) -> 
     try:
         run()  # type: ignore[operator]
     except (alerts.InvalidTransition, alerts.IncidentNotFound, ValueError) as exc:
+        metrics.incident_action(kind, ok=False)
         st.session_state["_flash"] = ("error", str(exc))
     else:
+        metrics.incident_action(kind, ok=True)
         record_action(store(), user.name, f"incident.{kind}", incident_id, detail)
         st.session_state["_flash"] = (
             "success",

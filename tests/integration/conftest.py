@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,15 +19,10 @@ from kafka import KafkaAdminClient, KafkaConsumer
 from radar.broker import LocalBroker
 from radar.settings import BrokerSettings, CoreSettings
 from radar.topics import Topics, ensure_topics
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RADAR = str(Path(sys.executable).with_name("radar"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

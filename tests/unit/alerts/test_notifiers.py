@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -30,6 +29,7 @@ from alerts.notifiers.slack import SlackConfig, SlackNotifier
 from alerts.notifiers.webhook import SIGNATURE_HEADER, WebhookConfig, WebhookNotifier
 from alerts.notifiers.wecom import MAX_BYTES, WeComConfig, WeComNotifier
 from radar.clock import ManualClock
+from tests.ports import free_port
 from tests.unit.alerts.conftest import Received, RecordingServer, make_signal
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -79,12 +79,6 @@ def message() -> Message:
         alerts=[alert_view(alert)],
         created_at=NOW,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def answer(body: dict[str, Any], status: int = 200) -> tuple[int, bytes]:
