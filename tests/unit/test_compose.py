@@ -56,7 +56,7 @@ def test_radar_services_reach_kafka_on_an_advertised_listener(service: str) -> N
     assert env(service)["RADAR_KAFKA_BOOTSTRAP"] in addresses
 
 
-@pytest.mark.parametrize("service", ["worker", "alerts", "dashboard"])
+@pytest.mark.parametrize("service", sorted(set(RADAR_SERVICES) & set(LONG_RUNNING)))
 def test_the_store_lives_on_a_named_volume_at_the_data_dir(service: str) -> None:
     data_dir = env(service)["RADAR_DATA_DIR"]
     mounts = SERVICES[service]["volumes"]
@@ -70,10 +70,21 @@ def test_dashboard_port_is_published_as_configured() -> None:
     assert env("dashboard")["RADAR_DASHBOARD_HOST"] == "0.0.0.0"
 
 
-@pytest.mark.parametrize(
-    ("service", "variable"),
-    [("worker", "RADAR_WORKER_METRICS_PORT"), ("alerts", "RADAR_ALERTS_METRICS_PORT")],
-)
+#: where each long-running Radar service serves /metrics (the survey endpoint: on its own port)
+METRICS_PORTS = {
+    "worker": "RADAR_WORKER_METRICS_PORT",
+    "alerts": "RADAR_ALERTS_METRICS_PORT",
+    "dashboard": "RADAR_DASHBOARD_METRICS_PORT",
+    "surveys": "RADAR_INGEST_SURVEYS_PORT",
+    "reviews-inbox": "RADAR_INGEST_REVIEWS_METRICS_PORT",
+}
+
+
+def test_every_long_running_radar_service_has_a_metrics_port() -> None:
+    assert set(METRICS_PORTS) == set(RADAR_SERVICES) & set(LONG_RUNNING)
+
+
+@pytest.mark.parametrize(("service", "variable"), sorted(METRICS_PORTS.items()))
 def test_prometheus_scrapes_every_service_metrics_port(service: str, variable: str) -> None:
     config_path = next(
         v.split(":")[0]
@@ -133,3 +144,9 @@ def test_grafana_mounts_its_provisioning_and_the_dashboard_folder_it_names() -> 
     assert home == f"{path}/radar.json"
     source = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text("utf-8"))
     assert source["datasources"][0]["url"] == "http://prometheus:9090"
+
+
+def test_the_survey_endpoint_takes_its_token_from_the_environment() -> None:
+    token = env("surveys")["RADAR_INGEST_SURVEYS_TOKEN"]
+    assert token.startswith("${RADAR_SURVEYS_TOKEN:?"), "the token comes from the env, not the file"
+    assert env("surveys")["RADAR_INGEST_SURVEYS_HOST"] == "0.0.0.0"

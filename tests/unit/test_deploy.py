@@ -14,6 +14,7 @@ from prometheus_client import REGISTRY
 import alerts.metrics
 import ingest.metrics
 import streams.metrics
+from dashboard import metrics as dashboard_metrics
 from tests.browser import require
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ def promtool() -> str:
 
 def defined_metrics() -> set[str]:
     """Every series name the services' metrics expose (imported, so they are registered)."""
-    assert ingest.metrics and alerts.metrics and streams.metrics
+    assert ingest.metrics and alerts.metrics and streams.metrics and dashboard_metrics
     names = set(BUILTIN)
     for family in REGISTRY.collect():
         if family.name.startswith("radar_"):
@@ -124,6 +125,8 @@ def test_the_dashboard_shows_every_part_of_the_pipeline() -> None:
         "radar_alerts_alerts_total",
         "radar_ingest_source_up",
         "radar_worker_heartbeat_timestamp_seconds",
+        "radar_ingest_records_produced_total",
+        "radar_dashboard_page_seconds_bucket",
     ):
         assert name in exprs, f"no panel shows {name}"
 
