@@ -27,7 +27,7 @@ from alerts.settings import AlertsSettings, link_secret
 from radar.clock import Clock, SystemClock
 from radar.errors import RadarError, ValidationFailed
 from radar.events import Signal, deadletter_for, parse_model
-from radar.settings import CoreSettings
+from radar.settings import CoreSettings, codec
 from radar.store import Store
 from radar.topics import Topics
 
@@ -122,7 +122,11 @@ class AlertService:
         _wait_for_partitions(consumer, self.topics.signals, self._stop)
         consumer.subscribe([self.topics.signals])
         producer = KafkaProducer(
-            bootstrap_servers=bootstrap, client_id="radar-alerts", acks="all", linger_ms=5
+            bootstrap_servers=bootstrap,
+            client_id="radar-alerts",
+            acks="all",
+            linger_ms=5,
+            compression_type=codec(self.core.kafka_compression),
         )
         publisher = IncidentPublisher(
             self.pipeline.store, producer, self.topics.incidents, self.pipeline.links

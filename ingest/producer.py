@@ -12,7 +12,7 @@ from kafka.producer.future import FutureRecordMetadata
 
 from radar.errors import RadarError
 from radar.events import DeadLetter, FeedbackEvent, Heartbeat
-from radar.settings import CoreSettings
+from radar.settings import CoreSettings, codec
 from radar.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class FeedbackProducer:
         settings: CoreSettings | None = None,
         *,
         client_id: str = "radar-ingest",
-        compression: str = "gzip",
+        compression: str | None = None,
         **overrides: Any,
     ) -> None:
         settings = settings or CoreSettings()
@@ -58,7 +58,7 @@ class FeedbackProducer:
             "enable_idempotence": True,
             "retries": 2**31 - 1,
             "max_in_flight_requests_per_connection": 5,
-            "compression_type": compression,
+            "compression_type": codec(compression or settings.kafka_compression),
             "linger_ms": 20,
             "batch_size": 256 * 1024,
             "request_timeout_ms": 30_000,

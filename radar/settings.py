@@ -14,7 +14,7 @@ import os
 import secrets
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self
 
 import yaml
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -113,6 +113,9 @@ class CoreSettings(RadarSettings):
     kafka_bootstrap: str = Field(
         "127.0.0.1:9092", description="Kafka bootstrap servers, comma separated"
     )
+    kafka_compression: Literal["lz4", "gzip", "none"] = Field(
+        "lz4", description="Compression of what Radar produces (lz4: fast; gzip: smallest)"
+    )
     topic_prefix: str = Field("", description="Prefix for every topic name (shared clusters)")
     topic_partitions: int = Field(4, ge=1, le=256, description="Partitions per topic at creation")
     topic_replication: int = Field(1, ge=1, le=5, description="Replication factor at creation")
@@ -167,6 +170,11 @@ class CoreSettings(RadarSettings):
             except FileExistsError:
                 pass  # another process created it first
         return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+def codec(compression: str) -> str | None:
+    """The producer setting of the Kafka clients for ``RADAR_KAFKA_COMPRESSION``."""
+    return None if compression == "none" else compression
 
 
 class BrokerSettings(RadarSettings):

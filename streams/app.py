@@ -12,7 +12,7 @@ import faust
 
 from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, FeedbackEvent, parse_values
-from radar.settings import CoreSettings
+from radar.settings import CoreSettings, codec
 from radar.store import Store
 from radar.topics import Topics
 from streams import metrics
@@ -67,7 +67,11 @@ def create_app(
         broker_session_timeout=worker.session_timeout_s,
         broker_commit_interval=1.0,
         producer_acks=-1,
-        producer_compression_type="gzip",
+        producer_compression_type=codec(core.kafka_compression),
+        # scored events are ~1 KB: Faust's 16 KB batches sent at once meant a produce
+        # request per dozen events; a few ms of linger fills batches of hundreds
+        producer_linger=0.005,
+        producer_max_batch_size=512 * 1024,
     )
     # table writes (a batch changes hundreds of cells) wait in this buffer; Faust's default
     # of 100 stalls every batch with a "producer buffer full" flush

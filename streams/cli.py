@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import click
@@ -47,6 +48,10 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     app = create_app(core, settings)
     consumed = {name for agent in app.agents.values() for name in agent.channel.topics}
     commit_start_offsets(core.kafka_bootstrap, settings.app_id, consumed)
+    # what is loaded now (models, taxonomy, libraries) lives as long as the process: keep it
+    # out of the garbage collector's full passes, which otherwise walk it every few seconds
+    gc.collect()
+    gc.freeze()
     Worker(app, loglevel=settings.log_level).execute_from_commandline()
 
 
