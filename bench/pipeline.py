@@ -34,7 +34,7 @@ from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.broker import start_broker
+from bench.broker import model_cache, start_broker
 from radar.clock import from_millis, to_millis
 from radar.events import FeedbackEvent, make_event_id
 from radar.settings import CoreSettings, codec
@@ -64,6 +64,7 @@ class MemoryWatch:
 
     processes: dict[str, psutil.Process]
     peak_mb: dict[str, float] = field(default_factory=dict)
+    last_mb: dict[str, float] = field(default_factory=dict)
     cores: dict[str, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _cpu_start: dict[str, float] = field(default_factory=dict)
@@ -83,6 +84,7 @@ class MemoryWatch:
                     )
                 except psutil.Error:
                     continue
+                self.last_mb[name] = rss / 2**20
                 self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), rss / 2**20)
             self._stop.wait(0.5)
 
@@ -204,6 +206,7 @@ def main() -> None:
         **os.environ,
         "RADAR_DATA_DIR": str(home / "data"),
         "RADAR_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "RADAR_CACHE_DIR": str(model_cache()),
         "RADAR_WORKER_SENTIMENT_ENGINE": args.engine,
     }
     os.environ.update(env)
@@ -228,9 +231,12 @@ def main() -> None:
     feeder = Feeder(settings, load_texts())
     rows = []
     try:
-        print("warming up (worker start, engine load) ...", flush=True)
+        print("warming up (worker start, engine load, partitions assigned) ...", flush=True)
         feeder.run(None, 200)
         wait_stored(store, 200, 180)
+        time.sleep(5 * args.workers)  # workers joining later rebalance the group: let them
+        feeder.run(200, 1000)
+        wait_stored(store, 1200, 180)
         for rate in args.rates:
             count = int(rate * args.seconds)
             before, since = stored(store), to_millis(datetime.now(UTC))
@@ -276,7 +282,10 @@ def main() -> None:
             f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f} {extra:>10.1f}"
         )
     print(
-        "peak memory (MB): " + ", ".join(f"{k} {v:.0f}" for k, v in sorted(watch.peak_mb.items()))
+        "memory (MB), peak / at the end: "
+        + ", ".join(
+            f"{k} {v:.0f} / {watch.last_mb[k]:.0f}" for k, v in sorted(watch.peak_mb.items())
+        )
     )
     print(
         "cores busy (average): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(watch.cores.items()))

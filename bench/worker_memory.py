@@ -34,7 +34,7 @@ from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.broker import start_broker
+from bench.broker import model_cache, start_broker
 from radar.events import FeedbackEvent, ScoredEvent, make_event_id
 from radar.settings import CoreSettings
 from radar.store import Store
@@ -115,6 +115,7 @@ def main() -> None:
         **os.environ,
         "RADAR_DATA_DIR": str(home / "data"),
         "RADAR_KAFKA_BOOTSTRAP": broker.bootstrap,
+        "RADAR_CACHE_DIR": str(model_cache()),
     }
     os.environ.update(env)
     settings = CoreSettings()
