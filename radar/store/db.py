@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,30 @@ class EpochMillis(TypeDecorator[datetime]):
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
+    _use_wal(cursor)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _use_wal(cursor: Any, attempts: int = 50) -> None:
+    """Put the file in WAL mode once (the mode is kept in the file).
+
+    Switching needs the file to itself, and SQLite answers "database is locked"
+    at once, without waiting, when another connection is busy with it; so the
+    mode is only switched when the file is not in WAL yet, and retried a while.
+    """
+    for attempt in range(attempts):
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
 
 
 def make_engine(url: str) -> Engine:
