@@ -20,7 +20,14 @@ from radar.store import Store
 from radar.store.improvements import list_improvements
 from tests.browser import chromium_page
 from tests.integration.conftest import ROOT, free_port
-from tests.unit.dashboard.conftest import PASSWORDS, ROLES, seed_events, seed_health, seed_incidents
+from tests.unit.dashboard.conftest import (
+    PASSWORDS,
+    ROLES,
+    seed_events,
+    seed_health,
+    seed_incidents,
+    start_clock,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 
@@ -52,6 +59,7 @@ def open_view(page: Any, title: str) -> None:
 
 def test_walk_every_view_acknowledge_and_record(isolated_settings: Path) -> None:
     store = Store.from_settings(CoreSettings())
+    start_clock()
     seed_events(store)
     incident_id, _ = seed_incidents(store)
     seed_health(store)

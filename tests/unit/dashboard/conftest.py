@@ -22,7 +22,23 @@ from radar.store.signals import record_signals
 
 ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "dashboard" / "app.py"
-NOW = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def this_hour() -> datetime:
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+#: The hour the seeded data is laid out from. The pages compare it with the wall clock, so
+#: :func:`start_clock` sets it again just before each seeding: a test session that crosses
+#: the hour after this module was imported would otherwise see every age an hour older.
+NOW = this_hour()
+
+
+def start_clock() -> datetime:
+    """Lay the next seeding out from the current hour (see ``NOW``); returns it."""
+    global NOW  # the seed helpers below read it
+    NOW = this_hour()
+    return NOW
 HOSTILE = '<script>window.hacked=1</script><img src=x onerror="window.hacked=2"> **加粗** [链接](http://evil.example)'
 PASSWORDS = {"lin": "oncall-pass-1", "mei": "manager-pass-1", "wang": "product-pass-1"}
 ROLES = {"lin": "oncall", "mei": "manager", "wang": "product"}
@@ -36,6 +52,7 @@ class Seeded:
     events: list[ScoredEvent] = field(default_factory=list)
     incident_id: str = ""
     resolved_id: str = ""
+    now: datetime = field(default_factory=this_hour)  # the hour the data was laid out from
 
 
 def scored(n: int, channel: str, hours_ago: float, **fields: Any) -> ScoredEvent:
@@ -287,6 +304,7 @@ def users_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 @pytest.fixture
 def seeded(isolated_settings: Path, users_env: dict[str, str]) -> Seeded:
     """A SQLite store in the test's data dir with events, incidents, health and an improvement."""
+    now = start_clock()
     store = Store.from_settings(CoreSettings())
     batch = seed_events(store)
     incident_id, resolved_id = seed_incidents(store)
@@ -299,7 +317,7 @@ def seeded(isolated_settings: Path, users_env: dict[str, str]) -> Seeded:
         owner="wang",
         created_by="wang",
     )
-    return Seeded(store, batch, incident_id, resolved_id)
+    return Seeded(store, batch, incident_id, resolved_id, now)
 
 
 @pytest.fixture

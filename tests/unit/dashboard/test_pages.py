@@ -10,7 +10,7 @@ import pytest
 import alerts
 from radar.store.audit import recent_actions
 from radar.store.improvements import list_improvements
-from tests.unit.dashboard.conftest import HOSTILE, NOW, PASSWORDS, Seeded
+from tests.unit.dashboard.conftest import HOSTILE, PASSWORDS, Seeded
 
 
 def shown_text(at: Any) -> str:
@@ -65,7 +65,7 @@ class TestOverview:
     def test_figures_match_the_events(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(page="overview")
         assert not at.exception, at.exception
-        since = NOW + timedelta(minutes=1) - timedelta(days=7)
+        since = seeded.now + timedelta(minutes=1) - timedelta(days=7)
         customers = [e for e in seeded.events if not e.is_staff_reply and e.created_at >= since]
         complaints = sum(e.is_complaint for e in customers)
         surveys = [e for e in customers if e.csat is not None]
@@ -115,7 +115,7 @@ class TestComplaints:
         at = app_for(page="complaints", query={"channel": "review", "product": "手机"})
         messages = frame_with(at, "text")
         assert set(messages["channel"]) == {"评价"} and set(messages["product"]) == {"手机"}
-        within = NOW + timedelta(minutes=1) - timedelta(days=7)
+        within = seeded.now + timedelta(minutes=1) - timedelta(days=7)
         expected = [
             e
             for e in seeded.events
