@@ -39,6 +39,8 @@ def start_clock() -> datetime:
     global NOW  # the seed helpers below read it
     NOW = this_hour()
     return NOW
+
+
 HOSTILE = '<script>window.hacked=1</script><img src=x onerror="window.hacked=2"> **加粗** [链接](http://evil.example)'
 PASSWORDS = {"lin": "oncall-pass-1", "mei": "manager-pass-1", "wang": "product-pass-1"}
 ROLES = {"lin": "oncall", "mei": "manager", "wang": "product"}
