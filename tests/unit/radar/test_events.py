@@ -76,6 +76,7 @@ class TestFeedbackEvent:
             ("nps", -1, "invalid_value"),
             ("channel", "phone", "invalid_value"),
             ("reach", "many", "wrong_type"),
+            ("reach", 2**70, "invalid_value"),  # would not fit the store's 64-bit column
             ("text", "x" * 50_001, "too_long"),
         ],
     )
