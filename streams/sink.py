@@ -7,8 +7,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy.exc import DataError, IntegrityError
+
 from radar.clock import Clock, SystemClock
-from radar.events import DeadLetter, Heartbeat, ScoredEvent, Signal, parse_values
+from radar.errors import ValidationFailed
+from radar.events import (
+    DeadLetter,
+    Heartbeat,
+    ScoredEvent,
+    Signal,
+    deadletter_for,
+    parse_values,
+)
 from radar.store import Store
 from radar.store.signals import record_signals
 from streams import metrics
@@ -16,6 +26,11 @@ from streams import metrics
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", ScoredEvent, DeadLetter, Heartbeat, Signal)
+
+#: Errors of one record's values (a number too large for its column, a constraint), not of
+#: the database being away: the record becomes a dead letter instead of being retried forever.
+#: A store that is down or locked raises OperationalError and is retried by the caller.
+UNSTORABLE = (OverflowError, DataError, IntegrityError)
 
 
 @dataclass
@@ -40,7 +55,15 @@ class StoreSink:
 
     def write_scored(self, values: Sequence[bytes]) -> SinkResult:
         events, rejects = self._parse(values, ScoredEvent, "scored")
-        stored = self.store.add_scored(events)
+        try:
+            stored = self.store.add_scored(events)
+        except UNSTORABLE:  # a value the database cannot hold: find it, store the others
+            stored = 0
+            for event in events:
+                try:
+                    stored += self.store.add_scored([event])
+                except UNSTORABLE as exc:
+                    rejects.append(self._unstorable(event, exc))
         self.store.add_deadletters(rejects)
         return SinkResult(stored=stored, duplicates=len(events) - stored, rejected=len(rejects))
 
@@ -65,6 +88,21 @@ class StoreSink:
         stored = record_signals(self.store, signals)
         self.store.add_deadletters(rejects)
         return SinkResult(stored=stored, rejected=len(rejects))
+
+    def _unstorable(self, event: ScoredEvent, exc: Exception) -> DeadLetter:
+        log.warning("scored event %s cannot be stored, dead-lettered: %r", event.id, exc)
+        error = ValidationFailed(f"the store cannot hold this event: {exc!r}", reason="unstorable")
+        letter = deadletter_for(
+            event.to_json(),
+            error,
+            now=self.clock.now(),
+            stage="sink",
+            source=event.source,
+            channel=event.channel,
+            locator=f"event:{event.id}",
+        )
+        metrics.dead_letters([letter])
+        return letter
 
     def _parse(
         self, values: Sequence[bytes], model: type[M], what: str
