@@ -68,13 +68,14 @@ def sign_in() -> None:
 user = st.session_state.get("user")
 signed_in = isinstance(user, User)
 allowed = user.pages() if isinstance(user, User) else frozenset(PAGES)
+home = next(p for p in PAGES if p in allowed)  # served at the root URL
 pages = [
     st.Page(
         HERE / f"{name}.py",
         title=i18n.pick(str(st.session_state.get("lang") or "zh"), *i18n.PAGE_TITLES[name]),
         icon=ICONS[name],
         url_path=name,
-        default=name == next(p for p in PAGES if p in allowed),
+        default=name == home,
     )
     for name in PAGES
     if name in allowed
@@ -97,5 +98,5 @@ with st.sidebar:
         del st.session_state["user"]
         st.rerun()
 
-with metrics.page(navigation.url_path or "overview"):
+with metrics.page(navigation.url_path or home):  # the root URL's url_path is ""
     navigation.run()
