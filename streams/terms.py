@@ -11,7 +11,7 @@ the rare text whose lower-case form has another length (``İ``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import ahocorasick
@@ -153,33 +153,24 @@ class TermSet:
             re.compile(joined, re.IGNORECASE) if patterns else None,
         )
 
-    def _spans(self, hay: Haystack) -> list[_Span]:
-        """Every keyword occurrence (overlapping), in the original text, ordered as the
-        alternation regex would prefer them: by start, then Chinese first, longer first."""
+    def _occurrences(self, hay: Haystack) -> Iterator[_Span]:
+        """Every keyword occurrence (overlapping) in the original text, as the automaton
+        finds them; English ones only where they have their word boundaries."""
         if self.automaton is None:
-            return []
-        spans = []
+            return
         for last, entries in self.automaton.iter(hay.squeezed):
             for keyword in entries:
                 start, end = hay.span(last - keyword.size + 1, last + 1)
-                if keyword.english and not hay.bounded(start, end):
-                    continue
-                spans.append(_Span(start, end, (keyword.english, -keyword.size), keyword.term))
-        spans.sort(key=lambda s: (s.start, s.rank))
-        return spans
+                if not keyword.english or hay.bounded(start, end):
+                    yield _Span(start, end, (keyword.english, -keyword.size), keyword.term)
 
     def search(self, text: str | Haystack) -> bool:
         """Whether any term of the set occurs in ``text``."""
         hay = Haystack.of(text)
         if not hay.exact:
             return self.regex.search(hay.text) is not None
-        if self.automaton is not None:
-            for last, entries in self.automaton.iter(hay.squeezed):
-                for keyword in entries:
-                    if not keyword.english:
-                        return True
-                    if hay.bounded(*hay.span(last - keyword.size + 1, last + 1)):
-                        return True
+        if next(self._occurrences(hay), None) is not None:
+            return True
         return self.patterns is not None and self.patterns.search(hay.text) is not None
 
     def findall(self, text: str | Haystack) -> list[str]:
@@ -190,7 +181,8 @@ class TermSet:
             return list(
                 dict.fromkeys(_squeeze(m.group(0).lower()) for m in self.regex.finditer(hay.text))
             )
-        spans = self._spans(hay)
+        # as the alternation regex prefers them: by start, then Chinese first, longer first
+        spans = sorted(self._occurrences(hay), key=lambda s: (s.start, s.rank))
         found: list[str] = []
         pos = i = 0
         while True:
