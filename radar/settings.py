@@ -15,6 +15,7 @@ import secrets
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -133,11 +134,27 @@ class CoreSettings(RadarSettings):
     metrics_host: str = Field(
         "127.0.0.1", description="Address every service's Prometheus /metrics listens on"
     )
+    language: Literal["zh", "en"] = Field(
+        "zh", description="Language of what people read: alerts, incidents, the dashboard"
+    )
+    timezone: str = Field(
+        "Asia/Shanghai", description="Time zone of times shown and of daily buckets (IANA name)"
+    )
 
     @field_validator("data_dir")
     @classmethod
     def _absolute_data_dir(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            msg = f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC"
+            raise ValueError(msg) from exc
+        return value
 
     @property
     def resolved_cache_dir(self) -> Path:

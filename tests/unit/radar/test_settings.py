@@ -73,3 +73,21 @@ def test_load_applies_only_given_overrides(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("RADAR_BROKER_PORT", "29092")
     assert BrokerSettings.load(port=None).port == 29092
     assert BrokerSettings.load(port=39092).port == 39092
+
+
+def test_language_and_time_zone_default_to_chinese_and_beijing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core = CoreSettings()
+    assert (core.language, core.timezone) == ("zh", "Asia/Shanghai")
+    monkeypatch.setenv("RADAR_LANGUAGE", "en")
+    monkeypatch.setenv("RADAR_TIMEZONE", "Asia/Tokyo")
+    assert (CoreSettings().language, CoreSettings().timezone) == ("en", "Asia/Tokyo")
+
+
+def test_an_unknown_time_zone_is_refused_with_what_to_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RADAR_TIMEZONE", "Beijing")
+    with pytest.raises(ValueError, match="IANA name"):
+        CoreSettings()
