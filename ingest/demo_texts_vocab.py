@@ -97,6 +97,15 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _section(data: dict[str, Any], name: str) -> dict[str, tuple[str, ...]]:
+    """A mapping of lists of strings, e.g. ``phrases`` (pool name -> phrases)."""
+    section = data.get(name)
+    if not isinstance(section, dict):
+        msg = f"{VOCABULARY_PATH.name}: the section {name!r} is missing or not a mapping"
+        raise ConfigError(msg)
+    return {key: _strings(f"{name}.{key}", value) for key, value in section.items()}
+
+
 def _category(name: str, spec: dict[str, Any]) -> Category:
     pools = {
         pool: _strings(f"categories.{name}.{pool}", spec.get(pool)) for pool in _CATEGORY_POOLS
@@ -129,15 +138,13 @@ def vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
         msg = f"{path}: expected a mapping of categories, phrases, incidents, slots, emoji, ..."
         raise ConfigError(msg)
-    phrases = {k: _strings(f"phrases.{k}", v) for k, v in data["phrases"].items()}
-    phrases |= {k: _strings(f"incidents.{k}", v) for k, v in data["incidents"].items()}
     loaded = Vocabulary(
         categories={name: _category(name, spec) for name, spec in data["categories"].items()},
-        phrases=phrases,
-        slots={k: _strings(f"slots.{k}", v) for k, v in data["slots"].items()},
-        emoji={k: _strings(f"emoji.{k}", v) for k, v in data["emoji"].items()},
-        typos={k: _strings(f"typos.{k}", v) for k, v in data["typos"].items()},
-        cities={k: _strings(f"cities.{k}", v) for k, v in data["cities"].items()},
+        phrases=_section(data, "phrases") | _section(data, "incidents"),
+        slots=_section(data, "slots"),
+        emoji=_section(data, "emoji"),
+        typos=_section(data, "typos"),
+        cities=_section(data, "cities"),
     )
     _check_slots(loaded)
     return loaded
