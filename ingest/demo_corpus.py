@@ -1,4 +1,10 @@
-"""Demo feed: the texts it speaks with (labelled reviews from the shared data, plus templates)."""
+"""Demo feed: where its texts come from (the project's generator, or a labelled CSV).
+
+:class:`DemoTexts` is what the demo script asks of its texts. The default,
+:class:`~ingest.demo_texts.GeneratedTexts`, writes them from the project's own
+templates; :func:`load_corpus` reads a user's labelled ``cat,label,review`` CSV
+instead (``--corpus PATH``), whose reviews then speak for normal traffic.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,13 @@ import csv
 import random
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
+from ingest import demo_texts, demo_texts_incidents
 from radar.errors import ConfigError
-
-#: The shared labelled reviews, beside the repository (never copied into it).
-DEFAULT_REVIEWS = (
-    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "reviews_train.csv"
-)
 
 DELIVERY = re.compile(r"快递|物流|发货|送货|配送")
 REGIONS = (
@@ -36,52 +40,95 @@ REGIONS = (
 )
 SEGMENTS = (("普通会员", 60), ("VIP", 20), ("新客", 20))
 
-STAFF_REPLIES = (
-    "您好，非常抱歉给您带来不便，已为您登记售后，请留意短信通知。",
-    "亲，已经帮您联系仓库核实，今天内给您回复处理结果。",
-    "您好，麻烦提供一下订单号，我们马上为您处理。",
-    "感谢反馈，已为您申请补发/退款，1-3个工作日到账。",
-    "您好，已转交质检部门跟进，有进展会第一时间通知您。",
-)
-COURIER_DELAY = (
-    "快递一个星期了还没到，物流信息一直不更新，到底什么时候能送到？",
-    "下单五天了还显示在中转站，{region}这边的快递是停了吗？",
-    "物流太慢了，催了三次客服都说在路上，差评。",
-    "说好的次日达，结果等了四天，快递员电话也打不通。",
-    "包裹卡在{region}分拨中心三天没动，急用的东西耽误了。",
-)
-SAFETY_SCARE = (
-    "{product}用了不到一个月，洗澡的时候突然冒烟起火，太吓人了！大家千万别买！",
-    "我家{product}漏电，孩子洗澡被电了一下，已经报警，要求厂家给说法！",
-    "刚看到论坛上说{product}起火，我家的也有焦糊味，是不是同一批次有问题？",
-    "{product}爆炸新闻是真的吗？我们家上周刚买，现在都不敢用了。",
-    "转发扩散：{product}存在严重安全隐患，已向消协投诉，维权群已建。",
-)
 SAFETY_PRODUCT = "热水器"
+
+
+class DemoTexts(Protocol):
+    """What the demo script asks of its texts; the generator and a labelled CSV both answer.
+
+    Every method draws only from ``rng``, so the same seed gives the same feed.
+    """
+
+    @property
+    def categories(self) -> Sequence[str]:
+        """Product categories normal traffic speaks about."""
+        ...
+
+    def text(self, rng: random.Random, category: str, positive: bool, channel: str) -> str:
+        """A customer's item about ``category`` on ``channel`` (review, survey, chat, ...)."""
+        ...
+
+    def title(self, rng: random.Random, text: str, channel: str, positive: bool) -> str:
+        """A forum post's title or an email's subject for ``text`` ("" on other channels)."""
+        ...
+
+    def courier_delay(self, rng: random.Random, region: str) -> str:
+        """A late-parcel complaint from ``region`` (the courier-delay wave)."""
+        ...
+
+    def safety_scare(self, rng: random.Random, product: str, channel: str) -> str:
+        """A genuine safety scare about ``product`` (forum story, social repost, ...)."""
+        ...
+
+    def staff_reply(self, rng: random.Random) -> str:
+        """A service agent's reply."""
+        ...
+
+    def new_defect(self, rng: random.Random, product: str) -> str:
+        """A complaint about a defect no taxonomy term lists (an emerging issue)."""
+        ...
+
+
+def load_texts(corpus: Path | None = None) -> DemoTexts:
+    """The demo's texts: generated (no path), or the labelled reviews of ``corpus``."""
+    return demo_texts.GeneratedTexts() if corpus is None else load_corpus(corpus)
 
 
 @dataclass
 class Corpus:
-    """Review texts by (category, label), and the negative ones that speak of delivery."""
+    """Review texts by (category, label), and the negative ones that speak of delivery.
+
+    Normal traffic and half the courier-delay wave speak with the file's reviews;
+    the incidents and staff replies come from the generator.
+    """
 
     by_label: dict[tuple[str, int], list[str]] = field(default_factory=lambda: defaultdict(list))
     delivery_negative: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
 
-    def text(self, rng: random.Random, category: str, positive: bool) -> str:
+    def text(
+        self, rng: random.Random, category: str, positive: bool, channel: str = "review"
+    ) -> str:
         pool = (
             self.by_label.get((category, int(positive)))
             or self.by_label[(self.categories[0], int(positive))]
         )
         return rng.choice(pool)
 
+    def title(self, rng: random.Random, text: str, channel: str, positive: bool) -> str:
+        return demo_texts.title(rng, text, channel, positive)
 
-def load_corpus(path: Path = DEFAULT_REVIEWS, *, max_chars: int = 240) -> Corpus:
+    def courier_delay(self, rng: random.Random, region: str) -> str:
+        if self.delivery_negative and rng.random() < 0.5:
+            return rng.choice(self.delivery_negative)
+        return demo_texts_incidents.courier_delay(rng, region)
+
+    def safety_scare(self, rng: random.Random, product: str, channel: str) -> str:
+        return demo_texts_incidents.safety_scare(rng, product, channel)
+
+    def staff_reply(self, rng: random.Random) -> str:
+        return demo_texts_incidents.staff_reply(rng)
+
+    def new_defect(self, rng: random.Random, product: str) -> str:
+        return demo_texts_incidents.new_defect(rng, product)
+
+
+def load_corpus(path: Path, *, max_chars: int = 240) -> Corpus:
     """Read ``cat,label,review`` rows; short enough texts only, so the feed reads like feedback."""
     if not path.is_file():
         msg = (
-            f"{path} is missing; the demo feed reads ../shared/data/reviews_train.csv beside "
-            "the repository (set RADAR_INGEST_DEMO_REVIEWS_PATH to use another file)"
+            f"demo corpus {path} is missing; pass a CSV with cat,label,review columns "
+            "(--corpus, RADAR_INGEST_DEMO_CORPUS), or none for the generated texts"
         )
         raise ConfigError(msg)
     corpus = Corpus()

@@ -22,7 +22,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from ingest.base import SourceRecord
-from ingest.demo_corpus import DEFAULT_REVIEWS, load_corpus
+from ingest.demo_corpus import load_texts
 from ingest.demo_incidents import Incident
 from ingest.demo_script import CHANNELS, DemoItem, DemoScript
 from ingest.emitter import Emitter, make_normaliser
@@ -46,7 +46,11 @@ class DemoSettings(ConnectorSettings):
     days: float = Field(14.0, gt=0, le=90, description="Days of event time to backfill")
     per_day: float = Field(1200.0, gt=0, description="Average customer items a day (backfill)")
     rate: float = Field(20.0, ge=0, description="Average items a minute once live")
-    reviews_path: Path = Field(DEFAULT_REVIEWS, description="Labelled reviews the texts come from")
+    corpus: Path | None = Field(
+        None,
+        description="Labelled cat,label,review CSV whose reviews speak for normal traffic "
+        "(default: texts generated from the project's own templates)",
+    )
     incidents_path: Path | None = Field(
         None, description="Where the scripted incidents go (default <data_dir>/demo_incidents.json)"
     )
@@ -155,7 +159,7 @@ def run_demo_feed(
     stop = stop_event or threading.Event()
     end = (settings.until or clock.now()).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=settings.days)
-    script = DemoScript(load_corpus(settings.reviews_path), settings.seed, start, end)
+    script = DemoScript(load_texts(settings.corpus), settings.seed, start, end)
     path = settings.incidents_path or core.ensure_data_dir() / "demo_incidents.json"
     incidents = write_incidents(path, script)
     if on_incidents is not None:

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ingest import demo_corpus as words
-from ingest.demo_corpus import Corpus
+from ingest.demo_corpus import DemoTexts
 from ingest.demo_incidents import SLA, Incident, scripted_incidents
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -90,7 +90,7 @@ def poisson(rng: random.Random, mean: float) -> int:
 class DemoScript:
     """Generates the feed span by span; items come out in time order, replies included."""
 
-    def __init__(self, corpus: Corpus, seed: int, start: datetime, end: datetime) -> None:
+    def __init__(self, corpus: DemoTexts, seed: int, start: datetime, end: datetime) -> None:
         self.corpus = corpus
         self.seed = seed
         self.rng = random.Random(seed)
@@ -139,11 +139,13 @@ class DemoScript:
         heapq.heappush(self._queue, DemoItem(at, seq, channel, fields))
         return external
 
-    def _customer(self, positive: bool, category: str | None = None) -> dict[str, Any]:
+    def _customer(
+        self, positive: bool, category: str | None = None, channel: str = "review"
+    ) -> dict[str, Any]:
         rng = self.rng
         category = category or rng.choice(self.corpus.categories)
         return {
-            "text": self.corpus.text(rng, category, positive),
+            "text": self.corpus.text(rng, category, positive, channel),
             "product": category,
             "region": words.weighted(rng, words.REGIONS),
             "segment": words.weighted(rng, words.SEGMENTS),
@@ -153,7 +155,7 @@ class DemoScript:
     def _normal(self, at: datetime) -> None:
         channel = words.weighted(self.rng, CHANNELS)
         positive = self.rng.random() < (0.4 if channel in {"forum", "email"} else 0.62)
-        self.emit(channel, at, self._customer(positive), positive)
+        self.emit(channel, at, self._customer(positive, channel=channel), positive)
 
     def emit(self, channel: str, at: datetime, base: dict[str, Any], positive: bool) -> None:
         """One customer item on ``channel`` with the channel's own facts and staff replies."""
@@ -176,7 +178,7 @@ class DemoScript:
             )
             self._push(at, channel, base)
         elif channel == "forum":
-            base["title"] = base["text"][:20]
+            base["title"] = self.corpus.title(rng, base["text"], channel, positive)
             post = self._push(at, channel, {**base, "thread_id": None})
             if post is not None:
                 self._reply(channel, at, post, thread=post, median_h=2.0, never=0.08)
@@ -186,7 +188,7 @@ class DemoScript:
             if message is not None:
                 self._reply(channel, at, message, thread=conversation, median_h=0.05, never=0.02)
         else:
-            base["title"] = ("咨询：" if positive else "投诉：") + base["text"][:15]
+            base["title"] = self.corpus.title(rng, base["text"], channel, positive)
             mail = self._push(at, channel, {**base, "thread_id": None})
             if mail is not None and not positive:
                 self._reply(channel, at, mail, thread=mail, median_h=5.0, never=0.1)
@@ -202,7 +204,7 @@ class DemoScript:
                 at + delay,
                 channel,
                 {
-                    "text": rng.choice(words.STAFF_REPLIES),
+                    "text": self.corpus.staff_reply(rng),
                     "author": "客服小美",
                     "is_staff_reply": True,
                     "thread_id": thread,
@@ -235,17 +237,12 @@ class DemoScript:
                 region = incident.key["region"]
                 base = self._customer(False)
                 base["region"] = region
-                if self.corpus.delivery_negative and self.rng.random() < 0.5:
-                    base["text"] = self.rng.choice(self.corpus.delivery_negative)
-                else:
-                    base["text"] = self.rng.choice(words.COURIER_DELAY).format(region=region)
+                base["text"] = self.corpus.courier_delay(self.rng, region)
                 channel = self.rng.choice(("review", "chat", "survey", "social", "review"))
             else:
                 base = self._customer(False, incident.key["product"])
-                base["text"] = self.rng.choice(words.SAFETY_SCARE).format(
-                    product=incident.key["product"]
-                )
                 channel = incident.key["channel"]
+                base["text"] = self.corpus.safety_scare(self.rng, incident.key["product"], channel)
                 if channel == "social":
                     base["reach"] = int(self.rng.uniform(10_000, 2_000_000))
             self.emit(channel, at, base, positive=False)

@@ -118,13 +118,26 @@ def dashboard_answers(url: str) -> bool:
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")
 @click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port")
 @click.option("--engine", help="Sentiment engine of the worker (default: the setting)")
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled cat,label,review CSV for the feed's texts (default: generated texts)",
+)
 def demo(
-    rate: float, days: float, per_day: float | None, seed: int, port: int, engine: str | None
+    rate: float,
+    days: float,
+    per_day: float | None,
+    seed: int,
+    port: int,
+    engine: str | None,
+    corpus: Path | None,
 ) -> None:
     """Start Kafka, the worker, the alert service, the dashboard and a generated feed.
 
     The feed (``radar ingest demo``) backfills --days of multi-channel history
-    from the shared reviews, with scripted incidents, then keeps arriving live.
+    with scripted incidents, then keeps arriving live. Its customers speak with
+    texts generated from the project's own templates, or with the reviews of a
+    labelled CSV given with --corpus.
     """
     core = CoreSettings()
     broker_settings = BrokerSettings()
@@ -164,6 +177,8 @@ def demo(
         feed = ["ingest", "demo", "--seed", str(seed), "--days", str(days), "--rate", str(rate)]
         if per_day is not None:
             feed += ["--per-day", str(per_day)]
+        if corpus is not None:
+            feed += ["--corpus", str(corpus.resolve())]
         services.start("feed", *feed)
         wait_until(
             lambda: store.report()["events"]["total"] > 0, 300, "the first stored events", services

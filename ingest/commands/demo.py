@@ -46,6 +46,11 @@ def print_incidents(incidents: list[Incident]) -> None:
     type=click.DateTime(["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z"]),
     help="End the backfill here instead of now, e.g. 2026-11-20T08:00+0000",
 )
+@click.option(
+    "--corpus",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled cat,label,review CSV to speak with instead of the generated texts",
+)
 @click.option("--no-follow", is_flag=True, help="Stop after the backfill")
 @click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON")
@@ -56,15 +61,18 @@ def demo_command(
     rate: float | None,
     incidents_path: Path | None,
     until: datetime | None,
+    corpus: Path | None,
     no_follow: bool,
     metrics_port: int | None,
     as_json: bool,
 ) -> None:
-    """A realistic multi-channel feed from the shared reviews, with scripted incidents.
+    """A realistic multi-channel feed of generated customer texts, with scripted incidents.
 
     Backfills the last --days of event time (daily and weekly rhythm, staff
     replies after realistic delays), lists the scripted incidents, then keeps
-    producing in real time until stopped (Ctrl-C) unless --no-follow.
+    producing in real time until stopped (Ctrl-C) unless --no-follow. The texts
+    are written from the project's own templates; --corpus takes normal
+    traffic from a labelled cat,label,review CSV instead.
     """
     settings = load_settings(
         DemoSettings,
@@ -75,6 +83,7 @@ def demo_command(
         rate=rate,
         incidents_path=incidents_path,
         until=until,
+        corpus=corpus,
     )
     serve_metrics(settings.metrics_port, CoreSettings().metrics_host)
     with stop_on_signals() as stop:
