@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from tests.needs import require
+
+__all__ = ["ARGS", "CHROMIUM", "chromium_page", "require"]
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -20,17 +20,6 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-def require(binary: str, install_hint: str) -> str:
-    """The path of a server binary the test needs; skip (or fail in CI) when it is missing."""
-    path = binary if os.path.isabs(binary) and os.path.exists(binary) else shutil.which(binary)
-    if path:
-        return path
-    message = f"{binary} is not installed; {install_hint}"
-    if os.environ.get("CI_REQUIRE_SERVERS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.browser import require
+from tests.needs import require
 from tests.ports import free_port
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.integration.conftest import free_port
+from tests.needs import require
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
@@ -70,10 +71,6 @@ class Dovecot:
     folder: Path
 
 
-def available() -> bool:
-    return Path(DOVECOT).exists() and shutil.which("openssl") is not None
-
-
 def _wait_port(port: int, log: Path, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -87,6 +84,8 @@ def _wait_port(port: int, log: Path, timeout: float = 20) -> None:
 @contextlib.contextmanager
 def dovecot() -> Iterator[Dovecot]:
     """Start ``dovecot -F`` with a config of its own in a temporary folder; stop it after."""
+    hint = "install Debian's dovecot-imapd and openssl: apt-get install dovecot-imapd openssl"
+    dovecot_bin, openssl = require(DOVECOT, hint), require("openssl", hint)
     folder = Path(tempfile.mkdtemp(prefix="radar-dovecot-"))
     folder.chmod(0o755)  # the mail user must reach its maildir
     if os.geteuid() == 0:
@@ -102,7 +101,7 @@ def dovecot() -> Iterator[Dovecot]:
     os.chown(folder / "mail", mail.pw_uid, mail.pw_gid)
     subprocess.run(
         [
-            "openssl",
+            openssl,
             "req",
             "-x509",
             "-newkey",
@@ -140,7 +139,7 @@ def dovecot() -> Iterator[Dovecot]:
         encoding="utf-8",
     )
     process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+        [dovecot_bin, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     try:
         _wait_port(port, folder / "dovecot.log")

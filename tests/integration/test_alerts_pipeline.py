@@ -24,6 +24,7 @@ from radar.events import Sample, Signal
 from radar.settings import CoreSettings
 from radar.store import Store
 from tests.integration.conftest import Pipeline, free_port
+from tests.needs import require
 from tests.unit.alerts.conftest import RecordingServer, start_server
 
 pytestmark = pytest.mark.integration
@@ -71,17 +72,17 @@ def webhook() -> Iterator[RecordingServer]:
 @pytest.fixture
 def alertmanager(tmp_path: Path) -> Iterator[str]:
     """Debian's Alertmanager on a free loopback port, clustering off, storage in tmp."""
-    if not Path(ALERTMANAGER).exists():
-        pytest.skip(
-            "prometheus-alertmanager is not installed (apt-get install prometheus-alertmanager)"
-        )
+    alertmanager = require(
+        ALERTMANAGER,
+        "install Debian's prometheus-alertmanager: apt-get install prometheus-alertmanager",
+    )
     config = tmp_path / "alertmanager.yml"
     config.write_text('route: {receiver: "null"}\nreceivers: [{name: "null"}]\n', encoding="utf-8")
     port = free_port()
     log = (tmp_path / "alertmanager.log").open("wb")
     process = subprocess.Popen(
         [
-            ALERTMANAGER,
+            alertmanager,
             f"--config.file={config}",
             f"--storage.path={tmp_path / 'am-data'}",
             f"--web.listen-address=127.0.0.1:{port}",

@@ -14,12 +14,9 @@ import pytest
 
 from tests.integration.conftest import Pipeline
 from tests.integration.connector_helpers import dead_letters, raw_events
-from tests.integration.dovecot_server import Dovecot, available, dovecot
+from tests.integration.dovecot_server import Dovecot, dovecot
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not available(), reason="dovecot-imapd and openssl are needed (apt)"),
-]
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
