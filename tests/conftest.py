@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 
 
 @pytest.fixture(autouse=True)
@@ -27,12 +26,26 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     yield data_dir
 
 
-@pytest.fixture
-def reviews_csv() -> Path:
-    """The shared labelled reviews (``../shared/data/reviews_train.csv``)."""
-    if not SHARED_DATA.exists():
-        pytest.skip(f"{SHARED_DATA} is missing; the shared folder must sit beside the repository")
-    return SHARED_DATA
+@pytest.fixture(scope="session")
+def generated_reviews_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A labelled ``cat,label,review`` CSV of 3,000 reviews from the demo's text generator
+    (the shape of the shared set; tests that need the shared set itself use ``tests.needs``)."""
+    import csv
+    import random
+
+    from ingest.demo_texts import compose
+    from ingest.demo_texts_vocab import vocabulary
+
+    rng = random.Random(20261120)
+    categories = list(vocabulary().categories)
+    path = tmp_path_factory.mktemp("reviews") / "generated_reviews.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["cat", "label", "review"])
+        for number in range(3000):
+            category, positive = categories[number % len(categories)], number % 2 == 0
+            writer.writerow([category, int(positive), compose(rng, category, positive).text])
+    return path
 
 
 @pytest.fixture(scope="session")

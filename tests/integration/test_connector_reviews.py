@@ -212,11 +212,14 @@ def test_review_api_pages_and_since_cursor(pipeline: Pipeline) -> None:
 
 
 def test_sigkill_mid_backfill_loses_nothing_and_stores_each_once(
-    pipeline: Pipeline, tmp_path: Path, reviews_csv: Path
+    pipeline: Pipeline, tmp_path: Path, generated_reviews_csv: Path
 ) -> None:
     rows = 500
     source = tmp_path / "backfill.csv"
-    with reviews_csv.open(encoding="utf-8") as src, source.open("w", encoding="utf-8") as out:
+    with (
+        generated_reviews_csv.open(encoding="utf-8") as src,
+        source.open("w", encoding="utf-8") as out,
+    ):
         reader = csv.DictReader(src)
         writer = csv.writer(out)
         writer.writerow(["id", "review", "cat"])
