@@ -4,6 +4,9 @@
     python bench/sentiment.py --sample 500 --no-loco
     python bench/sentiment.py --data other.csv     # any CSV with label and review/text
 
+Without --data it reads the labelled set ../shared/data/reviews_train.csv beside
+the checkout (not part of the repository).
+
 Every engine scores the same texts on one core, one after the other (the fast
 ones pass over them again until a second has gone by), so the speed ratios hold
 even on a busy machine; absolute texts/s depend on it.
@@ -27,6 +30,7 @@ from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from radar.errors import ConfigError  # noqa: E402
 from streams.sentiment import DEFAULT_ENGINE, ENGINES, get_engine  # noqa: E402
 from streams.sentiment.base import SentimentEngine  # noqa: E402
 from streams.sentiment.blend import snownlp_evidence  # noqa: E402
@@ -42,7 +46,12 @@ MIN_SECONDS = 1.0
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_TRAINING_CSV)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DEFAULT_TRAINING_CSV,
+        help="labelled CSV (label and review or text; default: the shared set beside the checkout)",
+    )
     parser.add_argument("--sample", type=int, default=2000, help="texts per engine (0 = all)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the sample")
     parser.add_argument("--engines", nargs="*", default=None, help="default: every registered one")
@@ -147,6 +156,10 @@ def hotel_table() -> None:
 
 def main() -> None:
     args = parse_args()
+    try:
+        load_reviews(args.data)
+    except ConfigError as exc:
+        sys.exit(f"error: {exc}")
     engine_table(args)
     if not args.no_loco:
         cross_validation_table(args)

@@ -1,8 +1,9 @@
 """Bench: the fast sentiment engine against snownlp itself, same texts, one thread, side by side.
 
-Usage: .venv/bin/python bench/sentiment_fast.py [--sample 2000] [--per-class 1000] [--seed 7]
+Usage: .venv/bin/python bench/sentiment_fast.py [--data PATH] [--sample 2000] [--per-class 1000]
 
-Texts come from ../shared/data/reviews_train.csv (relative to the repo root):
+Texts come from a labelled CSV (--data; default: ../shared/data/reviews_train.csv
+beside the checkout, not part of the repository):
 a fixed random sample of reviews, then the three length classes (short <= 20
 characters, medium 21-100, long > 100). Both engines score the same texts in
 the same process, slice by slice in turn, so a busy machine slows both alike
@@ -14,26 +15,26 @@ once per text.
 from __future__ import annotations
 
 import argparse
-import csv
 import random
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from radar.errors import ConfigError
 from streams.sentiment import get_engine
+from streams.sentiment.dataset import DEFAULT_TRAINING_CSV
+from streams.sentiment.dataset import load_reviews as load_labelled
 
-REPO = Path(__file__).resolve().parents[1]
-CSV = REPO / ".." / "shared" / "data" / "reviews_train.csv"
 CLASSES = {"short": (1, 20), "medium": (21, 100), "long": (101, 10**9)}
 SLICES = 5
 
 
-def load_reviews() -> list[str]:
-    if not CSV.is_file():
-        sys.exit(f"{CSV.resolve()} not found: put the shared data set beside the repository")
-    with CSV.open(encoding="utf-8", newline="") as file:
-        return [row["review"] for row in csv.DictReader(file) if row["review"]]
+def load_reviews(path: Path) -> list[str]:
+    try:
+        return load_labelled(path).texts
+    except ConfigError as exc:
+        sys.exit(f"error: {exc}")
 
 
 def race(
@@ -54,12 +55,15 @@ def race(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_TRAINING_CSV, help="labelled CSV of reviews"
+    )
     parser.add_argument("--sample", type=int, default=2000, help="random reviews (default 2000)")
     parser.add_argument("--per-class", type=int, default=1000, help="reviews per length class")
     parser.add_argument("--seed", type=int, default=7, help="seed of the fixed sample")
     args = parser.parse_args()
 
-    reviews = load_reviews()
+    reviews = load_reviews(args.data)
     rng = random.Random(args.seed)
     sets = {f"sample of {args.sample}": rng.sample(reviews, args.sample)}
     for name, (low, high) in CLASSES.items():
@@ -79,7 +83,7 @@ def main() -> None:
         "fast 1-by-1": lambda texts: [fast.score(text) for text in texts],
     }
 
-    print(f"one thread, texts/s, reviews from {CSV.name}\n")
+    print(f"one thread, texts/s, reviews from {args.data.name}\n")
     header = (
         f"{'texts':<20}{'n':>6}{'chars':>7}{'snownlp':>9}{'fast':>9}{'fast 1-by-1':>13}"
         f"{'speed-up':>10}{'1-by-1':>8}{'max |Δ|':>9}"

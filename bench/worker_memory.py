@@ -11,6 +11,10 @@ too (snownlp: slow on two cores; use it with fewer events).
 
     .venv/bin/python bench/worker_memory.py --events 1000000
     .venv/bin/python bench/worker_memory.py --events 50000 --via raw
+    .venv/bin/python bench/worker_memory.py --data reviews.csv   # any labelled CSV
+
+The texts and labels come from --data (default: ../shared/data/reviews_train.csv
+beside the checkout, not part of the repository).
 
 Prints: events stored, windows counted, worker RSS (MB) at each step, then
 the peak. Not a test: run it by hand.
@@ -19,7 +23,6 @@ the peak. Not a test: run it by hand.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import shutil
 import subprocess
@@ -35,6 +38,7 @@ from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.broker import model_cache, start_broker
+from radar.errors import ConfigError
 from radar.events import FeedbackEvent, ScoredEvent, make_event_id
 from radar.settings import CoreSettings
 from radar.store import Store
@@ -43,19 +47,24 @@ from radar.store.signals import window_counts
 from radar.store.tables import events
 from radar.topics import Topics, ensure_topics
 from streams.scoring import understand
+from streams.sentiment.dataset import DEFAULT_TRAINING_CSV
+from streams.sentiment.dataset import load_reviews as load_labelled
 from streams.settings import WorkerSettings
 from streams.taxonomy import default_taxonomy
 
 ROOT = Path(__file__).resolve().parents[1]
-REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 RADAR = str(Path(sys.executable).with_name("radar"))
 REGIONS = ("华东", "华南", "华北", "西南")
 
 
-def load_reviews(limit: int = 20_000) -> list[tuple[str, int]]:
-    with REVIEWS.open(encoding="utf-8") as fh:
-        rows = zip(range(limit), csv.DictReader(fh), strict=False)
-        return [(row["review"], int(row["label"])) for _, row in rows]
+def load_reviews(path: Path, limit: int = 20_000) -> list[tuple[str, int]]:
+    """The first ``limit`` texts of a labelled CSV with their labels; exits naming --data."""
+    try:
+        reviews = load_labelled(path)
+    except ConfigError as exc:
+        sys.exit(f"error: {exc}")
+    rows = zip(reviews.texts[:limit], reviews.labels, strict=False)
+    return [(text, int(label)) for text, label in rows]
 
 
 def feed(
@@ -102,12 +111,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument(
+        "--data", type=Path, default=DEFAULT_TRAINING_CSV, help="labelled CSV of reviews"
+    )
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--event-rate", type=float, default=2000.0, help="Events per event-time s")
     parser.add_argument("--via", choices=("scored", "raw"), default="scored")
     parser.add_argument("--step", type=int, default=100_000, help="Print a row every this many")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary folder (logs)")
     args = parser.parse_args()
+    reviews = load_reviews(args.data)  # before anything starts: a missing file exits at once
 
     home = Path(tempfile.mkdtemp(prefix="radar-memory-"))
     broker = start_broker(home)
@@ -126,7 +139,6 @@ def main() -> None:
     log = (home / "worker.log").open("wb")
     worker = subprocess.Popen([RADAR, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     process = psutil.Process(worker.pid)
-    reviews = load_reviews()
     producer = KafkaProducer(
         bootstrap_servers=broker.bootstrap, linger_ms=20, batch_size=512 * 1024, acks=1
     )

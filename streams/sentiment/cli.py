@@ -113,7 +113,8 @@ def score(ctx: click.Context, engine_name: str, batch_size: int) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     default=DEFAULT_TRAINING_CSV,
     show_default=True,
-    help="Labelled reviews: CSV with cat, label (1 positive) and review columns.",
+    help="Labelled reviews: CSV with cat, label (1 positive) and review columns "
+    "(default: ../shared/data/reviews_train.csv beside the checkout).",
 )
 @click.option(
     "--out",

@@ -11,7 +11,9 @@ import numpy as np
 
 from radar.errors import ConfigError
 
-#: The project's labelled reviews; CI and developers have ``shared/`` beside the checkout.
+#: The labelled reviews training and the benches read by default (``--data`` names another
+#: file). They sit beside the checkout in CI and on the developers' machines, never inside
+#: the repository: nothing else (the demo, the image, the tests) needs them.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TRAINING_CSV = REPO_ROOT.parent / "shared" / "data" / "reviews_train.csv"
 
@@ -56,7 +58,11 @@ def load_reviews(path: Path = DEFAULT_TRAINING_CSV) -> LabelledReviews:
     Rows with an empty text are skipped: there is nothing to learn or judge in them.
     """
     if not path.is_file():
-        msg = f"{path}: no such file; pass --data with a CSV of label and review (or text) columns"
+        msg = (
+            f"{path}: no such file; pass --data PATH, a labelled CSV with a label column "
+            "(1 positive, 0 negative) and a review or text column (by default training and "
+            "the benches read ../shared/data/reviews_train.csv beside the checkout)"
+        )
         raise ConfigError(msg)
     texts: list[str] = []
     labels: list[int] = []
