@@ -12,6 +12,7 @@ import click
 
 from alerts.oncall import duration_option, incident, notifications, silence, when
 from radar.errors import RadarError
+from radar.i18n import Locale
 from radar.settings import CoreSettings
 
 RULES = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -97,8 +98,14 @@ def test_rules(rules_file: Path, signal_file: Path, after: Any, as_json: bool) -
 
     logging.getLogger("alerts").setLevel(logging.WARNING)  # the plan is the output
     config = load_rules(rules_file)
+    core = CoreSettings()
+    locale = Locale.from_settings(core)
     planned = dry_run(
-        config, read_signals(signal_file), after=after, dashboard_url=CoreSettings().dashboard_url
+        config,
+        read_signals(signal_file),
+        after=after,
+        dashboard_url=core.dashboard_url,
+        locale=locale,
     )
     if as_json:
         for item in planned:
@@ -115,17 +122,21 @@ def test_rules(rules_file: Path, signal_file: Path, after: Any, as_json: bool) -
             )
         return
     if not planned:
-        click.echo("nothing would be sent (no rule matched, or everything was muted)")
+        click.echo(locale.t("alerts.cli.nothing"))
         return
     from alerts.render import render_text
 
     for item in planned:
-        click.secho(
-            f"== {when(item.at)} UTC → {item.receiver} ({item.target}) [{item.message.kind}]",
-            bold=True,
+        heading = locale.t(
+            "alerts.cli.at",
+            at=when(item.at, locale),
+            receiver=item.receiver,
+            target=item.target,
+            kind=locale.label("notification_kind", item.message.kind),
         )
+        click.secho(heading, bold=True)
         click.echo(render_text(item.message))
-    click.echo(f"{len(planned)} notifications would be sent")
+    click.echo(locale.t("alerts.cli.would_send", count=len(planned)))
 
 
 alerts.add_command(incident)

@@ -18,6 +18,7 @@ from alerts.metrics import NOTIFICATIONS
 from alerts.nflog import Entry, NotificationLog
 from alerts.notifiers import Notifier, NotifyFailed
 from radar.clock import Clock
+from radar.i18n import Text, label_text
 from radar.store import Store
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,15 @@ class Deliverer:
                 self.store,
                 entry.incident_id,
                 "notified",
-                f"{entry.kind} notification sent to {entry.receiver} "
-                f"({notifier.target()}): {answer}",
+                Text(
+                    "alerts.timeline.notified",
+                    {
+                        "kind": label_text("notification_kind", entry.kind),
+                        "receiver": entry.receiver,
+                        "target": notifier.target(),
+                        "answer": answer,
+                    },
+                ),
                 data={
                     "notification": entry.id,
                     "receiver": entry.receiver,
@@ -138,8 +146,15 @@ class Deliverer:
                 self.store,
                 entry.incident_id,
                 "notification_failed",
-                f"{entry.kind} notification to {entry.receiver} failed after "
-                f"{attempts} attempts: {error}",
+                Text(
+                    "alerts.timeline.notification_failed",
+                    {
+                        "kind": label_text("notification_kind", entry.kind),
+                        "receiver": entry.receiver,
+                        "attempts": attempts,
+                        "error": error,
+                    },
+                ),
                 data={"notification": entry.id, "receiver": entry.receiver, "kind": entry.kind},
                 now=self.clock.now(),
             )

@@ -20,6 +20,7 @@ from alerts.pipeline import Pipeline
 from radar.clock import ManualClock
 from radar.errors import ValidationFailed
 from radar.events import Signal, parse_model
+from radar.i18n import Locale
 from radar.store import Store, make_engine
 
 #: Only for links in the preview; nothing signed with it is ever sent.
@@ -70,6 +71,7 @@ def dry_run(
     after: timedelta | None = None,
     step: timedelta = timedelta(seconds=5),
     dashboard_url: str = "http://127.0.0.1:8501",
+    locale: Locale | None = None,
 ) -> list[Planned]:
     """Feed ``signals`` at their ``detected_at`` times, run the timers every ``step`` until
     ``after`` past the last one (default: the longest group wait), and return what is queued."""
@@ -83,7 +85,7 @@ def dry_run(
             store = Store(engine, clock)
             store.create_schema()
             links = LinkSigner(_PREVIEW_SECRET, dashboard_url)
-            pipeline = Pipeline(config, store, {}, clock, links)
+            pipeline = Pipeline(config, store, {}, clock, links, locale=locale)
             for signal in ordered:
                 _advance(pipeline, clock, signal.detected_at, step)
                 pipeline.handle(signal)

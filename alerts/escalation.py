@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from alerts.config import Escalation
-from alerts.values import format_duration
+from radar.i18n import Locale
 
 
 def due_steps(
@@ -18,7 +18,6 @@ def due_steps(
     ]
 
 
-def escalation_note(step: Escalation) -> str:
-    return (
-        f"Nobody acknowledged this incident within {format_duration(step.after)}; escalated to you."
-    )
+def escalation_note(step: Escalation, locale: Locale) -> str:
+    """What an escalation message says to its new receivers."""
+    return locale.t("alerts.note.escalation", after=step.after)

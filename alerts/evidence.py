@@ -6,7 +6,6 @@ masked example messages and the incident's dashboard and action links.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -16,8 +15,10 @@ from alerts.incidents import Incident
 from alerts.links import LinkSigner
 from alerts.message import AlertView, IncidentView, Message, NotificationKind, SampleView
 from alerts.model import Alert, firing_state
+from alerts.titles import rule_description, stored_title, title_for
 from radar.clock import to_millis
 from radar.events import stable_id
+from radar.i18n import Locale
 from radar.masking import mask_text
 
 MAX_SAMPLES = 5
@@ -49,24 +50,6 @@ def alert_view(alert: Alert) -> AlertView:
         starts_at=alert.starts_at,
         signal_id=signal.id,
     )
-
-
-def title_for(rule: Rule, group_labels: dict[str, str], alerts: Sequence[Alert]) -> str:
-    """The rule's ``title`` template filled from the labels, or rule + key; counts many alerts."""
-    labels: dict[str, str] = defaultdict(str, group_labels)
-    if alerts:
-        labels.update({k: v for k, v in alerts[0].labels.items() if k not in group_labels})
-    if rule.title:
-        base = rule.title.format_map(labels).strip()
-    else:
-        key = ", ".join(
-            f"{k}={v}"
-            for k, v in sorted(group_labels.items())
-            if k not in ("alertname", "severity") and v
-        )
-        base = f"{rule.description or rule.name}" + (f" ({key})" if key else "")
-    firing = [a for a in alerts if a.firing]
-    return f"{base} — {len(firing)} alerts" if len(firing) > 1 else base
 
 
 def incident_view(incident: Incident, links: LinkSigner, now: datetime) -> IncidentView:
@@ -101,10 +84,12 @@ def build_message(
     incident: Incident | None,
     links: LinkSigner,
     now: datetime,
+    locale: Locale,
     note: str | None = None,
     identity: Sequence[Any] | None = None,
 ) -> Message:
-    """One notification; its id comes from ``identity`` (default: kind, state and time)."""
+    """One notification in ``locale``; its id comes from ``identity`` (default: kind, state
+    and time)."""
     state = firing_state(a for a in alerts if a.firing)
     parts = identity if identity is not None else (kind, state, to_millis(now))
     incident_id = incident.id if incident else ""
@@ -118,13 +103,15 @@ def build_message(
         group_key=group_key,
         group_labels=group_labels,
         rule=rule.name,
-        rule_description=rule.description,
-        title=incident.title
+        rule_description=rule_description(rule, locale),
+        title=stored_title(incident.title, incident.data, locale)
         if incident and kind == "resolved"
-        else title_for(rule, group_labels, alerts),
+        else title_for(rule, group_labels, alerts, locale)[0],
         severity=severity,
         incident=incident_view(incident, links, now) if incident else None,
         alerts=[alert_view(a) for a in alerts],
         note=note,
         created_at=now,
+        lang=locale.lang,
+        timezone=locale.timezone,
     )

@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import insert, select, update
 
 from alerts.timeline import SYSTEM_ACTOR, TimelineEntry, append_event, record, timeline
+from alerts.titles import stored_title
 from radar.clock import to_millis
 from radar.errors import RadarError
 from radar.events import stable_id
+from radar.i18n import DEFAULT_LANG, Locale, Text, catalogue
 from radar.store import Store
 from radar.store.incidents import OPEN_STATUSES, STATUSES, incidents
 
@@ -79,6 +81,19 @@ class Incident:
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    def title_in(self, locale: Locale) -> str:
+        """The title for a reader in ``locale`` (a generated one in their language)."""
+        return stored_title(self.title, self.data, locale)
+
+    def signal_keys(self) -> list[dict[str, str]]:
+        """The keys of the signals the incident holds (its alerts), each once, in order."""
+        keys: list[dict[str, str]] = []
+        for alert in self.data.get("alerts", []):
+            key = {str(k): str(v) for k, v in dict(alert.get("key") or {}).items()}
+            if key not in keys:
+                keys.append(key)
+        return keys
+
     def to_record(self, url: str | None = None) -> dict[str, Any]:
         """The JSON published to ``feedback.incidents`` (latest state, keyed by id)."""
 
@@ -117,6 +132,16 @@ class ChecklistItem:
     done: bool = False
     done_by: str | None = None
     done_at: datetime | None = None
+    key: str | None = None
+
+    def text_in(self, locale: Locale) -> str:
+        """The step in ``locale`` when it is one of Radar's playbooks; else as written."""
+        return locale.render(step_text(self.text, self.key))
+
+
+def step_text(text: str, key: str | None) -> Text | str:
+    """A playbook step as a Text when it is Radar's own (``key``), else its text as written."""
+    return Text(key) if key and catalogue().has(key) else text
 
 
 def incident_from_row(row: Any) -> Incident:
@@ -145,10 +170,16 @@ def open_incident(
     key: Mapping[str, str],
     owner: str | None = None,
     data: Mapping[str, Any] | None = None,
+    title_text: Text | None = None,
     now: datetime | None = None,
 ) -> Incident:
-    """Open an incident for an alert group (the alert service calls this)."""
+    """Open an incident for an alert group (the alert service calls this).
+
+    ``title_text`` is the Text a generated ``title`` was rendered from, kept so
+    every reader sees the title in their own language.
+    """
     at = _now(store, now)
+    data = {**(data or {}), **({"title_text": title_text.to_json()} if title_text else {})}
     incident_id = new_incident_id(group_key, at)
     row = {
         "id": incident_id,
@@ -178,7 +209,7 @@ def open_incident(
             at,
             "opened",
             SYSTEM_ACTOR,
-            f"opened by rule {rule}: {title}",
+            Text("alerts.timeline.opened", {"rule": rule, "title": title_text or title}),
             {"severity": severity, "owner": owner},
         )
     return get_incident(store, incident_id)
@@ -200,11 +231,13 @@ def get_incident(store: Store, incident_id: str) -> Incident:
 
 
 def list_incidents(
-    store: Store, *, status: str | Sequence[str] | None = "open", limit: int = 100
+    store: Store, *, status: str | Sequence[str] | None = "open", limit: int | None = 100
 ) -> list[Incident]:
     """Incidents, newest first: ``"open"`` (open or acknowledged, the default), another
-    status, several, or None for all."""
-    query = select(incidents).order_by(incidents.c.opened_at.desc()).limit(limit)
+    status, several, or None for all; at most ``limit`` (None: every one)."""
+    query = select(incidents).order_by(incidents.c.opened_at.desc(), incidents.c.id)
+    if limit is not None:
+        query = query.limit(limit)
     if isinstance(status, str):
         wanted: Sequence[str] = OPEN_STATUSES if status == "open" else (status,)
         query = query.where(incidents.c.status.in_(wanted))
@@ -220,7 +253,7 @@ def _change(
     at: datetime,
     kind: str,
     actor: str,
-    message: str,
+    message: Text | str,
     values: Mapping[str, Any],
     data: Mapping[str, Any] | None = None,
     allowed: Sequence[str] = STATUSES,
@@ -267,7 +300,10 @@ def acknowledge(
     }
     if current.owner is None:
         values["owner"] = user
-    message = f"acknowledged by {user}" + (f": {note}" if note else "")
+    message = Text(
+        "alerts.timeline.acknowledged_note" if note else "alerts.timeline.acknowledged",
+        {"user": user, "note": note or ""},
+    )
     return _change(
         store,
         incident_id,
@@ -285,7 +321,7 @@ def resolve(
     store: Store,
     incident_id: str,
     user: str,
-    note: str | None = None,
+    note: Text | str | None = None,
     *,
     now: datetime | None = None,
 ) -> Incident:
@@ -295,7 +331,10 @@ def resolve(
         return current
     at = _now(store, now)
     values = {"status": "resolved", "resolved_at": at, "resolved_by": user}
-    message = f"resolved by {user}" + (f": {note}" if note else "")
+    message = Text(
+        "alerts.timeline.resolved_note" if note else "alerts.timeline.resolved",
+        {"user": user, "note": note or ""},
+    )
     return _change(
         store,
         incident_id,
@@ -304,7 +343,7 @@ def resolve(
         user,
         message,
         values,
-        {"note": note},
+        {"note": note.render(DEFAULT_LANG) if isinstance(note, Text) else note},
         allowed=OPEN_STATUSES,
     )
 
@@ -320,7 +359,7 @@ def assign(
         at,
         "assigned",
         user,
-        f"{user} assigned the incident to {owner}",
+        Text("alerts.timeline.assigned", {"user": user, "owner": owner}),
         {"owner": owner},
         {"owner": owner},
     )
@@ -352,8 +391,11 @@ def set_step(
         msg = f"incident {incident_id} has checklist steps 1..{len(steps)}; no step {step}"
         raise ValueError(msg)
     at = _now(store, now)
-    verb = "done" if done else "not done"
-    text = f"step {step} {verb}: {steps[step - 1]['text']}"
+    chosen = steps[step - 1]
+    text = Text(
+        "alerts.timeline.step_done" if done else "alerts.timeline.step_undone",
+        {"step": step, "text": step_text(chosen["text"], chosen.get("key"))},
+    )
     data = {"step": step, "done": done}
     return _change(store, incident_id, at, "checklist", user, text, {}, data)
 
@@ -377,6 +419,7 @@ def checklist(store: Store, incident_id: str) -> list[ChecklistItem]:
                 done=done,
                 done_by=entry.actor if entry and done else None,
                 done_at=entry.at if entry and done else None,
+                key=step.get("key"),
             )
         )
     return items

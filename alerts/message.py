@@ -1,13 +1,19 @@
-"""Alerts: what one notification says (evidence, links); stored as JSON, so a retry is the same."""
+"""Alerts: what one notification says (evidence, links); stored as JSON, so a retry is the same.
+
+A message carries the language and time zone it is written in (``RADAR_LANGUAGE``,
+``RADAR_TIMEZONE`` when it was queued), so every channel renders it alike.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from alerts.titles import signal_title
 from alerts.values import severity_name
+from radar.i18n import Lang, Locale
+from radar.localtime import DEFAULT_ZONE
 
 NotificationKind = Literal["firing", "repeat", "escalation", "resolved", "silence_notice"]
 
@@ -46,9 +52,9 @@ class AlertView(_View):
     starts_at: AwareDatetime
     signal_id: str
 
-    @property
-    def key_text(self) -> str:
-        return ", ".join(f"{k}={v}" for k, v in sorted(self.key.items())) or "(all)"
+    def title(self, locale: Locale) -> str:
+        """``投诉激增：物流配送 · 广东``: the signal's type and key in ``locale``."""
+        return locale.render(signal_title(self.type, self.key))
 
 
 class IncidentView(_View):
@@ -82,6 +88,12 @@ class Message(_View):
     alerts: list[AlertView] = Field(default_factory=list)
     note: str | None = None
     created_at: AwareDatetime
+    lang: Lang = "zh"
+    timezone: str = DEFAULT_ZONE
+
+    @property
+    def locale(self) -> Locale:
+        return Locale(self.lang, self.timezone)
 
     @property
     def severity_name(self) -> str:
@@ -92,16 +104,13 @@ class Message(_View):
         return [a for a in self.alerts if a.status == "firing"]
 
     def headline(self) -> str:
-        """One line: ``[CRITICAL] FIRING: title``, as chat platforms show it."""
-        label = {
-            "firing": "FIRING",
-            "repeat": "STILL FIRING",
-            "escalation": "ESCALATED",
-            "resolved": "RESOLVED",
-            "silence_notice": "SILENCE ENDING",
-        }[self.kind]
-        return f"[{self.severity_name.upper()}] {label}: {self.title}"
+        """One line, as chat platforms show it: ``【严重】告警：title`` / ``[MAJOR] FIRING: title``.
 
-
-def utc_iso(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M UTC")
+        Every Chinese headline holds 告警, so a DingTalk robot can use it as its keyword.
+        """
+        locale = self.locale
+        severity = self.severity_name
+        tag = locale.label("severity_name", severity)
+        if locale.lang == "en":
+            tag = tag.upper()
+        return locale.t(f"alerts.headline.{self.kind}", severity=tag, title=self.title)

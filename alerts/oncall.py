@@ -1,4 +1,8 @@
-"""``radar alerts incident|silence|notifications``: on-call work from a terminal."""
+"""``radar alerts incident|silence|notifications``: on-call work from a terminal.
+
+What it prints is in ``RADAR_LANGUAGE``, with times in ``RADAR_TIMEZONE``; the
+``--json`` outputs keep codes and ISO times (UTC) for scripts.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +14,18 @@ from typing import Any
 
 import click
 
-from alerts.values import format_duration, parse_duration, severity_name
+from alerts.values import parse_duration, severity_name
+from radar.i18n import Locale
 from radar.settings import CoreSettings
 from radar.store import Store
 
 
 def _store() -> Store:
     return Store.from_settings(CoreSettings())
+
+
+def _locale() -> Locale:
+    return Locale.from_settings(CoreSettings())
 
 
 def _user() -> str:
@@ -35,8 +44,9 @@ def duration_option(_ctx: Any, _param: Any, value: str | None) -> Any:
         raise click.BadParameter(str(exc)) from exc
 
 
-def when(value: datetime | None) -> str:
-    return "—" if value is None else value.strftime("%Y-%m-%d %H:%M")
+def when(value: datetime | None, locale: Locale | None = None) -> str:
+    """``value`` as local wall-clock time with its zone (``2026-12-07 14:05（北京时间）``)."""
+    return (locale or _locale()).time(value)
 
 
 BY = click.option("--by", default=_user, show_default="your login", help="Who is doing this")
@@ -55,7 +65,7 @@ def silence() -> None:
     "--until",
     "until",
     type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]),
-    help="End time (UTC)",
+    help="End time, in RADAR_TIMEZONE (default Beijing time)",
 )
 @click.option("--comment", required=True, help="Why (shown to everyone the silence mutes)")
 @BY
@@ -67,11 +77,19 @@ def silence_add(
 
     if duration is None and until is None:
         raise click.UsageError("give --for DURATION or --until TIME")
-    ends = until.replace(tzinfo=UTC) if until else None
+    locale = _locale()
+    ends = until.replace(tzinfo=locale.tz).astimezone(UTC) if until else None
     made = create_silence(
         _store(), list(matchers), created_by=by, comment=comment, duration=duration, ends_at=ends
     )
-    click.echo(f"{made.id} mutes {made.describe()} until {when(made.ends_at)} UTC")
+    click.echo(
+        locale.t(
+            "alerts.cli.silenced",
+            id=made.id,
+            matchers=made.describe(),
+            until=when(made.ends_at, locale),
+        )
+    )
 
 
 @silence.command("list")
@@ -101,13 +119,14 @@ def silence_list(show_all: bool, as_json: bool) -> None:
                 )
             )
         return
+    locale = _locale()
     if not found:
-        click.echo("no silences")
+        click.echo(locale.t("alerts.cli.no_silences"))
     for s in found:
-        left = format_duration(s.ends_at - now) if s.ends_at > now else "ended"
-        click.echo(
-            f"{s.id}  {s.state(now):<8} {left:>8}  {s.describe()}  ({s.created_by}: {s.comment})"
-        )
+        ended = locale.t("alerts.cli.silence_ended")
+        left = locale.duration(s.ends_at - now) if s.ends_at > now else ended
+        state = locale.label("silence_state", s.state(now))
+        click.echo(f"{s.id}  {state}  {left}  {s.describe()}  ({s.created_by}: {s.comment})")
 
 
 @silence.command("expire")
@@ -118,7 +137,8 @@ def silence_expire(silence_id: str, by: str) -> None:
     from alerts.silences import expire_silence
 
     done = expire_silence(_store(), silence_id, by)
-    click.echo(f"{done.id} ended at {when(done.ends_at)} UTC")
+    locale = _locale()
+    click.echo(locale.t("alerts.cli.silence_expired", id=done.id, at=when(done.ends_at, locale)))
 
 
 # -- incidents -------------------------------------------------------------------------------
@@ -135,22 +155,35 @@ def incident() -> None:
     show_default=True,
     help="open = open or acknowledged",
 )
-@click.option("--json", "as_json", is_flag=True)
-def incident_list(status: str, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One JSON object a line: the incident with the keys of the signals it holds",
+)
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many (default: all)")
+def incident_list(status: str, as_json: bool, limit: int | None) -> None:
     """Incidents, newest first."""
     from alerts.incidents import list_incidents
 
-    found = list_incidents(_store(), status=None if status == "all" else status)
+    found = list_incidents(_store(), status=None if status == "all" else status, limit=limit)
     if as_json:
         for item in found:
-            click.echo(json.dumps(item.to_record(), ensure_ascii=False))
+            record = {**item.to_record(), "signal_keys": item.signal_keys()}
+            click.echo(json.dumps(record, ensure_ascii=False))
         return
+    locale = _locale()
     if not found:
-        click.echo(f"no {status} incidents" if status != "all" else "no incidents")
-    for item in found:
         click.echo(
-            f"{item.id}  {item.status:<12} {severity_name(item.severity):<8} "
-            f"{when(item.opened_at)}  {item.owner or '-':<12} {item.title}"
+            locale.t("alerts.cli.no_incidents_status", status=locale.label("status", status))
+            if status != "all"
+            else locale.t("alerts.cli.no_incidents")
+        )
+    for item in found:
+        severity = locale.label("severity_name", severity_name(item.severity))
+        click.echo(
+            f"{item.id}  {locale.label('status', item.status)}  {severity}  "
+            f"{when(item.opened_at, locale)}  {item.owner or '-'}  {item.title_in(locale)}"
         )
 
 
@@ -160,19 +193,26 @@ def incident_show(incident_id: str) -> None:
     """An incident with its checklist and timeline."""
     from alerts.incidents import checklist, get_incident, timeline
 
-    store = _store()
+    store, locale = _store(), _locale()
     item = get_incident(store, incident_id)
-    click.secho(f"{item.id} [{item.status}] {item.title}", bold=True)
+    status = locale.label("status", item.status)
+    click.secho(f"{item.id} [{status}] {item.title_in(locale)}", bold=True)
     click.echo(
-        f"type {item.type}, severity {severity_name(item.severity)}, owner "
-        f"{item.owner or '-'}, opened {when(item.opened_at)} UTC"
+        locale.t(
+            "alerts.cli.show_line",
+            type=locale.label("signal", item.type),
+            severity=locale.label("severity_name", severity_name(item.severity)),
+            owner=item.owner or "-",
+            opened=when(item.opened_at, locale),
+        )
     )
-    click.echo("checklist:")
+    click.echo(locale.t("alerts.cli.checklist"))
     for step in checklist(store, incident_id):
-        click.echo(f"  {step.step}. [{'x' if step.done else ' '}] {step.area}: {step.text}")
-    click.echo("timeline:")
+        area = locale.label("area", step.area)
+        click.echo(f"  {step.step}. [{'x' if step.done else ' '}] {area}: {step.text_in(locale)}")
+    click.echo(locale.t("alerts.cli.timeline"))
     for event in timeline(store, incident_id):
-        click.echo(f"  {when(event.at)}  {event.actor:<10} {event.message}")
+        click.echo(f"  {locale.clock(event.at)}  {event.actor:<10} {event.text(locale)}")
 
 
 @incident.command("ack")
@@ -184,7 +224,11 @@ def incident_ack(incident_id: str, note: str | None, by: str) -> None:
     from alerts.incidents import acknowledge
 
     done = acknowledge(_store(), incident_id, by, note)
-    click.echo(f"{done.id} {done.status} by {done.acknowledged_by}; owner {done.owner}")
+    click.echo(
+        _locale().t(
+            "alerts.cli.acknowledged", id=done.id, user=done.acknowledged_by, owner=done.owner
+        )
+    )
 
 
 @incident.command("resolve")
@@ -196,7 +240,7 @@ def incident_resolve(incident_id: str, note: str | None, by: str) -> None:
     from alerts.incidents import resolve
 
     done = resolve(_store(), incident_id, by, note)
-    click.echo(f"{done.id} {done.status} by {done.resolved_by}")
+    click.echo(_locale().t("alerts.cli.resolved", id=done.id, user=done.resolved_by))
 
 
 @incident.command("assign")
@@ -208,7 +252,7 @@ def incident_assign(incident_id: str, owner: str, by: str) -> None:
     from alerts.incidents import assign
 
     done = assign(_store(), incident_id, owner, by)
-    click.echo(f"{done.id} owner {done.owner}")
+    click.echo(_locale().t("alerts.cli.assigned", id=done.id, owner=done.owner))
 
 
 @incident.command("note")
@@ -220,7 +264,7 @@ def incident_note(incident_id: str, text: str, by: str) -> None:
     from alerts.incidents import add_note
 
     add_note(_store(), incident_id, by, text)
-    click.echo(f"{incident_id}: note added")
+    click.echo(_locale().t("alerts.cli.noted", id=incident_id))
 
 
 @incident.command("check")
@@ -233,7 +277,8 @@ def incident_check(incident_id: str, step: int, undo: bool, by: str) -> None:
     from alerts.incidents import set_step
 
     set_step(_store(), incident_id, step, by, done=not undo)
-    click.echo(f"{incident_id}: step {step} {'not done' if undo else 'done'}")
+    key = "alerts.cli.step_undone" if undo else "alerts.cli.step_done"
+    click.echo(_locale().t(key, id=incident_id, step=step))
 
 
 @incident.command("summary")
@@ -243,12 +288,13 @@ def incident_summary(incident_id: str, out: Path | None) -> None:
     """The post-incident summary in Markdown."""
     from alerts.summary import incident_summary as summarise
 
-    text = summarise(_store(), incident_id)
+    locale = _locale()
+    text = summarise(_store(), incident_id, locale)
     if out is None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}")
+        click.echo(locale.t("alerts.cli.wrote", path=out))
 
 
 @click.command()
@@ -260,6 +306,7 @@ def notifications(incident_id: str | None, as_json: bool) -> None:
 
     log = NotificationLog(_store())
     entries = log.for_incident(incident_id) if incident_id else log.all()
+    locale = _locale()
     for e in entries:
         if as_json:
             click.echo(
@@ -279,8 +326,10 @@ def notifications(incident_id: str | None, as_json: bool) -> None:
                 )
             )
         else:
+            status = locale.label("notification_status", e.status)
+            kind = locale.label("notification_kind", e.kind)
             click.echo(
-                f"{when(e.created_at)}  {e.status:<8} {e.kind:<14} {e.receiver:<16} "
+                f"{locale.clock(e.created_at)}  {status}  {kind}  {e.receiver}  "
                 f"{e.incident_id or '-'}  {e.last_error or e.answer or ''}"
             )
 

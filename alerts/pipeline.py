@@ -23,7 +23,7 @@ from alerts.dedup import decide
 from alerts.delivery import Deliverer, DeliveryReport, RetryPolicy
 from alerts.dispatch import Dispatcher
 from alerts.escalation import due_steps, escalation_note
-from alerts.evidence import alert_view, build_message, notification_id, title_for
+from alerts.evidence import alert_view, build_message, notification_id
 from alerts.incidents import SYSTEM_ACTOR, Incident
 from alerts.inhibit import Inhibitor
 from alerts.links import LinkSigner
@@ -35,9 +35,10 @@ from alerts.playbooks import checklist_data
 from alerts.quiet import held_until
 from alerts.silences import Silence, Silencer, ending_soon, mark_notice_sent, notice_text
 from alerts.state import AlertState, Group
-from alerts.values import format_duration
+from alerts.titles import signal_title, title_for
 from radar.clock import Clock
 from radar.events import Signal
+from radar.i18n import Locale, Text
 from radar.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,10 @@ class Pipeline:
         policy: RetryPolicy | None = None,
         executor: Executor | None = None,
         max_signal_age: timedelta | None = None,
+        locale: Locale | None = None,
     ) -> None:
         self.config = config
+        self.locale = locale or Locale()
         self.store = store
         self.clock = clock
         self.links = links
@@ -126,7 +129,7 @@ class Pipeline:
                     self.store,
                     incident.id,
                     SYSTEM_ACTOR,
-                    f"rule {group.rule} was removed from the rules file",
+                    Text("alerts.note.rule_removed", {"rule": group.rule}),
                     now=now,
                 )
             self.state.close_group(group.group_key)
@@ -183,7 +186,10 @@ class Pipeline:
                     self.store,
                     incident.id,
                     "alert",
-                    f"alert joined: {alert.signal.type} {_key(alert)}",
+                    Text(
+                        "alerts.timeline.alert_joined",
+                        {"alert": signal_title(alert.signal.type, alert.signal.key)},
+                    ),
                     now=now,
                 )
         incidents.update_data(
@@ -204,7 +210,7 @@ class Pipeline:
                     self.store,
                     incident.id,
                     "held",
-                    f"quiet hours: notifications held until {hold:%Y-%m-%d %H:%M UTC}",
+                    Text("alerts.timeline.held", {"until": hold}),
                     now=now,
                 )
             group.held_until = group.next_flush_at = hold
@@ -236,16 +242,18 @@ class Pipeline:
     ) -> Incident:
         kind = rule.incident_type or live[0].signal.type
         key = {k: v for k, v in group.labels.items() if k not in HIDDEN_KEY_LABELS}
+        title, title_text = title_for(rule, group.labels, live, self.locale)
         incident = incidents.open_incident(
             self.store,
             group_key=group.group_key,
             rule=rule.name,
             type=kind,
-            title=title_for(rule, group.labels, live),
+            title=title,
             severity=severity,
             key=key,
             owner=rule.owner,
-            data={"checklist": checklist_data(kind, self.config)},
+            data={"checklist": checklist_data(kind, self.config, self.locale.lang)},
+            title_text=title_text,
             now=now,
         )
         log.info("opened incident %s: %s", incident.id, incident.title)
@@ -266,7 +274,7 @@ class Pipeline:
         return build_message(
             kind=kind, receiver=receiver, rule=rule, group_key=group.group_key,
             group_labels=group.labels, alerts=alerts, incident=incident, links=self.links,
-            now=now, **extra,
+            now=now, locale=self.locale, **extra,
         )  # fmt: skip
 
     def _quiet(self, rule: Rule) -> list[QuietHours]:
@@ -288,15 +296,17 @@ class Pipeline:
             for receiver in step.receivers:
                 message = self._message(
                     "escalation", receiver, rule, group, live, incident, now,
-                    note=escalation_note(step), identity=("escalation", index),
+                    note=escalation_note(step, self.locale), identity=("escalation", index),
                 )  # fmt: skip
                 self.nflog.enqueue(message, state)
             incidents.record(
                 self.store,
                 incident.id,
                 "escalated",
-                f"unacknowledged after {format_duration(step.after)}: escalated to "
-                f"{', '.join(step.receivers)}",
+                Text(
+                    "alerts.timeline.escalated",
+                    {"after": step.after, "receivers": ", ".join(step.receivers)},
+                ),
                 data={"step": index},
                 now=now,
             )
@@ -318,7 +328,7 @@ class Pipeline:
         since = max(a.ends_at or now for a in alerts)
         if now - since < rule.resolve_after:
             return
-        note = f"back at baseline for {format_duration(now - since)}"
+        note = Text("alerts.note.back_at_baseline", {"duration": now - since})
         incident = incidents.resolve(self.store, incident.id, SYSTEM_ACTOR, note, now=now)
         self._close(group, rule, alerts, incident, now)
 
@@ -328,7 +338,11 @@ class Pipeline:
         """Tell everyone who heard about the incident that it is over, and close the group."""
         if rule.send_resolved:
             hold = held_until(self._quiet(rule), incident.severity, now)
-            note = f"Resolved by {incident.resolved_by}" if incident.resolved_by else "Resolved"
+            note = (
+                self.locale.t("alerts.note.resolved_by", user=incident.resolved_by)
+                if incident.resolved_by
+                else self.locale.t("alerts.note.resolved")
+            )
             for receiver in self.nflog.receivers_told(incident.id):
                 message = self._message(
                     "resolved", receiver, rule, group, alerts, incident, now,
@@ -352,14 +366,14 @@ class Pipeline:
                     receiver=receiver,
                     group_key=f"silence:{silence.id}",
                     rule="silences",
-                    title=f"silence {silence.id} ends at {silence.ends_at:%H:%M UTC}",
+                    title=self.locale.t(
+                        "alerts.silence.title", id=silence.id, ends=silence.ends_at
+                    ),
                     severity=1,
-                    note=notice_text(silence, now),
+                    note=notice_text(silence, now, self.locale),
                     created_at=now,
+                    lang=self.locale.lang,
+                    timezone=self.locale.timezone,
                 )
                 self.nflog.enqueue(message, [])
             mark_notice_sent(self.store, silence.id, now)
-
-
-def _key(alert: Alert) -> str:
-    return ", ".join(f"{k}={v}" for k, v in sorted(alert.signal.key.items())) or "(all)"

@@ -27,6 +27,7 @@ from alerts.settings import AlertsSettings, link_secret
 from radar.clock import Clock, SystemClock
 from radar.errors import RadarError, ValidationFailed
 from radar.events import Signal, deadletter_for, parse_model
+from radar.i18n import Locale
 from radar.settings import CoreSettings, codec
 from radar.store import Store
 from radar.topics import Topics
@@ -68,6 +69,7 @@ def build_pipeline(
         policy=policy,
         executor=executor,
         max_signal_age=timedelta(seconds=settings.max_signal_age_s),
+        locale=Locale.from_settings(core),
     )
 
 

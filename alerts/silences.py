@@ -12,8 +12,8 @@ from sqlalchemy import insert, or_, select, update
 
 from alerts.matchers import Matcher, matches_all, parse_matcher
 from alerts.model import Alert
-from alerts.values import format_duration
 from radar.errors import RadarError
+from radar.i18n import Locale
 from radar.store import Store
 from radar.store.silences import silences
 
@@ -172,12 +172,16 @@ def mark_notice_sent(store: Store, silence_id: str, now: datetime) -> None:
         conn.execute(update(silences).where(silences.c.id == silence_id).values(notice_sent_at=now))
 
 
-def notice_text(silence: Silence, now: datetime) -> str:
-    left = format_duration(silence.ends_at - now)
-    return (
-        f"Silence {silence.id} ({silence.describe()}) by {silence.created_by} ends in {left} "
-        f"at {silence.ends_at:%Y-%m-%d %H:%M UTC}: “{silence.comment}”. Matching alerts will be "
-        f"heard again; extend it with `radar alerts silence add` if the cause is still being fixed."
+def notice_text(silence: Silence, now: datetime, locale: Locale) -> str:
+    """The notice that a silence ends soon, in ``locale``."""
+    return locale.t(
+        "alerts.silence.notice",
+        id=silence.id,
+        matchers=silence.describe(),
+        user=silence.created_by,
+        left=silence.ends_at - now,
+        ends=silence.ends_at,
+        comment=silence.comment,
     )
 
 

@@ -1,4 +1,10 @@
-"""Alerts: incident timelines, every state change, notification and note, in order."""
+"""Alerts: incident timelines, every state change, notification and note, in order.
+
+What the system writes is kept as a message key with parameters (``data["text"]``)
+and shown in each reader's language and time zone; the ``message`` column holds
+it rendered in Chinese for anything reading the table directly. Notes people
+write, and entries stored before, are shown as they are.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +15,14 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from radar.i18n import DEFAULT_LANG, Locale, Text, stored_text
 from radar.store import Store
 from radar.store.incidents import incident_events
 
 #: The actor of everything the alert service does by itself.
 SYSTEM_ACTOR = "radar"
+#: Where an entry keeps its message key and parameters.
+TEXT_FIELD = "text"
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,10 @@ class TimelineEntry:
     message: str
     data: dict[str, Any] = field(default_factory=dict)
 
+    def text(self, locale: Locale) -> str:
+        """The entry in ``locale`` (as stored when it was written as plain text)."""
+        return locale.render(stored_text(self.data.get(TEXT_FIELD), self.message))
+
 
 def append_event(
     conn: Any,
@@ -35,9 +48,13 @@ def append_event(
     at: datetime,
     kind: str,
     actor: str,
-    message: str,
+    message: Text | str,
     data: Mapping[str, Any] | None = None,
 ) -> None:
+    values = dict(data or {})
+    if isinstance(message, Text):
+        values[TEXT_FIELD] = message.to_json()
+        message = message.render(DEFAULT_LANG)
     conn.execute(
         insert(incident_events),
         [
@@ -47,7 +64,7 @@ def append_event(
                 "kind": kind,
                 "actor": actor,
                 "message": message,
-                "data": dict(data or {}),
+                "data": values,
             }
         ],
     )
@@ -79,7 +96,7 @@ def record(
     store: Store,
     incident_id: str,
     kind: str,
-    message: str,
+    message: Text | str,
     *,
     actor: str = SYSTEM_ACTOR,
     data: Mapping[str, Any] | None = None,

@@ -69,7 +69,7 @@ def _resolved(message: Message, alert: AlertView) -> bool:
 def _annotations(message: Message, alert: AlertView) -> dict[str, str]:
     notes = {
         "summary": message.title,
-        "description": "; ".join(evidence_lines(alert)),
+        "description": "; ".join(evidence_lines(alert, message.locale)),
         "samples": "\n".join(s.text for s in alert.samples),
     }
     if message.incident is not None:

@@ -9,7 +9,7 @@ from pydantic import HttpUrl
 from alerts.message import Message
 from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.notifiers.http import post_json, safe_url
-from alerts.render import evidence_lines
+from alerts.render import MAX_ALERTS_SHOWN, action_links, alert_heading, evidence_lines
 
 MAX_SECTION = 2900  # Slack rejects section text over 3000 characters
 
@@ -29,20 +29,22 @@ def _escape(text: str) -> str:
 
 
 def body(message: Message) -> dict[str, object]:
-    lines = [f"*Rule:* {_escape(message.rule)}"]
+    locale = message.locale
+    lines = [f"*{_escape(locale.t('alerts.message.rule', rule=message.rule))}*"]
+    if message.rule_description:
+        lines[0] += f" — {_escape(message.rule_description)}"
     if message.note:
         lines.append(_escape(message.note))
     incident = message.incident
     if incident is not None:
-        links = [f"<{incident.url}|Incident {incident.id}>"]
-        if incident.ack_url and message.status == "firing":
-            links.append(f"<{incident.ack_url}|Acknowledge>")
-        if incident.resolve_url and message.status == "firing":
-            links.append(f"<{incident.resolve_url}|Resolve>")
+        links = [
+            f"<{incident.url}|{_escape(locale.t('alerts.message.incident_link', id=incident.id))}>"
+        ]
+        links += [f"<{url}|{_escape(text)}>" for text, url in action_links(message)[1:]]
         lines.append(" · ".join(links))
-    for alert in message.alerts[:10]:
-        lines.append(f"\n*{alert.type}* `{_escape(alert.key_text)}` ({alert.status})")
-        lines += [f"• {_escape(line)}" for line in evidence_lines(alert)]
+    for n, alert in enumerate(message.alerts[:MAX_ALERTS_SHOWN], 1):
+        lines.append(f"\n*{_escape(alert_heading(n, alert, locale))}*")
+        lines += [f"• {_escape(line)}" for line in evidence_lines(alert, locale)]
         lines += [f"> {_escape(s.text)}" for s in alert.samples]
     text = "\n".join(lines)
     if len(text) > MAX_SECTION:

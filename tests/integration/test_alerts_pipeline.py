@@ -21,6 +21,7 @@ from kafka import KafkaProducer
 
 from alerts import incidents
 from radar.events import Sample, Signal
+from radar.i18n import Locale
 from radar.settings import CoreSettings
 from radar.store import Store
 from tests.integration.conftest import Pipeline, free_port
@@ -207,14 +208,17 @@ def test_spike_to_webhook_email_alertmanager_escalation_restart_and_resolve(
         )
         (first,) = oncall()
         assert first["kind"] == "firing" and first["group_labels"] == {"region": "华东"}
+        assert first["lang"] == "zh" and first["title"] == "投诉激增：物流配送 · 华东"
         (alert,) = first["alerts"]
         assert alert["key"] == KEY and alert["expected"] == 6.0 and alert["observed"] >= 30
         assert alert["samples"][0]["text"] == "快递一周没到，电话138****5678没人接"
         incident_id = first["incident"]["id"]
         assert first["incident"]["ack_url"].startswith("http://127.0.0.1:8501/incidents?")
         (mail,) = box.mails
-        assert "[Radar] [MAJOR] FIRING" in str(mail["Subject"])
-        assert "observed" in mail.get_body(("plain",)).get_content()
+        assert str(mail["Subject"]) == "[Radar] 【严重】告警：投诉激增：物流配送 · 华东"
+        text = mail.get_body(("plain",)).get_content()
+        assert "，预期 6（得分 0.999，泊松尾概率）" in text and "（北京时间）" in text
+        assert "确认：http://" in text
         (am,) = am_alerts(alertmanager)
         assert am["labels"]["alertname"] == "complaint_spike" and am["labels"]["region"] == "华东"
         assert am["labels"]["incident"] == incident_id and am["labels"]["team"] == "cs"
@@ -263,12 +267,17 @@ def test_spike_to_webhook_email_alertmanager_escalation_restart_and_resolve(
         "escalation",
         "resolved",
     ]
-    assert "RESOLVED" in str(box.mails[1]["Subject"])
+    assert str(box.mails[1]["Subject"]).startswith("[Radar] 【严重】告警恢复：")
     store = Store.from_settings(CoreSettings())
     incident = incidents.get_incident(store, incident_id)
     assert incident.status == "resolved" and incident.resolved_by == "radar"
-    kinds = [e.kind for e in incidents.timeline(store, incident_id)]
+    entries = incidents.timeline(store, incident_id)
+    kinds = [e.kind for e in entries]
     assert kinds[0] == "opened" and "escalated" in kinds and "resolved" in kinds
+    assert entries[0].text(Locale()) == "由规则 complaint-spike 开启：投诉激增：物流配送 · 华东"
+    assert entries[0].text(Locale("en")) == (
+        "opened by rule complaint-spike: Complaint spike: 物流配送 · 华东"
+    )
     assert kinds.count("notified") == 8  # firing ×3, escalation ×1, resolved ×4 (all told)
     assert pipeline.report()["incidents"] == {"open": 0}
 

@@ -45,8 +45,10 @@ def webhook() -> Iterator[RecordingServer]:
 
 
 def test_acknowledge_and_resolve_through_the_api(
-    pipeline: Pipeline, tmp_path: Path, webhook: RecordingServer
+    pipeline: Pipeline, tmp_path: Path, webhook: RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("RADAR_LANGUAGE", "en")  # English on request; Tokyo time
+    monkeypatch.setenv("RADAR_TIMEZONE", "Asia/Tokyo")
     rules_file = tmp_path / "rules.yaml"
     rules_file.write_text(RULES.format(hook=webhook.url), encoding="utf-8")
     settings = alerts.AlertsSettings(
@@ -72,14 +74,18 @@ def test_acknowledge_and_resolve_through_the_api(
         producer.send(pipeline.topics.signals, key=signal.id.encode(), value=signal.to_json())
         producer.flush(timeout=30)
         pipeline.wait_for(lambda: "/oncall" in webhook.paths(), what="the first notification")
-        incident_id = webhook.requests[0].json()["incident"]["id"]
+        first = webhook.requests[0].json()
+        incident_id = first["incident"]["id"]
+        assert (first["lang"], first["timezone"]) == ("en", "Asia/Tokyo")
+        assert first["title"] == "Unanswered past SLA: Email"
         store = Store.from_settings(CoreSettings())
         alerts.acknowledge(store, incident_id, "lin", "answering the backlog")
         time.sleep(4)  # past the escalation delay
         assert webhook.paths() == ["/oncall"]
         alerts.resolve(store, incident_id, "lin", "backlog cleared")
         pipeline.wait_for(lambda: webhook.paths() == ["/oncall", "/oncall"], what="resolved")
-        assert webhook.requests[1].json()["kind"] == "resolved"
+        resolved = webhook.requests[1].json()
+        assert resolved["kind"] == "resolved" and resolved["note"] == "Resolved by lin"
         records = pipeline.consume("feedback.incidents", 3)
         mine = [r for r in records if r["id"] == incident_id]
         assert [r["status"] for r in sorted(mine, key=lambda r: r["version"])][-2:] == [

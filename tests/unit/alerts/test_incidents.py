@@ -11,6 +11,7 @@ from alerts.incidents import IncidentNotFound, InvalidTransition
 from alerts.playbooks import checklist_data, playbook
 from alerts.publisher import mark_published, unpublished
 from radar.clock import ManualClock
+from radar.i18n import Locale
 from radar.store import Store
 from tests.unit.alerts.conftest import rules
 
@@ -41,7 +42,9 @@ def test_open_acknowledge_resolve_with_timeline(store: Store, clock: ManualClock
     assert (done.status, done.resolved_by, done.resolved_at) == ("resolved", "wang", clock.now())
     entries = incidents.timeline(store, incident.id)
     assert [e.kind for e in entries] == ["opened", "acknowledged", "resolved"]
-    assert entries[1].message == "acknowledged by lin: calling the carrier"
+    assert entries[1].message == "lin 已确认：calling the carrier"
+    assert entries[1].text(Locale("en")) == "acknowledged by lin: calling the carrier"
+    assert entries[2].text(Locale()) == "wang 已解决：hub reopened"
     assert entries[2].actor == "wang"
     assert incidents.list_incidents(store) == []  # "open" means open or acknowledged
     assert [i.id for i in incidents.list_incidents(store, status="resolved")] == [incident.id]

@@ -146,11 +146,18 @@ class TestDingTalk:
         assert parse_qs(urlsplit(got.path).query)["timestamp"] == [str(int(NOW.timestamp() * 1000))]
         body = got.json()
         assert body["msgtype"] == "markdown"
+        assert body["markdown"]["title"].startswith("【严重】告警：")  # a Chinese keyword: 告警
         text = body["markdown"]["text"]
-        assert (
-            "observed 40 vs expected 5" in text
-            and "[Acknowledge](http://dash/ack?token=t1)" in text
-        )
+        assert "观测 40，预期 5" in text and "[确认](http://dash/ack?token=t1)" in text
+        assert "开始于 2026-11-20 10:00（北京时间）" in text
+
+    def test_english_when_asked(self, http_server: RecordingServer, message: Message) -> None:
+        english = message.model_copy(update={"lang": "en"})
+        DingTalkNotifier("ding", DingTalkConfig(url=http_server.url)).send(english)
+        text = http_server.requests[0].json()["markdown"]["text"]
+        assert text.startswith("### [MAJOR] FIRING: ")
+        assert "observed 40 vs expected 5" in text and "[Acknowledge](http://dash/ack" in text
+        assert "opened 2026-11-20 10:00 (Beijing time)" in text
 
     @pytest.mark.parametrize(("code", "retryable"), [(310000, False), (130101, True), (-1, True)])
     def test_errcodes(
@@ -217,8 +224,15 @@ class TestSlack:
         http_server.default = (200, b"ok")
         SlackNotifier("slack", SlackConfig(url=http_server.url)).send(message)
         body = http_server.requests[0].json()
-        assert body["text"].startswith("[MAJOR] FIRING")
+        assert body["text"].startswith("【严重】告警：")
         section = body["blocks"][1]["text"]["text"]
+        assert "<http://dash/ack?token=t1|确认>" in section and "• 窗口 2026-11-20 09:45" in section
+        SlackNotifier("slack", SlackConfig(url=http_server.url)).send(
+            message.model_copy(update={"lang": "en"})
+        )
+        english = http_server.requests[1].json()
+        assert english["text"].startswith("[MAJOR] FIRING")
+        section = english["blocks"][1]["text"]["text"]
         assert "<http://dash/ack?token=t1|Acknowledge>" in section and "• window" in section
 
     def test_no_service_is_not_retried(
@@ -262,15 +276,29 @@ class TestEmail:
         )
         EmailNotifier("mail", config).send(message)
         (mail,) = handler.mails
-        assert mail["Subject"] == "[Radar] [MAJOR] FIRING: 物流投诉激增: 华东"
+        assert mail["Subject"] == "[Radar] 【严重】告警：物流投诉激增: 华东"
         assert mail["X-Radar-Notification"] == "n-123" and "n-123" in mail["Message-ID"]
         text = mail.get_body(("plain",)).get_content()
         html = mail.get_body(("html",)).get_content()
-        assert (
-            "observed 40 vs expected 5" in text and "Acknowledge: http://dash/ack?token=t1" in text
-        )
-        assert '<a href="http://dash/ack?token=t1">Acknowledge</a>' in html
+        assert "观测 40，预期 5" in text and "确认：http://dash/ack?token=t1" in text
+        assert "开始于 2026-11-20 10:00（北京时间）" in text
+        assert '<a href="http://dash/ack?token=t1">确认</a>' in html and 'lang="zh"' in html
         assert "138****5678" in text and "13812345678" not in text
+
+    def test_english_and_another_time_zone(
+        self, smtp: tuple[SmtpHandler, int], message: Message
+    ) -> None:
+        handler, port = smtp
+        config = EmailConfig.model_validate(
+            {"to": ["oncall@shop.example"], "from": "radar@shop.example", "port": port}
+        )
+        tokyo = message.model_copy(update={"lang": "en", "timezone": "Asia/Tokyo"})
+        EmailNotifier("mail", config).send(tokyo)
+        (mail,) = handler.mails
+        assert mail["Subject"] == "[Radar] [MAJOR] FIRING: 物流投诉激增: 华东"
+        text = mail.get_body(("plain",)).get_content()
+        assert "observed 40 vs expected 5" in text and "Acknowledge: http://dash/ack" in text
+        assert "opened 2026-11-20 11:00 (UTC+09:00 Asia/Tokyo)" in text
 
     @pytest.mark.parametrize(
         ("reply", "retryable"), [("451 try later", True), ("554 rejected", False)]
@@ -306,3 +334,4 @@ class TestAlertmanagerPayload:
         AlertmanagerNotifier("am", config, clock=clock).send(resolved)
         assert http_server.requests[1].json()[0]["endsAt"] == NOW.isoformat()
         assert "快递三天没动" in unquote_plus(json.dumps(alert["annotations"], ensure_ascii=False))
+        assert alert["annotations"]["description"].startswith("观测 40，预期 5")

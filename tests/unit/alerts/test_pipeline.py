@@ -156,7 +156,7 @@ class TestRepeatAndEscalation:
         assert h.sent("lead") == []
         h.run_for(1 * M)
         (escalated,) = h.sent("lead")
-        assert escalated.kind == "escalation" and "15m" in (escalated.note or "")
+        assert escalated.kind == "escalation" and "15 分钟内无人确认" in (escalated.note or "")
         assert h.sent("ops") == []
         h.run_for(15 * M)
         assert [m.kind for m in h.sent("ops")] == ["escalation"]

@@ -8,6 +8,7 @@ import pytest
 
 from alerts import silences
 from radar.clock import ManualClock
+from radar.i18n import Locale
 from radar.store import Store
 
 H = timedelta(hours=1)
@@ -69,6 +70,10 @@ def test_ending_soon_until_the_notice_is_sent(store: Store, clock: ManualClock) 
     assert silences.ending_soon(store, clock.now(), H) == []
     clock.advance(timedelta(minutes=61))
     assert [s.id for s in silences.ending_soon(store, clock.now(), H)] == [made.id]
-    assert "ends in 59m" in silences.notice_text(made, clock.now())
+    notice = silences.notice_text(made, clock.now(), Locale())
+    assert "将在 59 分钟后、于 2026-11-20 12:00（北京时间） 结束" in notice
+    assert "ends in 59m at 2026-11-20 12:00 (Beijing time)" in silences.notice_text(
+        made, clock.now(), Locale("en")
+    )
     silences.mark_notice_sent(store, made.id, clock.now())
     assert silences.ending_soon(store, clock.now(), H) == []

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from alerts import incidents
 from alerts.summary import incident_summary
+from radar.i18n import Locale
 from tests.unit.alerts.conftest import START, Harness, make_signal
 from tests.unit.alerts.test_pipeline import RULES
 
@@ -24,14 +25,24 @@ def test_summary_tells_the_whole_story(harness_factory: Callable[[str], Harness]
     h.run_for(timedelta(seconds=10))
 
     text = incident_summary(h.store, incident.id)
-    assert text.startswith(f"# Incident {incident.id}: ")
-    assert "| Status | resolved |" in text
-    assert "| Acknowledged | 2026-11-20 02:03 UTC by lin (after 2m30s) |" in text
-    assert "by lin (after 9m30s) |" in text  # time to resolve
-    assert "observed 40 vs expected 5" in text and "138****5678" in text
+    assert text.startswith(f"# 事件 {incident.id}：投诉激增：物流配送 · 华东\n")
+    assert "| 状态 | 已解决 |" in text
+    assert "| 确认 | 2026-11-20 10:03（北京时间），lin（历时 2 分钟 30 秒） |" in text
+    assert "，lin（历时 9 分钟 30 秒） |" in text  # time to resolve
+    assert "观测 40，预期 5" in text and "138****5678" in text
     assert "13812345678" not in text
-    assert "- [x] **responsibilities**" in text and "- [ ] **remedy**" in text
-    assert "- oncall: 1 × firing (sent)" in text and "- oncall: 1 × resolved (sent)" in text
+    assert "- [x] **职责**: 确认并指定负责人" in text and "- [ ] **处置**" in text
+    assert "- oncall：1 × 告警（已发送）" in text and "- oncall：1 × 恢复（已发送）" in text
+    assert "| 时间（北京时间） | 操作人 | 内容 |" in text and "| 2026-11-20 10:03 | lin |" in text
     assert "refunds offered \\| apology sent" in text  # table cells stay intact
-    assert "playbook steps were not ticked off" in text
-    assert "Nobody acknowledged" not in text
+    assert "个处置步骤未勾选" in text
+    assert "没有人确认" not in text
+
+    english = incident_summary(h.store, incident.id, Locale("en", "UTC"))
+    assert english.startswith(f"# Incident {incident.id}: Complaint spike: 物流配送 · 华东\n")
+    assert "| Status | resolved |" in english
+    assert "| Acknowledged | 2026-11-20 02:03 (UTC) by lin (after 2m30s) |" in english
+    assert "observed 40 vs expected 5" in english
+    assert "- [x] **responsibilities**: Acknowledge and name an owner" in english
+    assert "- oncall: 1 × firing (sent)" in english
+    assert "playbook steps were not ticked off" in english
