@@ -37,6 +37,15 @@ class _Keyword:
     size: int  # length in the squeezed text
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A matched term (lower-cased, whitespace runs as one space) and where it is in the text."""
+
+    term: str
+    start: int
+    end: int
+
+
 @dataclass(frozen=True)
 class _Span:
     start: int
@@ -173,17 +182,18 @@ class TermSet:
             return True
         return self.patterns is not None and self.patterns.search(hay.text) is not None
 
-    def findall(self, text: str | Haystack) -> list[str]:
-        """Distinct matched terms in order of first appearance (lower-cased), taken as the
-        alternation regex takes them: leftmost first, never overlapping."""
+    def finditer(self, text: str | Haystack) -> list[Match]:
+        """Every match with its span in the original text, as the alternation regex takes
+        them: leftmost first, never overlapping (a term may come several times)."""
         hay = Haystack.of(text)
         if not hay.exact:
-            return list(
-                dict.fromkeys(_squeeze(m.group(0).lower()) for m in self.regex.finditer(hay.text))
-            )
+            return [
+                Match(_squeeze(m.group(0).lower()), m.start(), m.end())
+                for m in self.regex.finditer(hay.text)
+            ]
         # as the alternation regex prefers them: by start, then Chinese first, longer first
         spans = sorted(self._occurrences(hay), key=lambda s: (s.start, s.rank))
-        found: list[str] = []
+        found: list[Match] = []
         pos = i = 0
         while True:
             while i < len(spans) and spans[i].start < pos:
@@ -191,14 +201,30 @@ class TermSet:
             span = spans[i] if i < len(spans) else None
             match = self.patterns.search(hay.text, pos) if self.patterns is not None else None
             if span is not None and (match is None or span.start <= match.start()):
-                found.append(span.term)
+                found.append(Match(span.term, span.start, span.end))
                 pos = span.end
             elif match is not None:
-                found.append(_squeeze(match.group(0).lower()))
+                found.append(Match(_squeeze(match.group(0).lower()), match.start(), match.end()))
                 pos = max(match.end(), match.start() + 1)
             else:
                 break
-        return list(dict.fromkeys(found))
+        return found
+
+    def findall(self, text: str | Haystack) -> list[str]:
+        """Distinct matched terms in order of first appearance (lower-cased), taken as the
+        alternation regex takes them: leftmost first, never overlapping."""
+        return list(dict.fromkeys(m.term for m in self.finditer(text)))
+
+    def occurrences(self, text: str | Haystack) -> list[Match]:
+        """Every keyword occurrence, overlapping ones included (patterns are not run):
+        for cue words, where the caller decides between overlapping candidates."""
+        hay = Haystack.of(text)
+        if not hay.exact:
+            return [
+                Match(_squeeze(m.group(0).lower()), m.start(), m.end())
+                for m in self.regex.finditer(hay.text)
+            ]
+        return [Match(s.term, s.start, s.end) for s in self._occurrences(hay)]
 
 
 def check_pattern(pattern: str) -> str | None:
