@@ -14,12 +14,19 @@ COMPLAINT_MAX_NPS = 3
 
 
 def is_complaint(
-    event: FeedbackEvent, label: str, taxonomy: Taxonomy, *, has_crisis: bool = False
+    event: FeedbackEvent,
+    label: str,
+    taxonomy: Taxonomy,
+    *,
+    has_crisis: bool = False,
+    has_words: bool | None = None,
 ) -> bool:
     """A customer item (never a staff reply) that complains.
 
-    Low scores and explicit complaint or crisis words decide first; otherwise
-    a negative text is a complaint unless its own rating says the customer is happy.
+    Low scores and complaint or crisis words the text asserts decide first (没有差评的理由
+    asserts no 差评); otherwise a negative text is a complaint unless its own rating
+    says the customer is happy. ``has_words``: whether the text asserts a complaint
+    word, when the caller has judged that already.
     """
     if event.is_staff_reply:
         return False
@@ -29,7 +36,9 @@ def is_complaint(
         return True
     if event.nps is not None and event.nps <= COMPLAINT_MAX_NPS:
         return True
-    if has_crisis or (event.text and taxonomy.complaint.search(event.text)):
+    if has_words is None:
+        has_words = bool(event.text) and bool(taxonomy.find_terms(event.text).complaint)
+    if has_crisis or has_words:
         return True
     if event.rating is not None and event.rating >= PRAISE_MIN_RATING:
         return False

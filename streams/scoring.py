@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from radar.errors import ValidationFailed
 from radar.events import DeadLetter, FeedbackEvent, ScoredEvent, deadletter_for, sentiment_label
+from streams.assertions import Hit
 from streams.complaint import is_complaint
 from streams.language import detect_language
 from streams.sentiment import SentimentEngine
 from streams.severity import assess_severity
-from streams.taxonomy import Taxonomy, default_taxonomy
+from streams.taxonomy import Taxonomy, Terms, default_taxonomy
 from streams.terms import Haystack
 
 log = logging.getLogger(__name__)
@@ -31,18 +33,43 @@ def dedupe(events: Sequence[FeedbackEvent]) -> list[FeedbackEvent]:
     return list(seen.values())
 
 
-def understand(event: FeedbackEvent, score: float, taxonomy: Taxonomy) -> dict[str, Any]:
-    """The fields the understanding stage adds to one event (given its sentiment score)."""
+@dataclass(frozen=True)
+class Understanding:
+    """What the understanding stage makes of one event: the scored event's fields, and
+    the crisis terms it asserted with their spans in ``text`` (title, a space, text)."""
+
+    fields: dict[str, Any]
+    text: str
+    crisis: list[Hit]
+    title_chars: int  # characters of ``text`` taken by the title and its space (0: none)
+
+
+def analyse(
+    event: FeedbackEvent, score: float, taxonomy: Taxonomy, *, keyword_only: bool = False
+) -> Understanding:
+    """The understanding stage on one event, given its sentiment score.
+
+    ``keyword_only`` takes every crisis and complaint keyword as written (the matcher
+    before terms were judged in their clause), for comparisons only.
+    """
     label = sentiment_label(score)
     text = f"{event.title} {event.text}" if event.title else event.text
+    title_chars = len(event.title) + 1 if event.title else 0
     hay = Haystack(text)  # prepared once for every term set
     topics = taxonomy.match_topics(hay)
-    crisis = taxonomy.match_crisis(hay) if text else {}
-    complaint = is_complaint(event, label, taxonomy, has_crisis=bool(crisis))
-    severity = assess_severity(
-        taxonomy, text, is_complaint=complaint, reach=event.reach, found=crisis
+    terms = (
+        taxonomy.find_terms(hay, complaint_from=title_chars, keyword_only=keyword_only)
+        if text
+        else Terms([], [])
     )
-    return {
+    found = terms.crisis_found()
+    complaint = is_complaint(
+        event, label, taxonomy, has_crisis=bool(found), has_words=bool(terms.complaint)
+    )
+    severity = assess_severity(
+        taxonomy, text, is_complaint=complaint, reach=event.reach, found=found
+    )
+    fields = {
         "lang": event.lang or detect_language(text),
         "sentiment": score,
         "sentiment_label": label,
@@ -53,6 +80,14 @@ def understand(event: FeedbackEvent, score: float, taxonomy: Taxonomy) -> dict[s
         "severity": severity.level,
         "crisis_terms": severity.terms,
     }
+    return Understanding(fields, text, terms.crisis, title_chars)
+
+
+def understand(
+    event: FeedbackEvent, score: float, taxonomy: Taxonomy, *, keyword_only: bool = False
+) -> dict[str, Any]:
+    """The fields the understanding stage adds to one event (given its sentiment score)."""
+    return analyse(event, score, taxonomy, keyword_only=keyword_only).fields
 
 
 def score_events(

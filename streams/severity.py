@@ -33,9 +33,10 @@ def assess_severity(
 ) -> Severity:
     """0 nothing wrong, 1 a complaint, 2 a complaint that may escalate, 3 a crisis.
 
-    The highest crisis category found sets the floor (safety 3; legal,
-    regulators, media, security 2); a complaint is at least 1; a complaint
-    with high reach goes up one level, a viral one two; never above 3.
+    The highest crisis category the text asserts sets the floor (safety 3;
+    legal, regulators, media, security 2); a complaint is at least 1; a
+    complaint with high reach goes up one level, a viral one two; never above 3.
+    ``found`` (category → terms) is what the caller found already.
     """
     if found is None:
         found = taxonomy.match_crisis(text) if text else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.errors import ConfigError
 from radar.events import CHANNELS, describe_validation_error
+from streams.assertions import Hit, Judge, Vocabulary
 from streams.terms import Haystack, TermSet, check_pattern
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
@@ -70,6 +72,95 @@ class TopicSpec(TermsSpec):
 class CrisisSpec(TermsSpec):
     code: str = Field(min_length=1, max_length=32)
     level: int = Field(ge=1, le=3)
+    #: a threat of what the customer will do (起诉, 曝光): conditions and questions count
+    threat: bool = False
+
+
+def _word_list(values: list[str]) -> list[str]:
+    """Cue words: none blank, none listed twice."""
+    words = [str(v).strip() for v in values]
+    if any(not w for w in words):
+        msg = "words must not be empty strings"
+        raise ValueError(msg)
+    repeated = sorted({w for w in words if words.count(w) > 1})
+    if repeated:
+        msg = f"listed more than once: {', '.join(repeated)}"
+        raise ValueError(msg)
+    return words
+
+
+class SignsSpec(TermsSpec):
+    """Symptoms or contaminants that are a crisis of ``category`` (with ``cues``: only
+    when one of them comes at most ``within`` characters before, in the same sentence)."""
+
+    category: str = Field(min_length=1)
+    cues: list[str] = Field(default_factory=list)
+    within: int = Field(12, ge=1, le=200)
+
+    @field_validator("cues")
+    @classmethod
+    def _cue_words(cls, values: list[str]) -> list[str]:
+        return _word_list(values)
+
+
+class AssertionsSpec(_Spec):
+    """The cue words that decide whether a text asserts a term (``streams.assertions``)."""
+
+    clause_marks: str = Field(min_length=1)
+    sentence_marks: str = Field(min_length=1)
+    negators: list[str] = Field(min_length=1)
+    negation_tokens: int = Field(6, ge=1, le=50)
+    negators_after: list[str] = Field(default_factory=list)
+    after_tails: list[str] = Field(default_factory=list)
+    hypothetical: list[str] = Field(default_factory=list)
+    hypothetical_tokens: int = Field(12, ge=1, le=50)
+    questions: list[str] = Field(default_factory=list)
+    perfective: list[str] = Field(default_factory=list)
+    hearsay: list[str] = Field(default_factory=list)
+    modals: list[str] = Field(default_factory=list)
+    denials: list[str] = Field(default_factory=list)
+    rumour: list[str] = Field(default_factory=list)
+    elsewhere: list[str] = Field(default_factory=list)
+    breakers: list[str] = Field(default_factory=list)
+    coordinators: list[str] = Field(default_factory=list)
+    opposites: list[str] = Field(default_factory=list)
+
+    @field_validator(
+        "negators",
+        "negators_after",
+        "after_tails",
+        "hypothetical",
+        "questions",
+        "perfective",
+        "hearsay",
+        "modals",
+        "denials",
+        "rumour",
+        "elsewhere",
+        "breakers",
+        "coordinators",
+        "opposites",
+    )
+    @classmethod
+    def _words(cls, values: list[str]) -> list[str]:
+        return _word_list(values)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AssertionsSpec:
+        missing = sorted(set(self.sentence_marks) - set(self.clause_marks))
+        if missing:
+            msg = f"sentence_marks {missing} must also be clause_marks (a sentence ends a clause)"
+            raise ValueError(msg)
+        # a breaker ends the reach of a cue: one word cannot be both
+        for kind in ("negators", "hypothetical", "hearsay", "rumour", "elsewhere"):
+            both = sorted(set(self.breakers) & set(getattr(self, kind)))
+            if both:
+                msg = f"{', '.join(both)}: listed in both breakers and {kind}; keep one"
+                raise ValueError(msg)
+        return self
+
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(**self.model_dump())
 
 
 class RouteRule(_Spec):
@@ -99,6 +190,10 @@ class TaxonomySpec(_Spec):
     topics: list[TopicSpec] = Field(min_length=1)
     complaint: TermsSpec
     crisis: list[CrisisSpec] = Field(min_length=1)
+    symptoms: list[SignsSpec] = Field(default_factory=list)
+    contaminants: list[SignsSpec] = Field(default_factory=list)
+    #: without it, every matched term counts (no negation, hypotheticals, rumours)
+    assertions: AssertionsSpec | None = None
     routing: RoutingSpec
     stage_by_channel: dict[str, StageName] = Field(default_factory=dict)
 
@@ -122,11 +217,119 @@ class TaxonomySpec(_Spec):
                     f"routing.rules.{i}: unknown crisis {rule.crisis!r}; known: {', '.join(crises)}"
                 )
                 raise ValueError(msg)
+        for section in ("symptoms", "contaminants"):
+            for i, signs in enumerate(getattr(self, section)):
+                if signs.category not in crises:
+                    msg = (
+                        f"{section}.{i}.category: unknown crisis {signs.category!r}; "
+                        f"known: {', '.join(crises)}"
+                    )
+                    raise ValueError(msg)
+        if self.assertions is not None:
+            keywords = {k.lower() for c in self.crisis for k in [*c.keywords, *c.keywords_en]}
+            keywords |= {k.lower() for k in [*self.complaint.keywords, *self.complaint.keywords_en]}
+            hidden = sorted(keywords & {o.lower() for o in self.assertions.opposites})
+            if hidden:
+                msg = (
+                    f"assertions.opposites: {', '.join(hidden)} is a crisis or complaint "
+                    "keyword itself, so it would never count; remove it from one list"
+                )
+                raise ValueError(msg)
         unknown = sorted(set(self.stage_by_channel) - set(CHANNELS))
         if unknown:
             msg = f"stage_by_channel: unknown channels {', '.join(unknown)}"
             raise ValueError(msg)
         return self
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Who a crisis word belongs to: a category, and the cues it needs (symptoms)."""
+
+    category: str
+    cues: tuple[str, ...] = ()
+    within: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class CrisisWords:
+    """Every crisis keyword, symptom and contaminant in one automaton (one pass a text)."""
+
+    terms: TermSet
+    owners: dict[str, tuple[Owner, ...]]  # matched term -> owners, gravest first
+    patterns: tuple[tuple[Owner, re.Pattern[str]], ...]
+
+    @classmethod
+    def compile(cls, groups: Sequence[tuple[Owner, TermsSpec]]) -> CrisisWords:
+        owners: dict[str, list[Owner]] = {}
+        chinese: list[str] = []
+        english: list[str] = []
+        for owner, spec in groups:
+            for keyword, into in [(k, chinese) for k in spec.keywords] + [
+                (k, english) for k in spec.keywords_en
+            ]:
+                into.append(keyword)
+                entry = owners.setdefault(" ".join(keyword.lower().split()), [])
+                if owner not in entry:
+                    entry.append(owner)
+        patterns = tuple(
+            (owner, re.compile(p, re.IGNORECASE)) for owner, spec in groups for p in spec.patterns
+        )
+        terms = TermSet.compile("crisis words", chinese, english)
+        return cls(terms, {t: tuple(o) for t, o in owners.items()}, patterns)
+
+    def find(self, hay: Haystack, judge: Judge) -> list[Hit]:
+        """Every crisis word in the text whose cues (if it needs some) come before it;
+        within a category, overlapping words resolve leftmost, then longest, first."""
+        lowered = hay.text.lower() if hay.exact else hay.text
+        found: list[Hit] = []
+
+        def cued(owner: Owner, start: int) -> bool:
+            window = lowered[judge.sentence_start(hay.text, start, owner.within) : start]
+            return any(cue in window for cue in owner.cues)
+
+        for m in self.terms.occurrences(hay):
+            categories = set()
+            for owner in self.owners.get(m.term, ()):
+                if owner.category not in categories and (not owner.cues or cued(owner, m.start)):
+                    categories.add(owner.category)
+                    found.append(Hit(m.term, owner.category, m.start, m.end))
+        for owner, pattern in self.patterns:
+            for p in pattern.finditer(hay.text):
+                if p.end() > p.start() and (not owner.cues or cued(owner, p.start())):
+                    term = " ".join(p.group(0).lower().split())
+                    found.append(Hit(term, owner.category, p.start(), p.end()))
+        chosen: list[Hit] = []
+        ends: dict[str, int] = {}
+        for hit in sorted(found, key=_position):
+            if hit.start >= ends.get(hit.category, -1):
+                chosen.append(hit)
+                ends[hit.category] = hit.end
+        return chosen
+
+    def category_of(self, term: str, levels: dict[str, int]) -> str | None:
+        owners = self.owners.get(" ".join(term.lower().split()))
+        if owners:
+            return max(owners, key=lambda o: levels[o.category]).category
+        candidates = [o.category for o, p in self.patterns if p.fullmatch(term)]
+        return max(candidates, key=levels.__getitem__) if candidates else None
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The crisis and complaint terms a text asserts (each with its span), in text order."""
+
+    crisis: list[Hit]
+    complaint: list[Hit]
+
+    def crisis_found(self) -> dict[str, list[str]]:
+        """Crisis category → its distinct terms, in order of first appearance."""
+        found: dict[str, list[str]] = {}
+        for hit in self.crisis:
+            terms = found.setdefault(hit.category, [])
+            if hit.term not in terms:
+                terms.append(hit.term)
+        return found
 
 
 @dataclass(frozen=True)
@@ -140,9 +343,22 @@ class Taxonomy:
     crisis_levels: dict[str, int]
     routing: RoutingSpec
     stage_by_channel: dict[str, str]
+    words: CrisisWords | None = None  # crisis keywords, symptoms and contaminants together
+    judge: Judge | None = None
+    threats: frozenset[str] = frozenset()
 
     @classmethod
     def from_spec(cls, spec: TaxonomySpec) -> Taxonomy:
+        groups: list[tuple[Owner, TermsSpec]] = [(Owner(c.code), c) for c in spec.crisis]
+        groups += [
+            (Owner(g.category, tuple(c.lower() for c in g.cues), g.within if g.cues else 0), g)
+            for g in [*spec.symptoms, *spec.contaminants]
+        ]
+        judge = None
+        if spec.assertions is not None:
+            words = [w for _, terms in groups for w in terms.keywords]
+            words += [*spec.complaint.keywords, *spec.assertions.opposites]
+            judge = Judge(spec.assertions.vocabulary(), words)
         return cls(
             topics=tuple(t.compile(t.code) for t in spec.topics),
             topic_stages={t.code: t.stage for t in spec.topics},
@@ -151,6 +367,9 @@ class Taxonomy:
             crisis_levels={c.code: c.level for c in spec.crisis},
             routing=spec.routing,
             stage_by_channel=dict(spec.stage_by_channel),
+            words=CrisisWords.compile(groups),
+            judge=judge,
+            threats=frozenset(c.code for c in spec.crisis if c.threat),
         )
 
     @property
@@ -162,15 +381,44 @@ class Taxonomy:
         hay = Haystack.of(text)
         return [t.name for t in self.topics if t.search(hay)]
 
-    def match_crisis(self, text: str | Haystack) -> dict[str, list[str]]:
-        """Crisis category → the crisis terms found in ``text`` (only categories found)."""
+    def find_terms(
+        self, text: str | Haystack, *, complaint_from: int = 0, keyword_only: bool = False
+    ) -> Terms:
+        """The crisis terms (keywords, symptoms, contaminants) and complaint terms that
+        ``text`` asserts; complaint terms only from ``complaint_from`` on (after a title).
+
+        ``keyword_only``: the crisis keywords as written, every occurrence counted, no
+        symptoms: the matcher before terms were judged, kept for comparison.
+        """
         hay = Haystack.of(text)
-        found: dict[str, list[str]] = {}
-        for category in self.crisis:
-            terms = category.findall(hay)
-            if terms:
-                found[category.name] = terms
-        return found
+        complaint = [
+            Hit(m.term, "complaint", m.start, m.end)
+            for m in self.complaint.finditer(hay)
+            if m.start >= complaint_from
+        ]
+        if keyword_only or self.judge is None or self.words is None:
+            crisis = [
+                Hit(m.term, c.name, m.start, m.end) for c in self.crisis for m in c.finditer(hay)
+            ]
+            return Terms(sorted(crisis, key=_position), complaint)
+        crisis = self.words.find(hay, self.judge)
+        if not crisis and not complaint:
+            return Terms([], [])
+        asserted = self.judge.asserted(hay.text, [*crisis, *complaint], self.threats)
+        kept = _outermost([h for h in asserted if h.category != "complaint"])
+        return Terms(kept, [h for h in asserted if h.category == "complaint"])
+
+    def match_crisis(
+        self, text: str | Haystack, *, keyword_only: bool = False
+    ) -> dict[str, list[str]]:
+        """Crisis category → the crisis terms ``text`` asserts (only categories found)."""
+        return self.find_terms(text, keyword_only=keyword_only).crisis_found()
+
+    def category_of(self, term: str) -> str | None:
+        """The crisis category a reported term belongs to (the gravest, if several)."""
+        if self.words is None:
+            return None
+        return self.words.category_of(term, self.crisis_levels)
 
     def stage_for(self, topics: Sequence[str], channel: str) -> str | None:
         """The latest lifecycle stage any topic points to, else the channel's default."""
@@ -189,6 +437,26 @@ class Taxonomy:
             if rule.topic is not None and rule.topic in topics:
                 return rule.department
         return self.routing.default
+
+
+def _position(hit: Hit) -> tuple[int, int]:
+    return hit.start, -hit.end
+
+
+def _outermost(hits: list[Hit]) -> list[Hit]:
+    """Without hits inside a longer one of the same category (中毒 in 食物中毒)."""
+    return [
+        h
+        for h in hits
+        if not any(
+            o is not h
+            and o.category == h.category
+            and o.start <= h.start
+            and h.end <= o.end
+            and (o.end - o.start) > (h.end - h.start)
+            for o in hits
+        )
+    ]
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
