@@ -33,11 +33,14 @@ STATISTIC = "severity_3_items"
 
 
 def crisis_record(event: ScoredEvent, taxonomy: Taxonomy) -> dict[str, Any] | None:
-    """What the crisis detector needs of a severity-3 item (None for any other item)."""
+    """What the crisis detector needs of a severity-3 item (None for any other item).
+
+    The category comes from the crisis terms the understanding stage kept (never
+    from matching the text again), so the detector and the scored event agree.
+    """
     if event.severity < CRISIS_SEVERITY or event.is_staff_reply:
         return None
-    text = f"{event.title} {event.text}" if event.title else event.text
-    found = taxonomy.match_crisis(text) if text else {}
+    found = {c for c in map(taxonomy.category_of, event.crisis_terms) if c is not None}
     # the gravest category names the crisis; without one, the audience made it grave
     ranked = sorted(found, key=lambda c: (-taxonomy.crisis_levels[c], c))
     category = ranked[0] if ranked else "reach"

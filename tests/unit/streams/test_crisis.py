@@ -24,11 +24,13 @@ def detection() -> Detection:
 
 
 def record(
-    n: int, minutes: float = 0, text: str = "充电宝起火了，孩子被烫伤", **fields: Any
+    n: int,
+    minutes: float = 0,
+    text: str = "充电宝起火了，孩子被烫伤",
+    terms: tuple[str, ...] = ("起火", "烫伤"),
+    **fields: Any,
 ) -> dict[str, Any]:
-    event = scored(
-        n, minutes=minutes, text=text, severity=3, crisis_terms=["起火", "烫伤"], **fields
-    )
+    event = scored(n, minutes=minutes, text=text, severity=3, crisis_terms=list(terms), **fields)
     found = crisis_record(event, default_taxonomy())
     assert found is not None
     return found
@@ -51,6 +53,26 @@ def test_severity_3_items_become_crisis_records_named_by_their_gravest_category(
     assert event.severity == severity
     found = crisis_record(event, default_taxonomy())
     assert found is not None and found["key"] == {"crisis": category, "product": "p7"}
+
+
+@pytest.mark.parametrize(
+    ("text", "reach", "category", "terms"),
+    [
+        # a denied safety word is no safety crisis: the audience alone made this one grave
+        ("用了半年没有漏电，就是快递太慢了，差评", 200_000, "reach", []),
+        ("充电器没有漏电，但是充电的时候起火了", None, "safety", ["起火"]),
+        ("吃出了玻璃渣，我要曝光", 50_000, "safety", ["玻璃渣", "曝光"]),
+        ("说会爆炸的都是谣言，我要去12315投诉你们乱发货", 20_000, "regulator", ["12315"]),
+    ],
+)
+def test_the_crisis_category_is_the_one_the_understanding_stage_kept(
+    text: str, reach: int | None, category: str, terms: list[str]
+) -> None:
+    [event] = score_events([event_factory("1", text, reach=reach, product="p7")], FixedEngine(), T0)
+    assert event.severity == 3 and event.crisis_terms == terms
+    found = crisis_record(event, default_taxonomy())
+    assert found is not None and found["key"] == {"crisis": category, "product": "p7"}
+    assert found["terms"] == terms
     assert found["sample"]["id"] == event.id
 
 
@@ -91,7 +113,7 @@ def test_other_keys_are_other_crises() -> None:
     d = detection()
     [a] = d.on_crisis(0, record(1, product="p7"))
     [b] = d.on_crisis(0, record(2, product="p8"))
-    [c] = d.on_crisis(0, record(3, text="我要曝光给媒体", product="p7"))
+    [c] = d.on_crisis(0, record(3, text="我要曝光给媒体", terms=("曝光", "媒体"), product="p7"))
     assert len({a.id, b.id, c.id}) == 3
 
 
