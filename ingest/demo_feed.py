@@ -34,6 +34,8 @@ from radar.settings import CoreSettings, settings_config
 from radar.topics import ensure_topics
 
 log = logging.getLogger(__name__)
+#: What the mailbox connector reports while the scripted outage lasts.
+OUTAGE_MESSAGE = "无法登录邮件服务器（IMAP 连接超时），新邮件暂未收取"
 
 
 class DemoSettings(ConnectorSettings):
@@ -43,9 +45,14 @@ class DemoSettings(ConnectorSettings):
     yaml_section: ClassVar[str | None] = "ingest_demo"
 
     seed: int = Field(7, description="Same seed, same feed")
-    days: float = Field(14.0, gt=0, le=90, description="Days of event time to backfill")
-    per_day: float = Field(1200.0, gt=0, description="Average customer items a day (backfill)")
-    rate: float = Field(20.0, ge=0, description="Average items a minute once live")
+    days: float = Field(7.0, gt=0, le=90, description="Days of event time to backfill")
+    per_day: float = Field(2400.0, gt=0, description="Average customer items a day")
+    rate: float | None = Field(
+        None,
+        ge=0,
+        description="Average items a minute once live (default: the history's pace; a faster "
+        "feed is itself a spike)",
+    )
     corpus: Path | None = Field(
         None,
         description="Labelled cat,label,review CSV whose reviews speak for normal traffic "
@@ -99,6 +106,8 @@ class _Feed:
         self.producer = producer
         self.result = DemoResult()
         self.sent = dict.fromkeys(self.emitters, 0)
+        self.last_ok: dict[str, datetime] = {}
+        self.down_since: dict[str, datetime] = {}
 
     def send(self, items: list[DemoItem], *, live: bool) -> None:
         for item in items:
@@ -114,10 +123,23 @@ class _Feed:
 
     def beat(self, at: datetime, script: DemoScript, *, flush: bool) -> None:
         for channel, emitter in self.emitters.items():
-            if channel == "email" and script._active("source_down", at, channel="email"):
-                continue  # a source that is down sends no heartbeat either
-            self.producer.send_heartbeat(
-                Heartbeat(
+            outage = script.source_down(channel, at)
+            if outage is not None:  # the connector runs, but cannot reach its mailbox
+                if emitter.source not in self.down_since:
+                    self.down_since[emitter.source] = self.last_ok.get(emitter.source, at)
+                beat = Heartbeat(
+                    source=emitter.source,
+                    channel=channel,
+                    at=at,
+                    status="down",
+                    last_success_at=self.down_since[emitter.source],
+                    records_total=self.sent[channel],
+                    message=OUTAGE_MESSAGE,
+                )
+            else:
+                self.down_since.pop(emitter.source, None)
+                self.last_ok[emitter.source] = at
+                beat = Heartbeat(
                     source=emitter.source,
                     channel=channel,
                     at=at,
@@ -125,7 +147,7 @@ class _Feed:
                     records_total=self.sent[channel],
                     lag_seconds=0.0,
                 )
-            )
+            self.producer.send_heartbeat(beat)
         if flush:
             self.producer.flush()
 
@@ -159,7 +181,7 @@ def run_demo_feed(
     stop = stop_event or threading.Event()
     end = (settings.until or clock.now()).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=settings.days)
-    script = DemoScript(load_texts(settings.corpus), settings.seed, start, end)
+    script = DemoScript(load_texts(settings.corpus), settings.seed, start, end, live=follow)
     path = settings.incidents_path or core.ensure_data_dir() / "demo_incidents.json"
     incidents = write_incidents(path, script)
     if on_incidents is not None:
@@ -198,7 +220,8 @@ def _live(
     while not stop.is_set():
         now = clock.now()
         if now > script.cursor:
-            feed.send(script.advance(now, settings.rate * 60 * 24), live=True)
+            per_day = settings.per_day if settings.rate is None else settings.rate * 60 * 24
+            feed.send(script.advance(now, per_day), live=True)
         if time.monotonic() >= next_beat:
             feed.beat(now, script, flush=False)
             next_beat = time.monotonic() + settings.heartbeat_interval_s

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from ingest import demo_corpus as words
 
@@ -21,6 +22,7 @@ class Incident:
     start: datetime
     end: datetime | None
     description: str = ""
+    details: dict[str, str] = field(default_factory=dict)
 
     def active(self, at: datetime) -> bool:
         return self.start <= at and (self.end is None or at < self.end)
@@ -35,62 +37,114 @@ class Incident:
         }
 
 
-def scripted_incidents(start: datetime, end: datetime) -> list[Incident]:
-    """The incidents of a backfill from ``start`` to ``end`` plus one early in the live part."""
-    span = end - start
+#: Local time the story is told in (busy hours are busy in Beijing).
+LOCAL = ZoneInfo("Asia/Shanghai")
+#: History before the first scripted incident, so every detector knows what is usual.
+WARM_UP = timedelta(hours=30)
+#: Busy local hours an incident may take place in (whole incident inside).
+BUSY = (9, 21)
 
-    def at(fraction: float) -> datetime:
-        return (start + span * fraction).replace(minute=0, second=0, microsecond=0)
 
-    quiet, down, wave, scare = at(0.4), at(0.55), at(0.7), at(0.82)
+def _latest_slot(before: datetime, hours: int, earliest: datetime) -> datetime | None:
+    """The latest on-the-hour start of ``hours`` in busy local hours ending by ``before``."""
+    start = (before - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+    while start >= earliest:
+        local = start.astimezone(LOCAL)
+        if BUSY[0] <= local.hour and local.hour + hours <= BUSY[1]:
+            return start
+        start -= timedelta(hours=1)
+    return None
 
-    def until(moment: datetime) -> datetime:
-        return min(moment, end)  # short backfills: incidents end with the backfill
 
-    forum_phase = min(timedelta(hours=3), (end - scare) / 2)
+def scripted_incidents(start: datetime, end: datetime, *, live: bool = True) -> list[Incident]:
+    """The story of a backfill from ``start`` to ``end``, told backwards from the end.
 
+    The safety scare fills the last hours (and, ``live``, goes on); before it,
+    two hours apart, come the courier-delay wave in 广东, the mailbox outage and
+    the chat silence, each in busy local hours and after a day and more of
+    ordinary history. Incidents that do not fit a short backfill are left out.
+    Live, a second courier wave (浙江) starts ten minutes after the backfill.
+    """
     product = words.SAFETY_PRODUCT
-    return [
-        Incident(
-            "silence",
-            {"channel": "chat"},
-            quiet,
-            until(quiet + timedelta(hours=6)),
-            "chat goes quiet: customers stop writing, the source stays up",
-        ),
-        Incident(
-            "source_down",
-            {"source": "demo-email", "channel": "email"},
-            down,
-            until(down + timedelta(hours=5)),
-            "the mailbox connector is down: no mail, no heartbeats",
-        ),
-        Incident(
-            "spike",
-            {"topic": "物流配送", "region": "广东"},
-            wave,
-            until(wave + timedelta(hours=6)),
-            "courier-delay wave in one region across reviews, chat, surveys and social",
-        ),
-        Incident(
-            "crisis",
-            {"product": product, "channel": "forum"},
-            scare,
-            scare + forum_phase,
-            "product-safety scare starts on the forum",
-        ),
-        Incident(
-            "crisis",
-            {"product": product, "channel": "social"},
-            scare + forum_phase,
-            until(scare + forum_phase + timedelta(hours=12)),
-            "the safety scare spreads to social media with large reach",
-        ),
-        Incident(
-            "spike",
-            {"topic": "物流配送", "region": "浙江"},
-            end + timedelta(minutes=10),
-            end + timedelta(minutes=70),
-            "live courier-delay wave (real time)",
-        ),
+    earliest = start + WARM_UP
+    story: list[Incident] = []
+    scare = end - timedelta(hours=5)
+    if scare >= earliest:
+        story.append(
+            Incident(
+                "crisis",
+                {"crisis": "safety", "product": product},
+                scare,
+                None if live else end,
+                f"{product} safety scare: two hours on the forum, then social media with "
+                "large reach",
+                {"forum_until": (scare + timedelta(hours=2)).isoformat()},
+            )
+        )
+    cursor = scare
+    plan = [
+        ("spike", {"topic": "物流配送", "region": "广东"}, 3, "courier-delay wave in 广东"),
+        ("source_down", {"source": "demo-email", "channel": "email"}, 3, "mailbox unreachable"),
+        ("silence", {"channel": "chat"}, 4, "chat goes quiet: customers stop writing"),
     ]
+    for kind, key, hours, description in plan:
+        slot = _latest_slot(cursor - timedelta(hours=2), hours, earliest)
+        if slot is None:
+            continue
+        story.append(Incident(kind, key, slot, slot + timedelta(hours=hours), description))
+        cursor = slot
+    if live:
+        story.append(
+            Incident(
+                "spike",
+                {"topic": "物流配送", "region": "浙江"},
+                end + timedelta(minutes=10),
+                end + timedelta(minutes=70),
+                "live courier-delay wave in 浙江 (real time)",
+            )
+        )
+    return sorted(story, key=lambda i: i.start)
+
+
+@dataclass
+class StoryCheck:
+    """How the incidents Radar opened compare with the incidents the demo scripted."""
+
+    found: list[dict[str, Any]]
+    missing: list[dict[str, Any]]
+    unexplained: list[tuple[str, dict[str, str]]]  # (incident type, signal key)
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.unexplained
+
+
+def _covers(scripted: dict[str, str], key: dict[str, str]) -> bool:
+    """Whether a signal key names at least every field of a scripted key, with its value."""
+    return all(key.get(name) == value for name, value in scripted.items())
+
+
+def check_story(scripted: list[dict[str, Any]], incidents: list[dict[str, Any]]) -> StoryCheck:
+    """Compare scripted incidents (``demo_incidents.json``) with opened ones (``--json`` list).
+
+    A scripted incident is found when an incident of its type holds a signal
+    whose key has every field of the scripted key; a signal of an incident is
+    explained when some scripted incident of the incident's type is covered
+    by its key. Both must hold for every incident: nothing missing, nothing else.
+    """
+    found: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for item in scripted:
+        hit = any(
+            incident["type"] == item["type"]
+            and any(_covers(item["key"], key) for key in incident.get("signal_keys", []))
+            for incident in incidents
+        )
+        (found if hit else missing).append(item)
+    unexplained = [
+        (incident["type"], key)
+        for incident in incidents
+        for key in incident.get("signal_keys", [])
+        if not any(i["type"] == incident["type"] and _covers(i["key"], key) for i in scripted)
+    ]
+    return StoryCheck(found, missing, unexplained)

@@ -51,18 +51,27 @@ DAILY = (
 WEEKLY = (0.95, 0.95, 0.95, 1.0, 1.1, 1.25, 1.2)  # Monday .. Sunday
 _MEAN_DAILY = sum(DAILY) / len(DAILY)
 CHANNELS = (
-    ("review", 45),
-    ("survey", 12),
+    ("review", 40),
+    ("survey", 10),
     ("forum", 10),
     ("social", 15),
-    ("chat", 12),
-    ("email", 6),
+    ("chat", 18),
+    ("email", 7),
 )
+#: Channels where staff answer on the thread, and how: (median hours, share never answered
+#: of complaints). Complaints left waiting open with an explicit complaint in their title.
+REPLIES = {"chat": (0.05, 0.0), "social": (1.0, 0.0), "forum": (2.0, 0.08), "email": (4.0, 0.1)}
+#: A reply this close to a deadline is moved clear of it, so the story is unambiguous.
+MARGIN = timedelta(minutes=20)
 
 
 @dataclass(order=True)
 class DemoItem:
-    """One thing said on one channel at one time (fields as a connector would read them)."""
+    """One thing said on one channel: delivered at ``at`` (fields as a connector reads them).
+
+    ``created_at`` in the fields is when it was said; a connector that was
+    down delivers what it missed later.
+    """
 
     at: datetime
     seq: int
@@ -88,13 +97,16 @@ def poisson(rng: random.Random, mean: float) -> int:
 
 
 class DemoScript:
-    """Generates the feed span by span; items come out in time order, replies included."""
+    """Generates the feed span by span; items come out in delivery order, replies included."""
 
-    def __init__(self, corpus: DemoTexts, seed: int, start: datetime, end: datetime) -> None:
+    def __init__(
+        self, corpus: DemoTexts, seed: int, start: datetime, end: datetime, *, live: bool = True
+    ) -> None:
         self.corpus = corpus
         self.seed = seed
         self.rng = random.Random(seed)
-        self.incidents = scripted_incidents(start, end)
+        self.incidents = scripted_incidents(start, end, live=live)
+        self.end, self.live = end, live
         self.unanswered: list[Incident] = []
         self._queue: list[DemoItem] = []
         self._seq = itertools.count()
@@ -110,33 +122,43 @@ class DemoScript:
                 return incident
         return None
 
+    def source_down(self, channel: str, at: datetime) -> Incident | None:
+        """The outage of ``channel``'s connector at ``at``, if it is down then."""
+        return self._active("source_down", at, channel=channel)
+
     def advance(self, until: datetime, per_day: float) -> list[DemoItem]:
-        """Everything said from the cursor to ``until`` at ``per_day`` items a day on average."""
+        """Everything delivered from the cursor to ``until`` at ``per_day`` items a day."""
         t0, seconds = self.cursor, (until - self.cursor).total_seconds()
         if seconds > 0:
             count = poisson(self.rng, per_day / 86400 * seconds * rhythm(t0))
             for _ in range(count):
                 self._normal(t0 + timedelta(seconds=self.rng.uniform(0, seconds)))
             for incident in self.incidents:
-                self._incident_items(incident, t0, until, per_day)
+                self._incident_items(incident, t0, until)
             self.cursor = until
         ready = []
         while self._queue and self._queue[0].at < until:
             ready.append(heapq.heappop(self._queue))
         return ready
 
+    def _delivery(self, channel: str, at: datetime) -> datetime:
+        """When an item said at ``at`` reaches Radar: after the outage if its connector is down."""
+        outage = self.source_down(channel, at)
+        if outage is None or outage.end is None:
+            return at
+        return outage.end + timedelta(seconds=self.rng.uniform(1, 600))
+
     def _push(self, at: datetime, channel: str, fields: dict[str, Any]) -> str | None:
-        """Queue an item; None when an incident keeps the channel silent at that time."""
+        """Queue an item said at ``at``; None when customers of the channel keep silent."""
         seq = next(self._seq)
         external = f"demo{self.seed}-{channel}-{int(at.timestamp())}-{seq}"
         if "thread_id" in fields and fields["thread_id"] is None:
             fields = {**fields, "thread_id": external}  # an opening post starts its thread
         fields = {"external_id": external, "created_at": at.isoformat(), **fields}
-        if channel == "chat" and self._active("silence", at, channel="chat"):
+        staff = bool(fields.get("is_staff_reply"))
+        if not staff and self._active("silence", at, channel=channel):
             return None
-        if channel == "email" and self._active("source_down", at, channel="email"):
-            return None
-        heapq.heappush(self._queue, DemoItem(at, seq, channel, fields))
+        heapq.heappush(self._queue, DemoItem(self._delivery(channel, at), seq, channel, fields))
         return external
 
     def _customer(
@@ -163,12 +185,16 @@ class DemoScript:
         if channel == "review":
             base["rating"] = rng.choice((4, 5, 5)) if positive else rng.choice((1, 1, 2, 3))
             self._push(at, channel, base)
-        elif channel == "survey":
+            return
+        if channel == "survey":
             base["csat"] = rng.choice((4, 5)) if positive else rng.choice((1, 2, 2, 3))
             base["nps"] = rng.randint(8, 10) if positive else rng.randint(0, 6)
             base["order_id"] = f"E{rng.randrange(10**11, 10**12)}"
             self._push(at, channel, base)
-        elif channel == "social":
+            return
+        median_h, never = REPLIES[channel]
+        waits, late = self._left_waiting(at, positive, never)
+        if channel == "social":
             reach = int(base.pop("reach", 0)) or int(min(5_000_000, 20 * rng.paretovariate(1.1)))
             base.update(
                 reach=reach,
@@ -176,32 +202,19 @@ class DemoScript:
                 likes=int(reach * rng.uniform(0, 0.03)),
                 url=f"https://weibo.example/{rng.randrange(10**9)}",
             )
-            self._push(at, channel, base)
-        elif channel == "forum":
-            base["title"] = self.corpus.title(rng, base["text"], channel, positive)
-            post = self._push(at, channel, {**base, "thread_id": None})
-            if post is not None:
-                self._reply(channel, at, post, thread=post, median_h=2.0, never=0.08)
-        elif channel == "chat":
-            conversation = f"conv{rng.randrange(10**8)}"
-            message = self._push(at, channel, {**base, "thread_id": conversation})
-            if message is not None:
-                self._reply(channel, at, message, thread=conversation, median_h=0.05, never=0.02)
-        else:
-            base["title"] = self.corpus.title(rng, base["text"], channel, positive)
-            mail = self._push(at, channel, {**base, "thread_id": None})
-            if mail is not None and not positive:
-                self._reply(channel, at, mail, thread=mail, median_h=5.0, never=0.1)
-
-    def _reply(
-        self, channel: str, at: datetime, post: str, *, thread: str, median_h: float, never: float
-    ) -> None:
-        rng = self.rng
-        answered = rng.random() >= never
-        delay = timedelta(hours=rng.lognormvariate(math.log(median_h), 1.0))
-        if answered:
+        reply = self._plan_reply(channel, at, median_h, waits=waits, late=late)
+        overdue = reply is None or self._delivery(channel, reply) >= at + SLA
+        if channel in {"forum", "email"}:
+            title = self.corpus.title(rng, base["text"], channel, positive)
+            base["title"] = f"投诉：{title}" if overdue else title
+        thread = f"conv{rng.randrange(10**8)}" if channel == "chat" else None
+        post = self._push(at, channel, {**base, "thread_id": thread})
+        if post is None:
+            return
+        thread = thread or post
+        if reply is not None:
             self._push(
-                at + delay,
+                reply,
                 channel,
                 {
                     "text": self.corpus.staff_reply(rng),
@@ -211,37 +224,77 @@ class DemoScript:
                     "reply_to": post,
                 },
             )
-        if channel == "forum" and (not answered or delay > SLA):
+        if overdue:
             self.unanswered.append(
                 Incident(
                     "unanswered",
-                    {"channel": channel, "thread_id": post},
+                    {"channel": channel, "thread": thread},
                     at + SLA,
-                    at + delay if answered else None,
-                    "forum thread without a staff reply in 6 h",
+                    reply,
+                    f"{channel} complaint without a staff reply in 6 h",
                 )
             )
 
-    def _incident_items(
-        self, incident: Incident, t0: datetime, t1: datetime, per_day: float
-    ) -> None:
+    def _left_waiting(self, at: datetime, positive: bool, never: float) -> tuple[bool, bool]:
+        """Whether a post is never answered, or answered after the SLA (complaints only).
+
+        Without a live part, a deadline near the end of the backfill could go
+        either way (the feed stops around it), so such posts are answered in time.
+        """
+        if positive or (not self.live and at + SLA > self.end - timedelta(minutes=30)):
+            return False, False
+        waits = self.rng.random() < never
+        late = not waits and self.rng.random() < never / 2
+        return waits, late
+
+    def _plan_reply(
+        self, channel: str, at: datetime, median_h: float, *, waits: bool, late: bool
+    ) -> datetime | None:
+        """When staff answer a post said at ``at`` (None: never).
+
+        Staff answer every thread in time unless the story says ``late``
+        (after the SLA) or ``waits`` (never). Radar judges by when the reply
+        *reaches* it: a timely reply the connector outage would hold back past
+        the deadline is written before the outage instead, and a reply close
+        to the deadline is moved clear of it, so the story is unambiguous.
+        """
+        rng = self.rng
+        deadline = at + SLA
+        if waits:
+            return None
+        if late:
+            when = deadline + timedelta(hours=rng.uniform(0.5, 6))
+        else:
+            hours = rng.lognormvariate(math.log(median_h), 1.0)
+            when = at + min(timedelta(hours=hours), 0.8 * SLA)
+            outage = self.source_down(channel, when)
+            if outage is not None and self._delivery(channel, when) >= deadline - MARGIN:
+                when = at + (outage.start - at) / 2
+        arrives = self._delivery(channel, when)
+        if abs(arrives - deadline) < MARGIN:
+            when += deadline + MARGIN - arrives
+        return when
+
+    def _incident_items(self, incident: Incident, t0: datetime, t1: datetime) -> None:
         start = max(t0, incident.start)
         end = min(t1, incident.end or t1)
         seconds = (end - start).total_seconds()
         if seconds <= 0 or incident.type not in {"spike", "crisis"}:
             return
-        hourly = max(6.0, per_day / 24 * (0.5 if incident.type == "spike" else 0.25))
+        hourly = 50.0 if incident.type == "spike" else 4.0
         for _ in range(poisson(self.rng, hourly * seconds / 3600)):
             at = start + timedelta(seconds=self.rng.uniform(0, seconds))
             if incident.type == "spike":
                 region = incident.key["region"]
-                base = self._customer(False)
+                channel = self.rng.choice(("review", "review", "chat", "survey", "social"))
+                base = self._customer(False, channel=channel)
                 base["region"] = region
                 base["text"] = self.corpus.courier_delay(self.rng, region)
-                channel = self.rng.choice(("review", "chat", "survey", "social", "review"))
             else:
-                base = self._customer(False, incident.key["product"])
-                channel = incident.key["channel"]
+                forum_until = incident.details.get("forum_until")
+                on_forum = forum_until is not None and at < datetime.fromisoformat(forum_until)
+                channel = "forum" if on_forum else "social"
+                base = self._customer(False, incident.key["product"], channel=channel)
                 base["text"] = self.corpus.safety_scare(self.rng, incident.key["product"], channel)
                 if channel == "social":
                     base["reach"] = int(self.rng.uniform(10_000, 2_000_000))

@@ -32,9 +32,11 @@ def print_incidents(incidents: list[Incident]) -> None:
 
 @click.command("demo")
 @click.option("--seed", type=int, help="Same seed, same feed (default 7)")
-@click.option("--days", type=float, help="Days of event time to backfill (default 14)")
+@click.option("--days", type=float, help="Days of event time to backfill (default 7)")
 @click.option("--per-day", type=float, help="Average customer items a day in the backfill")
-@click.option("--rate", type=float, help="Average items a minute once live (default 20)")
+@click.option(
+    "--rate", type=float, help="Average items a minute once live (default: the history's pace)"
+)
 @click.option(
     "--incidents",
     "incidents_path",
@@ -123,7 +125,8 @@ def demo_command(
                 path = settings.incidents_path or CoreSettings().data_dir / "demo_incidents.json"
                 click.echo(f"incidents written to {path}")
                 if not no_follow:
-                    click.echo(f"live at {settings.rate:g} items a minute; Ctrl-C stops")
+                    pace = settings.rate if settings.rate is not None else settings.per_day / 1440
+                    click.echo(f"live at {pace:g} items a minute; Ctrl-C stops")
             stage.append(True)
 
         stage: list[bool] = []

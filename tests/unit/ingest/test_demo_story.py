@@ -1,0 +1,49 @@
+"""The demo's story check: every scripted incident found, and nothing else opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.demo_incidents import check_story
+
+SCRIPTED = [
+    {"type": "spike", "key": {"topic": "物流配送", "region": "广东"}},
+    {"type": "crisis", "key": {"crisis": "safety", "product": "热水器"}},
+    {"type": "unanswered", "key": {"channel": "forum", "thread": "t1"}},
+]
+
+
+def incident(kind: str, *keys: dict[str, str]) -> dict[str, Any]:
+    return {"type": kind, "title": kind, "status": "open", "signal_keys": list(keys)}
+
+
+def test_the_whole_story_and_nothing_else_passes() -> None:
+    opened = [
+        incident("spike", {"topic": "物流配送", "region": "广东"}),
+        incident("crisis", {"crisis": "safety", "product": "热水器"}),
+        incident("unanswered", {"channel": "forum", "thread": "t1"}),
+    ]
+    check = check_story(SCRIPTED, opened)
+    assert check.ok and len(check.found) == 3
+
+
+def test_a_broader_signal_does_not_find_a_scripted_compound_key() -> None:
+    opened = [incident("spike", {"topic": "物流配送"})]
+    check = check_story(SCRIPTED[:1], opened)
+    assert check.missing == SCRIPTED[:1]
+    assert check.unexplained == [("spike", {"topic": "物流配送"})]
+
+
+def test_a_signal_of_another_type_explains_nothing() -> None:
+    opened = [
+        incident("spike", {"topic": "物流配送", "region": "广东"}),
+        incident("spike", {"crisis": "safety", "product": "热水器"}),
+    ]
+    check = check_story(SCRIPTED[:2], opened)
+    assert [m["type"] for m in check.missing] == ["crisis"]
+    assert check.unexplained == [("spike", {"crisis": "safety", "product": "热水器"})]
+
+
+def test_a_more_specific_signal_counts_as_the_scripted_one() -> None:
+    opened = [incident("unanswered", {"channel": "forum", "thread": "t1", "source": "x"})]
+    assert check_story(SCRIPTED[2:], opened).ok
