@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "ingest": "ingest.cli:ingest",
     "worker": "streams.cli:worker",
     "sentiment": "streams.sentiment.cli:sentiment",
+    "classify": "streams.classify:classify",
     "spikes": "streams.cli:spikes",
     "alerts": "alerts.cli:alerts",
     "dashboard": "dashboard.cli:dashboard",
