@@ -135,8 +135,9 @@ class Judge:
         # a space between two Chinese characters separates clauses as a comma would
         self.splitter = re.compile(rf"[{marks}]+|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
         self.sentence_marks = frozenset(v.sentence_marks)
-        # segmentation keeps our terms and cue words whole (过敏 in 不过敏, 会不会)
-        self.words = tuple(dict.fromkeys(w for w in [*words, *kinds] if len(w) > 1))
+        # segmentation keeps the terms whole (不/过敏, not 不过/敏); cue words need no
+        # entry: a cue of several words (一点都不) counts when its two ends are boundaries
+        self.words = tuple(dict.fromkeys(w for w in words if len(w) > 1))
 
     # -- the verdicts -------------------------------------------------------
 
@@ -183,7 +184,10 @@ class Judge:
         prior: tuple[Hit, Verdict, int] | None,
     ) -> Verdict:
         v = self.vocabulary
-        before = [c for c in clause.cues if c.end <= hit.start]
+        # cue words inside a pattern's match count as before it (电池没鼓包, 就爆了)
+        before = [
+            c for c in clause.cues if c.end <= hit.start or hit.start < c.start < c.end <= hit.end
+        ]
         scope_start = max((c.end for c in before if BREAKER in c.kinds), default=clause.start)
         scope = [c for c in before if c.start >= scope_start]
         if self._rumour(doc, index, scope_start):
@@ -191,7 +195,7 @@ class Judge:
         hearsay = [c for c in scope if HEARSAY in c.kinds]
         if hearsay:
             said = hearsay[0].end
-            modal = any(MODAL in c.kinds and c.start >= said for c in scope)
+            modal = any(MODAL in c.kinds and c.end >= said for c in scope)  # 说会 is both
             if (modal and not threat) or any(d in doc.low[hit.end :] for d in self.denials):
                 return "rumour"
         if any(ELSEWHERE in c.kinds for c in scope):
@@ -216,7 +220,10 @@ class Judge:
         if negations and _distance(clause, negations[-1].end, hit.start) <= v.negation_tokens:
             # the nearest negation, unless a second one right before it cancels it (不是没有)
             nearest = negations[-1]
-            if not any(_distance(clause, c.end, nearest.start) <= 1 for c in negations[:-1]):
+            if not any(
+                c.end <= nearest.start and _distance(clause, c.end, nearest.start) <= 1
+                for c in negations[:-1]
+            ):
                 return "negated"
         if not perfective and self._negated_after(doc.text, clause, hit):
             return "negated"
@@ -348,14 +355,19 @@ class Judge:
 
 
 def _resolve(found: Sequence[Match]) -> list[Match]:
-    """Overlapping cue words: the leftmost, then the longest, wins (会不会 over 不会)."""
-    chosen: list[Match] = []
-    end = -1
-    for m in sorted(found, key=lambda m: (m.start, m.start - m.end)):
-        if m.start >= end:
-            chosen.append(m)
-            end = m.end
-    return chosen
+    """Cue words without those nested in a longer one (不会 in 会不会, 没有 in 没有发生);
+    overlapping ones both stay (完全不 and 不存在 in 完全不存在), in text order."""
+    return sorted(
+        (
+            m
+            for m in found
+            if not any(
+                o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                for o in found
+            )
+        ),
+        key=lambda m: (m.start, m.end),
+    )
 
 
 def _distance(clause: _Clause, start: int, end: int) -> int:
@@ -367,6 +379,8 @@ def _distance(clause: _Clause, start: int, end: int) -> int:
 
 # -- word segmentation (jieba), loaded once per process ----------------------
 
+#: dictionary frequency given to the taxonomy's terms (common words have 10^4-10^5)
+TERM_FREQ = 50_000
 _lock = threading.Lock()
 _segmenter: Any = None
 _added: set[str] = set()
@@ -380,8 +394,9 @@ def segmenter(words: Iterable[str] = ()) -> Any:
             _segmenter = _load()
         new = [w for w in words if w not in _added]
         for word in new:
-            if not _segmenter.FREQ.get(word):
-                _segmenter.add_word(word)
+            # frequent enough to be cut whole against an overlapping word (差评说 is
+            # 差评/说, not jieba's 差/评说)
+            _segmenter.add_word(word, freq=max(_segmenter.FREQ.get(word) or 0, TERM_FREQ))
             _added.add(word)
         return _segmenter
 
