@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from streams.taxonomy import default_taxonomy
 
 END = datetime(2026, 11, 23, 0, tzinfo=UTC)
 START = END - timedelta(days=3)
-DENIED = re.compile(r"(?:没有|没|不|无|未|防)[^，。！？!?\s]{0,2}$")
 
 
 def feed(seed: int) -> tuple[DemoScript, list[DemoItem]]:
@@ -78,13 +76,7 @@ def test_generated_feed_states_crises_only_in_the_scripted_scare() -> None:
     script, items = feed(1)
     scares = [i for i in script.incidents if i.type == "crisis"]
     taxonomy = default_taxonomy()
-    stated = []
-    for item in items:
-        text = item.fields["text"]
-        for terms in taxonomy.match_crisis(text).values():
-            for term in terms:
-                if any(not DENIED.search(text[: m.start()]) for m in re.finditer(term, text)):
-                    stated.append(item)
+    stated = [i for i in items if taxonomy.match_crisis(i.fields["text"])]
     assert stated and all(any(s.active(i.at) for s in scares) for i in stated)
     assert {i.channel for i in stated} == {"forum", "social"}
 
