@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.errors import ConfigError
 from radar.events import CHANNELS, describe_validation_error
-from streams.assertions import Hit, Judge, Vocabulary
+from streams.assertions import Hit, Judge, Verdict, Vocabulary
 from streams.terms import Haystack, TermSet, check_pattern
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
@@ -294,11 +294,22 @@ class CrisisWords:
                 if owner.category not in categories and (not owner.cues or cued(owner, m.start)):
                     categories.add(owner.category)
                     found.append(Hit(m.term, owner.category, m.start, m.end))
+        words = list(found)
+
+        def spoken(category: str, start: int, end: int) -> bool:
+            """A pattern is for what keywords cannot say: a keyword inside it speaks."""
+            return any(w.category == category and start <= w.start < w.end <= end for w in words)
+
         for owner, pattern in self.patterns:
             for p in pattern.finditer(hay.text):
-                if p.end() > p.start() and (not owner.cues or cued(owner, p.start())):
+                start, end = p.span()
+                if (
+                    end > start
+                    and (not owner.cues or cued(owner, start))
+                    and not spoken(owner.category, start, end)
+                ):
                     term = " ".join(p.group(0).lower().split())
-                    found.append(Hit(term, owner.category, p.start(), p.end()))
+                    found.append(Hit(term, owner.category, start, end))
         chosen: list[Hit] = []
         ends: dict[str, int] = {}
         for hit in sorted(found, key=_position):
@@ -407,6 +418,16 @@ class Taxonomy:
         asserted = self.judge.asserted(hay.text, [*crisis, *complaint], self.threats)
         kept = _outermost([h for h in asserted if h.category != "complaint"])
         return Terms(kept, [h for h in asserted if h.category == "complaint"])
+
+    def explain(self, text: str) -> list[tuple[Hit, Verdict]]:
+        """Every crisis and complaint term in ``text`` with what the text does with it
+        (asserted, negated, hypothetical, rumour, elsewhere, opposite)."""
+        hay = Haystack(text)
+        if self.judge is None or self.words is None:
+            return [(h, "asserted") for h in self.find_terms(hay, keyword_only=True).crisis]
+        found = self.words.find(hay, self.judge)
+        found += [Hit(m.term, "complaint", m.start, m.end) for m in self.complaint.finditer(hay)]
+        return self.judge.verdicts(text, found, self.threats)
 
     def match_crisis(
         self, text: str | Haystack, *, keyword_only: bool = False
