@@ -10,7 +10,7 @@ import pytest
 
 from radar.events import FeedbackEvent, ScoredEvent, make_event_id, parse_model
 from streams.complaint import is_complaint
-from streams.scoring import score_events, score_or_reject
+from streams.scoring import score_events, score_or_reject, understand
 from streams.sentiment import SentimentEngine
 from streams.taxonomy import default_taxonomy
 
@@ -78,6 +78,39 @@ class TestScoreEvents:
         assert scored.department == "危机公关组"
         assert {"爆炸", "受伤", "曝光"} <= set(scored.crisis_terms)
 
+    @pytest.mark.parametrize(
+        "text",
+        ["用了三个月了，没有漏电，很放心", "没有任何刺激，不会过敏", "说会爆炸的都是谣言，好用"],
+    )
+    def test_a_denied_crisis_word_pages_nobody(self, text: str) -> None:
+        [scored] = score_events([event_factory("1", text, rating=5)], FixedEngine({text: 0.9}), NOW)
+        assert scored.severity == 0 and scored.crisis_terms == []
+        assert scored.is_complaint is False and scored.department != "危机公关组"
+
+    @pytest.mark.parametrize(
+        ("text", "terms"),
+        [
+            ("全家拉肚子，已经去医院了", ["拉肚子", "去医院"]),
+            ("奶粉里面有虫子", ["虫子"]),
+            ("吃出了玻璃渣", ["玻璃渣"]),
+            ("一插上就冒火花", ["冒火花"]),
+        ],
+    )
+    def test_symptoms_and_contaminants_page_on_call(self, text: str, terms: list[str]) -> None:
+        [scored] = score_events([event_factory("1", text)], FixedEngine(), NOW)
+        assert scored.severity == 3 and scored.crisis_terms == terms
+        assert scored.department == "危机公关组" and scored.is_complaint is True
+
+    def test_a_title_is_judged_with_the_text(self) -> None:
+        event = event_factory("1", "插上就起火了", title="没有漏电")
+        [scored] = score_events([event], FixedEngine(), NOW)
+        assert scored.crisis_terms == ["起火"]
+
+    def test_the_keyword_only_matcher_stays_reachable(self) -> None:
+        event = event_factory("1", "用了三个月了，没有漏电，很放心", rating=5)
+        assert understand(event, 0.9, default_taxonomy(), keyword_only=True)["severity"] == 3
+        assert understand(event, 0.9, default_taxonomy())["severity"] == 0
+
     def test_the_source_language_is_kept(self) -> None:
         [scored] = score_events([event_factory("1", "hello", lang="fr")], FixedEngine(), NOW)
         assert scored.lang == "fr"
@@ -105,6 +138,10 @@ class TestComplaint:
     def test_scores_and_sentiment(self, fields: dict[str, Any], label: str, expected: bool) -> None:
         event = event_factory("1", "一般般", **fields)
         assert is_complaint(event, label, default_taxonomy()) is expected
+
+    def test_a_negated_complaint_word_is_no_complaint(self) -> None:
+        event = event_factory("1", "没有差评的理由，下次还来")
+        assert is_complaint(event, "pos", default_taxonomy()) is False
 
     def test_complaint_words_win_over_a_positive_score(self) -> None:
         event = event_factory("1", "我要投诉你们，给个说法", rating=4)

@@ -159,6 +159,38 @@ class TestStageAndDepartment:
         assert taxonomy.department_for([], [], 0) == "客服中心"
 
 
+class TestCrisisTerms:
+    def test_spans_point_at_the_terms_in_the_text(self) -> None:
+        text = "标题 充电宝在包里  突然爆炸了，孩子  烫伤，我要曝光"
+        found = default_taxonomy().find_terms(text).crisis
+        assert [(h.term, text[h.start : h.end]) for h in found] == [
+            ("爆炸", "爆炸"),
+            ("烫伤", "烫伤"),
+            ("曝光", "曝光"),
+        ]
+        assert [h.category for h in found] == ["safety", "safety", "media"]
+
+    def test_every_term_reported_has_a_category(self) -> None:
+        taxonomy = default_taxonomy()
+        for text in ("12315投诉", "冒充你们的客服打电话", "手机烫得根本拿不住", "去了附近的医院"):
+            for hit in taxonomy.find_terms(text).crisis:
+                assert taxonomy.category_of(hit.term) == hit.category, text
+
+    def test_a_term_in_two_categories_reads_as_the_graver(self) -> None:
+        taxonomy = default_taxonomy()
+        assert taxonomy.category_of("过敏") == "safety"
+        assert taxonomy.category_of("律师") == "legal"
+        assert taxonomy.category_of("没有这个词") is None
+
+    def test_the_keyword_only_matcher_takes_every_keyword_as_written(self) -> None:
+        taxonomy = default_taxonomy()
+        assert taxonomy.match_crisis("没有漏电，不会过敏", keyword_only=True) == {
+            "safety": ["漏电", "过敏"]
+        }
+        assert taxonomy.match_crisis("没有漏电，不会过敏") == {}
+        assert taxonomy.match_crisis("全家拉肚子", keyword_only=True) == {}
+
+
 class TestValidation:
     def write(self, tmp_path: Path, change: dict[str, object]) -> Path:
         data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
@@ -193,6 +225,49 @@ class TestValidation:
         topics = [{"code": "a", "name_en": "a", "keywords": ["a"], "stage": "later"}]
         with pytest.raises(ConfigError, match=r"topics\.0\.stage"):
             load_taxonomy(self.write(tmp_path, {"topics": topics}))
+
+    def assertions(self, **change: object) -> dict[str, object]:
+        data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+        return {**data["assertions"], **change}
+
+    def test_a_symptom_group_of_an_unknown_crisis_is_refused(self, tmp_path: Path) -> None:
+        symptoms = [{"category": "saftey", "keywords": ["冒烟"]}]
+        with pytest.raises(ConfigError, match=r"symptoms\.0\.category: unknown crisis 'saftey'"):
+            load_taxonomy(self.write(tmp_path, {"symptoms": symptoms}))
+
+    def test_a_cue_word_listed_twice_is_named(self, tmp_path: Path) -> None:
+        change = {"assertions": self.assertions(negators=["没有", "不", "没有"])}
+        with pytest.raises(ConfigError, match=r"assertions\.negators.*listed more than once: 没有"):
+            load_taxonomy(self.write(tmp_path, change))
+
+    def test_a_word_that_is_a_negator_and_a_breaker_is_refused(self, tmp_path: Path) -> None:
+        change = {"assertions": self.assertions(breakers=["但是", "没有"])}
+        with pytest.raises(ConfigError, match="没有: listed in both breakers and negators"):
+            load_taxonomy(self.write(tmp_path, change))
+
+    def test_an_opposite_that_is_a_crisis_keyword_is_refused(self, tmp_path: Path) -> None:
+        change = {"assertions": self.assertions(opposites=["防爆", "漏电"])}
+        with pytest.raises(ConfigError, match=r"assertions\.opposites: 漏电 is a crisis"):
+            load_taxonomy(self.write(tmp_path, change))
+
+    def test_a_yaml_boolean_among_cue_words_is_named(self, tmp_path: Path) -> None:
+        path = tmp_path / "taxonomy.yaml"
+        text = DEFAULT_PATH.read_text(encoding="utf-8").replace('"no", never', "no, never")
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"assertions\.negators\.\d+.*valid string"):
+            load_taxonomy(path)
+
+    def test_a_sentence_mark_must_end_clauses_too(self, tmp_path: Path) -> None:
+        change = {"assertions": self.assertions(clause_marks="，,", sentence_marks="。")}
+        with pytest.raises(ConfigError, match="sentence_marks"):
+            load_taxonomy(self.write(tmp_path, change))
+
+    def test_without_assertions_every_crisis_keyword_counts(self, tmp_path: Path) -> None:
+        data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+        del data["assertions"]
+        path = tmp_path / "taxonomy.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        assert load_taxonomy(path).match_crisis("没有漏电") == {"safety": ["漏电"]}
 
     def test_not_yaml(self, tmp_path: Path) -> None:
         path = tmp_path / "t.yaml"
