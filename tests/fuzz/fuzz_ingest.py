@@ -26,6 +26,7 @@ from ingest.intake import to_record
 from ingest.mailtext import read_mail
 from ingest.schemas import mention_fields, survey_fields
 from radar.events import FeedbackEvent, ScoredEvent, parse_values
+from radar.masking import MASK_LIMIT, find_personal_data, mask_text
 from tests.fuzz.hostile import NOW, check_deadletter, mutate, nested, normaliser, outcome
 
 REVIEW = {
@@ -97,6 +98,28 @@ def fuzz_mail(data: bytes) -> str:
     return outcome(normaliser("email"), present, data, None)
 
 
+PII_TEXT = (
+    "手机１３８１２３４５６７８ Tel13812345678QQ同号 邮箱 zhang.san(at)example.com "
+    "身份证110101-19900307-8515 卡号6217 0012 3456 7890 122 收件人：张三 "
+    "收货地址：北京市朝阳区建国路88号1201室 微信号码：zhangsan88"
+)
+
+
+#: What must never be left in masked text. (What is left of a masked landline can, run
+#: together with the next number, look like another landline: that is not a leak.)
+NUMBERS = {"mobile", "email", "id_card", "bank_card"}
+
+
+def fuzz_masking(data: bytes) -> str:
+    """Any text masks to one where no rule would find a phone, email, ID or card number."""
+    text = data.decode("utf-8", "replace")
+    masked = mask_text(text)
+    if len(masked) <= MASK_LIMIT:
+        left = NUMBERS & set(find_personal_data(masked))
+        assert not left, (left, text[:300], masked[:300])
+    return "masked" if masked != text else "clean"
+
+
 def fuzz_raw_topic(data: bytes) -> str:
     """What the worker does with one ``feedback.raw`` value: an event or a dead letter."""
     events, letters = parse_values([data], FeedbackEvent, now=NOW, stage="worker")
@@ -115,6 +138,7 @@ TARGETS: dict[str, tuple[bytes, Callable[[bytes], str]]] = {
     "social": (json.dumps(MENTION, ensure_ascii=False).encode(), _push(mention_fields, "social")),
     "mail": (MAIL.encode(), fuzz_mail),
     "raw_topic": (b"", fuzz_raw_topic),
+    "masking": (PII_TEXT.encode(), fuzz_masking),
 }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from radar.masking import find_personal_data, mask_text, pseudonymise
+from radar.masking import CUT_MARK, MASK_LIMIT, cut, find_personal_data, mask_text, pseudonymise
+from tests.fuzz.pii import Planted, filler, leaked, personal_data
 
 
 class TestMaskText:
@@ -74,16 +75,114 @@ class TestMaskText:
         assert mask_text(text) == text
         assert find_personal_data(text) == []
 
+    @pytest.mark.parametrize(
+        ("text", "masked"),
+        [
+            ("手机：１３８１２３４５６７８", "手机：138****5678"),
+            ("138１２３４５６７８", "138****5678"),
+            ("13812345678QQ同号", "138****5678QQ同号"),
+            ("Tel13812345678", "Tel138****5678"),
+            ("tel:13812345678abc", "tel:138****5678abc"),
+            ("手机 138.1234.5678", "手机 138****5678"),
+            ("0086 13912345678", "0086 139****5678"),
+            ("ID110101199003078515", "ID110***********8515"),
+            ("身份证 110101 19900307 8515", "身份证 110***********8515"),
+            ("身份证110101-19900307-8515", "身份证110***********8515"),
+            ("证件号110101900307851", "证件号110********7851"),
+            ("621700 1234567890122", "6217 **** **** 0122"),
+            ("卡号6217\u30000012\u30003456\u30007890\u3000122", "卡号6217 **** **** 0122"),
+            ("card6222021234567894", "card6222 **** **** 7894"),
+            ("378282246310005", "3782 **** **** 0005"),
+            ("QQ号码：123456789", "QQ号码：12*****89"),
+            ("微信号码：zhangsan88", "微信号码：zh******88"),
+            ("Wechat zhangsan88", "Wechat zh******88"),
+            ("V信 zhangsan88", "V信 zh******88"),
+            ("zhang.san(at)example.com", "z***@example.com"),
+            ("张三@公司.中国", "张***@公司.中国"),
+            ("收件人：张三 电话13812345678", "收件人：张* 电话138****5678"),
+            ("姓名 欧阳娜娜，退款", "姓名 欧***，退款"),
+            ("收货地址：北京市朝阳区建国路88号1201室", "收货地址：北京市***"),
+            ("地址是浙江省杭州市西湖区文三路100号", "地址是浙江省杭州市***"),
+            ("寄到建国路88号3栋2单元501室", "寄到建国路**号*栋*单元***室"),
+        ],
+    )
+    def test_the_shapes_people_type_are_masked(self, text: str, masked: str) -> None:
+        """The review's list of gaps (full width, glued letters, groups, names, addresses)."""
+        assert mask_text(text) == masked
+        assert mask_text(masked) == masked
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "请联系人工客服，地址不对",
+            "订单 202611201530001234 未发货",  # 18 digits, but no birth date inside
+            "快递送到了吗？收件人是我自己",
+            "型号 faqq123456",
+        ],
+    )
+    def test_words_near_the_keywords_stay_readable(self, text: str) -> None:
+        assert mask_text(text) == text
+
     def test_find_personal_data_names_each_kind(self) -> None:
         text = "电话13812345678，邮箱 a.b@example.com，身份证 11010119900307851X"
         assert find_personal_data(text) == ["email", "id_card", "mobile"]
 
     @settings(max_examples=200, deadline=None)
-    @given(st.text(alphabet="0123456789 -+()（）:：手机电话卡号@a.的", max_size=60))
+    @given(st.text(alphabet="0123456789０１３８ -+.()（）:：手机卡号@a.的QQ\u3000", max_size=60))
     def test_masking_is_idempotent_and_leaves_no_mobile(self, text: str) -> None:
         once = mask_text(text)
         assert mask_text(once) == once
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", once)
+
+    @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(filler, personal_data), min_size=1, max_size=4), filler)
+    def test_no_personal_data_survives_in_any_shape(
+        self, parts: list[tuple[str, Planted]], end: str
+    ) -> None:
+        text = "".join(before + planted.typed for before, planted in parts) + end
+        masked = mask_text(text)
+        for _, planted in parts:
+            assert not leaked(planted, masked), (planted, masked)
+        assert mask_text(masked) == masked
+
+
+#: Runs that made the old rules restart at every position (quadratic), and the new ones' keys.
+HOSTILE_UNITS = (
+    *("a", "1", "a.", "QQ1111", "1 ", "1-", "@a", "a@", "(at)", "中", "中@", "8613", "１"),
+    *("地址", "收件人", "路1号", "1栋1单元", "微信 ", "卡号 ", "\u3000", "a@b.", "a1"),
+    *("13812345678 ", "zhang@x.com ", "110101199003078515 ", "地址北京市朝阳区建国路88号,"),
+)
+
+
+class TestHostileLength:
+    """Linear and capped: see bench/masking.py for the timings these shapes give."""
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.one_of(st.sampled_from(HOSTILE_UNITS), st.text(alphabet="1aQ@.- 中地址号", max_size=6)),
+        st.sampled_from([MASK_LIMIT - 1, MASK_LIMIT, 3 * MASK_LIMIT]),
+    )
+    @pytest.mark.timeout(120)
+    def test_long_runs_are_masked_whole_and_long_text_is_cut(self, unit: str, size: int) -> None:
+        """The old email rule took 2 s on 20,000 'a' and grew with the square of the length;
+        these inputs ran for hours. Now every one is masked and comes out idempotent."""
+        unit = unit or "a"
+        text = (unit * (size // len(unit) + 1))[:size]
+        masked = mask_text(text)
+        if len(masked) <= MASK_LIMIT:  # masking can lengthen a text past the cut
+            assert mask_text(masked) == masked
+        assert len(masked) < 1.6 * MASK_LIMIT  # cut (a masked card is longer than its digits)
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", masked)
+
+    def test_text_within_the_limit_is_never_cut(self) -> None:
+        text = "差" * MASK_LIMIT
+        assert mask_text(text) == text
+
+    @pytest.mark.parametrize("offset", range(1, 12))
+    def test_a_number_cut_in_half_goes_with_the_cut(self, offset: int) -> None:
+        text = "好" * (MASK_LIMIT - offset) + "13812345678" + "好" * 10
+        assert "1381" not in cut(text, MASK_LIMIT)[-20:]
+        assert cut(text, MASK_LIMIT).endswith(CUT_MARK)
 
 
 class TestPseudonymise:
