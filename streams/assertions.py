@@ -33,6 +33,7 @@ RUMOUR = "rumour"
 ELSEWHERE = "elsewhere"
 BREAKER = "breaker"
 #: cue kinds that can change a verdict; a clause with none of them is not segmented
+NONE: frozenset[str] = frozenset()
 DECISIVE = frozenset({NEGATOR, AFTER, HYPOTHETICAL, HEARSAY, RUMOUR, ELSEWHERE})
 
 
@@ -157,8 +158,7 @@ class Judge:
         """
         if not hits:
             return []
-        low = text.lower()
-        doc = _Text(text, low if len(low) == len(text) else text, self._clauses(text))
+        doc = _Text(text, lower(text), self._clauses(text))
         guarded = self._opposite_spans(doc.low)
         result: list[tuple[Hit, Verdict]] = []
         previous: tuple[Hit, Verdict, int] | None = None
@@ -254,7 +254,7 @@ class Judge:
                 break
             # segment a later clause only when a rumour word is in it at all
             words = self.cues.occurrences(doc.low[clause.start : clause.end])
-            if any(RUMOUR in self.kinds[m.term] for m in words) and called(
+            if any(RUMOUR in self.kinds.get(m.term, NONE) for m in words) and called(
                 self._clause(doc, later), clause.start
             ):
                 return True
@@ -323,9 +323,9 @@ class Judge:
         segment = low[clause.start : clause.end]
         found = self.cues.occurrences(segment)
         asks = segment.rstrip().endswith(tuple(self.vocabulary.questions))
-        if not asks and not any(self.kinds[m.term] & DECISIVE for m in found):
+        if not asks and not any(self.kinds.get(m.term, NONE) & DECISIVE for m in found):
             clause.cues = [
-                _Cue(self.kinds[m.term], clause.start + m.start, clause.start + m.end)
+                _Cue(self.kinds.get(m.term, NONE), clause.start + m.start, clause.start + m.end)
                 for m in _resolve(found)
             ]
             return
@@ -338,7 +338,7 @@ class Judge:
                 last_word = word
         aligned = [m for m in found if m.start in bounds and m.end in bounds]
         clause.cues = [
-            _Cue(self.kinds[m.term], clause.start + m.start, clause.start + m.end)
+            _Cue(self.kinds.get(m.term, NONE), clause.start + m.start, clause.start + m.end)
             for m in _resolve(aligned)
         ]
         clause.bounds = sorted(clause.start + b for b in bounds)
@@ -368,6 +368,14 @@ def _resolve(found: Sequence[Match]) -> list[Match]:
         ),
         key=lambda m: (m.start, m.end),
     )
+
+
+def lower(text: str) -> str:
+    """``text`` in lower case, character for character (İ stays İ), so spans stay put."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def _distance(clause: _Clause, start: int, end: int) -> int:
@@ -427,4 +435,4 @@ def _cache_dir() -> str | None:
     return str(path)
 
 
-__all__ = ["Hit", "Judge", "Verdict", "Vocabulary", "segmenter"]
+__all__ = ["Hit", "Judge", "Verdict", "Vocabulary", "lower", "segmenter"]

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.errors import ConfigError
 from radar.events import CHANNELS, describe_validation_error
-from streams.assertions import Hit, Judge, Verdict, Vocabulary
+from streams.assertions import Hit, Judge, Verdict, Vocabulary, lower
 from streams.terms import Haystack, TermSet, check_pattern
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
@@ -281,7 +281,7 @@ class CrisisWords:
     def find(self, hay: Haystack, judge: Judge) -> list[Hit]:
         """Every crisis word in the text whose cues (if it needs some) come before it;
         within a category, overlapping words resolve leftmost, then longest, first."""
-        lowered = hay.text.lower() if hay.exact else hay.text
+        lowered = lower(hay.text)
         found: list[Hit] = []
 
         def cued(owner: Owner, start: int) -> bool:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from streams.taxonomy import default_taxonomy
 
@@ -313,6 +315,26 @@ class TestComplaintWords:
     )
     def test_complaint_words_are_judged_like_crisis_words(self, text: str, asserted: bool) -> None:
         assert bool(complaint_terms(text)) is asserted
+
+
+#: terms, cue words, marks and characters whose lower case is longer (İ)
+PIECES = st.sampled_from(
+    [
+        "没有", "不", "漏电", "过敏", "？", "，", "。", " ", "İ", "ß", "\n", "说会", "谣言", "里",
+        "虫子", "吃", "冒烟", "防爆", "起诉", "如果", "就", "了", "吗", "No", "fire", "caught fire",
+        "IF", "\u200b", "😀", "12315", "、", "差评",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=16).map("".join) | st.text(max_size=40))
+@example("漏电İfire")
+def test_any_text_is_judged_and_every_span_is_inside_it(text: str) -> None:
+    terms = default_taxonomy().find_terms(text)
+    for hit in [*terms.crisis, *terms.complaint]:
+        assert 0 <= hit.start < hit.end <= len(text)
+    assert {h for h, v in default_taxonomy().explain(text) if v == "asserted"} >= set(terms.crisis)
 
 
 def load(name: str) -> list[dict[str, object]]:
