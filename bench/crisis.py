@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from radar.events import FeedbackEvent, make_event_id  # noqa: E402
-from streams.assertions import segmenter  # noqa: E402
 from streams.scoring import understand  # noqa: E402
+from streams.segmentation import segmenter  # noqa: E402
 from streams.taxonomy import default_taxonomy  # noqa: E402
 
 SETS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -14,7 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from radar.errors import ConfigError
 from radar.events import CHANNELS, describe_validation_error
-from streams.assertions import Hit, Judge, Verdict, Vocabulary, lower
+from streams.assertions import Hit, Judge, Verdict, Vocabulary
+from streams.crisis_words import CrisisWords, Owner, Terms, outermost, position
 from streams.terms import Haystack, TermSet, check_pattern
 
 DEFAULT_PATH = Path(__file__).with_name("taxonomy.yaml")
@@ -243,107 +243,6 @@ class TaxonomySpec(_Spec):
 
 
 @dataclass(frozen=True)
-class Owner:
-    """Who a crisis word belongs to: a category, and the cues it needs (symptoms)."""
-
-    category: str
-    cues: tuple[str, ...] = ()
-    within: int = 0
-
-
-@dataclass(frozen=True, eq=False)
-class CrisisWords:
-    """Every crisis keyword, symptom and contaminant in one automaton (one pass a text)."""
-
-    terms: TermSet
-    owners: dict[str, tuple[Owner, ...]]  # matched term -> owners, gravest first
-    patterns: tuple[tuple[Owner, re.Pattern[str]], ...]
-
-    @classmethod
-    def compile(cls, groups: Sequence[tuple[Owner, TermsSpec]]) -> CrisisWords:
-        owners: dict[str, list[Owner]] = {}
-        chinese: list[str] = []
-        english: list[str] = []
-        for owner, spec in groups:
-            for keyword, into in [(k, chinese) for k in spec.keywords] + [
-                (k, english) for k in spec.keywords_en
-            ]:
-                into.append(keyword)
-                entry = owners.setdefault(" ".join(keyword.lower().split()), [])
-                if owner not in entry:
-                    entry.append(owner)
-        patterns = tuple(
-            (owner, re.compile(p, re.IGNORECASE)) for owner, spec in groups for p in spec.patterns
-        )
-        terms = TermSet.compile("crisis words", chinese, english)
-        return cls(terms, {t: tuple(o) for t, o in owners.items()}, patterns)
-
-    def find(self, hay: Haystack, judge: Judge) -> list[Hit]:
-        """Every crisis word in the text whose cues (if it needs some) come before it;
-        within a category, overlapping words resolve leftmost, then longest, first."""
-        lowered = lower(hay.text)
-        found: list[Hit] = []
-
-        def cued(owner: Owner, start: int) -> bool:
-            window = lowered[judge.sentence_start(hay.text, start, owner.within) : start]
-            return any(cue in window for cue in owner.cues)
-
-        for m in self.terms.occurrences(hay):
-            categories = set()
-            for owner in self.owners.get(m.term, ()):
-                if owner.category not in categories and (not owner.cues or cued(owner, m.start)):
-                    categories.add(owner.category)
-                    found.append(Hit(m.term, owner.category, m.start, m.end))
-        words = list(found)
-
-        def spoken(category: str, start: int, end: int) -> bool:
-            """A pattern is for what keywords cannot say: a keyword inside it speaks."""
-            return any(w.category == category and start <= w.start < w.end <= end for w in words)
-
-        for owner, pattern in self.patterns:
-            for p in pattern.finditer(hay.text):
-                start, end = p.span()
-                if (
-                    end > start
-                    and (not owner.cues or cued(owner, start))
-                    and not spoken(owner.category, start, end)
-                ):
-                    term = " ".join(p.group(0).lower().split())
-                    found.append(Hit(term, owner.category, start, end))
-        chosen: list[Hit] = []
-        ends: dict[str, int] = {}
-        for hit in sorted(found, key=_position):
-            if hit.start >= ends.get(hit.category, -1):
-                chosen.append(hit)
-                ends[hit.category] = hit.end
-        return chosen
-
-    def category_of(self, term: str, levels: dict[str, int]) -> str | None:
-        owners = self.owners.get(" ".join(term.lower().split()))
-        if owners:
-            return max(owners, key=lambda o: levels[o.category]).category
-        candidates = [o.category for o, p in self.patterns if p.fullmatch(term)]
-        return max(candidates, key=levels.__getitem__) if candidates else None
-
-
-@dataclass(frozen=True)
-class Terms:
-    """The crisis and complaint terms a text asserts (each with its span), in text order."""
-
-    crisis: list[Hit]
-    complaint: list[Hit]
-
-    def crisis_found(self) -> dict[str, list[str]]:
-        """Crisis category → its distinct terms, in order of first appearance."""
-        found: dict[str, list[str]] = {}
-        for hit in self.crisis:
-            terms = found.setdefault(hit.category, [])
-            if hit.term not in terms:
-                terms.append(hit.term)
-        return found
-
-
-@dataclass(frozen=True)
 class Taxonomy:
     """The compiled taxonomy: what the understanding stage matches texts against."""
 
@@ -411,12 +310,12 @@ class Taxonomy:
             crisis = [
                 Hit(m.term, c.name, m.start, m.end) for c in self.crisis for m in c.finditer(hay)
             ]
-            return Terms(sorted(crisis, key=_position), complaint)
+            return Terms(sorted(crisis, key=position), complaint)
         crisis = self.words.find(hay, self.judge)
         if not crisis and not complaint:
             return Terms([], [])
         asserted = self.judge.asserted(hay.text, [*crisis, *complaint], self.threats)
-        kept = _outermost([h for h in asserted if h.category != "complaint"])
+        kept = outermost([h for h in asserted if h.category != "complaint"])
         return Terms(kept, [h for h in asserted if h.category == "complaint"])
 
     def explain(self, text: str) -> list[tuple[Hit, Verdict]]:
@@ -458,26 +357,6 @@ class Taxonomy:
             if rule.topic is not None and rule.topic in topics:
                 return rule.department
         return self.routing.default
-
-
-def _position(hit: Hit) -> tuple[int, int]:
-    return hit.start, -hit.end
-
-
-def _outermost(hits: list[Hit]) -> list[Hit]:
-    """Without hits inside a longer one of the same category (中毒 in 食物中毒)."""
-    return [
-        h
-        for h in hits
-        if not any(
-            o is not h
-            and o.category == h.category
-            and o.start <= h.start
-            and h.end <= o.end
-            and (o.end - o.start) > (h.end - h.start)
-            for o in hits
-        )
-    ]
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
