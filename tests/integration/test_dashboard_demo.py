@@ -1,7 +1,8 @@
 """The running demo in headless Chromium: every view, a live incident acknowledged, screenshots.
 
 ``radar demo`` starts Kafka, the worker, the alert service, the dashboard and
-the generated feed (two days of history here). The walk signs in as the demo's
+the generated feed (two days of history at 1,200 items a day here, so the worker
+stores it within the wait below on a busy two-core machine). The walk signs in as the demo's
 admin (password printed by the demo), waits for an incident the feed scripts
 (complaints left unanswered past the SLA), acknowledges it, silences its scope
 and expires the silence, records an improvement action, and saves a full-page
@@ -55,7 +56,8 @@ def running_demo(log: Path) -> Iterator[tuple[str, str]]:
         "RADAR_KAFKA_BOOTSTRAP": f"127.0.0.1:{broker}",
         "RADAR_DASHBOARD_CACHE_TTL_S": "5",  # the walk waits for a live incident
     }
-    command = [RADAR, "demo", "--days", "2", "--rate", "60", "--port", str(port)]
+    command = [RADAR, "demo", "--days", "2", "--per-day", "1200", "--rate", "60"]
+    command += ["--port", str(port)]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -156,7 +158,7 @@ def test_walk_the_demo(isolated_settings: Path, tmp_path: Path) -> None:
             assert acknowledged.status == "acknowledged"
             assert acknowledged.acknowledged_by == "admin"
 
-            page.get_by_label("原因").fill("值班已处理，暂停通知")  # type: ignore[attr-defined]
+            page.get_by_label("原因", exact=True).fill("值班已处理，暂停通知")  # type: ignore[attr-defined]
             page.get_by_role("button", name="创建静默").click()  # type: ignore[attr-defined]
             page.get_by_text("已创建静默").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             (silence,) = alerts.list_silences(store)
