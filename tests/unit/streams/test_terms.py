@@ -44,6 +44,31 @@ def test_findall_and_search_agree_with_the_reference_regex(text: str) -> None:
     assert TERMS.search(text) is bool(expected)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PIECES, max_size=14).map("".join))
+def test_finditer_gives_every_match_with_the_span_the_reference_regex_gives(text: str) -> None:
+    expected = [(m.start(), m.end()) for m in TERMS.regex.finditer(text)]
+    found = TERMS.finditer(text)
+    assert [(m.start, m.end) for m in found] == expected
+    assert [m.term for m in found] == [
+        re.sub(r"\s+", " ", text[m.start : m.end].lower()) for m in found
+    ]
+
+
+def test_finditer_lists_a_term_each_time_it_comes() -> None:
+    text = "退款！退款  A  B"
+    assert [(m.term, text[m.start : m.end]) for m in TERMS.finditer(text)] == [
+        ("退款", "退款"),
+        ("退款", "退款"),
+        ("a b", "A  B"),
+    ]
+
+
+def test_occurrences_include_overlapping_keywords() -> None:
+    found = {(m.term, m.start, m.end) for m in TERMS.occurrences("我要仅退款")}
+    assert found == {("仅退款", 2, 5), ("退款", 3, 5), ("退", 3, 4)}
+
+
 def test_the_leftmost_longest_term_wins_and_terms_do_not_overlap() -> None:
     assert TERMS.findall("我要仅退款") == ["仅退款"]
     assert TERMS.findall("退款退") == ["退款", "退"]
