@@ -165,9 +165,11 @@ class ImapMailbox(PullConnector):
             "is_staff_reply": staff,
             "uid": uid,
         }
-        return SourceRecord(
-            locator, {k: v for k, v in fields.items() if v is not None}, raw, position=position
-        )
+        present = {k: v for k, v in fields.items() if v is not None}
+        # a dead letter keeps what was read, not the MIME: base64 parts would hide personal
+        # data from masking, and attachments can pass Kafka's record size
+        kept = {**present, "mime_bytes": len(raw)}
+        return SourceRecord(locator, present, kept, position=position)
 
 
 def _quote(mailbox: str) -> str:

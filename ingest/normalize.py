@@ -10,6 +10,7 @@ the connector turns into a dead letter with :meth:`Normaliser.deadletter`.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,6 +21,7 @@ from radar.clock import Clock, SystemClock
 from radar.errors import ValidationFailed
 from radar.events import (
     CHANNELS,
+    MAX_TEXT_CHARS,
     DeadLetter,
     FeedbackEvent,
     deadletter_for,
@@ -28,7 +30,7 @@ from radar.events import (
     parse_model,
     stable_id,
 )
-from radar.masking import mask_text, pseudonymise
+from radar.masking import cut, find_personal_data, mask_text, mask_url, pseudonymise
 
 #: Column names recognised without an explicit mapping, per contract field.
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
@@ -53,7 +55,13 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 }
 CONTRACT_FIELDS = tuple(FIELD_ALIASES)
 _INT_FIELDS = ("rating", "nps", "csat", "reach")
-_TEXT_FIELDS = ("text", "title")
+#: Free text, masked; the longest accepted is checked before masking (masking costs time).
+_TEXT_FIELDS = {"text": MAX_TEXT_CHARS, "title": 1000}
+#: Ids that link items (threads, replies): when one holds personal data (an email's
+#: Message-ID, a phone number as a chat id) it becomes a keyed pseudonym, the same
+#: wherever it appears, so links still hold.
+_ID_FIELDS = ("external_id", "thread_id", "reply_to")
+_MESSAGE_ID = re.compile(r"<[^<>@\s]{1,250}@[^<>@\s]{1,250}>")
 _TIME_FORMATS = (
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
@@ -143,12 +151,27 @@ def _to_text(name: str, value: Any, *, numbers: bool = True) -> str:
     raise ValidationFailed(msg, reason="wrong_type", field=name)
 
 
+def _bounded(name: str, text: str, limit: int | None = None) -> str:
+    """``text`` when it is not longer than the field takes; checked before masking."""
+    limit = limit or _TEXT_FIELDS[name]
+    if len(text) > limit:
+        msg = f"field '{name}': {len(text)} characters, at most {limit} are taken"
+        raise ValidationFailed(msg, reason="too_long", field=name)
+    return text
+
+
 def _scalar(value: Any) -> str | int | float | bool | None:
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        # past 64 bits no store or reader takes it as a number; past 4,300 digits not even
+        # Python writes it as text
+        if value.bit_length() <= 63:
+            return value
+        return str(value) if value.bit_length() <= 14_000 else "<a very large integer>"
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    return mask_text(str(value))[:1000]
+    return mask_text(cut(str(value), 1000))[:1000]
 
 
 def has_surrogates(value: Any) -> bool:
@@ -241,11 +264,15 @@ class Normaliser:
             elif name == "created_at":
                 data[name] = self._event_time(value, now)
             elif name in _TEXT_FIELDS:
-                data[name] = mask_text(_to_text(name, value, numbers=False))
+                data[name] = mask_text(_bounded(name, _to_text(name, value, numbers=False)))
             elif name == "author":
                 data[name] = pseudonymise(_to_text(name, value), self.pseudonym_key)
+            elif name in _ID_FIELDS:
+                data[name] = self._identifier(_bounded(name, _to_text(name, value), 2000))
+            elif name == "url":
+                data[name] = mask_url(_bounded(name, _to_text(name, value), 2000))
             else:
-                data[name] = _to_text(name, value)
+                data[name] = mask_text(_bounded(name, _to_text(name, value), 1000))
         data.setdefault("text", "")
         data.setdefault("created_at", now)
         if not data.get("external_id"):
@@ -253,8 +280,18 @@ class Normaliser:
         data["id"] = make_event_id(self.channel, self.source, data["external_id"])
         extras = {k: _scalar(v) for k, v in row.items() if k not in used}
         if extras:
-            data["attributes"] = {str(k)[:100]: v for k, v in list(extras.items())[:50]}
+            data["attributes"] = {
+                mask_text(cut(str(k), 100))[:100]: v for k, v in list(extras.items())[:50]
+            }
         return parse_model(FeedbackEvent, data)
+
+    def _identifier(self, value: str) -> str:
+        found = set(find_personal_data(value))
+        if _MESSAGE_ID.fullmatch(value):
+            found.discard("email")  # <random@host> names a mail, not a person
+        if not found:
+            return value
+        return "p_" + pseudonymise(value, self.pseudonym_key).removeprefix("u_")
 
     def _event_time(self, value: Any, now: datetime) -> datetime:
         try:
@@ -277,7 +314,12 @@ class Normaliser:
         error: ValidationFailed,
         locator: str | None = None,
     ) -> DeadLetter:
-        """The dead letter for input that failed, keeping the input exactly."""
+        """The dead letter for input that failed: masked like an event, author pseudonymised."""
+        if isinstance(raw, Mapping):
+            column = self.columns_for(raw.keys()).get("author")
+            author = raw.get(column) if column is not None else None
+            if column is not None and isinstance(author, str | int) and author is not True:
+                raw = {**raw, column: pseudonymise(str(author), self.pseudonym_key)}
         return deadletter_for(
             raw,
             error,

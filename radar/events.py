@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, TypeVar
@@ -26,6 +27,7 @@ from pydantic import (
 
 from radar.clock import ensure_utc
 from radar.errors import ValidationFailed
+from radar.masking import MASK_LIMIT, cut, mask_text, mask_urls
 
 Channel = Literal["review", "survey", "forum", "social", "email", "chat"]
 CHANNELS: tuple[str, ...] = ("review", "survey", "forum", "social", "email", "chat")
@@ -34,6 +36,12 @@ Stage = Literal["presale", "sale", "aftersale"]
 
 #: Longest text accepted; longer items go to the dead-letter topic, never silently cut.
 MAX_TEXT_CHARS = 50_000
+#: Most characters of its input a dead letter keeps (masked); what is longer is cut, so a
+#: dead letter always fits a Kafka record (1 MiB by default) with room to spare.
+MAX_ORIGINAL_CHARS = MASK_LIMIT
+#: Most characters of a dead letter's message, locator and source.
+MAX_MESSAGE_CHARS = 2_000
+MAX_LOCATOR_CHARS = 1_000
 
 Attribute = str | int | float | bool | None
 
@@ -120,8 +128,9 @@ class ScoredEvent(FeedbackEvent):
 class DeadLetter(_Model):
     """Input that could not become an event, with why (contract: ``feedback.deadletter``).
 
-    ``original`` keeps the input exactly: text when it was valid UTF-8,
-    otherwise ``original_encoding`` is ``base64``.
+    ``original`` is the input as text with personal data masked, like an event's
+    text, and cut to :data:`MAX_ORIGINAL_CHARS`; bytes that were not UTF-8 show
+    as ``\\xNN``. (Dead letters written before masking may hold ``base64``.)
     """
 
     id: str
@@ -134,11 +143,6 @@ class DeadLetter(_Model):
     original: str
     original_encoding: Literal["utf-8", "base64"] = "utf-8"
     created_at: AwareDatetime
-
-
-def make_deadletter_id(source: str | None, locator: str | None, reason: str, original: str) -> str:
-    """Stable id, so re-ingesting the same bad input is not counted twice."""
-    return stable_id("deadletter", source or "", locator or "", reason, original)
 
 
 SignalType = Literal["spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis"]
@@ -253,7 +257,7 @@ def describe_validation_error(exc: ValidationError) -> tuple[str, str, str | Non
 
 
 def _preview(value: Any, limit: int = 60) -> str:
-    text = repr(value)
+    text = repr(_writable(value))
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -285,6 +289,9 @@ def parse_model(model: type[M], data: bytes | str | dict[str, Any]) -> M:
     except ValidationError as exc:
         reason, message, field = describe_validation_error(exc)
         raise ValidationFailed(message, reason=reason, field=field) from exc
+    except ValueError as exc:  # after its subclasses: an integer of over 4,300 digits
+        msg = f"record is not readable JSON ({exc})"
+        raise ValidationFailed(msg, reason="bad_json") from exc
 
 
 def sentiment_label(score: float, *, low: float = 0.4, high: float = 0.6) -> SentimentLabel:
@@ -297,22 +304,19 @@ def sentiment_label(score: float, *, low: float = 0.4, high: float = 0.6) -> Sen
 
 
 def original_text(raw: bytes | str | Mapping[str, Any]) -> tuple[str, str]:
-    """The raw input as stored in a dead letter: (text, encoding).
+    """The raw input exactly, as (text, encoding): for stable ids, never for storing.
 
     Input that is not valid UTF-8 (bytes, or text read with ``surrogateescape``)
     is kept byte for byte as base64.
     """
     if isinstance(raw, Mapping):
-        raw = json.dumps(raw, ensure_ascii=False, default=str, sort_keys=True)
+        raw = json.dumps(_writable(raw), ensure_ascii=False, default=str, sort_keys=True)
     if isinstance(raw, str):
         try:
             raw.encode("utf-8")
             return raw, "utf-8"
         except UnicodeEncodeError:
-            try:
-                data = raw.encode("utf-8", "surrogateescape")
-            except UnicodeEncodeError:
-                data = raw.encode("utf-8", "surrogatepass")
+            data = _undecoded(raw)
     else:
         data = raw
     try:
@@ -321,11 +325,93 @@ def original_text(raw: bytes | str | Mapping[str, Any]) -> tuple[str, str]:
         return base64.b64encode(data).decode("ascii"), "base64"
 
 
-def _encodable(text: str | None) -> str | None:
-    """``text`` as valid UTF-8: lone surrogates become ``\\udcxx`` escapes."""
+def _undecoded(text: str) -> bytes:
+    """The bytes behind text read with ``surrogateescape`` (lone surrogates as themselves)."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass")
+
+
+#: Python writes integers of up to 4,300 digits (about 14,000 bits) as text.
+_INT_BITS = 14_000
+
+
+def _writable(value: Any, depth: int = 0) -> Any:
+    """``value`` with integers too long to write as text replaced by what they are."""
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _INT_BITS:
+        return f"<an integer of {value.bit_length()} bits>"
+    if depth > 100:
+        return "…"
+    if isinstance(value, Mapping):
+        return {k: _writable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_writable(v, depth + 1) for v in value]
+    return value
+
+
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _readable(text: str) -> str:
+    """JSON text with its ``\\uXXXX`` escapes written out, so masking sees the digits.
+
+    ``{"text": "\\u4e0013812345678"}`` hides a phone number behind the escape's
+    last digits; a surrogate escape stays as it is.
+    """
+    if "\\u" not in text:
+        return text
+
+    def unescape(m: re.Match[str]) -> str:
+        code = int(m.group(1), 16)
+        return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+    return _JSON_ESCAPE.sub(unescape, text)
+
+
+def _masked_tree(value: Any, budget: list[int], depth: int = 0) -> Any:
+    """``value`` with every string in it (keys too) masked, until ``budget`` characters."""
+    if value is None or isinstance(value, bool | int | float):
+        return _writable(value)
+    if budget[0] <= 0 or depth > 40:
+        return "…"
+    if isinstance(value, Mapping):
+        return {
+            _masked_tree(str(k), budget, depth + 1): _masked_tree(v, budget, depth + 1)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [_masked_tree(v, budget, depth + 1) for v in value]
+    text = value if isinstance(value, str) else str(value)
+    text = _undecoded(text).decode("utf-8", "backslashreplace")
+    masked = mask_text(cut(text, budget[0]))
+    budget[0] -= len(masked)
+    return masked
+
+
+def masked_original(raw: bytes | str | Mapping[str, Any]) -> str:
+    """The raw input as a dead letter keeps it: text, personal data masked, cut to size.
+
+    A mapping has each of its strings masked, then is written as JSON; bytes
+    that are not UTF-8 become ``\\xNN`` (base64 would hide personal data from
+    masking); text is read with its JSON escapes written out.
+    """
+    if isinstance(raw, Mapping):
+        tree = _masked_tree(raw, [MAX_ORIGINAL_CHARS])
+        return cut(json.dumps(tree, ensure_ascii=False, default=str), MAX_ORIGINAL_CHARS)
+    if isinstance(raw, str):
+        raw = _undecoded(raw)
+    text = cut(
+        raw[: 4 * MAX_ORIGINAL_CHARS].decode("utf-8", "backslashreplace"), MAX_ORIGINAL_CHARS
+    )
+    return mask_text(_readable(text))
+
+
+def _encodable(text: str | None, limit: int = MAX_LOCATOR_CHARS) -> str | None:
+    """``text`` as valid UTF-8 (lone surrogates become ``\\udcxx`` escapes), masked and cut."""
     if text is None:
         return None
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return mask_urls(cut(text.encode("utf-8", "backslashreplace").decode("utf-8"), limit))
 
 
 def deadletter_for(
@@ -338,21 +424,26 @@ def deadletter_for(
     source: str | None = None,
     channel: str | None = None,
 ) -> DeadLetter:
-    """The dead letter for input that failed validation, keeping the input exactly."""
-    original, encoding = original_text(raw)
+    """The dead letter for input that failed validation: masked and cut (:func:`masked_original`).
+
+    The id depends on the masked input and the raw input's size, so the same bad
+    input gets the same id, and two inputs that differ only in masked digits are
+    one dead letter (they read the same).
+    """
+    original = masked_original(raw)
+    size = len(raw) if isinstance(raw, bytes | str) else len(original)
     # a message, file name or source can quote undecodable bytes (surrogates): keep them
     # readable as \udcxx escapes, or the dead letter itself could not be serialised
     locator, source, channel = (_encodable(v) for v in (locator, source, channel))
     return DeadLetter(
-        id=make_deadletter_id(source, locator, error.reason, original),
+        id=stable_id("deadletter", source or "", locator or "", error.reason, original, str(size)),
         reason=error.reason,
-        message=_encodable(str(error)) or "",
+        message=_encodable(str(error), MAX_MESSAGE_CHARS) or "",
         stage=stage,
         channel=channel,
         source=source,
         locator=locator,
         original=original,
-        original_encoding=encoding,
         created_at=now,
     )
 

@@ -353,6 +353,46 @@ def find_personal_data(text: str) -> list[str]:
     return found
 
 
+#: Query parameters whose values are credentials or personal data, in any case.
+_SECRET_PARAMS = re.compile(
+    r"(?i)^(?:.*(?:token|secret|passw|pwd|sign|auth|session|ticket|key|cookie|credential))"
+    r"|^(?:code|sid|sig|phone|mobile|tel|email|mail|name|user|uid|openid|unionid|idcard|id_card)$"
+)
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]{1,15}://[^\s<>\"'，。]{1,4000}")
+
+
+def _strip_url(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    if "?" in authority or "#" in authority:  # http://host?query: no path
+        cut_at = min(i for i in (authority.find("?"), authority.find("#")) if i >= 0)
+        authority, slash, path = authority[:cut_at], "", authority[cut_at:] + slash + path
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    path, hash_, fragment = path.partition("#")
+    path, question, query = path.partition("?")
+    if query:
+        pairs = []
+        for pair in query.split("&"):
+            name, equals, value = pair.partition("=")
+            hidden = equals and value and _SECRET_PARAMS.search(name)
+            pairs.append(f"{name}={'***' if hidden else value}" if equals else pair)
+        query = "&".join(pairs)
+    return f"{scheme}{sep}{authority}{slash}{path}{question}{query}{hash_}{fragment}"
+
+
+def mask_url(url: str) -> str:
+    """``url`` without credentials (user:password, secret query values starred), then masked."""
+    return mask_text(_strip_url(cut(url, MASK_LIMIT)))
+
+
+def mask_urls(text: str) -> str:
+    """``text`` masked, every URL in it first stripped of credentials as by :func:`mask_url`."""
+    return mask_text(_URL.sub(lambda m: _strip_url(m.group(0)), cut(text, MASK_LIMIT)))
+
+
 def pseudonymise(author: str, key: bytes) -> str:
     """A stable pseudonym for an author name: the same name and key give the same value."""
     digest = hmac.new(key, author.strip().casefold().encode("utf-8"), hashlib.sha256)

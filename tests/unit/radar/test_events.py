@@ -9,6 +9,8 @@ import pytest
 
 from radar.errors import ValidationFailed
 from radar.events import (
+    MAX_MESSAGE_CHARS,
+    MAX_ORIGINAL_CHARS,
     DeadLetter,
     FeedbackEvent,
     ScoredEvent,
@@ -152,6 +154,48 @@ class TestDeadLetters:
         assert first.id == again.id != elsewhere.id
         assert json.loads(first.original) == {"rating": 9}
 
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            {"text": "电话13812345678，邮箱 zhang.san@163.com", "nested": ["卡号6222021234567894"]},
+            '{"text": "电话13812345678", "id": 110101199003078515',
+            b'{"text": "\xe7\x94\xb5\xe8\xaf\x9d13812345678\xff"}',
+            '{"text": "\\u4e0013812345678"}',  # the escape's digits glued to the number
+            {"身份证 110101199003078515": "key, not value"},
+        ],
+    )
+    def test_personal_data_in_a_dead_letter_is_masked(self, raw: object) -> None:
+        """A row that fails keeps no raw phone, email, ID or card: not on Kafka, not in the
+        store, not on the health page."""
+        error = ValidationFailed("field 'x': bad (got '13812345678')", reason="invalid_value")
+        letter = deadletter_for(raw, error, now=NOW, stage="ingest", locator="a.jsonl:1")  # type: ignore[arg-type]
+        stored = letter.to_json().decode()
+        for secret in ("13812345678", "zhang.san@", "199003078", "6222021234567894"):
+            assert secret not in stored
+        assert letter.original_encoding == "utf-8"
+
+    def test_bytes_that_are_not_utf8_show_as_escapes_not_base64(self) -> None:
+        error = ValidationFailed("not UTF-8", reason="bad_encoding")
+        letter = deadletter_for(b"\xff\xfe13812345678", error, now=NOW, stage="ingest")
+        assert letter.original == "\\xff\\xfe138****5678"
+
+    def test_a_huge_input_is_cut_and_fits_a_kafka_record(self) -> None:
+        error = ValidationFailed("x" * 100_000, reason="too_long")
+        for raw in ("差" * 1_000_000, "\x00" * 1_000_000, {"text": "\x01" * 1_000_000}):
+            letter = deadletter_for(raw, error, now=NOW, stage="ingest", locator="L" * 10_000)
+            assert len(letter.original) <= MAX_ORIGINAL_CHARS + 1
+            assert len(letter.message) <= MAX_MESSAGE_CHARS + 1
+            assert len(letter.to_json()) < 1_000_000  # kafka's default record limit is 1 MiB
+
+    def test_locators_and_messages_lose_url_credentials(self) -> None:
+        error = ValidationFailed(
+            "https://u:pw@shop.example/r?access_token=s3cret: HTTP 500", reason="bad_feed"
+        )
+        letter = deadletter_for(
+            "x", error, now=NOW, stage="ingest", locator="https://shop.example/r?token=s3cret#4"
+        )
+        assert "s3cret" not in letter.to_json().decode() and "pw@" not in letter.message
+
     def test_parse_values_splits_good_from_bad(self) -> None:
         good = parse_model(FeedbackEvent, event_data()).to_json()
         parsed, letters = parse_values(
@@ -160,6 +204,31 @@ class TestDeadLetters:
         assert len(parsed) == 1
         assert [letter.reason for letter in letters] == ["missing_field", "bad_encoding"]
         assert all(isinstance(letter, DeadLetter) for letter in letters)
+
+
+class TestHugeIntegers:
+    """Python reads no integer of over 4,300 digits from text: a reason, never a crash."""
+
+    def test_in_json_text_it_is_bad_json(self) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            parse_model(FeedbackEvent, b'{"rating": ' + b"9" * 5000 + b"}")
+        assert caught.value.reason == "bad_json" and "4300 digits" in str(caught.value)
+
+    def test_in_a_dict_it_is_named_in_the_message(self) -> None:
+        with pytest.raises(ValidationFailed) as caught:
+            parse_model(FeedbackEvent, event_data(rating=10**5000))
+        assert caught.value.field == "rating" and "an integer of" in str(caught.value)
+
+    def test_a_worker_gets_a_dead_letter(self) -> None:
+        parsed, letters = parse_values(
+            [b'{"reach": ' + b"1" * 5000 + b"}"], FeedbackEvent, now=NOW, stage="worker"
+        )
+        assert parsed == [] and [letter.reason for letter in letters] == ["bad_json"]
+
+    def test_a_dead_letter_of_a_row_holding_one_is_written(self) -> None:
+        error = ValidationFailed("too big", reason="invalid_value")
+        letter = deadletter_for({"reach": 10**5000}, error, now=NOW, stage="ingest")
+        assert "an integer of" in json.loads(letter.original)["reach"]
 
 
 def test_signal_keeps_at_most_five_samples() -> None:
