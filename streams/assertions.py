@@ -27,6 +27,7 @@ HEARSAY = "hearsay"
 MODAL = "modal"
 RUMOUR = "rumour"
 ELSEWHERE = "elsewhere"
+THIS_ONE = "this_one"
 BREAKER = "breaker"
 #: cue kinds that can change a verdict; a clause with none of them is not segmented
 NONE: frozenset[str] = frozenset()
@@ -62,6 +63,7 @@ class Vocabulary:
     denials: Sequence[str]
     rumour: Sequence[str]
     elsewhere: Sequence[str]
+    this_one: Sequence[str]
     breakers: Sequence[str]
     coordinators: Sequence[str]
     opposites: Sequence[str]
@@ -117,6 +119,7 @@ class Judge:
             (MODAL, v.modals),
             (RUMOUR, v.rumour),
             (ELSEWHERE, v.elsewhere),
+            (THIS_ONE, v.this_one),
             (BREAKER, v.breakers),
         ):
             for cue in cues:
@@ -194,7 +197,10 @@ class Judge:
             modal = any(MODAL in c.kinds and c.end >= said for c in scope)  # 说会 is both
             if (modal and not threat) or any(d in doc.low[hit.end :] for d in self.denials):
                 return "rumour"
-        if any(ELSEWHERE in c.kinds for c in scope):
+        # another product is the subject of the clause until ours is named again
+        # (上一个用两次就冒烟: a breaker does not change the subject)
+        others = [c.end for c in before if ELSEWHERE in c.kinds]
+        if others and not any(THIS_ONE in c.kinds and c.start >= others[-1] for c in before):
             return "elsewhere"
         if prior is not None:
             last, verdict, _ = prior
@@ -214,10 +220,11 @@ class Judge:
         floor = max(scope_start, prior[0].end) if prior is not None else scope_start
         negations = [c for c in scope if NEGATOR in c.kinds and c.start >= floor]
         if negations and _distance(clause, negations[-1].end, hit.start) <= v.negation_tokens:
-            # the nearest negation, unless a second one right before it cancels it (不是没有)
+            # the nearest negation, unless one right before it cancels it (不是没有; not
+            # the 不 of 不痒 in 不痒不过敏)
             nearest = negations[-1]
             if not any(
-                c.end <= nearest.start and _distance(clause, c.end, nearest.start) <= 1
+                c.end <= nearest.start and _distance(clause, c.end, nearest.start) == 0
                 for c in negations[:-1]
             ):
                 return "negated"

@@ -121,6 +121,7 @@ class AssertionsSpec(_Spec):
     denials: list[str] = Field(default_factory=list)
     rumour: list[str] = Field(default_factory=list)
     elsewhere: list[str] = Field(default_factory=list)
+    this_one: list[str] = Field(default_factory=list)
     breakers: list[str] = Field(default_factory=list)
     coordinators: list[str] = Field(default_factory=list)
     opposites: list[str] = Field(default_factory=list)
@@ -137,6 +138,7 @@ class AssertionsSpec(_Spec):
         "denials",
         "rumour",
         "elsewhere",
+        "this_one",
         "breakers",
         "coordinators",
         "opposites",

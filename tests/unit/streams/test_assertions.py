@@ -84,6 +84,7 @@ class TestNegation:
             ("漏电现象没有出现过", "漏电"),
             ("过敏？没有的事", "过敏"),
             ("起火？不可能的", "起火"),
+            ("有毒？开玩笑", "有毒"),
         ],
     )
     def test_a_negation_after_the_term_that_ends_the_clause(self, text: str, term: str) -> None:
@@ -112,6 +113,7 @@ class TestNegation:
             ("没有不过敏的", True),
             ("不会漏电不会发烫", False),  # each its own
             ("东西没坏也不漏电", False),  # 没 belongs to 坏: the nearest negation decides
+            ("不红不痒不过敏", False),  # the 不 of 不痒 is a word away: no double negation
         ],
     )
     def test_double_negation(self, text: str, asserted: bool) -> None:
@@ -215,8 +217,20 @@ class TestRumours:
     def test_a_rumour_confirmed_or_reported_first_hand_is_a_crisis(self, text: str) -> None:
         assert crisis_terms(text), text
 
-    def test_another_brands_trouble_is_not_ours(self) -> None:
-        assert crisis_terms("以前用别的牌子会过敏，这个一点事都没有") == []
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "以前用别的牌子会过敏，这个一点事都没有",
+            "上一个用两次就冒烟，这个完全不会",  # 就 does not change the subject
+            "之前那家的奶粉宝宝喝了拉肚子，换了这家就好了",
+        ],
+    )
+    def test_another_products_trouble_is_not_ours(self, text: str) -> None:
+        assert crisis_terms(text) == [], text
+
+    def test_ours_named_again_after_another_is(self) -> None:
+        assert crisis_terms("别家的不会，这个却会起火") == ["起火"]
+        assert crisis_terms("别家的都没事这款却起火了") == ["起火"]
 
 
 class TestOppositeWords:
