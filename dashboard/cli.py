@@ -59,7 +59,7 @@ def prepare_store(settings: DashboardSettings) -> None:
     try:
         store = Store.from_settings(core)
         sla = ResponseSla(settings.sla_hours, dict(settings.sla_hours_by_channel))
-        done = refresh_all(store, sla)
+        done = refresh_all(store, sla, timezone=core.timezone)
     except SQLAlchemyError as exc:
         shown = make_url(core.resolved_store_url).render_as_string(hide_password=True)
         msg = f"cannot use the store at {shown}: {exc}; check RADAR_STORE_URL and the database"

@@ -79,11 +79,12 @@ def fixed_offset_ms(tz: ZoneInfo, since_ms: int, until_ms: int) -> int | None:
     switches to summer time inside the range needs the real midnights.
     """
     points = {since_ms, until_ms, *bucket_starts(since_ms, until_ms, tz, 1)}
-    offsets = {_offset_ms(ms, tz) for ms in points}
+    offsets = {offset_ms(ms, tz) for ms in points}
     return offsets.pop() if len(offsets) == 1 else None
 
 
-def _offset_ms(ms: int, tz: ZoneInfo) -> int:
+def offset_ms(ms: int, tz: ZoneInfo) -> int:
+    """The zone's UTC offset (ms) at the instant ``ms``."""
     offset = from_millis(ms).astimezone(tz).utcoffset() or timedelta(0)
     return int(offset.total_seconds() * 1000)
 

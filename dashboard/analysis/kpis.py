@@ -7,6 +7,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from radar.localtime import DAY_MS, DEFAULT_ZONE, bucket_start, zone
+
 #: The figures a service manager watches, in display order.
 METRICS = ("volume", "complaint_rate", "sentiment", "csat", "nps", "sla_share")
 SUMS = (
@@ -103,17 +105,22 @@ def _clean(value: object) -> float | None:
     return None if math.isnan(number) else number
 
 
-def series(frame: pd.DataFrame, bucket_ms: int) -> pd.DataFrame:
-    """Hourly rows re-bucketed (hour or day) per channel: volume, complaint rate, sentiment."""
+def series(frame: pd.DataFrame, bucket_ms: int, timezone: str = DEFAULT_ZONE) -> pd.DataFrame:
+    """Hourly rows re-bucketed (hour or local day) per channel: volume, complaint rate,
+    sentiment; ``time`` is the bucket's start in ``timezone``."""
     if frame.empty:
         return pd.DataFrame(columns=["time", "channel", "volume", "complaint_rate", "sentiment"])
+    tz = zone(timezone)
+    hours = frame["hour"].astype("int64")
+    days = bucket_ms // DAY_MS
+    buckets = hours if not days else hours.map(lambda ms: bucket_start(ms, tz, days))
     grouped = (
-        frame.assign(bucket=(frame["hour"] // bucket_ms) * bucket_ms)
+        frame.assign(bucket=buckets)
         .groupby(["bucket", "channel"], as_index=False)[["volume", "complaints", "sentiment_sum"]]
         .sum()
     )
     volume = grouped["volume"].where(grouped["volume"] > 0)
     grouped["complaint_rate"] = grouped["complaints"] / volume
     grouped["sentiment"] = grouped["sentiment_sum"] / volume
-    grouped["time"] = pd.to_datetime(grouped["bucket"], unit="ms", utc=True)
+    grouped["time"] = pd.to_datetime(grouped["bucket"], unit="ms", utc=True).dt.tz_convert(tz)
     return grouped[["time", "channel", "volume", "complaint_rate", "sentiment"]]

@@ -1,11 +1,12 @@
 """Dashboard queries: messages and complaints per bucket, whole days from the daily roll-ups.
 
 Every count the complaints, improvement and product views show comes from here.
-A range is split into whole UTC days, read from ``daily_topics``/``daily_scope``,
-and the partial days at its edges (and around ``cut``), read from the events; so
-the figures are exact and a 90-day view costs about as much as a 2-day one. Filters
-the roll-ups do not keep (channel, segment, stage), and buckets shorter than a day,
-read everything from the events.
+A range is split into whole local days (of ``Filters.timezone``), read from
+``daily_topics``/``daily_scope``, and the partial days at its edges (and around
+``cut``), read from the events; so the figures are exact and a 90-day view costs
+about as much as a 2-day one. Buckets are local hours, days or weeks, each named
+by the epoch ms of its start. Filters the roll-ups do not keep (channel, segment,
+stage), and buckets shorter than a day, read everything from the events.
 """
 
 from __future__ import annotations
@@ -16,10 +17,18 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import and_, case, func, or_, select
 
-from dashboard.queries.filters import Filters, bucket, millis
+from dashboard.queries.filters import Filters, millis
 from radar.clock import from_millis
+from radar.localtime import zone
 from radar.store import Store
-from radar.store.daily import DAY_MS, daily_scope, daily_topics, split_range
+from radar.store.daily import (
+    DAY_MS,
+    daily_scope,
+    daily_topics,
+    local_bucket,
+    rollup_zone,
+    split_range,
+)
 from radar.store.tables import event_topics, events
 
 #: Filters the daily roll-ups can answer.
@@ -33,13 +42,26 @@ def _ms(value: Any) -> int:
 
 
 def _pieces(
-    filters: Filters, bucket_ms: int, cut_ms: int | None
+    store: Store, filters: Filters, bucket_ms: int, cut_ms: int | None
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     since, until = _ms(filters.since), _ms(filters.until)
-    usable = bucket_ms % DAY_MS == 0 and set(filters.dimensions) <= ROLLUP_FILTERS
+    usable = (
+        bucket_ms % DAY_MS == 0
+        and set(filters.dimensions) <= ROLLUP_FILTERS
+        and rollup_zone(store) == filters.timezone  # days of another zone do not add up
+    )
     if not usable:
         return [], [(since, until)]
-    return split_range(since, until, [] if cut_ms is None else [cut_ms])
+    return split_range(since, until, [] if cut_ms is None else [cut_ms], filters.timezone)
+
+
+def _bucket(column: Any, filters: Filters, bucket_ms: int, start: int, end: int) -> Any:
+    """The local bucket each time (epoch ms) of ``[start, end)`` falls in."""
+    return local_bucket(column, bucket_ms, zone(filters.timezone), start, end)
+
+
+def _span(pieces: list[tuple[int, int]]) -> tuple[int, int]:
+    return pieces[0][0], pieces[-1][1]
 
 
 def _keys(start: Any, time: Any, cut_ms: int | None) -> list[Any]:
@@ -99,12 +121,13 @@ def topic_counts(
 ) -> pd.DataFrame:
     """Customer messages and complaints per (topic, bucket, recent = at or after ``cut``)."""
     cut_ms = None if cut is None else _ms(cut)
-    whole, partial = _pieces(filters, bucket_ms, cut_ms)
+    whole, partial = _pieces(store, filters, bucket_ms, cut_ms)
     frames = []
     with store.engine.connect() as conn:
         if whole:
             t = daily_topics
-            keys = [t.c.topic, *_keys((t.c.day // bucket_ms) * bucket_ms, t.c.day, cut_ms)]
+            day = _bucket(t.c.day, filters, bucket_ms, *_span(whole))
+            keys = [t.c.topic, *_keys(day, t.c.day, cut_ms)]
             query = select(*keys, func.sum(t.c.messages), func.sum(t.c.complaints)).where(
                 *_rollup_terms(t, filters, whole)
             )
@@ -114,9 +137,10 @@ def topic_counts(
                 query = query.where(t.c.complaints > 0)
             rows = conn.execute(query.group_by(*keys)).all()
             frames.append(_frame(rows, TOPIC_COLUMNS, cut_ms))
-        start = bucket(events.c.created_at, bucket_ms)
-        keys = [event_topics.c.topic, *_keys(start, millis(events.c.created_at), cut_ms)]
+        created = millis(events.c.created_at)
         for a, b in partial:
+            start = _bucket(created, filters, bucket_ms, a, b)
+            keys = [event_topics.c.topic, *_keys(start, created, cut_ms)]
             query = (
                 select(*keys, func.count(), _complaints())
                 .select_from(events.join(event_topics, event_topics.c.event_id == events.c.id))
@@ -138,19 +162,20 @@ def scope_counts(
 ) -> pd.DataFrame:
     """Customer messages and complaints per (bucket, recent), whatever their topics."""
     cut_ms = None if cut is None else _ms(cut)
-    whole, partial = _pieces(filters, bucket_ms, cut_ms)
+    whole, partial = _pieces(store, filters, bucket_ms, cut_ms)
     frames = []
     with store.engine.connect() as conn:
         if whole:
             s = daily_scope
-            keys = _keys((s.c.day // bucket_ms) * bucket_ms, s.c.day, cut_ms)
+            keys = _keys(_bucket(s.c.day, filters, bucket_ms, *_span(whole)), s.c.day, cut_ms)
             query = select(*keys, func.sum(s.c.messages), func.sum(s.c.complaints)).where(
                 *_rollup_terms(s, filters, whole)
             )
             rows = conn.execute(query.group_by(*keys)).all()
             frames.append(_frame(rows, SCOPE_COLUMNS, cut_ms))
-        keys = _keys(bucket(events.c.created_at, bucket_ms), millis(events.c.created_at), cut_ms)
+        created = millis(events.c.created_at)
         for a, b in partial:
+            keys = _keys(_bucket(created, filters, bucket_ms, a, b), created, cut_ms)
             query = select(*keys, func.count(), _complaints()).where(
                 *_between(filters, a, b).conditions()
             )

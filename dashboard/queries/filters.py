@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, type_coerce
 
+from radar.localtime import DEFAULT_ZONE
 from radar.store.tables import events
 
 #: Filterable dimensions: URL parameter -> events column.
@@ -31,6 +32,8 @@ class Filters:
     region: tuple[str, ...] = ()
     segment: tuple[str, ...] = ()
     stage: tuple[str, ...] = ()
+    #: the zone whose days and hours the views count by
+    timezone: str = DEFAULT_ZONE
 
     def conditions(self, *, time: bool = True) -> list[ColumnElement[bool]]:
         """WHERE terms on ``events``: customer messages (no staff replies) matching the filters."""
@@ -44,9 +47,7 @@ class Filters:
         return terms
 
     def with_time(self, since: datetime, until: datetime) -> Filters:
-        return Filters(
-            since, until, self.channel, self.product, self.region, self.segment, self.stage
-        )
+        return replace(self, since=since, until=until)
 
     @property
     def dimensions(self) -> dict[str, tuple[str, ...]]:

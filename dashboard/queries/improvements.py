@@ -8,25 +8,32 @@ import pandas as pd
 
 from dashboard.queries import counts
 from dashboard.queries.filters import Filters
+from radar.localtime import DEFAULT_ZONE
 from radar.store import Store
 from radar.store.daily import DAY_MS
 from radar.store.improvements import ImprovementAction
 
 
-def _filters(action: ImprovementAction, since: datetime, until: datetime) -> Filters:
+def _filters(action: ImprovementAction, since: datetime, until: datetime, timezone: str) -> Filters:
     return Filters(
         since,
         until,
         product=(action.product,) if action.product else (),
         region=(action.region,) if action.region else (),
+        timezone=timezone,
     )
 
 
 def _per_bucket(
-    store: Store, action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
+    store: Store,
+    action: ImprovementAction,
+    since: datetime,
+    until: datetime,
+    bucket_ms: int,
+    timezone: str,
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """(complaints in scope, customer messages in scope) per bucket start."""
-    scope = _filters(action, since, until)
+    """(complaints in scope, customer messages in scope) per local bucket start."""
+    scope = _filters(action, since, until, timezone)
     volume = counts.scope_counts(store, scope, bucket_ms)
     if action.topic:
         with_topic = counts.topic_counts(store, scope, bucket_ms, topic=action.topic)
@@ -41,20 +48,30 @@ def _per_bucket(
 
 
 def scope_counts(
-    store: Store, action: ImprovementAction, since: datetime, until: datetime
+    store: Store,
+    action: ImprovementAction,
+    since: datetime,
+    until: datetime,
+    timezone: str = DEFAULT_ZONE,
 ) -> tuple[int, int]:
     """(complaints, customer messages) in the action's scope between ``since`` and ``until``."""
-    complaints, volume = _per_bucket(store, action, since, until, DAY_MS)
+    complaints, volume = _per_bucket(store, action, since, until, DAY_MS, timezone)
     return sum(complaints.values()), sum(volume.values())
 
 
 def scope_series(
-    store: Store, action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
+    store: Store,
+    action: ImprovementAction,
+    since: datetime,
+    until: datetime,
+    bucket_ms: int,
+    timezone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
-    """Complaints and messages per bucket in the scope (the before/after chart)."""
-    complaints, volume = _per_bucket(store, action, since, until, bucket_ms)
+    """Complaints and messages per local bucket in the scope (the before/after chart);
+    ``time`` is the bucket's start in ``timezone``."""
+    complaints, volume = _per_bucket(store, action, since, until, bucket_ms, timezone)
     rows = [(b, complaints.get(b, 0), n) for b, n in sorted(volume.items())]
     frame = pd.DataFrame(rows, columns=["bucket_ms", "complaints", "volume"])
-    frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True)
+    frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True).dt.tz_convert(timezone)
     frame["complaint_rate"] = frame["complaints"] / frame["volume"].where(frame["volume"] > 0)
     return frame

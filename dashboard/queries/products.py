@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from dashboard.queries.counts import topic_counts
 from dashboard.queries.filters import Filters
+from radar.localtime import DEFAULT_ZONE
 from radar.store import Store
 from radar.store.samples import SAMPLE_RATE, sample_texts
 from radar.store.tables import events
@@ -18,13 +19,18 @@ ENOUGH = 500
 
 
 def topic_mix(
-    store: Store, product: str | None, since: datetime, until: datetime, bucket_ms: int
+    store: Store,
+    product: str | None,
+    since: datetime,
+    until: datetime,
+    bucket_ms: int,
+    timezone: str = DEFAULT_ZONE,
 ) -> pd.DataFrame:
-    """Messages per topic and bucket for a product (all products when None)."""
-    scope = Filters(since, until, product=(product,) if product else ())
+    """Messages per topic and local bucket for a product (all products when None)."""
+    scope = Filters(since, until, product=(product,) if product else (), timezone=timezone)
     counts = topic_counts(store, scope, bucket_ms)
     frame = counts.groupby(["topic", "bucket_ms"], as_index=False)["messages"].sum()
-    frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True)
+    frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True).dt.tz_convert(timezone)
     return frame
 
 

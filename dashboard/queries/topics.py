@@ -9,6 +9,7 @@ from sqlalchemy import and_, select
 
 from dashboard.queries.counts import scope_counts, topic_counts
 from dashboard.queries.filters import Filters
+from radar.localtime import DEFAULT_ZONE
 from radar.store import Store, daily
 from radar.store.daily import DAY_MS, values_seen
 from radar.store.tables import event_topics, events
@@ -97,11 +98,13 @@ def count_messages(store: Store, filters: Filters, topic: str | None = None) -> 
     return int(counts["complaints"].sum())
 
 
-def dimension_values(store: Store, since: datetime) -> dict[str, list[str]]:
-    """Values seen for each filter dimension since ``since``'s day, most frequent first."""
-    return values_seen(store, since)
+def dimension_values(
+    store: Store, since: datetime, timezone: str = DEFAULT_ZONE
+) -> dict[str, list[str]]:
+    """Values seen for each filter dimension since ``since``'s local day, most frequent first."""
+    return values_seen(store, since, timezone)
 
 
-def topics_seen(store: Store, since: datetime) -> list[str]:
-    """Topics customer messages carried since ``since``'s day, most frequent first."""
-    return daily.topics_seen(store, since)
+def topics_seen(store: Store, since: datetime, timezone: str = DEFAULT_ZONE) -> list[str]:
+    """Topics customer messages carried since ``since``'s local day, most frequent first."""
+    return daily.topics_seen(store, since, timezone)

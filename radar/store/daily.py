@@ -1,6 +1,8 @@
 """Store: daily roll-ups per topic, product and region, and per filter value, kept up to date.
 
-Counts of customer messages (staff replies left out) and complaints per UTC day:
+Counts of customer messages (staff replies left out) and complaints per local day
+of the display time zone (``RADAR_TIMEZONE``; a Beijing day runs from 16:00 UTC to
+16:00 UTC), each day named by the epoch ms of its local midnight:
 
 * ``daily_topics``: per (day, topic, product, region), from ``event_topics``;
 * ``daily_scope``: per (day, product, region), every customer message;
@@ -10,8 +12,9 @@ Counts of customer messages (staff replies left out) and complaints per UTC day:
 An unknown product or region is kept as ``''`` (primary keys cannot hold NULL).
 A refresh recomputes, whole, every day that received events since the last one
 (by ``stored_at``), so running it twice, or from two processes, gives the same
-rows. Readers take whole days from here and the partial days at the edges of a
-range from the events (:func:`split_range`), so the figures are exact.
+rows; a refresh in another time zone than the last rebuilds every day. Readers
+take whole days from here and the partial days at the edges of a range from the
+events (:func:`split_range`), so the figures are exact.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import itertools
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -37,19 +41,37 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from radar.localtime import (
+    DAY_MS,
+    DEFAULT_ZONE,
+    bucket_start,
+    bucket_starts,
+    day_start,
+    fixed_offset_ms,
+    offset_ms,
+    zone,
+)
 from radar.store.db import metadata
 from radar.store.feedback import Store, upsert
-from radar.store.rollups import read_watermark, runs, write_watermark
+from radar.store.rollups import HOUR_MS, read_watermark, rollup_state, write_watermark
 from radar.store.tables import event_topics, events
 
-DAY_MS = 86_400_000
+__all__ = [
+    "DAY_MS",
+    "local_bucket",
+    "refresh_daily",
+    "rollup_zone",
+    "split_range",
+    "topics_seen",
+    "values_seen",
+]
 #: Dimensions the dashboard filters by; ``daily_values`` lists the values seen of each.
 FILTER_DIMENSIONS = ("channel", "product", "region", "segment", "stage")
 
 daily_topics = Table(
     "daily_topics",
     metadata,
-    Column("day", BigInteger, primary_key=True),  # UTC day start, epoch ms
+    Column("day", BigInteger, primary_key=True),  # local midnight, epoch ms
     Column("topic", String(64), primary_key=True),
     Column("product", String(200), primary_key=True),
     Column("region", String(100), primary_key=True),
@@ -85,6 +107,28 @@ def _ms(column: Any) -> Any:
     return type_coerce(column, BigInteger)
 
 
+def local_bucket(column: Any, size_ms: int, tz: ZoneInfo, since_ms: int, until_ms: int) -> Any:
+    """SQL: the start (epoch ms) of the local bucket each time in ``[since, until)`` falls in.
+
+    ``column`` is a time as epoch ms; ``size_ms`` an hour, a day or several days,
+    buckets of days starting at local midnights counted from 1970-01-01. Where the
+    zone keeps one offset over the range (Beijing always), this is arithmetic; a
+    summer-time switch inside the range takes the real midnights.
+    """
+    days = size_ms // DAY_MS
+    first = bucket_start(since_ms, tz, days) if days else since_ms  # may lie before ``since``
+    offset = fixed_offset_ms(tz, first, until_ms)
+    if size_ms < DAY_MS or offset is not None:
+        # hours: summer time moves clocks by whole hours, so any offset of the range will do
+        shift = offset if offset is not None else offset_ms(since_ms, tz)
+        return ((column + shift) // size_ms) * size_ms - shift
+    starts = bucket_starts(since_ms, until_ms, tz, days)
+    return case(
+        *((column < end, start) for start, end in itertools.pairwise(starts)),
+        else_=starts[-1],
+    )
+
+
 def _complaints() -> Any:
     return func.coalesce(func.sum(case((events.c.is_complaint.is_(True), 1), else_=0)), 0)
 
@@ -94,8 +138,12 @@ def _in_days(start: int, end: int) -> list[Any]:
     return [events.c.is_staff_reply.is_(False), created >= start, created < end]
 
 
-def _topic_rows(start: int, end: int) -> Any:
-    day = (_ms(events.c.created_at) // DAY_MS) * DAY_MS
+def _day(start: int, end: int, tz: ZoneInfo) -> Any:
+    return local_bucket(_ms(events.c.created_at), DAY_MS, tz, start, end)
+
+
+def _topic_rows(start: int, end: int, tz: ZoneInfo) -> Any:
+    day = _day(start, end, tz)
     product = func.coalesce(events.c.product, "")
     region = func.coalesce(events.c.region, "")
     return (
@@ -113,8 +161,8 @@ def _topic_rows(start: int, end: int) -> Any:
     )
 
 
-def _scope_rows(start: int, end: int) -> Any:
-    day = (_ms(events.c.created_at) // DAY_MS) * DAY_MS
+def _scope_rows(start: int, end: int, tz: ZoneInfo) -> Any:
+    day = _day(start, end, tz)
     product = func.coalesce(events.c.product, "")
     region = func.coalesce(events.c.region, "")
     return (
@@ -130,8 +178,8 @@ def _scope_rows(start: int, end: int) -> Any:
     )
 
 
-def _value_rows(start: int, end: int, dimension: str) -> Any:
-    day = (_ms(events.c.created_at) // DAY_MS) * DAY_MS
+def _value_rows(start: int, end: int, dimension: str, tz: ZoneInfo) -> Any:
+    day = _day(start, end, tz)
     column = events.c[dimension]
     return (
         select(
@@ -145,14 +193,14 @@ def _value_rows(start: int, end: int, dimension: str) -> Any:
     )
 
 
-def _recompute(store: Store, conn: Connection, start: int, end: int) -> None:
+def _recompute(store: Store, conn: Connection, start: int, end: int, tz: ZoneInfo) -> None:
     """Replace the rows of days ``start``..``end`` with counts taken from the events."""
     for table in TABLES:
         conn.execute(delete(table).where(table.c.day >= start, table.c.day < end))
     queries = [
-        (daily_topics, _topic_rows(start, end)),
-        (daily_scope, _scope_rows(start, end)),
-        *((daily_values, _value_rows(start, end, d)) for d in FILTER_DIMENSIONS),
+        (daily_topics, _topic_rows(start, end, tz)),
+        (daily_scope, _scope_rows(start, end, tz)),
+        *((daily_values, _value_rows(start, end, d, tz)) for d in FILTER_DIMENSIONS),
     ]
     for table, query in queries:
         rows = [dict(r._mapping) for r in conn.execute(query)]
@@ -163,44 +211,82 @@ def _recompute(store: Store, conn: Connection, start: int, end: int) -> None:
 
 
 def refresh_daily(
-    store: Store, *, now: datetime | None = None, margin: timedelta = timedelta(minutes=5)
+    store: Store,
+    *,
+    now: datetime | None = None,
+    margin: timedelta = timedelta(minutes=5),
+    timezone: str = DEFAULT_ZONE,
 ) -> int:
     """Bring the daily roll-ups up to date with the events; returns how many days were recomputed.
 
-    ``margin`` re-reads events stored shortly before the last watermark, for
-    transactions that committed after it was taken.
+    Days are those of ``timezone``; roll-ups made in another zone are dropped and
+    rebuilt. ``margin`` re-reads events stored shortly before the last watermark,
+    for transactions that committed after it was taken.
     """
     at = now or store.clock.now()
+    tz = zone(timezone)
     stored = _ms(events.c.stored_at)
     with store.engine.connect() as conn:
-        watermark = read_watermark(conn, "daily", "")
+        watermark = read_watermark(conn, "daily", timezone)
         newest = conn.execute(select(func.max(stored))).scalar()
         if newest is None:
             return 0
-        changed = select((_ms(events.c.created_at) // DAY_MS) * DAY_MS).distinct()
+        # hours, not days: which local day an hour belongs to is the zone's business
+        changed = select(_ms(events.c.created_at) // HOUR_MS).distinct()
         if watermark is not None:
             changed = changed.where(stored >= watermark - int(margin.total_seconds() * 1000))
-        starts: list[Any] = list(conn.scalars(changed))
-        dirty = {int(day) for day in starts}
-    for start, end in runs(dirty, DAY_MS, max_len=7):
+        hours: list[Any] = list(conn.scalars(changed))
+    # an hour may straddle a local midnight (zones half an hour off): both its days are dirty
+    dirty = {day_start(int(h) * HOUR_MS + edge, tz) for h in hours for edge in (0, HOUR_MS - 1)}
+    if watermark is None:
+        with store.engine.begin() as conn:  # days of another zone must not linger
+            for table in TABLES:
+                conn.execute(delete(table))
+    for start, end in local_runs(dirty, tz, max_len=7):
         with store.engine.begin() as conn:
-            _recompute(store, conn, start, end)
-    write_watermark(store, "daily", int(newest), "", at)
+            _recompute(store, conn, start, end, tz)
+    write_watermark(store, "daily", int(newest), timezone, at)
     return len(dirty)
 
 
+def rollup_zone(store: Store) -> str | None:
+    """The time zone whose days the roll-ups hold (None before the first refresh)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            select(rollup_state.c.params).where(rollup_state.c.name == "daily")
+        ).scalar()
+    return None if found is None else str(found)
+
+
+def local_runs(days: Iterable[int], tz: ZoneInfo, max_len: int) -> list[tuple[int, int]]:
+    """Consecutive local days (their midnights, ms) as [start, end) runs of at most ``max_len``."""
+    ranges: list[tuple[int, int]] = []
+    length = 0
+    for start in sorted(set(days)):
+        end = bucket_starts(start, start + 1, tz)[-1]  # the next local midnight
+        if ranges and ranges[-1][1] == start and length < max_len:
+            ranges[-1] = (ranges[-1][0], end)
+            length += 1
+        else:
+            ranges.append((start, end))
+            length = 1
+    return ranges
+
+
 def split_range(
-    since_ms: int, until_ms: int, cuts: Iterable[int] = ()
+    since_ms: int, until_ms: int, cuts: Iterable[int] = (), timezone: str = DEFAULT_ZONE
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """``[since, until)`` as (whole UTC days, partial pieces); no whole day spans a cut.
+    """``[since, until)`` as (whole local days, partial pieces); no whole day spans a cut.
 
     Whole days are read from the roll-ups, partial pieces from the events.
     """
+    tz = zone(timezone)
     points = sorted({since_ms, until_ms, *(c for c in cuts if since_ms < c < until_ms)})
     whole: list[tuple[int, int]] = []
     partial: list[tuple[int, int]] = []
     for a, b in itertools.pairwise(points):
-        first, last = -(-a // DAY_MS) * DAY_MS, (b // DAY_MS) * DAY_MS
+        midnights = [m for m in bucket_starts(a, b, tz) if a <= m <= b]
+        first, last = (midnights[0], midnights[-1]) if midnights else (b, a)
         if first >= last:
             partial.append((a, b))
             continue
@@ -212,9 +298,12 @@ def split_range(
     return whole, partial
 
 
-def values_seen(store: Store, since: datetime) -> dict[str, list[str]]:
-    """Values of each filter dimension in messages since ``since``'s day, most frequent first."""
-    day = (int(since.timestamp() * 1000) // DAY_MS) * DAY_MS
+def values_seen(
+    store: Store, since: datetime, timezone: str = DEFAULT_ZONE
+) -> dict[str, list[str]]:
+    """Values of each filter dimension in messages since ``since``'s local day, most frequent
+    first."""
+    day = day_start(int(since.timestamp() * 1000), zone(timezone))
     total = func.sum(daily_values.c.messages)
     query = (
         select(daily_values.c.dimension, daily_values.c.value)
@@ -229,9 +318,9 @@ def values_seen(store: Store, since: datetime) -> dict[str, list[str]]:
     return found
 
 
-def topics_seen(store: Store, since: datetime) -> list[str]:
-    """Topics of customer messages since ``since``'s day, most frequent first."""
-    day = (int(since.timestamp() * 1000) // DAY_MS) * DAY_MS
+def topics_seen(store: Store, since: datetime, timezone: str = DEFAULT_ZONE) -> list[str]:
+    """Topics of customer messages since ``since``'s local day, most frequent first."""
+    day = day_start(int(since.timestamp() * 1000), zone(timezone))
     query = (
         select(daily_topics.c.topic)
         .where(daily_topics.c.day >= day)

@@ -1,6 +1,9 @@
 """Store: hourly per-channel statistics rolled up from the events, refreshed incrementally.
 
-The overview reads these instead of scanning every event of a period. A refresh
+The overview reads these instead of scanning every event of a period, and adds
+hours up into local days. Hours are those of the display time zone: UTC hours for
+Beijing time and every zone a whole number of hours off, hours starting at :30 for
+a zone half an hour off, so no hour straddles a local midnight. A refresh
 recomputes, from the events table, every hour that received events since the
 last refresh (by ``stored_at``), plus the hours a new staff reply may have
 answered within the SLA; each hour is recomputed whole and upserted, so running
@@ -12,7 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -26,6 +29,7 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    delete,
     exists,
     func,
     or_,
@@ -34,6 +38,7 @@ from sqlalchemy import (
 )
 
 from radar.clock import to_millis
+from radar.localtime import DEFAULT_ZONE, offset_ms, zone
 from radar.store.db import EpochMillis, metadata
 from radar.store.feedback import Store, upsert
 from radar.store.tables import events
@@ -121,9 +126,19 @@ def _answered_within(sla: ResponseSla) -> ColumnElement[bool]:
     )
 
 
-def _aggregate(sla: ResponseSla, start_ms: int, end_ms: int) -> Any:
+def hour_shift(timezone: str, at: datetime | None = None) -> int:
+    """Where local hours start, in ms past the UTC hour (0 unless the zone is :30 or :45 off)."""
+    when = at or datetime.now(UTC)
+    return offset_ms(to_millis(when), zone(timezone)) % HOUR_MS
+
+
+def _hour(created: Any, shift: int) -> Any:
+    return ((created - shift) // HOUR_MS) * HOUR_MS + shift
+
+
+def _aggregate(sla: ResponseSla, start_ms: int, end_ms: int, shift: int = 0) -> Any:
     created = _millis(events.c.created_at)
-    hour = (created // HOUR_MS) * HOUR_MS
+    hour = _hour(created, shift)
     customer = events.c.is_staff_reply.is_(False)
     complaint = and_(customer, events.c.is_complaint.is_(True))
     on_thread = and_(complaint, events.c.channel.in_(CONVERSATION_CHANNELS))
@@ -195,21 +210,25 @@ def refresh_hourly_stats(
     *,
     now: datetime | None = None,
     margin: timedelta = timedelta(minutes=5),
+    timezone: str = DEFAULT_ZONE,
 ) -> int:
     """Bring ``hourly_stats`` up to date with the events; returns how many hours were recomputed.
 
     ``margin`` re-reads events stored shortly before the last watermark, for
-    transactions that committed after it was taken.
+    transactions that committed after it was taken. Another SLA, or a zone whose
+    hours start elsewhere, rebuilds every hour.
     """
     sla = sla or ResponseSla()
     at = now or store.clock.now()
+    shift = hour_shift(timezone, at)
+    params = sla.key() if shift == 0 else f"{sla.key()} +{shift}"
     stored, created = _millis(events.c.stored_at), _millis(events.c.created_at)
     with store.engine.connect() as conn:
-        watermark = read_watermark(conn, "hourly_stats", sla.key())
+        watermark = read_watermark(conn, "hourly_stats", params)
         newest = conn.execute(select(func.max(stored))).scalar()
         if newest is None:
             return 0
-        changed = select((created // HOUR_MS) * HOUR_MS, events.c.is_staff_reply).distinct()
+        changed = select(_hour(created, shift), events.c.is_staff_reply).distinct()
         if watermark is not None:
             changed = changed.where(stored >= watermark - int(margin.total_seconds() * 1000))
         dirty: set[int] = set()
@@ -219,12 +238,15 @@ def refresh_hourly_stats(
             if is_reply:  # the complaints it may answer lie up to the longest SLA before it
                 back = sla.longest_ms // HOUR_MS + 1
                 dirty.update(hour - n * HOUR_MS for n in range(1, back + 1))
+    if watermark is None:
+        with store.engine.begin() as conn:  # hours aligned for another zone must not linger
+            conn.execute(delete(hourly_stats))
     for start, end in hour_ranges(dirty):
         with store.engine.begin() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(_aggregate(sla, start, end))]
+            rows = [dict(r._mapping) for r in conn.execute(_aggregate(sla, start, end, shift))]
             if rows:
                 conn.execute(upsert(store.engine, hourly_stats, STAT_COLUMNS), rows)
-    write_watermark(store, "hourly_stats", int(newest), sla.key(), at)
+    write_watermark(store, "hourly_stats", int(newest), params, at)
     return len(dirty)
 
 

@@ -15,6 +15,23 @@ def hourly(rows: list[dict[str, object]]) -> pd.DataFrame:
     return pd.DataFrame([{**base, "staff_replies": 0, **r} for r in rows])
 
 
+def test_daily_series_cut_at_local_midnight() -> None:
+    day = 1_795_132_800_000  # 2026-11-20 00:00 UTC, 08:00 in Beijing
+    hours = hourly(
+        [
+            {"hour": day + 15 * 3_600_000, "channel": "chat", "volume": 3},  # 23:00 in Beijing
+            {"hour": day + 16 * 3_600_000, "channel": "chat", "volume": 5},  # 00:00 next day
+        ]
+    )
+    beijing = kpis.series(hours, 86_400_000)
+    assert [str(t) for t in beijing["time"]] == [
+        "2026-11-20 00:00:00+08:00",
+        "2026-11-21 00:00:00+08:00",
+    ]
+    assert list(beijing["volume"]) == [3, 5]
+    assert list(kpis.series(hours, 86_400_000, "UTC")["volume"]) == [8]  # one UTC day
+
+
 def test_figures_per_channel_and_change() -> None:
     now = hourly(
         [

@@ -12,6 +12,7 @@ from dashboard.queries.counts import scope_counts, topic_counts
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import refresh_all
 from radar.events import ScoredEvent, make_event_id
+from radar.localtime import bucket_start, zone
 from radar.store import Store, make_engine
 from radar.store.daily import DAY_MS
 from radar.store.rollups import ResponseSla
@@ -65,7 +66,9 @@ def truth(
         if any(getattr(f, d) and getattr(e, d) not in getattr(f, d) for d in f.dimensions):
             continue
         ms = int(e.created_at.timestamp() * 1000)
-        key = ((ms // bucket_ms) * bucket_ms, cut is not None and e.created_at >= cut)
+        days = bucket_ms // DAY_MS
+        start = bucket_start(ms, zone(f.timezone), days) if days else (ms // bucket_ms) * bucket_ms
+        key = (start, cut is not None and e.created_at >= cut)
         messages[key] += 1
         complaints[key] += e.is_complaint
         for topic in e.topics:
@@ -80,13 +83,20 @@ def store(store_url: str) -> Store:
     return opened
 
 
-def test_rollups_and_edges_add_up_to_the_events(store: Store) -> None:
+@pytest.mark.parametrize(
+    "timezone",
+    [
+        "Asia/Shanghai",  # the default: days run from 16:00 to 16:00 UTC
+        "America/New_York",  # summer time ends on 2026-11-01: one day is 25 hours long
+    ],
+)
+def test_rollups_and_edges_add_up_to_the_events(store: Store, timezone: str) -> None:
     rng = random.Random(3)
     batch = make_events(rng, 600)
     store.add_scored(batch[:400])
-    refresh_all(store, ResponseSla())
+    refresh_all(store, ResponseSla(), timezone=timezone)
     store.add_scored(batch[400:])  # arrive after a refresh: the next one must pick them up
-    assert refresh_all(store, ResponseSla())["days"] > 0
+    assert refresh_all(store, ResponseSla(), timezone=timezone)["days"] > 0
     for _ in range(25):
         since = START + timedelta(minutes=rng.randrange(5 * 24 * 60))
         until = since + timedelta(minutes=rng.randrange(60, 6 * 24 * 60))
@@ -95,7 +105,7 @@ def test_rollups_and_edges_add_up_to_the_events(store: Store) -> None:
             [{}, {"product": ("平板",)}, {"region": ("浙江", "广东")}, {"channel": ("chat",)}]
         )
         bucket_ms = rng.choice([DAY_MS, 7 * DAY_MS, 3_600_000])
-        f = Filters(since, until, **dims)
+        f = Filters(since, until, **dims, timezone=timezone)
         want_topics, want_messages, want_complaints = truth(batch, f, bucket_ms, cut)
 
         got = topic_counts(store, f, bucket_ms, cut=cut)

@@ -107,6 +107,16 @@ class TestRollups:
         (row,) = read_hourly_stats(store, DAY, DAY + timedelta(hours=1))
         assert row["sla_answered"] == 0
 
+    def test_hours_of_a_zone_half_an_hour_off_start_at_half_past(self, store: Store) -> None:
+        store.add_scored([event(1, "chat", 0.2), event(2, "chat", 0.7)])  # 00:12 and 00:42 UTC
+        refresh_hourly_stats(store, timezone="Asia/Kolkata")  # UTC+05:30
+        rows = read_hourly_stats(store, DAY - timedelta(hours=1), DAY + timedelta(hours=1))
+        starts = [(r["hour"] - int(DAY.timestamp() * 1000)) // 60_000 for r in rows]
+        assert starts == [-30, 30]  # 05:30 and 06:30 in India: each message in its local hour
+        refresh_hourly_stats(store)  # Beijing: whole UTC hours again, nothing left of the others
+        rows = read_hourly_stats(store, DAY - timedelta(hours=1), DAY + timedelta(hours=1))
+        assert [(r["hour"], r["volume"]) for r in rows] == [(int(DAY.timestamp() * 1000), 2)]
+
     def test_hour_ranges(self) -> None:
         assert hour_ranges([0, HOUR, 3 * HOUR]) == [(0, 2 * HOUR), (3 * HOUR, 4 * HOUR)]
         assert len(hour_ranges(range(0, 30 * HOUR, HOUR), max_hours=10)) == 3
@@ -137,7 +147,14 @@ class TestEventQueries:
         everything = Filters(DAY, until)
         heat = topics.heatmap(store, everything, 86_400_000)
         got = {(t, b - int(DAY.timestamp() * 1000), n) for t, b, n in heat.itertuples(index=False)}
-        assert got == {("物流配送", 0, 1), ("物流配送", 86_400_000, 2), ("客服态度", 86_400_000, 1)}
+        # Beijing days: 11-20 starts 8 h before DAY (00:00 UTC), 11-21 starts 16 h after it
+        assert got == {
+            ("物流配送", -8 * HOUR, 1),
+            ("物流配送", 16 * HOUR, 2),
+            ("客服态度", 16 * HOUR, 1),
+        }
+        in_utc = topics.heatmap(store, Filters(DAY, until, timezone="UTC"), 86_400_000)
+        assert {b - int(DAY.timestamp() * 1000) for b in in_utc["bucket_ms"]} == {0, 24 * HOUR}
         windows = topics.topic_windows(store, everything, timedelta(hours=24)).set_index("topic")
         assert (windows.at["物流配送", "recent"], windows.at["物流配送", "before"]) == (2, 1)
         only = Filters(DAY, until, region=("浙江",), channel=("review",))

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, text
 
+from radar.clock import from_millis
 from radar.events import ScoredEvent, make_event_id
 from radar.store import Store, make_engine
 from radar.store.daily import (
@@ -23,6 +24,7 @@ from radar.store.samples import refresh_samples, sample_texts
 
 DAY = datetime(2026, 11, 20, tzinfo=UTC)
 D0 = int(DAY.timestamp() * 1000)
+HOUR = 3_600_000
 
 
 def event(n: int, hours: float, **fields: object) -> ScoredEvent:
@@ -51,17 +53,29 @@ def store(store_url: str) -> Store:
 
 class TestSplitRange:
     def test_whole_days_and_edges(self) -> None:
-        whole, partial = split_range(D0 + 5, D0 + 3 * DAY_MS + 7)
+        whole, partial = split_range(D0 + 5, D0 + 3 * DAY_MS + 7, timezone="UTC")
         assert whole == [(D0 + DAY_MS, D0 + 3 * DAY_MS)]
         assert partial == [(D0 + 5, D0 + DAY_MS), (D0 + 3 * DAY_MS, D0 + 3 * DAY_MS + 7)]
 
     def test_a_cut_splits_its_day(self) -> None:
-        whole, partial = split_range(D0, D0 + 3 * DAY_MS, [D0 + DAY_MS + 10])
+        whole, partial = split_range(D0, D0 + 3 * DAY_MS, [D0 + DAY_MS + 10], timezone="UTC")
         assert whole == [(D0, D0 + DAY_MS), (D0 + 2 * DAY_MS, D0 + 3 * DAY_MS)]
         assert partial == [(D0 + DAY_MS, D0 + DAY_MS + 10), (D0 + DAY_MS + 10, D0 + 2 * DAY_MS)]
 
     def test_less_than_a_day_is_one_piece(self) -> None:
         assert split_range(D0 + 1, D0 + 9, [D0 + 20]) == ([], [(D0 + 1, D0 + 9)])
+
+    def test_days_are_beijing_days_by_default(self) -> None:
+        beijing_midnight = D0 + 16 * HOUR  # 2026-11-21 00:00 in Beijing
+        whole, partial = split_range(D0, D0 + 2 * DAY_MS)
+        assert whole == [(beijing_midnight, beijing_midnight + DAY_MS)]
+        assert partial == [(D0, beijing_midnight), (beijing_midnight + DAY_MS, D0 + 2 * DAY_MS)]
+
+    def test_a_summer_time_day_is_23_hours_long(self) -> None:
+        spring = int(datetime(2026, 3, 28, 23, tzinfo=UTC).timestamp() * 1000)  # 29 Mar, Berlin
+        whole, _ = split_range(spring, spring + 30 * HOUR, timezone="Europe/Berlin")
+        ((start, end),) = whole
+        assert end - start == 23 * HOUR
 
 
 class TestDailyRollups:
@@ -75,7 +89,7 @@ class TestDailyRollups:
                 event(5, 4, segment="VIP"),
             ]
         )
-        assert refresh_daily(store) == 2
+        assert refresh_daily(store, timezone="UTC") == 2
         with store.engine.connect() as conn:
             topics = {tuple(r) for r in conn.execute(select(daily_topics))}
             scope = {tuple(r) for r in conn.execute(select(daily_scope))}
@@ -91,18 +105,18 @@ class TestDailyRollups:
             (D0, "", "", 1, 0),
             (D0 + DAY_MS, "", "", 1, 1),
         }
-        assert values_seen(store, DAY)["segment"] == ["VIP"]
-        assert values_seen(store, DAY)["product"] == ["平板"]
-        assert topics_seen(store, DAY) == ["物流配送", "客服态度"]
-        assert topics_seen(store, DAY + timedelta(days=1)) == ["物流配送"]
+        assert values_seen(store, DAY, "UTC")["segment"] == ["VIP"]
+        assert values_seen(store, DAY, "UTC")["product"] == ["平板"]
+        assert topics_seen(store, DAY, "UTC") == ["物流配送", "客服态度"]
+        assert topics_seen(store, DAY + timedelta(days=1), "UTC") == ["物流配送"]
 
     def test_refresh_is_incremental_and_idempotent(self, store: Store) -> None:
         store.add_scored([event(1, 1, topics=["物流配送"])])
-        refresh_daily(store)
-        assert refresh_daily(store) == 1  # the margin re-reads the newest events' day
+        refresh_daily(store, timezone="UTC")
+        assert refresh_daily(store, timezone="UTC") == 1  # the margin re-reads the newest day
         store.add_scored([event(2, 2, topics=["物流配送"]), event(3, 50, topics=["物流配送"])])
-        refresh_daily(store)
-        refresh_daily(store)
+        refresh_daily(store, timezone="UTC")
+        refresh_daily(store, timezone="UTC")
         with store.engine.connect() as conn:
             rows = dict(conn.execute(select(daily_topics.c.day, daily_topics.c.messages)).all())
         assert rows == {D0: 2, D0 + 2 * DAY_MS: 1}
@@ -110,6 +124,29 @@ class TestDailyRollups:
     def test_empty_store(self, store: Store) -> None:
         assert refresh_daily(store) == 0
         assert topics_seen(store, DAY) == []
+
+    def test_late_evening_and_past_midnight_in_beijing_are_two_days(self, store: Store) -> None:
+        # 23:30 and 00:30 Beijing time: one UTC day (15:30 and 16:30 UTC), two local days
+        store.add_scored(
+            [
+                event(1, 15.5, topics=["物流配送"], is_complaint=True),
+                event(2, 16.5, topics=["物流配送"], is_complaint=True),
+            ]
+        )
+        assert refresh_daily(store) == 2
+        with store.engine.connect() as conn:
+            days = dict(conn.execute(select(daily_topics.c.day, daily_topics.c.complaints)).all())
+        beijing_midnight = D0 + 16 * HOUR  # 2026-11-21 00:00 in Beijing
+        assert days == {beijing_midnight - DAY_MS: 1, beijing_midnight: 1}
+        assert topics_seen(store, from_millis(beijing_midnight)) == ["物流配送"]
+
+    def test_another_time_zone_rebuilds_every_day(self, store: Store) -> None:
+        store.add_scored([event(1, 15.5, topics=["物流配送"]), event(2, 16.5, topics=["物流配送"])])
+        refresh_daily(store)
+        assert refresh_daily(store, timezone="UTC") == 1  # both are on 2026-11-20 in UTC
+        with store.engine.connect() as conn:
+            days = dict(conn.execute(select(daily_topics.c.day, daily_topics.c.messages)).all())
+        assert days == {D0: 2}  # nothing of the Beijing days is left
 
 
 class TestTextSample:
