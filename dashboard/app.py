@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import i18n, metrics
 from dashboard.auth import PAGES, User, authenticate
-from dashboard.resources import metrics_server, settings, store
-from dashboard.widgets import from_url, keep_in_url, tr
+from dashboard.resources import default_language, metrics_server, settings, store
+from dashboard.widgets import from_url, keep_in_url, lang, t
 from radar.store.audit import record_action
 
 HERE = Path(__file__).parent / "app_pages"
@@ -27,38 +27,31 @@ metrics_server()
 
 with st.sidebar:
     chosen = st.segmented_control(
-        "语言 Language",
+        i18n.translate("dashboard.app.language"),
         options=list(i18n.LANGS),
-        default=from_url("lang", i18n.LANGS) or settings().language,
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        default=from_url("lang", i18n.LANGS) or default_language(),
+        format_func=lambda code: i18n.label("language", code, code),
         key="lang",
     )
-    keep_in_url("lang", chosen, settings().language)
+    keep_in_url("lang", chosen, default_language())
 
 
 def sign_in() -> None:
     """The sign-in form; the page asked for (and its URL parameters) opens afterwards."""
-    st.title(tr("客服舆情雷达", "Radar"))
+    st.title(t("dashboard.app.name"))
     users = settings().users
     if not users:
-        st.warning(
-            tr(
-                "尚未配置用户。用 `radar dashboard hash-password` 生成密码哈希，"
-                "并在 RADAR_DASHBOARD_USERS 中配置用户和角色。",
-                "No users are configured. Make a password hash with `radar dashboard "
-                "hash-password` and list users with their roles in RADAR_DASHBOARD_USERS.",
-            )
-        )
+        st.warning(t("dashboard.app.no_users"))
         return
     with st.form("sign-in"):
-        name = st.text_input(tr("用户名", "User name"))
-        password = st.text_input(tr("密码", "Password"), type="password")
-        submitted = st.form_submit_button(tr("登录", "Sign in"), type="primary")
+        name = st.text_input(t("dashboard.app.user_name"))
+        password = st.text_input(t("dashboard.app.password"), type="password")
+        submitted = st.form_submit_button(t("dashboard.app.sign_in"), type="primary")
     if submitted:
         user = authenticate(users, name, password)
         metrics.signed_in(user is not None)
         if user is None:
-            st.error(tr("用户名或密码错误。", "Wrong user name or password."))
+            st.error(t("dashboard.app.wrong_password"))
             return
         st.session_state["user"] = user
         record_action(store(), user.name, "sign_in", detail=",".join(user.roles))
@@ -72,7 +65,7 @@ home = next(p for p in PAGES if p in allowed)  # served at the root URL
 pages = [
     st.Page(
         HERE / f"{name}.py",
-        title=i18n.pick(str(st.session_state.get("lang") or "zh"), *i18n.PAGE_TITLES[name]),
+        title=i18n.label("page", name, str(st.session_state.get("lang") or "zh")),
         icon=ICONS[name],
         url_path=name,
         default=name == home,
@@ -88,12 +81,13 @@ if not isinstance(user, User):
 
 with st.sidebar:
     st.caption(
-        tr(
-            f"已登录：{user.display}（{'、'.join(user.roles)}）",
-            f"Signed in: {user.display} ({', '.join(user.roles)})",
+        t(
+            "dashboard.app.signed_in",
+            display=user.display,
+            roles=t("text.list").join(i18n.label("role", r, lang()) for r in user.roles),
         )
     )
-    if st.button(tr("退出登录", "Sign out"), key="sign-out"):
+    if st.button(t("dashboard.app.sign_out"), key="sign-out"):
         record_action(store(), user.name, "sign_out")
         del st.session_state["user"]
         st.rerun()

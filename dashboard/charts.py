@@ -1,4 +1,9 @@
-"""Dashboard: chart builders (Altair specs from tidy frames); titles come in already translated."""
+"""Dashboard: chart builders (Altair specs from tidy frames); titles come in already translated.
+
+Times come in the display zone (tz-aware columns); a chart shows their wall-clock
+time as it is, whatever the browser's own zone, by handing Vega-Lite the local
+time as if it were UTC and reading it back with UTC scales and formats.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,15 @@ BAR = "bar"
 COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
 
 
+def wall_clock(frame: pd.DataFrame, *fields: str) -> pd.DataFrame:
+    """``frame`` with each tz-aware time in ``fields`` as its local wall time, labelled UTC."""
+    out = frame.copy()
+    for name in fields:
+        if name in out.columns and isinstance(out[name].dtype, pd.DatetimeTZDtype):
+            out[name] = out[name].dt.tz_localize(None).dt.tz_localize("UTC")
+    return out
+
+
 def _aligned_to(frame: pd.DataFrame, field: str, freq: str) -> bool:
     """True when every time in ``field`` starts a ``freq`` bucket ("D", "h") and there is one."""
     if frame.empty:
@@ -23,7 +37,8 @@ def _aligned_to(frame: pd.DataFrame, field: str, freq: str) -> bool:
 
 
 def time_x(frame: pd.DataFrame, field: str = "time", *, bars: bool = False) -> alt.X:
-    """A UTC time axis (tables show UTC too): dates for daily buckets, else date and time.
+    """A time axis in wall-clock time (see :func:`wall_clock`): dates for daily buckets, else
+    date and time.
 
     Bars get a time unit, so each is as wide as its bucket (a day, an hour or a minute).
     """
@@ -48,12 +63,13 @@ def time_x(frame: pd.DataFrame, field: str = "time", *, bars: bool = False) -> a
 
 
 def time_tip(field: str = "time") -> alt.Tooltip:
-    """A tooltip line with the full UTC time."""
-    return alt.Tooltip(f"{field}:T", format="%Y-%m-%d %H:%M UTC", formatType="utc")
+    """A tooltip line with the full wall-clock time (the zone is named in the page)."""
+    return alt.Tooltip(f"{field}:T", format="%Y-%m-%d %H:%M", formatType="utc")
 
 
 def volume_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Stacked bars of customer messages per time bucket, coloured by channel."""
+    frame = wall_clock(frame, "time")
     return (
         alt.Chart(frame, title=title)
         .mark_bar()
@@ -68,6 +84,7 @@ def volume_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 def line_chart(frame: pd.DataFrame, field: str, title: str, percent: bool = False) -> alt.Chart:
     """One line per channel of ``field`` over time."""
+    frame = wall_clock(frame, "time")
     axis = alt.Axis(format="%") if percent else alt.Axis()
     return (
         alt.Chart(frame, title=title)
@@ -81,14 +98,25 @@ def line_chart(frame: pd.DataFrame, field: str, title: str, percent: bool = Fals
     )
 
 
-def heatmap_chart(frame: pd.DataFrame, title: str, time_format: str) -> alt.Chart:
-    """Complaints per topic (rows) and time bucket (columns); click a cell to drill down."""
+def heatmap_chart(
+    frame: pd.DataFrame, title: str, time_format: str, offset_ms: int = 0
+) -> alt.Chart:
+    """Complaints per topic (rows) and time bucket (columns); click a cell to drill down.
+
+    Columns are the buckets' epoch ms (what a click selects); their labels add the
+    display zone's ``offset_ms`` to show local time.
+    """
+    frame = wall_clock(frame, "time")
     select = alt.selection_point(name=CELL, fields=["topic", "bucket_ms"], on="click")
     return (
         alt.Chart(frame, title=title)
         .mark_rect()
         .encode(
-            x=alt.X("bucket_ms:O", title=None, axis=alt.Axis(labelExpr=_time_label(time_format))),
+            x=alt.X(
+                "bucket_ms:O",
+                title=None,
+                axis=alt.Axis(labelExpr=_time_label(time_format, offset_ms)),
+            ),
             y=alt.Y("topic:N", title=None, sort="-color"),
             color=alt.Color("complaints:Q", title=None, scale=alt.Scale(scheme="orangered")),
             opacity=alt.condition(select, alt.value(1.0), alt.value(0.45)),
@@ -102,8 +130,8 @@ def heatmap_chart(frame: pd.DataFrame, title: str, time_format: str) -> alt.Char
     )
 
 
-def _time_label(time_format: str) -> str:
-    return f"utcFormat(datum.value, '{time_format}')"
+def _time_label(time_format: str, offset_ms: int = 0) -> str:
+    return f"utcFormat(datum.value + {int(offset_ms)}, '{time_format}')"
 
 
 def rising_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
@@ -144,6 +172,7 @@ def severity_age_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 def evidence_chart(frame: pd.DataFrame, title: str, observed: str, expected: str) -> alt.Chart:
     """Observed count per window against the expected baseline, per signal."""
+    frame = wall_clock(frame, "window_start")
     long = frame.melt(
         id_vars=["signal", "window_start"], value_vars=["observed", "expected"], var_name="series"
     )
@@ -168,6 +197,8 @@ def evidence_chart(frame: pd.DataFrame, title: str, observed: str, expected: str
 
 def effect_chart(frame: pd.DataFrame, shipped_at: datetime, title: str) -> alt.Chart:
     """Complaint rate in the action's scope over time, with the day the change shipped."""
+    frame = wall_clock(frame, "time")
+    shipped = wall_clock(pd.DataFrame({"time": [pd.Timestamp(shipped_at)]}), "time")
     line = (
         alt.Chart(frame, title=title)
         .mark_line(point=True)
@@ -178,7 +209,7 @@ def effect_chart(frame: pd.DataFrame, shipped_at: datetime, title: str) -> alt.C
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"time": [pd.Timestamp(shipped_at)]}))
+        alt.Chart(shipped)
         .mark_rule(color="green", strokeDash=[4, 4], size=2)
         .encode(x=alt.X("time:T", scale=alt.Scale(type="utc")))
     )
@@ -187,6 +218,7 @@ def effect_chart(frame: pd.DataFrame, shipped_at: datetime, title: str) -> alt.C
 
 def topic_mix_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Share of each topic among a product's topic mentions, per bucket."""
+    frame = wall_clock(frame, "time")
     return (
         alt.Chart(frame, title=title)
         .mark_area()
@@ -201,6 +233,7 @@ def topic_mix_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 def throughput_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Events stored per second, one point a minute (minutes without events are 0)."""
+    frame = wall_clock(frame, "time")
     return (
         alt.Chart(frame, title=title)
         .mark_area(opacity=0.6, interpolate="step-after")
@@ -213,6 +246,7 @@ def throughput_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
 
 
 def lag_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
+    frame = wall_clock(frame, "at")
     return (
         alt.Chart(frame.assign(group=frame["service"] + " / " + frame["topic"]), title=title)
         .mark_line()

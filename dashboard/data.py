@@ -21,17 +21,25 @@ from dashboard.queries import (
     topics,
 )
 from dashboard.queries.filters import Filters
-from dashboard.resources import response_sla, settings, store
+from dashboard.resources import core, response_sla, settings, store
+from radar.i18n import Locale
 from radar.store.improvements import ImprovementAction, list_improvements
 
 TTL = settings().cache_ttl_s
+
+
+def zone() -> str:
+    """The display time zone: days and hours are counted in it."""
+    return core().timezone
+
+
 LIVE_TTL = max(1, min(TTL, settings().refresh_s // 2))
 
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)
 def refresh_rollups() -> dict[str, int]:
     """Roll up newly stored events (at most once per live TTL, for every session)."""
-    return rollups.refresh_all(store(), response_sla())
+    return rollups.refresh_all(store(), response_sla(), timezone=zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -48,14 +56,13 @@ def sources(now: datetime) -> pd.DataFrame:
 @st.cache_data(ttl=600, show_spinner=False)
 def dimension_values(until: datetime) -> dict[str, list[str]]:
     refresh_rollups()
-    day = until.replace(hour=0, minute=0)
-    return topics.dimension_values(store(), day - timedelta(days=7))
+    return topics.dimension_values(store(), until - timedelta(days=7), zone())
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def topics_seen(until: datetime) -> list[str]:
     refresh_rollups()
-    return topics.topics_seen(store(), until.replace(hour=0, minute=0) - timedelta(days=90))
+    return topics.topics_seen(store(), until - timedelta(days=90), zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -101,8 +108,8 @@ def incident_detail(incident_id: str) -> tuple[Incident, list[Any], list[Any]]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def evidence(alerts: list[dict[str, Any]]) -> pd.DataFrame:
-    return incidents.evidence(store(), alerts)
+def evidence(alerts: list[dict[str, Any]], lang: str) -> pd.DataFrame:
+    return incidents.evidence(store(), alerts, Locale.of(lang, zone()))
 
 
 def improvement_actions() -> list[ImprovementAction]:
@@ -112,7 +119,7 @@ def improvement_actions() -> list[ImprovementAction]:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def scope_counts(action: ImprovementAction, since: datetime, until: datetime) -> tuple[int, int]:
     refresh_rollups()
-    return improvements.scope_counts(store(), action, since, until)
+    return improvements.scope_counts(store(), action, since, until, zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -120,7 +127,7 @@ def scope_series(
     action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
 ) -> pd.DataFrame:
     refresh_rollups()
-    return improvements.scope_series(store(), action, since, until, bucket_ms)
+    return improvements.scope_series(store(), action, since, until, bucket_ms, zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
@@ -128,7 +135,7 @@ def topic_mix(
     product: str | None, since: datetime, until: datetime, bucket_ms: int
 ) -> pd.DataFrame:
     refresh_rollups()
-    return products.topic_mix(store(), product, since, until, bucket_ms)
+    return products.topic_mix(store(), product, since, until, bucket_ms, zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

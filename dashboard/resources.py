@@ -37,6 +37,11 @@ def metrics_server() -> bool:
     return metrics.serve(settings().metrics_port, core().metrics_host)
 
 
+def default_language() -> str:
+    """The interface language before anyone switches: the dashboard's own, else RADAR_LANGUAGE."""
+    return settings().language or core().language
+
+
 def response_sla() -> ResponseSla:
     config = settings()
     return ResponseSla(config.sla_hours, dict(config.sla_hours_by_channel))

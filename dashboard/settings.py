@@ -51,7 +51,10 @@ class DashboardSettings(RadarSettings):
         default_factory=dict,
         description="Users as JSON/YAML: name -> {role, password_hash}; none means nobody signs in",
     )
-    language: Literal["zh", "en"] = Field("zh", description="Interface language (zh or en)")
+    language: Literal["zh", "en"] | None = Field(
+        None,
+        description="Interface language before anyone switches (zh or en); default RADAR_LANGUAGE",
+    )
     sla_hours: float = Field(6.0, gt=0, description="Response SLA for complaints, hours")
     sla_hours_by_channel: dict[str, float] = Field(
         default_factory=dict, description="Response SLA per channel in hours (JSON map)"

@@ -12,7 +12,7 @@ import alerts
 from dashboard import data
 from dashboard.auth import User
 from dashboard.resources import store
-from dashboard.widgets import tr
+from dashboard.widgets import label, locale, t
 from radar.errors import RadarError
 from radar.store.audit import record_action
 
@@ -27,15 +27,15 @@ def matcher_lines(key: Mapping[str, object]) -> str:
 
 def _duration_label(hours: int) -> str:
     if hours % 24 == 0:
-        return tr(f"{hours // 24} 天", f"{hours // 24} d")
-    return tr(f"{hours} 小时", f"{hours} h")
+        return t("dashboard.silences.days", days=hours // 24)
+    return t("dashboard.silences.hours", hours=hours)
 
 
 def _create(user: User, prefill: str) -> None:
     with st.form("silence-create", clear_on_submit=True):
-        st.markdown(f"**{tr('新建静默', 'New silence')}**")
+        st.markdown(f"**{t('dashboard.silences.new_silence')}**")
         lines = st.text_area(
-            tr("匹配条件（每行一个）", "Matchers (one per line)"),
+            t("dashboard.silences.matchers_one_per_line"),
             value=prefill,
             # a widget per prefill: choosing another incident offers its scope
             key=f"silence-matchers-{zlib.crc32(prefill.encode())}",
@@ -43,14 +43,14 @@ def _create(user: User, prefill: str) -> None:
         )
         left, right = st.columns([1, 2])
         hours = left.selectbox(
-            tr("时长", "Duration"),
+            t("dashboard.silences.duration"),
             DURATIONS,
             index=DURATIONS.index(4),
             format_func=_duration_label,
             key="silence-hours",
         )
-        comment = right.text_input(tr("原因", "Why"), key="silence-comment")
-        if not st.form_submit_button(tr("创建静默", "Create silence")):
+        comment = right.text_input(t("dashboard.silences.why"), key="silence-comment")
+        if not st.form_submit_button(t("dashboard.silences.create_silence")):
             return
     matchers = [line.strip() for line in lines.splitlines() if line.strip()]
     try:
@@ -67,7 +67,7 @@ def _create(user: User, prefill: str) -> None:
         record_action(store(), user.name, "silence.create", silence.id, silence.describe())
         st.session_state["_silence_flash"] = (
             "success",
-            tr(f"已创建静默：{silence.describe()}", f"Silence created: {silence.describe()}"),
+            t("dashboard.silences.created", silence=silence.describe()),
         )
     data.clear()
     st.rerun()
@@ -75,39 +75,34 @@ def _create(user: User, prefill: str) -> None:
 
 def silence_panel(user: User, prefill: Mapping[str, object] | None = None) -> None:
     """Active and pending silences with an expire button each, and a form for a new one."""
-    st.subheader(tr("静默", "Silences"))
-    st.caption(
-        tr(
-            "静默期间，匹配的告警不再通知（事件照常记录）；到期或解除后恢复。",
-            "While a silence lasts, matching alerts notify nobody (incidents are still "
-            "recorded); they are heard again when it ends or is expired.",
-        )
-    )
+    st.subheader(t("dashboard.silences.silences"))
+    st.caption(t("dashboard.silences.caption"))
     flash = st.session_state.pop("_silence_flash", None)
     if flash:
         (st.error if flash[0] == "error" else st.success)(flash[1])
     now = datetime.now(UTC)
     current = alerts.list_silences(store(), now=now)
     if not current:
-        st.caption(tr("没有生效中的静默。", "No active silences."))
+        st.caption(t("dashboard.silences.none"))
     for silence in current:
         with st.container(border=True):
             text, button = st.columns([5, 1])
-            state = {"active": tr("生效中", "active"), "pending": tr("未开始", "pending")}
-            text.markdown(f"**`{silence.describe()}`** · {state.get(silence.state(now), '')}")
+            state = label("silence_state", silence.state(now))
+            text.markdown(f"**`{silence.describe()}`** · {state}")
             text.caption(
-                tr(
-                    f"{silence.created_by} 创建，至 {silence.ends_at:%Y-%m-%d %H:%M} UTC",
-                    f"by {silence.created_by}, until {silence.ends_at:%Y-%m-%d %H:%M} UTC",
+                t(
+                    "dashboard.silences.created_until",
+                    user=silence.created_by,
+                    until=locale().time(silence.ends_at),
                 )
             )
             text.text(silence.comment)  # typed by a person: shown as text, never as Markdown
-            if button.button(tr("解除", "Expire"), key=f"expire-{silence.id}"):
+            if button.button(t("dashboard.silences.expire"), key=f"expire-{silence.id}"):
                 alerts.expire_silence(store(), silence.id, user.name)
                 record_action(store(), user.name, "silence.expire", silence.id)
                 st.session_state["_silence_flash"] = (
                     "success",
-                    tr(f"已解除静默 {silence.id}", f"Silence {silence.id} expired"),
+                    t("dashboard.silences.expired", id=silence.id),
                 )
                 st.rerun()
     _create(user, matcher_lines(prefill or {}))

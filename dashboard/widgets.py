@@ -1,18 +1,22 @@
-"""Dashboard: widgets the pages share (language, user, time, URL filters, safe text tables)."""
+"""Dashboard: widgets the pages share (language, user, time, URL filters, safe text tables).
+
+Texts come from the message catalogue (:func:`t`, :func:`label`); times are shown
+in the display time zone (``RADAR_TIMEZONE``), named in the column headings.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import i18n
 from dashboard.auth import User
 from dashboard.queries.filters import DIMENSIONS, Filters
-from dashboard.resources import settings
+from dashboard.resources import core, default_language
+from radar.i18n import Locale
 
 T = TypeVar("T")
 #: Period choices in days.
@@ -20,7 +24,37 @@ PERIODS = (1, 7, 14, 30, 90)
 
 
 def lang() -> str:
-    return str(st.session_state.get("lang") or settings().language)
+    return str(st.session_state.get("lang") or default_language())
+
+
+def locale() -> Locale:
+    """The reader's language and the display time zone."""
+    return Locale.of(lang(), core().timezone)
+
+
+def t(key: str, /, **params: Any) -> str:
+    """The catalogue text ``key`` in the chosen interface language."""
+    return locale().t(key, **params)
+
+
+def label(table: str, code: object) -> str:
+    """The label of a code (``label("channel", "chat")``); unknown codes as they are."""
+    return locale().label(table, code)
+
+
+def time_heading(key: str) -> str:
+    """A column heading that names the time zone: ``时间（北京时间）``."""
+    return locale().heading(key)
+
+
+def local_times(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """``frame`` with the time ``columns`` in the display zone (the store keeps UTC)."""
+    zone = core().timezone
+    out = frame.copy()
+    for name in columns:
+        if name in out.columns:
+            out[name] = pd.to_datetime(out[name], utc=True).dt.tz_convert(zone)
+    return out
 
 
 def from_url(key: str, options: Sequence[T]) -> T | None:
@@ -68,15 +102,6 @@ def url_selectbox(
     return value
 
 
-def tr(zh: str, en: str) -> str:
-    """The text in the chosen interface language."""
-    return i18n.pick(lang(), zh, en)
-
-
-def label(table: dict[str, tuple[str, str]] | dict[int, tuple[str, str]], key: object) -> str:
-    return i18n.label(table, key, lang())
-
-
 def current_user() -> User:
     """The signed-in user (the router lets no page run without one)."""
     user = st.session_state.get("user")
@@ -93,10 +118,10 @@ def now_until() -> datetime:
 def period(key: str = "days", default: int = 7) -> int:
     """A period picker kept in the URL (``?days=14``)."""
     chosen = st.segmented_control(
-        tr("时间范围", "Period"),
+        t("dashboard.widgets.period"),
         options=list(PERIODS),
         default=from_url(key, PERIODS) or default,
-        format_func=lambda d: tr(f"{d} 天", f"{d} d"),
+        format_func=lambda d: t("dashboard.widgets.days", d=d),
         key=key,
     )
     days = int(chosen or default)
@@ -107,11 +132,11 @@ def period(key: str = "days", default: int = 7) -> int:
 def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filters:
     """Channel, product, region, segment, stage and period filters, all kept in the URL."""
     names = {
-        "channel": tr("渠道", "Channel"),
-        "product": tr("产品", "Product"),
-        "region": tr("地区", "Region"),
-        "segment": tr("客群", "Segment"),
-        "stage": tr("阶段", "Stage"),
+        "channel": t("dashboard.common.channel"),
+        "product": t("dashboard.common.product"),
+        "region": t("dashboard.common.region"),
+        "segment": t("dashboard.widgets.segment"),
+        "stage": t("dashboard.widgets.stage"),
     }
     columns = st.columns(len(DIMENSIONS) + 1)
     chosen: dict[str, tuple[str, ...]] = {}
@@ -122,19 +147,20 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
                 options=options.get(name, []),
                 key=name,
                 bind="query-params",  # codes (review, 广东, presale): one URL for both languages
-                placeholder=tr("全部", "All"),
+                placeholder=t("dashboard.widgets.all"),
             )
         chosen[name] = tuple(picked)
     with columns[-1]:
         days = url_selectbox(
-            tr("时间范围", "Period"),
+            t("dashboard.widgets.period"),
             PERIODS,
             key="days",
             default=default_days,
-            format_func=lambda d: tr(f"最近 {d} 天", f"last {d} d"),
+            format_func=lambda d: t("dashboard.widgets.last_days", d=d),
         )
     until = now_until()
-    return Filters(since=until - timedelta(days=int(days or default_days)), until=until, **chosen)
+    since = until - timedelta(days=int(days or default_days))
+    return Filters(since=since, until=until, timezone=core().timezone, **chosen)
 
 
 #: Columns of the message list, in the order shown (the text early: it is what people read).
@@ -156,14 +182,14 @@ MESSAGE_COLUMNS = (
 
 def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
     """Customer messages as plain text cells: HTML or Markdown in them is never rendered."""
-    shown = frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]].copy()
+    shown = local_times(frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]], "created_at")
     for column in ("title", "product", "region", "segment", "stage", "topics"):
         if column in shown.columns:
             shown[column] = shown[column].fillna("")
     if "channel" in shown.columns:
-        shown["channel"] = [label(i18n.CHANNEL_LABELS, c) for c in shown["channel"]]
+        shown["channel"] = [label("channel", c) for c in shown["channel"]]
     if "stage" in shown.columns:
-        shown["stage"] = [label(i18n.STAGE_LABELS, s) if s else "" for s in shown["stage"]]
+        shown["stage"] = [label("stage", s) if s else "" for s in shown["stage"]]
     st.dataframe(
         shown,
         hide_index=True,
@@ -171,19 +197,21 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
         key=key,
         column_config={
             "created_at": st.column_config.DatetimeColumn(
-                tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm"
+                time_heading("dashboard.common.time"), format="YYYY-MM-DD HH:mm"
             ),
-            "text": st.column_config.TextColumn(tr("内容", "Text"), width="large"),
-            "topics": tr("话题", "Topics"),
-            "channel": tr("渠道", "Channel"),
-            "product": tr("产品", "Product"),
-            "region": tr("地区", "Region"),
-            "segment": tr("客群", "Segment"),
-            "stage": tr("阶段", "Stage"),
-            "sentiment": st.column_config.NumberColumn(tr("情感", "Sentiment"), format="%.2f"),
-            "severity": tr("严重度", "Severity"),
-            "title": st.column_config.TextColumn(tr("标题", "Title")),
-            "source": tr("来源", "Source"),
+            "text": st.column_config.TextColumn(t("dashboard.widgets.text"), width="large"),
+            "topics": t("dashboard.widgets.topics"),
+            "channel": t("dashboard.common.channel"),
+            "product": t("dashboard.common.product"),
+            "region": t("dashboard.common.region"),
+            "segment": t("dashboard.widgets.segment"),
+            "stage": t("dashboard.widgets.stage"),
+            "sentiment": st.column_config.NumberColumn(
+                t("dashboard.widgets.sentiment"), format="%.2f"
+            ),
+            "severity": t("dashboard.common.severity"),
+            "title": st.column_config.TextColumn(t("dashboard.common.title")),
+            "source": t("dashboard.common.source"),
         },
     )
 

@@ -8,26 +8,29 @@ from datetime import datetime, timedelta
 import pandas as pd
 
 from alerts import Incident
-from alerts.values import format_duration
+from radar.i18n import Locale
 
-#: (upper bound, label) of the age buckets, oldest last.
+#: (upper bound, catalogue key) of the age buckets, oldest last.
 AGE_BUCKETS: tuple[tuple[timedelta, str], ...] = (
-    (timedelta(hours=1), "< 1h"),
-    (timedelta(hours=4), "1–4h"),
-    (timedelta(hours=24), "4–24h"),
-    (timedelta.max, "> 1d"),
+    (timedelta(hours=1), "dashboard.incidents.age_under_1h"),
+    (timedelta(hours=4), "dashboard.incidents.age_1_4h"),
+    (timedelta(hours=24), "dashboard.incidents.age_4_24h"),
+    (timedelta.max, "dashboard.incidents.age_over_1d"),
 )
 
 
-def age_bucket(age: timedelta) -> str:
-    for bound, name in AGE_BUCKETS:
-        if age < bound:
-            return name
-    return AGE_BUCKETS[-1][1]
+def age_bucket(age: timedelta, locale: Locale | None = None) -> str:
+    """The age bucket's label (``< 1 小时``, ``1–4 小时``, ...)."""
+    key = next((name for bound, name in AGE_BUCKETS if age < bound), AGE_BUCKETS[-1][1])
+    return (locale or Locale()).t(key)
 
 
-def incident_rows(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
-    """One row per incident: id, title, severity, status, owner, age (text and bucket)."""
+def incident_rows(
+    incidents: Sequence[Incident], now: datetime, locale: Locale | None = None
+) -> pd.DataFrame:
+    """One row per incident: id, title, severity, status, owner, age (text and bucket), in the
+    reader's language, with times in their zone."""
+    locale = locale or Locale()
     columns = [
         "id",
         "title",
@@ -47,15 +50,17 @@ def incident_rows(incidents: Sequence[Incident], now: datetime) -> pd.DataFrame:
         rows.append(
             {
                 "id": incident.id,
-                "title": incident.title,
+                "title": incident.title_in(locale),
                 "severity": incident.severity,
                 "status": incident.status,
                 "owner": incident.owner or "",
-                "opened_at": incident.opened_at,
-                "age": format_duration(timedelta(minutes=int(age.total_seconds() // 60))),
-                "age_bucket": age_bucket(age),
+                "opened_at": locale.local(incident.opened_at),
+                "age": locale.duration(timedelta(minutes=int(age.total_seconds() // 60))),
+                "age_bucket": age_bucket(age, locale),
                 "acknowledged_by": incident.acknowledged_by or "",
-                "resolved_at": incident.resolved_at,
+                "resolved_at": None
+                if incident.resolved_at is None
+                else locale.local(incident.resolved_at),
             }
         )
     frame = pd.DataFrame(rows, columns=columns)

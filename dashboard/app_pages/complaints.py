@@ -2,39 +2,48 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis.rising import rising_topics
-from dashboard.widgets import filter_bar, message_table, now_until, tr, url_selectbox
+from dashboard.widgets import (
+    filter_bar,
+    label,
+    local_times,
+    locale,
+    message_table,
+    now_until,
+    t,
+    time_heading,
+    url_selectbox,
+)
+from radar.clock import from_millis, to_millis
+from radar.localtime import DAY_MS, bucket_starts, offset_ms
 
-st.title(tr("投诉与话题", "Complaints & topics"))
+st.title(label("page", "complaints"))
 filters = filter_bar(data.dimension_values(now_until()), default_days=7)
 span_s = (filters.until - filters.since).total_seconds()
 bucket_ms = 3_600_000 if span_s <= 3 * 86400 else 86_400_000
 time_format = "%m-%d %H:00" if bucket_ms == 3_600_000 else "%m-%d"
-st.caption(
-    tr(
-        "点击热力图的格子或柱形查看背后的消息；筛选条件保存在网址中，可直接分享。",
-        "Click a heatmap cell or a bar to see the messages behind it; the filters are kept in "
-        "the URL, so the view can be shared.",
-    )
-)
+st.caption(t("dashboard.complaints.caption"))
 
 heat = data.heatmap(filters, bucket_ms)
-heat = heat.assign(time=pd.to_datetime(heat["bucket_ms"], unit="ms", utc=True))
+heat = local_times(heat.assign(time=pd.to_datetime(heat["bucket_ms"], unit="ms", utc=True)), "time")
 left, right = st.columns([3, 2])
 with left:
     if heat.empty:
-        st.info(tr("所选范围内没有投诉。", "No complaints in this selection."))
+        st.info(t("dashboard.complaints.no_complaints"))
         cell: dict[str, object] = {}
     else:
         event = st.altair_chart(
             charts.heatmap_chart(
-                heat, tr("话题 × 时间（投诉数）", "Topic × time (complaints)"), time_format
+                heat,
+                t("dashboard.complaints.heatmap"),
+                time_format,
+                offset_ms(to_millis(filters.until), locale().tz),
             ),
             width="stretch",
             on_select="rerun",
@@ -49,13 +58,10 @@ windows = data.topic_windows(filters, recent_s)
 rising = rising_topics(windows, recent_s, span_s - recent_s)
 with right:
     if rising.empty:
-        st.info(tr("没有明显上升的话题。", "No topic is rising noticeably."))
+        st.info(t("dashboard.complaints.nothing_rising"))
         bar: dict[str, object] = {}
     else:
-        title = tr(
-            f"上升最快的话题（最近 {recent_s // 3600} 小时 vs 之前）",
-            f"Fastest-rising topics (last {recent_s // 3600} h vs before)",
-        )
+        title = t("dashboard.complaints.rising", hours=recent_s // 3600)
         event = st.altair_chart(
             charts.rising_chart(rising.head(10), title),
             width="stretch",
@@ -79,48 +85,42 @@ if clicked and clicked != st.session_state.get("_applied_click"):
     st.session_state["topic"] = str(clicked[0]) if clicked[0] else None
     st.session_state["at"] = None if clicked[1] is None else int(str(clicked[1]))
 
-st.subheader(tr("消息明细", "Messages"))
+st.subheader(t("dashboard.complaints.messages"))
 topics = sorted(set(heat["topic"]) | set(rising["topic"]))
 buckets = sorted({int(b) for b in heat["bucket_ms"]})
 one, two = st.columns(2)
 topic = one.selectbox(
-    tr("话题", "Topic"),
+    t("dashboard.common.topic"),
     options=topics,
     index=None,
     key="topic",
     bind="query-params",
-    placeholder=tr("全部话题", "All topics"),
+    placeholder=t("dashboard.complaints.all_topics"),
 )
 
 
 def bucket_label(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime(
-        time_format.replace("%H:00", "%H:00 UTC")
-    )
+    return locale().clock(datetime.fromtimestamp(ms / 1000, tz=UTC), time_format)
 
 
 with two:
     at = url_selectbox(
-        tr("时间段", "Time bucket"),
+        time_heading("dashboard.complaints.time_bucket"),
         buckets,
         key="at",
         format_func=bucket_label,
-        placeholder=tr("整个时间范围", "Whole period"),
+        placeholder=t("dashboard.complaints.whole_period"),
     )
+# a local day is not always 24 hours long (summer time): the bucket ends at the next midnight
+bucket_end = None if at is None else at + bucket_ms
+if at is not None and bucket_ms >= DAY_MS:
+    bucket_end = bucket_starts(at, at + 1, locale().tz)[-1]
 scope = (
     filters
-    if at is None
-    else filters.with_time(
-        datetime.fromtimestamp(at / 1000, tz=UTC),
-        datetime.fromtimestamp(at / 1000, tz=UTC) + timedelta(milliseconds=bucket_ms),
-    )
+    if at is None or bucket_end is None
+    else filters.with_time(from_millis(at), from_millis(bucket_end))
 )
 total = data.count_messages(scope, topic)
 shown = data.messages(scope, topic)
-st.caption(
-    tr(
-        f"共 {total:,} 条投诉，显示最新 {len(shown)} 条。",
-        f"{total:,} complaints; the newest {len(shown)} are shown.",
-    )
-)
+st.caption(t("dashboard.complaints.total", total=total, shown=len(shown)))
 message_table(shown, key="messages")

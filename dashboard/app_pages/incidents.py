@@ -7,17 +7,27 @@ from datetime import UTC, datetime
 import streamlit as st
 
 import alerts
-from dashboard import charts, data, i18n, metrics
+from alerts.titles import CODED
+from dashboard import charts, data, metrics
 from dashboard.analysis.incidents import incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
 from dashboard.silence_panel import silence_panel
-from dashboard.widgets import current_user, label, now_until, plain, tr, url_selectbox
+from dashboard.widgets import (
+    current_user,
+    label,
+    locale,
+    now_until,
+    plain,
+    t,
+    time_heading,
+    url_selectbox,
+)
 from radar.store.audit import record_action
 
 user = current_user()
 may_act = user.may("incident")
-st.title(tr("危机与告警", "Incidents"))
+st.title(label("page", "incidents"))
 
 
 def act(kind: str, incident_id: str, run: object, detail: str | None = None) -> None:
@@ -32,7 +42,11 @@ def act(kind: str, incident_id: str, run: object, detail: str | None = None) -> 
         record_action(store(), user.name, f"incident.{kind}", incident_id, detail)
         st.session_state["_flash"] = (
             "success",
-            tr(f"已记录：{kind} {incident_id}", f"Done: {kind} {incident_id}"),
+            t(
+                "dashboard.incidents.done",
+                action=label("incident_action", kind),
+                incident_id=incident_id,
+            ),
         )
     data.clear()
 
@@ -44,31 +58,29 @@ if params.get("action") and params.get("token") and params.get("incident"):
     try:
         verify_link(str(params["token"]), link_id, link_action, datetime.now(UTC))
     except alerts.InvalidToken as exc:
-        st.error(tr(f"告警链接无效：{exc}", f"This alert link cannot be used: {exc}"))
+        st.error(t("dashboard.incidents.link_invalid", exc=exc))
     else:
-        verb = {"acknowledge": tr("确认", "Acknowledge"), "resolve": tr("解决", "Resolve")}.get(
-            link_action, link_action
-        )
+        verb = {
+            "acknowledge": t("dashboard.incidents.acknowledge"),
+            "resolve": t("dashboard.incidents.resolve"),
+        }.get(link_action, link_action)
         with st.container(border=True):
             st.write(
-                tr(
-                    f"告警链接：{verb} {link_id}（以 {user.name} 的身份）",
-                    f"Alert link: {verb} {link_id} as {user.name}",
-                )
+                t("dashboard.incidents.alert_link", verb=verb, link_id=link_id, name=user.name)
             )
             if not may_act:
-                st.warning(tr("你的角色不能处理事件。", "Your role cannot act on incidents."))
+                st.warning(t("dashboard.incidents.cannot_act"))
             elif st.button(f"{verb} {link_id}", type="primary", key="link-confirm"):
                 run = (
                     (
                         lambda: alerts.acknowledge(
-                            store(), link_id, user.name, tr("通过告警链接", "via alert link")
+                            store(), link_id, user.name, t("dashboard.incidents.via_alert_link")
                         )
                     )
                     if link_action == "acknowledge"
                     else (
                         lambda: alerts.resolve(
-                            store(), link_id, user.name, tr("通过告警链接", "via alert link")
+                            store(), link_id, user.name, t("dashboard.incidents.via_alert_link")
                         )
                     )
                 )
@@ -85,20 +97,20 @@ if flash:
 @st.fragment(run_every=settings().refresh_s)
 def open_list() -> None:
     now = datetime.now(UTC)
-    rows = incident_rows(data.open_incidents(now_until()), now)
-    st.subheader(tr(f"进行中的事件（{len(rows)}）", f"Open incidents ({len(rows)})"))
+    rows = incident_rows(data.open_incidents(now_until()), now, locale())
+    st.subheader(t("dashboard.incidents.open_count", count=len(rows)))
     if rows.empty:
-        st.success(tr("没有进行中的事件。", "No open incidents."))
+        st.success(t("dashboard.incidents.no_open_incidents"))
         return
     shown = rows.assign(
-        severity=[label(i18n.SEVERITY_LABELS, s) for s in rows["severity"]],
-        status=[label(i18n.STATUS_LABELS, s) for s in rows["status"]],
+        severity=[label("severity", s) for s in rows["severity"]],
+        status=[label("status", s) for s in rows["status"]],
         age=rows["age"],
     )
     chart_rows = shown.assign(age=rows["age_bucket"])
     left, _ = st.columns([1, 2])
     left.altair_chart(
-        charts.severity_age_chart(chart_rows, tr("按严重度与持续时间", "By severity and age")),
+        charts.severity_age_chart(chart_rows, t("dashboard.incidents.severity_age")),
         width="stretch",
     )
     st.dataframe(
@@ -106,14 +118,14 @@ def open_list() -> None:
         hide_index=True,
         width="stretch",
         column_config={
-            "id": tr("编号", "ID"),
-            "title": st.column_config.TextColumn(tr("标题", "Title"), width="large"),
-            "severity": tr("严重度", "Severity"),
-            "status": tr("状态", "Status"),
-            "owner": tr("负责人", "Owner"),
-            "age": tr("持续", "Age"),
+            "id": t("dashboard.incidents.id"),
+            "title": st.column_config.TextColumn(t("dashboard.common.title"), width="large"),
+            "severity": t("dashboard.common.severity"),
+            "status": t("dashboard.common.status"),
+            "owner": t("dashboard.common.owner"),
+            "age": t("dashboard.incidents.age"),
             "opened_at": st.column_config.DatetimeColumn(
-                tr("开始 (UTC)", "Opened (UTC)"), format="YYYY-MM-DD HH:mm"
+                time_heading("dashboard.incidents.opened"), format="YYYY-MM-DD HH:mm"
             ),
         },
     )
@@ -127,13 +139,13 @@ known = [i.id for i in open_now] + [i.id for i in past]
 wanted = st.query_params.get("incident")
 if wanted and wanted not in known:
     known.insert(0, str(wanted))
-titles = {i.id: f"{i.id} · {i.title}" for i in [*open_now, *past]}
+titles = {i.id: f"{i.id} · {i.title_in(locale())}" for i in [*open_now, *past]}
 chosen = url_selectbox(
-    tr("事件", "Incident"),
+    t("dashboard.incidents.incident"),
     known,
     key="incident",
     format_func=lambda i: titles.get(i, i),
-    placeholder=tr("选择一个事件", "Choose an incident"),
+    placeholder=t("dashboard.incidents.choose_incident"),
 )
 
 scope: dict[str, str] | None = None  # the chosen incident's key: a silence starts from it
@@ -141,49 +153,56 @@ if chosen:
     try:
         incident, steps, events = data.incident_detail(chosen)
     except alerts.IncidentNotFound:
-        st.error(tr(f"没有事件 {chosen}。", f"No incident {chosen}."))
+        st.error(t("dashboard.incidents.no_such_incident", chosen=chosen))
         st.stop()
     with st.container(border=True):
-        st.subheader(incident.title)
+        st.subheader(incident.title_in(locale()))
         cols = st.columns(3)
-        cols[0].metric(tr("状态", "Status"), label(i18n.STATUS_LABELS, incident.status))
-        cols[1].metric(tr("严重度", "Severity"), label(i18n.SEVERITY_LABELS, incident.severity))
-        cols[2].metric(tr("负责人", "Owner"), incident.owner or "—")
-        scope_text = ", ".join(f"{k}={v}" for k, v in sorted(incident.key.items()) if v) or "—"
+        cols[0].metric(t("dashboard.common.status"), label("status", incident.status))
+        cols[1].metric(t("dashboard.common.severity"), label("severity", incident.severity))
+        cols[2].metric(t("dashboard.common.owner"), incident.owner or "—")
+        scope_text = t("text.join").join(
+            f"{label('key', k)} {label(CODED.get(k, k), v)}"
+            for k, v in sorted(incident.key.items())
+            if v
+        ) or t("text.none")
         st.caption(
-            tr(
-                f"规则 {incident.rule or '—'} · 范围 {scope_text} · "
-                f"开始 {incident.opened_at:%Y-%m-%d %H:%M} UTC",
-                f"Rule {incident.rule or '—'} · scope {scope_text} · "
-                f"opened {incident.opened_at:%Y-%m-%d %H:%M} UTC",
+            t(
+                "dashboard.incidents.caption",
+                rule=incident.rule or t("text.none"),
+                scope=scope_text,
+                opened=locale().time(incident.opened_at),
             )
         )
         scope = {str(k): str(v) for k, v in incident.key.items() if v}
         alert_list = list(incident.data.get("alerts", []))
-        evidence = data.evidence(alert_list)
+        evidence = data.evidence(alert_list, locale().lang)
         if not evidence.empty:
             st.altair_chart(
                 charts.evidence_chart(
                     evidence,
-                    tr("证据：实际 vs 预期", "Evidence: observed vs expected"),
-                    tr("实际", "observed"),
-                    tr("预期", "expected"),
+                    t("dashboard.incidents.evidence"),
+                    t("dashboard.incidents.observed"),
+                    t("dashboard.incidents.expected"),
                 ),
                 width="stretch",
             )
         samples = [s for a in alert_list for s in a.get("samples", [])]
         if samples:
-            st.markdown(f"**{tr('样例消息', 'Sample messages')}**")
+            st.markdown(f"**{t('dashboard.incidents.sample_messages')}**")
             for sample in samples[:5]:
                 with st.container(border=True):
-                    st.caption(f"{sample.get('channel') or ''} {sample.get('created_at') or ''}")
+                    channel = label("channel", sample["channel"]) if sample.get("channel") else ""
+                    at = sample.get("created_at")
+                    when = locale().time(datetime.fromisoformat(at)) if at else ""
+                    st.caption(f"{channel} {when}")
                     plain(str(sample.get("text", "")))
 
-        st.markdown(f"**{tr('处置清单', 'Playbook checklist')}**")
+        st.markdown(f"**{t('dashboard.incidents.playbook_checklist')}**")
         for step in steps:
             done_by = f" — {step.done_by}" if step.done else ""
             ticked = st.checkbox(
-                f"[{step.area}] {step.text}{done_by}",
+                f"[{label('area', step.area)}] {step.text_in(locale())}{done_by}",
                 value=step.done,
                 key=f"step-{incident.id}-{step.step}",
                 disabled=not may_act or not incident.is_open,
@@ -202,9 +221,11 @@ if chosen:
         if may_act and incident.is_open:
             a, b, c, d = st.columns(4)
             with a.form("ack", clear_on_submit=True, border=False):
-                note = st.text_input(tr("确认备注", "Note (optional)"), key="ack-note")
+                note = st.text_input(t("dashboard.incidents.note_optional"), key="ack-note")
                 if st.form_submit_button(
-                    tr("确认", "Acknowledge"), type="primary", disabled=incident.status != "open"
+                    t("dashboard.incidents.acknowledge"),
+                    type="primary",
+                    disabled=incident.status != "open",
                 ):
                     act(
                         "acknowledge",
@@ -214,8 +235,8 @@ if chosen:
                     )
                     st.rerun()
             with b.form("assign", clear_on_submit=True, border=False):
-                owner = st.text_input(tr("指派给", "Assign to"), key="assign-owner")
-                if st.form_submit_button(tr("指派", "Assign")) and owner.strip():
+                owner = st.text_input(t("dashboard.incidents.assign_to"), key="assign-owner")
+                if st.form_submit_button(t("dashboard.incidents.assign")) and owner.strip():
                     act(
                         "assign",
                         incident.id,
@@ -224,8 +245,8 @@ if chosen:
                     )
                     st.rerun()
             with c.form("note", clear_on_submit=True, border=False):
-                text = st.text_input(tr("进展备注", "Update"), key="note-text")
-                if st.form_submit_button(tr("添加备注", "Add note")):
+                text = st.text_input(t("dashboard.incidents.update"), key="note-text")
+                if st.form_submit_button(t("dashboard.incidents.add_note")):
                     act(
                         "note",
                         incident.id,
@@ -234,8 +255,8 @@ if chosen:
                     )
                     st.rerun()
             with d.form("resolve", clear_on_submit=True, border=False):
-                why = st.text_input(tr("解决说明", "Resolution"), key="resolve-note")
-                if st.form_submit_button(tr("解决", "Resolve")):
+                why = st.text_input(t("dashboard.incidents.resolution"), key="resolve-note")
+                if st.form_submit_button(t("dashboard.incidents.resolve")):
                     act(
                         "resolve",
                         incident.id,
@@ -244,16 +265,16 @@ if chosen:
                     )
                     st.rerun()
         elif not may_act:
-            st.caption(tr("你的角色只能查看事件。", "Your role can view incidents only."))
+            st.caption(t("dashboard.incidents.view_only"))
 
-        st.markdown(f"**{tr('时间线', 'Timeline')}**")
+        st.markdown(f"**{t('dashboard.incidents.timeline')}**")
         st.dataframe(
             [
                 {
-                    "at": e.at,
+                    "at": locale().local(e.at),
                     "actor": e.actor,
-                    "kind": label(i18n.TIMELINE_LABELS, e.kind),
-                    "message": e.message,
+                    "kind": label("timeline", e.kind),
+                    "message": e.text(locale()),
                 }
                 for e in events
             ],
@@ -261,19 +282,19 @@ if chosen:
             width="stretch",
             column_config={
                 "at": st.column_config.DatetimeColumn(
-                    tr("时间 (UTC)", "Time (UTC)"), format="YYYY-MM-DD HH:mm:ss"
+                    time_heading("dashboard.common.time"), format="YYYY-MM-DD HH:mm:ss"
                 ),
-                "actor": tr("操作人", "By"),
-                "kind": tr("类型", "Kind"),
-                "message": st.column_config.TextColumn(tr("内容", "What")),
+                "actor": t("dashboard.incidents.by"),
+                "kind": t("dashboard.incidents.kind"),
+                "message": st.column_config.TextColumn(t("dashboard.incidents.what")),
             },
         )
         if not incident.is_open:
-            summary = alerts.incident_summary(store(), incident.id)
-            with st.expander(tr("事后总结", "Post-incident summary")):
+            summary = alerts.incident_summary(store(), incident.id, locale())
+            with st.expander(t("dashboard.incidents.post_incident_summary")):
                 st.code(summary, language="markdown")
             st.download_button(
-                tr("下载总结", "Download summary"),
+                t("dashboard.incidents.download_summary"),
                 summary,
                 file_name=f"{incident.id}.md",
                 mime="text/markdown",
@@ -282,10 +303,10 @@ if chosen:
 if may_act:
     silence_panel(user, scope)
 
-st.subheader(tr("历史事件", "Past incidents"))
-history = incident_rows(past, datetime.now(UTC))
+st.subheader(t("dashboard.incidents.past_incidents"))
+history = incident_rows(past, datetime.now(UTC), locale())
 if history.empty:
-    st.caption(tr("还没有已解决的事件。", "No resolved incidents yet."))
+    st.caption(t("dashboard.incidents.no_past"))
 else:
     st.dataframe(
         history[
@@ -303,17 +324,17 @@ else:
         hide_index=True,
         width="stretch",
         column_config={
-            "id": tr("编号", "ID"),
-            "title": st.column_config.TextColumn(tr("标题", "Title")),
-            "severity": tr("严重度", "Severity"),
-            "owner": tr("负责人", "Owner"),
+            "id": t("dashboard.incidents.id"),
+            "title": st.column_config.TextColumn(t("dashboard.common.title")),
+            "severity": t("dashboard.common.severity"),
+            "owner": t("dashboard.common.owner"),
             "opened_at": st.column_config.DatetimeColumn(
-                tr("开始", "Opened"), format="YYYY-MM-DD HH:mm"
+                time_heading("dashboard.incidents.opened"), format="YYYY-MM-DD HH:mm"
             ),
             "resolved_at": st.column_config.DatetimeColumn(
-                tr("解决", "Resolved"), format="YYYY-MM-DD HH:mm"
+                time_heading("dashboard.incidents.resolved"), format="YYYY-MM-DD HH:mm"
             ),
-            "age": tr("历时", "Duration"),
-            "acknowledged_by": tr("确认人", "Acknowledged by"),
+            "age": t("dashboard.incidents.duration"),
+            "acknowledged_by": t("dashboard.incidents.acknowledged_by"),
         },
     )

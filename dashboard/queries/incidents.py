@@ -6,17 +6,19 @@ from typing import Any
 
 import pandas as pd
 
+from alerts.titles import signal_title
+from radar.i18n import Locale
 from radar.store import Store
 from radar.store.signals import signal_history
 
 
-def evidence(store: Store, alerts: list[dict[str, Any]]) -> pd.DataFrame:
-    """Observed vs expected per window for each alert's signal (the alert itself if no history)."""
+def evidence(store: Store, alerts: list[dict[str, Any]], locale: Locale) -> pd.DataFrame:
+    """Observed vs expected per window for each alert's signal (the alert itself if no history);
+    each signal named by its title in ``locale``, windows in its zone."""
     rows = []
     for alert in alerts:
-        label = f"{alert.get('type', '')} " + ", ".join(
-            f"{k}={v}" for k, v in sorted((alert.get("key") or {}).items())
-        )
+        key = {str(k): str(v) for k, v in (alert.get("key") or {}).items()}
+        label = locale.render(signal_title(str(alert.get("type", "")), key))
         points = signal_history(store, str(alert.get("signal_id", "")))
         if not points:
             points = [alert]
@@ -31,5 +33,7 @@ def evidence(store: Store, alerts: list[dict[str, Any]]) -> pd.DataFrame:
             )
     frame = pd.DataFrame(rows, columns=["signal", "window_start", "observed", "expected"])
     if not frame.empty:
-        frame["window_start"] = pd.to_datetime(frame["window_start"], utc=True)
+        frame["window_start"] = pd.to_datetime(frame["window_start"], utc=True).dt.tz_convert(
+            locale.timezone
+        )
     return frame

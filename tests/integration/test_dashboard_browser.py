@@ -105,7 +105,7 @@ def test_walk_every_view_acknowledge_and_record(isolated_settings: Path) -> None
             page.get_by_text("<script>window.hacked=1</script>", exact=False).first.wait_for()  # type: ignore[attr-defined]
             page.get_by_label("确认备注").fill("已联系顺丰核实")  # type: ignore[attr-defined]
             page.get_by_role("button", name="确认", exact=True).click()  # type: ignore[attr-defined]
-            page.get_by_text("已记录：acknowledge").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("已记录：确认").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             shot(page, "incidents")
             assert page.evaluate("() => window.hacked === undefined")  # type: ignore[attr-defined]
             acknowledged = alerts.get_incident(store, incident_id)

@@ -153,7 +153,7 @@ def test_walk_the_demo(isolated_settings: Path, tmp_path: Path) -> None:
             page.get_by_role("option").filter(has_text=incident_id).first.click()  # type: ignore[attr-defined]
             page.get_by_label("确认备注").fill("正在排查未回复的会话")  # type: ignore[attr-defined]
             page.get_by_role("button", name="确认", exact=True).click()  # type: ignore[attr-defined]
-            page.get_by_text("已记录：acknowledge").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("已记录：确认").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             acknowledged = alerts.get_incident(store, incident_id)
             assert acknowledged.status == "acknowledged"
             assert acknowledged.acknowledged_by == "admin"

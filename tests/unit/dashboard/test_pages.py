@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import alerts
@@ -138,7 +140,7 @@ class TestIncidents:
         assert not at.exception, at.exception
         listed = frame_with(at, "age")
         assert seeded.incident_id in set(listed["id"])
-        assert listed.set_index("id").at[seeded.incident_id, "age"].startswith("2h")
+        assert listed.set_index("id").at[seeded.incident_id, "age"].startswith("2 小时")
         assert len(at.get("vega_lite_chart")) == 2  # severity/age and the evidence chart
         assert [t.value for t in at.text] == [HOSTILE]  # the sample, as plain text
         assert "<script" not in markdown_sources(at)
@@ -307,6 +309,65 @@ class TestHealth:
         reasons = frame_with(at, "recent").set_index("reason")
         assert reasons.at["missing_field", "total"] == 3 and reasons.at["bad_json", "total"] == 2
         beats = frame_with(at, "lag_seconds").set_index("source")
-        assert beats.at["email-imap", "status"] == "down"
+        assert beats.at["email-imap", "status"] == "中断"
         assert HOSTILE in set(frame_with(at, "original")["original"])
         assert "<script" not in markdown_sources(at)
+
+
+def headings(at: Any, column: str) -> str:
+    """The heading the app gave ``column`` in the table that has it."""
+    table = next(d for d in at.dataframe if column in d.value.columns)
+    config = json.loads(table.proto.columns or "{}")
+    return str(config.get(column, {}).get("label", ""))
+
+
+class TestLanguageAndTimeZone:
+    def test_incident_times_are_beijing_time_and_say_so(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        assert not at.exception, at.exception
+        timeline = frame_with(at, "actor")
+        assert str(timeline["at"].dt.tz) == "Asia/Shanghai"
+        opened = seeded.now - timedelta(hours=2)  # when the seeded incident opened
+        assert timeline["at"].iloc[0] == pd.Timestamp(opened).tz_convert("Asia/Shanghai")
+        assert headings(at, "at") == "时间（北京时间）" and headings(at, "actor") == "操作人"
+        assert timeline["message"].iloc[0] == "由规则 logistics-spike 开启：物流投诉激增: 浙江"
+        local = pd.Timestamp(opened).tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+        assert f"开始于 {local}（北京时间）" in shown_text(at)
+        listed = frame_with(at, "age")  # the open incidents
+        assert str(listed["opened_at"].dt.tz) == "Asia/Shanghai"
+        assert headings(at, "age") == "持续" and headings(at, "opened_at") == "开始（北京时间）"
+        steps = [c.label for c in at.checkbox if c.key.startswith("step-")]
+        assert steps[0] == "[职责] 确认并指定负责人"
+
+    def test_messages_show_local_time(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(page="complaints", query={"channel": "review"})
+        messages = frame_with(at, "text")
+        assert str(messages["created_at"].dt.tz) == "Asia/Shanghai"
+        assert headings(at, "text") and headings(at, "created_at") == "时间（北京时间）"
+
+    def test_english_readers_get_english_and_another_zone_is_named(
+        self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("RADAR_TIMEZONE", "Asia/Tokyo")
+        at = app_for(
+            user="lin", page="incidents", query={"incident": seeded.incident_id}, lang="en"
+        )
+        assert not at.exception, at.exception
+        timeline = frame_with(at, "actor")
+        assert str(timeline["at"].dt.tz) == "Asia/Tokyo"
+        assert headings(at, "at") == "Time (UTC+09:00 Asia/Tokyo)"
+        assert timeline["message"].iloc[0] == "opened by rule logistics-spike: 物流投诉激增: 浙江"
+        steps = [c.label for c in at.checkbox if c.key.startswith("step-")]
+        assert steps[0] == "[responsibilities] Acknowledge and name an owner"
+        assert "Past incidents" in [s.value for s in at.subheader]
+
+    def test_the_default_language_is_radar_language_unless_the_dashboard_sets_its_own(
+        self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("RADAR_LANGUAGE", "en")
+        assert app_for(page="overview").title[0].value == "Overview"
+        monkeypatch.setenv("RADAR_DASHBOARD_LANGUAGE", "zh")
+        import streamlit as st
+
+        st.cache_resource.clear()  # settings are read once per server
+        assert app_for(page="overview").title[0].value == "总览"
