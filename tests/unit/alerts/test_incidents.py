@@ -10,6 +10,7 @@ from alerts import incidents
 from alerts.incidents import IncidentNotFound, InvalidTransition
 from alerts.playbooks import checklist_data, playbook
 from alerts.publisher import mark_published, unpublished
+from alerts.timeline import append_event
 from radar.clock import ManualClock
 from radar.i18n import Locale
 from radar.store import Store
@@ -89,6 +90,42 @@ def test_notes_owner_and_checklist(store: Store, clock: ManualClock) -> None:
     assert kinds == ["opened", "assigned", "note", "checklist", "checklist", "checklist"]
 
 
+def test_timeline_and_steps_in_the_readers_language(store: Store) -> None:
+    incident = opened(store)
+    incidents.set_step(store, incident.id, 1, "wang")
+    incidents.add_note(store, incident.id, "wang", "顺丰说明天恢复")  # a note: as written
+    with store.engine.begin() as conn:  # an entry stored as plain text, before message keys
+        append_event(conn, incident.id, incident.opened_at, "note", "lin", "old text")
+    entries = incidents.timeline(store, incident.id)
+    zh, en = Locale(), Locale("en")
+    assert [e.text(zh) for e in entries] == [
+        "由规则 logistics-spike 开启：物流投诉激增: 华东",
+        "第 1 步已完成：确认并指定负责人",
+        "顺丰说明天恢复",
+        "old text",
+    ]
+    assert [e.text(en) for e in entries][:2] == [
+        "opened by rule logistics-spike: 物流投诉激增: 华东",
+        "step 1 done: Acknowledge and name an owner",
+    ]
+    step = incidents.checklist(store, incident.id)[0]
+    assert (step.text_in(zh), step.text_in(en)) == (
+        "确认并指定负责人",
+        "Acknowledge and name an owner",
+    )
+    own = incidents.open_incident(
+        store,
+        group_key="g2",
+        rule="r",
+        type="spike",
+        title="t",
+        severity=1,
+        key={},
+        data={"checklist": checklist_data("spike", rules(OWN_PLAYBOOK))},
+    )
+    assert incidents.checklist(store, own.id)[0].text_in(en) == "call the warehouse"
+
+
 def test_every_change_is_unpublished_until_marked(store: Store) -> None:
     incident = opened(store)
     assert [i.id for i in unpublished(store)] == [incident.id]
@@ -108,14 +145,17 @@ def test_every_change_is_unpublished_until_marked(store: Store) -> None:
     assert unpublished(store) == []
 
 
-def test_playbooks_from_the_rules_file_replace_the_defaults() -> None:
-    config = rules("""
+OWN_PLAYBOOK = """
 receivers: [{name: a, log: {}}]
 rules: [{name: r, receivers: [a]}]
 playbooks:
   spike:
     - {area: remedy, text: "call the warehouse"}
-""")
+"""
+
+
+def test_playbooks_from_the_rules_file_replace_the_defaults() -> None:
+    config = rules(OWN_PLAYBOOK)
     assert [s.text for s in playbook("spike", config)] == ["call the warehouse"]
     assert len(playbook("crisis", config)) > 3  # Radar's own
     assert playbook("unknown-type") == playbook("default")
