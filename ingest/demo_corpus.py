@@ -99,10 +99,14 @@ class Corpus:
     def text(
         self, rng: random.Random, category: str, positive: bool, channel: str = "review"
     ) -> str:
-        pool = (
-            self.by_label.get((category, int(positive)))
-            or self.by_label[(self.categories[0], int(positive))]
+        label = int(positive)
+        # a category without reviews of this polarity borrows another category's
+        pool = self.by_label.get((category, label)) or next(
+            (texts for (_, other), texts in self.by_label.items() if other == label and texts), []
         )
+        if not pool:
+            msg = f"the demo corpus has no reviews labelled {label}; it needs both 0 and 1"
+            raise ConfigError(msg)
         return rng.choice(pool)
 
     def title(self, rng: random.Random, text: str, channel: str, positive: bool) -> str:
@@ -144,6 +148,9 @@ def load_corpus(path: Path, *, max_chars: int = 240) -> Corpus:
     corpus.categories = sorted({cat for cat, _ in corpus.by_label})
     if not corpus.categories:
         raise ConfigError(f"{path}: no usable rows (expected columns cat,label,review)")
+    if {label for _, label in corpus.by_label} != {0, 1}:
+        msg = f"{path}: the demo needs positive (label 1) and negative (label 0) reviews"
+        raise ConfigError(msg)
     return corpus
 
 

@@ -43,7 +43,8 @@ def generated_reviews_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer = csv.writer(out)
         writer.writerow(["cat", "label", "review"])
         for number in range(3000):
-            category, positive = categories[number % len(categories)], number % 2 == 0
+            category = categories[number // 2 % len(categories)]
+            positive = number % 2 == 0  # every category has both labels
             writer.writerow([category, int(positive), compose(rng, category, positive).text])
     return path
 

@@ -42,6 +42,18 @@ def test_the_default_is_the_generator_and_a_path_reads_the_csv(tmp_path: Path) -
     assert texts.delivery_negative == ["快递太慢了"]
 
 
+def test_a_category_without_one_polarity_borrows_it_and_a_file_needs_both(
+    tmp_path: Path,
+) -> None:
+    csv = tmp_path / "mine.csv"
+    csv.write_text("cat,label,review\n手机,1,很好用\n书籍,0,印刷模糊\n", encoding="utf-8")
+    texts = load_corpus(csv)
+    assert texts.text(random.Random(1), "手机", False, "review") == "印刷模糊"
+    csv.write_text("cat,label,review\n手机,1,很好用\n书籍,1,很精彩\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="label 0"):
+        load_corpus(csv)
+
+
 def test_the_corpus_setting_comes_from_the_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
