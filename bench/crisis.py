@@ -10,7 +10,8 @@ the matcher before terms were judged in their clause), and as the worker runs it
 An item is raised as a crisis when the stage keeps a crisis term. It prints both
 sets side by side, then the stage's µs per event (CPU time) on the sets and on the first N
 reviews of the shared labelled set when it is there (no crisis word in most: what
-a real stream costs). ``--misses`` lists the evaluation set's misses and false
+a real stream costs), with how many of those reviews each matcher raises as a
+crisis (they are unlabelled: read the count, not a rate). ``--misses`` lists the evaluation set's misses and false
 crises; the hold-out's are never listed, so that nobody tunes on them.
 """
 
@@ -168,6 +169,11 @@ def main() -> None:
     for name, texts in timed.items():
         before, after = micros_per_event(texts)
         print(f"{'µs/event, ' + name:<36} {before:>12.1f} {after:>8.1f}")
+    if sample:
+        events = [event(i, t) for i, t in enumerate(sample)]
+        before_n, after_n = (sum(raised(events, k)) for k in (True, False))
+        label = f"raised on {len(sample):,} shared reviews"
+        print(f"{label:<36} {before_n:>12} {after_n:>8}  (unlabelled: mostly books and goods)")
 
     if args.misses:
         for name in ("evaluation",):  # the hold-out is only ever counted, never read

@@ -347,6 +347,14 @@ class Judge:
         clause.bounds = sorted(clause.start + b for b in bounds)
         clause.question = last_word in self.vocabulary.questions
 
+    def sentence_span(self, text: str, index: int) -> tuple[int, int]:
+        """Where the sentence ``index`` is in starts and ends."""
+        start = self.sentence_start(text, index, index)
+        end = index
+        while end < len(text) and text[end] not in self.sentence_marks:
+            end += 1
+        return start, end
+
     def sentence_start(self, text: str, index: int, within: int) -> int:
         """Where the window of ``within`` characters before ``index`` starts, cut at the
         start of the sentence ``index`` is in."""

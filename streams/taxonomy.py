@@ -91,13 +91,16 @@ def _word_list(values: list[str]) -> list[str]:
 
 class SignsSpec(TermsSpec):
     """Symptoms or contaminants that are a crisis of ``category`` (with ``cues``: only
-    when one of them comes at most ``within`` characters before, in the same sentence)."""
+    when one of them comes at most ``within`` characters before, in the same sentence;
+    with ``context``: only when one of those words is in that sentence too)."""
 
     category: str = Field(min_length=1)
     cues: list[str] = Field(default_factory=list)
     within: int = Field(12, ge=1, le=200)
+    #: one of these must also be in the term's sentence (foods, for contaminants)
+    context: list[str] = Field(default_factory=list)
 
-    @field_validator("cues")
+    @field_validator("cues", "context")
     @classmethod
     def _cue_words(cls, values: list[str]) -> list[str]:
         return _word_list(values)
@@ -263,7 +266,15 @@ class Taxonomy:
     def from_spec(cls, spec: TaxonomySpec) -> Taxonomy:
         groups: list[tuple[Owner, TermsSpec]] = [(Owner(c.code), c) for c in spec.crisis]
         groups += [
-            (Owner(g.category, tuple(c.lower() for c in g.cues), g.within if g.cues else 0), g)
+            (
+                Owner(
+                    g.category,
+                    tuple(c.lower() for c in g.cues),
+                    g.within if g.cues else 0,
+                    tuple(c.lower() for c in g.context),
+                ),
+                g,
+            )
             for g in [*spec.symptoms, *spec.contaminants]
         ]
         judge = None

@@ -307,6 +307,10 @@ class TestSymptomsAndContaminants:
             "吃了也没拉肚子",
             "没吃出过头发之类的异物",
             "担心吃出虫子",
+            "书里面有很多昆虫，孩子很喜欢",  # found in something that is no food or drink
+            "光盘里面还有米老鼠的动画",
+            "生病了还是该去医院看看",  # no visit happened
+            "每天用热水泡脚",
         ],
     )
     def test_without_their_context_or_when_denied_they_are_not(self, text: str) -> None:

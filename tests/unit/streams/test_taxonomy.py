@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from radar.errors import ConfigError
+from streams.crisis_words import required
 from streams.taxonomy import DEFAULT_PATH, default_taxonomy, load_taxonomy
+
+DATA = Path(__file__).resolve().parents[2] / "data"
 
 #: Hand-written examples: each must be tagged with its topic (others may be tagged too).
 EXAMPLES: dict[str, list[str]] = {
@@ -189,6 +194,43 @@ class TestCrisisTerms:
         }
         assert taxonomy.match_crisis("没有漏电，不会过敏") == {}
         assert taxonomy.match_crisis("全家拉肚子", keyword_only=True) == {}
+
+
+class TestRequiredText:
+    @pytest.mark.parametrize(
+        ("pattern", "needed"),
+        [
+            ("(?:送|进)(?:了|到)?医院", "医院"),
+            ("在医院(?:(?<=现在在医院)|(?<=还在医院))", "在医院"),
+            ("烫得?(?:根本|都)?拿不住", "拿不住"),  # 得 is optional
+            ("烫得?都", "烫"),
+            ("拉了.{0,5}肚子", "拉了"),
+            ("12345(?<!\\d12345)(?!\\d)", "12345"),
+            ("冒[出起]?烟", "冒"),
+            ("(?:电池|手机)[^，。]{0,4}鼓包", "鼓包"),
+            ("(?:电话|地址)[^，。]{0,6}(?:被卖|卖给)", ""),  # 0 and 6 are bounds, not text
+            ("起火|着火", ""),  # alternatives at the top: nothing is sure
+            ("(?:12)?315", "315"),
+        ],
+    )
+    def test_the_longest_sure_literal(self, pattern: str, needed: str) -> None:
+        assert required(pattern) == needed
+
+    def test_every_match_of_a_shipped_pattern_holds_its_required_text(self) -> None:
+        data = yaml.safe_load(DEFAULT_PATH.read_text(encoding="utf-8"))
+        groups = [*data["crisis"], *data["symptoms"], *data["contaminants"], *data["topics"]]
+        patterns = [p for group in groups for p in group.get("patterns", [])]
+        texts = [
+            json.loads(line)["text"]
+            for name in ("crisis_eval.jsonl", "crisis_holdout.jsonl")
+            for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+        ]
+        for pattern in patterns:
+            compiled = re.compile(pattern, re.IGNORECASE)
+            needed = required(pattern)
+            for text in texts:
+                for match in compiled.finditer(text):
+                    assert needed in match.group(0), (pattern, text)
 
 
 class TestValidation:
