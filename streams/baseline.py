@@ -2,26 +2,66 @@
 
 The baseline is multiplicative Holt-Winters without trend term: a level
 (EWMA of deseasonalised counts, so it follows a slow trend) times an
-hour-of-day factor times a day-of-week factor, each learned online. Counts
-are overdispersed (bursty), so it also tracks the negative-binomial
-dispersion ``phi`` (variance = mu + phi * mu**2) that the tails use.
+hour-of-day factor times a day-of-week factor, each learned online. Hours and
+weekdays are those of a time zone (the display zone, Asia/Shanghai, by
+default), so a local day is one day. The daily factors are learned against
+the level, the weekly ones against a slow level (half-life a week) that a
+weekend cannot pull along. Counts are overdispersed (bursty): ``phi`` is the
+negative-binomial dispersion of the bulk of the counts (variance =
+mu + phi * mu**2), learned from winsorised residuals so one burst does not
+inflate it.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from scipy.special import betainc, gammainc, gammaincc
+
+#: Hour slots and weekdays are counted in this zone unless told otherwise.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 #: Factors never drop below this, so a quiet hour never makes any count look infinite.
 MIN_FACTOR = 0.05
 #: Largest dispersion believed; beyond it counts are noise whatever the baseline says.
 MAX_PHI = 2.0
+#: Residuals beyond this many standard deviations count as this many when dispersion is learned.
+WINSOR_SD = 3.0
+#: E[min(z**2, 9)] for a standard normal z: what a winsorised squared residual averages.
+WINSOR_MEAN = 0.9707
 
 
-def _alpha(halflife_obs: float) -> float:
+def alpha(halflife_obs: float) -> float:
+    """EWMA weight of the newest observation for a half-life counted in observations."""
     return 1.0 - 0.5 ** (1.0 / max(halflife_obs, 1e-9))
+
+
+@lru_cache(maxsize=32)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_slots(ts: float, tz: str) -> tuple[int, int]:
+    """(hour of day, weekday) of the epoch second ``ts`` in the zone ``tz``."""
+    moment = datetime.fromtimestamp(ts, tz=zone(tz))
+    return moment.hour, moment.weekday()
+
+
+def learn_phi(phi: float, count: float, mu: float, weight: float) -> float:
+    """One winsorised moment step of the dispersion towards what ``count`` says.
+
+    The squared residual is capped at WINSOR_SD standard deviations, so a
+    burst moves phi no more than an ordinary bad window; ``weight`` is the
+    step (0 learns nothing).
+    """
+    var = mu + phi * mu * mu
+    sq = min((count - mu) ** 2, WINSOR_SD**2 * var) / WINSOR_MEAN
+    seen = (sq - mu) / (mu * mu)
+    return min(MAX_PHI, max(0.0, phi + weight * (seen - phi)))
 
 
 @dataclass
@@ -33,7 +73,9 @@ class SeasonalBaseline:
     daily_halflife_days: float = 3.0
     weekly_halflife_weeks: float = 2.0
     phi_halflife_s: float = 2 * 86400.0
+    tz: str = DEFAULT_TIMEZONE
     level: float = 0.0
+    slow: float = 0.0  # level with a week's half-life: what the weekly factors are learned against
     daily: list[float] = field(default_factory=lambda: [1.0] * 24)
     weekly: list[float] = field(default_factory=lambda: [1.0] * 7)
     phi: float = 0.1
@@ -41,41 +83,46 @@ class SeasonalBaseline:
     daily_n: list[int] = field(default_factory=lambda: [0] * 24)
     weekly_n: list[int] = field(default_factory=lambda: [0] * 7)
 
-    def _slots(self, ts: float) -> tuple[int, int]:
-        moment = datetime.fromtimestamp(ts, tz=UTC)
-        return moment.hour, moment.weekday()
-
     def season(self, ts: float) -> float:
-        hour, day = self._slots(ts)
+        hour, day = local_slots(ts, self.tz)
         return self.daily[hour] * self.weekly[day]
 
     def expected(self, ts: float) -> float:
         """The count expected in the window starting at ``ts`` (0 before any history)."""
         return self.level * self.season(ts)
 
-    def update(self, ts: float, count: float) -> None:
-        """Learn from the count of the window starting at ``ts``."""
-        hour, day = self._slots(ts)
+    def sd(self, mu: float) -> float:
+        """Standard deviation of a window's count around ``mu`` (never below 1)."""
+        return max(1.0, math.sqrt(mu + self.phi * mu * mu))
+
+    def update(self, ts: float, count: float, *, seasonal: bool = True) -> None:
+        """Learn from the count of the window starting at ``ts``.
+
+        ``seasonal=False`` learns the levels only: a window under suspicion
+        must not reshape the rhythm.
+        """
+        hour, day = local_slots(ts, self.tz)
         self.n += 1
-        mu = self.expected(ts)
+        mu = self.level * self.daily[hour] * self.weekly[day]
         if self.n > 1 and mu >= 1.0:
-            excess = ((count - mu) ** 2 - mu) / (mu * mu)
-            a_phi = max(_alpha(self.phi_halflife_s / self.step_s), 1.0 / self.n)
-            self.phi = min(MAX_PHI, max(0.0, self.phi + a_phi * (min(excess, 4.0) - self.phi)))
-        deseasonalised = count / max(self.season(ts), MIN_FACTOR)
-        a_level = max(_alpha(self.level_halflife_s / self.step_s), 1.0 / self.n)
+            a_phi = max(alpha(self.phi_halflife_s / self.step_s), 1.0 / self.n)
+            self.phi = learn_phi(self.phi, count, mu, a_phi)
+        deseasonalised = count / max(self.daily[hour] * self.weekly[day], MIN_FACTOR)
+        a_level = max(alpha(self.level_halflife_s / self.step_s), 1.0 / self.n)
         self.level += a_level * (deseasonalised - self.level)
-        if self.level <= 0:
+        a_slow = max(alpha(7 * 86400.0 / self.step_s), 1.0 / self.n)
+        self.slow += a_slow * (count / max(self.daily[hour], MIN_FACTOR) - self.slow)
+        if self.level <= 0 or self.slow <= 0 or not seasonal:
             return
         per_day = max(3600.0 / self.step_s, 1.0)  # observations of one hour slot per day
         self.daily_n[hour] += 1
-        a_day = max(_alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[hour] + 1))
+        a_day = max(alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[hour] + 1))
         ratio = count / (self.level * self.weekly[day])
         self.daily[hour] = max(MIN_FACTOR, self.daily[hour] + a_day * (ratio - self.daily[hour]))
         per_week = max(86400.0 / self.step_s, 1.0)
         self.weekly_n[day] += 1
-        a_week = max(_alpha(self.weekly_halflife_weeks * per_week), 1.0 / (self.weekly_n[day] + 1))
-        ratio = count / (self.level * self.daily[hour])
+        a_week = max(alpha(self.weekly_halflife_weeks * per_week), 1.0 / (self.weekly_n[day] + 1))
+        ratio = count / (self.slow * self.daily[hour])
         self.weekly[day] = max(MIN_FACTOR, self.weekly[day] + a_week * (ratio - self.weekly[day]))
         _normalise(self.daily)
         _normalise(self.weekly)
@@ -85,6 +132,9 @@ class SeasonalBaseline:
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SeasonalBaseline:
+        """The baseline a state describes; a state from before time zones was learned in UTC."""
+        if "tz" not in state:
+            state = {**state, "tz": "UTC", "slow": state.get("level", 0.0)}
         return cls(**state)
 
 
@@ -98,51 +148,32 @@ def _normalise(factors: list[float]) -> None:
 def upper_tail(x: float, mu: float, phi: float) -> float:
     """P(X >= x) for a negative binomial with mean ``mu`` and dispersion ``phi`` (Poisson at 0).
 
-    Exact sums for small counts; a normal approximation with continuity
-    correction where the sum would be long.
+    Exact (regularised incomplete beta and gamma functions), also far in the tail.
     """
-    if x <= 0:
+    k = math.ceil(x)
+    if k <= 0:
         return 1.0
     mu = max(mu, 1e-6)
-    k_max = math.ceil(x) - 1  # P(X >= x) = 1 - P(X <= k_max)
-    if k_max > 400:
-        sd = math.sqrt(mu + phi * mu * mu)
-        return 0.5 * math.erfc((x - 0.5 - mu) / (sd * math.sqrt(2)))
-    return max(0.0, 1.0 - _cdf(k_max, mu, phi))
+    if phi < 1e-9:
+        return float(gammainc(k, mu))
+    r = 1.0 / phi
+    return float(betainc(k, r, mu / (mu + r)))
 
 
 def lower_tail(x: float, mu: float, phi: float) -> float:
     """P(X <= x) for the same distribution."""
-    mu = max(mu, 1e-6)
     k = math.floor(x)
     if k < 0:
         return 0.0
-    if k > 400:
-        sd = math.sqrt(mu + phi * mu * mu)
-        return 0.5 * math.erfc((mu - x - 0.5) / (sd * math.sqrt(2)))
-    return min(1.0, _cdf(k, mu, phi))
-
-
-def _cdf(k: int, mu: float, phi: float) -> float:
-    if phi < 1e-6:  # Poisson
-        log_p = -mu
-        total = math.exp(log_p)
-        for i in range(1, k + 1):
-            log_p += math.log(mu) - math.log(i)
-            total += math.exp(log_p)
-        return total
+    mu = max(mu, 1e-6)
+    if phi < 1e-9:
+        return float(gammaincc(k + 1, mu))
     r = 1.0 / phi
-    q = mu / (mu + r)
-    log_p = r * math.log(r / (mu + r))
-    total = math.exp(log_p)
-    for i in range(k):
-        log_p += math.log((i + r) / (i + 1)) + math.log(q)
-        total += math.exp(log_p)
-    return total
+    return float(betainc(r, k + 1, r / (r + mu)))
 
 
-def tail_score(p_value: float, scale: float = 10.0) -> float:
-    """A p-value as a 0..1 score on a log scale: 1e-``scale`` or smaller is 1."""
+def tail_score(p_value: float, scale: float = 10.0, floor: float = 0.0) -> float:
+    """A p-value as a 0..1 score on a log scale: 10**-``floor`` or more is 0, 10**-``scale`` 1."""
     if p_value <= 0:
         return 1.0
-    return min(1.0, max(0.0, -math.log10(p_value) / scale))
+    return min(1.0, max(0.0, (-math.log10(p_value) - floor) / (scale - floor)))

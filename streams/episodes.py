@@ -25,6 +25,7 @@ class Episode:
     windows: int = 0
     quiet: int = 0
     peak: float = 0.0
+    ended: float | None = None  # start of the window that resolved the latest episode
 
     @property
     def is_open(self) -> bool:
@@ -33,7 +34,8 @@ class Episode:
     def step(self, window_start: float, score: float) -> Status | None:
         """Feed one window's score; returns what to report for it (None: nothing).
 
-        :attr:`started` keeps the start of the latest episode, also after it resolved.
+        :attr:`started` keeps the start of the latest episode, also after it resolved,
+        and :attr:`ended` the window that resolved it.
         """
         if self.open_since is None:
             if score >= self.fire_at:
@@ -46,6 +48,7 @@ class Episode:
         self.quiet = self.quiet + 1 if score < self.resolve_below else 0
         if self.quiet >= self.resolve_after:
             self.open_since = None
+            self.ended = window_start
             return "resolved"
         return "firing"
 

@@ -1,13 +1,24 @@
-"""Detectors: complaint spikes per key, against a seasonal baseline, safe at low counts.
+"""Detectors: complaint spikes per key at every time scale, against a seasonal baseline.
 
-Each window's count is compared with the count the seasonal baseline expects
-for that hour and weekday; the surprise is the negative-binomial upper tail
-(Poisson when counts are not bursty), shown on a log scale as a 0..1 score.
-A spike needs a minimum count, so three complaints at night never wake anyone.
-A sustained spike is one episode: it fires once, is updated, then resolves.
-The baseline learns from clipped counts during a spike, so an incident does
-not teach it that incidents are normal; if the level stays up long enough it
-is accepted as the new normal.
+Each 5-minute window closes three tests: the window itself, the sum of the
+last hour and the sum of the last day, each against what the seasonal
+baseline expected over the same windows. A test's surprise is the
+negative-binomial upper tail with that scale's own dispersion, learned
+robustly from its residuals; the surprise is then judged against the key's
+own history of surprises at that scale (``streams.surprise``), so a burst as
+large as this key's usual bursts is not news. The smallest calibrated
+p-value (Bonferroni over the scales tested) becomes a 0..1 score on a log
+scale that is 0 for anything seen about once a day or more often.
+
+A scale is tested only when its count reaches ``min_count``, so a few
+complaints at night never wake anyone, while dozens an hour in a quiet key
+fire within the hour. A burst is one episode: it fires once, is updated,
+then resolves when every scale that has seen only the episode is quiet; a
+longer scale does not open a new episode on windows an episode covered. The
+baseline learns counts capped at mu + 3 sd (so bursts and incidents do not
+teach it that they are normal) until an episode has lasted ``adapt_after``
+windows, when a lasting new level is accepted. A zero where a zero is all but
+impossible (an outage upstream) is treated as missing, not learned.
 """
 
 from __future__ import annotations
@@ -15,137 +26,362 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from streams.baseline import SeasonalBaseline, tail_score, upper_tail
+from streams.baseline import (
+    DEFAULT_TIMEZONE,
+    SeasonalBaseline,
+    alpha,
+    learn_phi,
+    tail_score,
+    upper_tail,
+)
 from streams.episodes import Episode, Status
+from streams.surprise import SurpriseHistory
 
 STATISTIC = "negative_binomial_upper_tail"
+#: Surprises (-log10 p) below this are never calibrated: they could not score anyway.
+CALIBRATE_FROM = 1.5
+#: Windows more surprising than this (p < 1e-3) do not teach a scale its dispersion.
+BULK_SURPRISE = 3.0
+#: A window that some scale finds odd is learned capped at mu + this many sd.
+SUSPECT_SIGMAS = 1.0
 
 
 @dataclass(frozen=True)
 class SpikeSettings:
     """How the spike detector judges (documented in docs/streams.md)."""
 
-    min_count: int = 5  # a window with fewer items never scores
+    min_count: int = 5  # a scale's count below this is never tested at that scale
     min_history: int = 12  # windows of history before any score
-    fire_at: float = 0.5  # score that opens an episode (p <= 1e-5)
-    resolve_below: float = 0.2  # scores below this count as quiet (p > 1e-2)
+    fire_at: float = 0.5  # score that opens an episode (calibrated p <= 1e-5)
+    resolve_below: float = 0.2  # scores below this count as quiet (p > 10**-3.2)
     resolve_after: int = 3  # quiet windows in a row that end an episode
-    score_scale: float = 10.0  # p-value 10**-scale is score 1
-    clip_sigmas: float = 3.0  # counts learned during an episode are capped at mu + k*sd
-    adapt_after: int = 36  # windows after which a lasting level is learned as normal
+    score_scale: float = 8.0  # calibrated p-value 10**-scale is score 1
+    score_floor: float = 2.0  # calibrated p-values above 10**-floor score 0
+    clip_sigmas: float = 3.0  # counts are learned capped at mu + k*sd
+    adapt_after: int = 36  # windows after which an episode's lasting level is learned as normal
     repeat_factor: float = 0.5  # score-csv: scores after an episode's first window are damped
-    sustained_windows: int = 4  # also test the sum of this many windows (catches slower rises)
+    sustained_windows: int = 0  # also test the sum of this many windows (0: no such scale)
     warmup_s: float = 86400.0  # until a day is seen, the rhythm is uncertain: tails are widened
     warmup_phi: float = 1.0  # extra dispersion at the start of the warm-up, fading to 0
     level_halflife_s: float = 6 * 3600.0
     daily_halflife_days: float = 3.0
+    hourly: bool = True  # test the sum of the last hour
+    daily: bool = True  # test the sum of the last day (23 hours and the hour under way)
+    hours: tuple[int, ...] = (6,)  # also test the sums of these many hours (as the day is)
+    day_history_s: float = 2 * 86400.0  # history before the day is tested
+    phi_halflife_s: float = 2 * 86400.0  # how fast each scale's dispersion follows
+    calibration_halflife_days: float = 14.0  # how fast the history of surprises forgets
+    calibration_prior: float = 20.0  # prior belief in the plain model, in windows of a scale
+    dropout_p: float = 1e-4  # a zero count less likely than this is missing data
+    dropout_accept_s: float = 86400.0  # such zeros this long in a row are believed
 
 
 @dataclass(frozen=True)
 class SpikeResult:
-    """What the detector made of one window."""
+    """What the detector made of one window.
 
-    window_start: float
+    ``observed`` and ``expected`` are the counts at ``scale``, the scale whose
+    test decided: the last ``window_s`` seconds up to ``window_end``.
+    """
+
+    window_start: float  # the window just observed
     observed: float
     expected: float
     score: float
-    p_value: float
-    dispersion: float
+    p_value: float  # calibrated, Bonferroni over the scales tested
+    dispersion: float  # negative-binomial phi of the deciding scale
     status: Status | None  # firing / resolved when there is something to report
     episode_start: float | None
+    scale: str  # "5m", "1h", "6h", "1d" (named by its length)
+    window_s: float  # length of the deciding scale's window
+    window_end: float  # end of the window just observed, and of every scale's
+    #: (observed, expected) at every scale tested, by name: lets a key be judged against
+    #: another at the same scale (a combination against its anchor).
+    scales: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass
+class Scale:
+    """One time scale's test: how many windows it sums, its dispersion, its past surprises."""
+
+    name: str
+    windows: int  # windows summed; negative: this many hour blocks (the day is -24)
+    phi: float
+    history: SurpriseHistory
+    learned: int = 0
+
+    def to_state(self) -> dict[str, Any]:
+        return {**asdict(self), "history": self.history.to_state()}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Scale:
+        return cls(**{**state, "history": SurpriseHistory.from_state(state["history"])})
+
+
+@dataclass(frozen=True)
+class Test:
+    """One scale's test of the latest window."""
+
+    scale: Scale
+    observed: float
+    expected: float
+    window_s: float
+    phi: float
+    p_value: float  # calibrated, per event (a run of windows counts once)
+    p_window: float  # calibrated, per window
+    surprise: float  # -log10 of the negative-binomial tail
+    testable: bool  # enough history and count
+    covered: bool  # its window overlaps an episode
+
+
+def scale_name(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 class SpikeDetector:
-    """Online spike detection for one key; feed windows in event-time order."""
+    """Online multi-scale spike detection for one key; feed windows in event-time order."""
 
     def __init__(
         self,
         step_s: float,
         settings: SpikeSettings | None = None,
         state: dict[str, Any] | None = None,
+        *,
+        tz: str = DEFAULT_TIMEZONE,
     ) -> None:
-        self.settings = settings or SpikeSettings()
-        s = self.settings
-        if state:
+        self.settings = s = settings or SpikeSettings()
+        self.step_s = step_s
+        self.per_hour = max(1, round(3600.0 / step_s))
+        if state and "baseline" in state:
             self.baseline = SeasonalBaseline.from_state(state["baseline"])
             self.episode = Episode.from_state(state["episode"])
+            self.episode.fire_at, self.episode.resolve_below = s.fire_at, s.resolve_below
+            self.episode.resolve_after = s.resolve_after
         else:
             self.baseline = SeasonalBaseline(
                 step_s,
                 level_halflife_s=s.level_halflife_s,
                 daily_halflife_days=s.daily_halflife_days,
+                tz=tz,
             )
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
-        self.recent: list[tuple[float, float]] = [tuple(x) for x in (state or {}).get("recent", [])]
+        if state and "scales" in state:
+            self.scales = [Scale.from_state(x) for x in state["scales"]]
+            self.ring: list[list[float]] = [list(x) for x in state["ring"]]
+            self.blocks: list[list[float]] = [list(x) for x in state["blocks"]]
+            self.index: int | None = state["index"]
+            self.dropouts: int = state["dropouts"]
+            self.opened_by: str = state["opened_by"]
+            self.peaks: list[float] = list(state["peaks"])
+        else:  # a new key, or a state from before the scales: its baseline is kept
+            self.scales = self._new_scales()
+            self.ring = [[0.0, 0.0] for _ in range(max(self.per_hour, s.sustained_windows, 1))]
+            self.blocks = [[0.0, 0.0] for _ in range(24)]
+            self.index = None
+            self.dropouts = 0
+            self.opened_by = ""
+            self.peaks = [0.0] * len(self.scales)
 
-    def dispersion(self) -> float:
-        """The baseline's dispersion, widened while the daily rhythm is still being learned."""
+    def _new_scales(self) -> list[Scale]:
+        s, step = self.settings, self.step_s
+        sizes = [1]
+        if 1 < s.sustained_windows < self.per_hour:
+            sizes.append(s.sustained_windows)
+        if s.hourly and self.per_hour > 1:
+            sizes.append(self.per_hour)
+        sizes += [-h for h in s.hours if 1 < h < 24 and h * 3600 > step]
+        if s.daily and step < 86400:
+            sizes.append(-24)
+        scales = []
+        for size in sizes:
+            span = -size * 3600.0 if size < 0 else size * step
+            halflife = max(s.calibration_halflife_days * 86400.0, 28 * span) / step
+            prior = s.calibration_prior * span / step
+            phi = 0.1 if size == 1 else 0.05
+            history = SurpriseHistory(halflife=halflife, prior=prior)
+            scales.append(Scale(scale_name(span), size, phi, history))
+        return scales
+
+    # -- the windows each scale sums ------------------------------------------------------------
+    def _advance(self, index: int, hour: int) -> None:
+        """Forget windows and hours skipped since the last window (missing, not zero)."""
+        if self.index is not None and index > self.index:
+            for i in range(self.index + 1, min(index, self.index + len(self.ring) + 1)):
+                self.ring[i % len(self.ring)] = [0.0, 0.0]
+            last_hour = math.floor(self.index * self.step_s / 3600.0)
+            for h in range(last_hour + 1, min(hour, last_hour + 24) + 1):
+                self.blocks[h % 24] = [0.0, 0.0]
+        self.index = index
+
+    def _sums(self, scale: Scale, ts: float) -> tuple[float, float, float]:
+        """(count, expected, seconds) of ``scale``'s window ending with the latest window."""
+        end = ts + self.step_s
+        if scale.windows < 0:
+            hour = math.floor(ts / 3600.0)
+            picked = [self.blocks[(hour - j) % 24] for j in range(-scale.windows)]
+            span = (-scale.windows - 1) * 3600.0 + end - hour * 3600.0
+            return sum(c for c, _ in picked), sum(e for _, e in picked), span
+        assert self.index is not None
+        picked = [self.ring[(self.index - j) % len(self.ring)] for j in range(scale.windows)]
+        return sum(c for c, _ in picked), sum(e for _, e in picked), scale.windows * self.step_s
+
+    def _warmup(self) -> float:
         s = self.settings
-        warm = self.baseline.n * self.baseline.step_s / s.warmup_s
-        return self.baseline.phi + s.warmup_phi * max(0.0, 1.0 - warm)
+        return s.warmup_phi * max(0.0, 1.0 - self.baseline.n * self.step_s / s.warmup_s)
 
-    def score(self, window_start: float, count: float) -> tuple[float, float, float]:
-        """(score, p-value, expected) for a window, without learning from it.
-
-        The p-value is the smaller of this window's tail and the tail of the
-        last ``sustained_windows`` windows together (Bonferroni-corrected).
-        """
+    def _ready(self, scale: Scale) -> bool:
         s = self.settings
-        expected = self.baseline.expected(window_start)
-        if self.baseline.n < s.min_history or count < s.min_count:
-            return 0.0, 1.0, expected
-        phi = self.dispersion()
-        p_value = upper_tail(count, max(expected, 0.05), phi)
-        if s.sustained_windows > 1 and len(self.recent) >= s.sustained_windows - 1:
-            earlier = self.recent[-(s.sustained_windows - 1) :]
-            total = count + sum(c for c, _ in earlier)
-            mean = expected + sum(e for _, e in earlier)
-            p_sum = upper_tail(total, max(mean, 0.05), phi / s.sustained_windows)
-            p_value = min(1.0, 2 * min(p_value, p_sum))
-        return tail_score(p_value, s.score_scale), p_value, expected
+        if scale.windows < 0:
+            return self.baseline.n * self.step_s >= max(s.day_history_s * -scale.windows / 24, 3600)
+        return self.baseline.n >= max(s.min_history, scale.windows)
+
+    def _covered(self, window_s: float, end: float) -> bool:
+        ended = self.episode.ended
+        return self.episode.is_open or (ended is not None and end - window_s <= ended)
+
+    def _test(self, scale: Scale, ts: float) -> Test:
+        s = self.settings
+        count, expected, window_s = self._sums(scale, ts)
+        phi = scale.phi + self._warmup()
+        p_nb, surprise = 1.0, 0.0
+        if count > 0:
+            p_nb = upper_tail(count, max(expected, 0.05), phi)
+            surprise = -math.log10(p_nb) if p_nb > 0 else 320.0
+        p_value = p_nb
+        if surprise >= CALIBRATE_FROM:
+            p_value = max(p_nb, scale.history.survival(surprise))
+        # a sliding sum's exceedances come in runs as long as its window: one event, not many
+        p_event = p_value * self.step_s / window_s
+        testable = self._ready(scale) and count >= s.min_count
+        covered = self._covered(window_s, ts + self.step_s)
+        return Test(
+            scale, count, expected, window_s, phi, p_event, p_value, surprise, testable, covered
+        )
+
+    # -- one window -----------------------------------------------------------------------------
+    def score(self, window_start: float, tests: list[Test]) -> tuple[float, float, Test | None]:
+        """(score, p-value, deciding test) among the tests that may open or hold an episode."""
+        s = self.settings
+        if self.episode.open_since is not None:
+            elapsed = window_start + self.step_s - self.episode.open_since
+            judged = [t for t in tests if t.scale.name == self.opened_by or t.window_s <= elapsed]
+        else:
+            judged = [t for t in tests if not t.covered]
+        judged = [t for t in judged if t.testable]
+        if not judged:
+            return 0.0, 1.0, None
+        best = min(judged, key=lambda t: t.p_value)
+        p_value = min(1.0, best.p_value * len(judged))
+        return tail_score(p_value, s.score_scale, s.score_floor), p_value, best
 
     def observe(self, window_start: float, count: float) -> SpikeResult:
-        """Score the window, advance the episode, then learn from the window."""
-        s = self.settings
-        score, p_value, expected = self.score(window_start, count)
-        status = self.episode.step(window_start, score)
-        learn = count
-        suspicious = self.episode.is_open or score >= s.resolve_below
-        if suspicious and self.episode.windows < s.adapt_after:
-            sd = math.sqrt(expected + self.baseline.phi * expected * expected)
-            learn = min(count, expected + s.clip_sigmas * max(sd, 1.0))
-        self.baseline.update(window_start, learn)
-        self.recent = [*self.recent, (learn, expected)][-max(s.sustained_windows - 1, 1) :]
+        """Score the window at every scale, advance the episode, then learn from the window."""
+        s, ts = self.settings, window_start
+        self._advance(round(ts / self.step_s), math.floor(ts / 3600.0))
+        expected = self.baseline.expected(ts)
+        phi = self.scales[0].phi + self._warmup()
+        dropout = (
+            count == 0
+            and self.dropouts * self.step_s < s.dropout_accept_s
+            and self.baseline.n >= s.min_history
+            and (1.0 + phi * expected) ** (-1.0 / max(phi, 1e-9)) < s.dropout_p
+        )
+        self.dropouts = self.dropouts + 1 if dropout else 0
+        assert self.index is not None
+        self.ring[self.index % len(self.ring)] = [0.0, 0.0] if dropout else [count, expected]
+        if not dropout:
+            block = self.blocks[math.floor(ts / 3600.0) % 24]
+            block[0] += count
+            block[1] += expected
+        tests = [self._test(scale, ts) for scale in self.scales]
+        score, p_value, best = self.score(ts, tests)
+        status = self.episode.step(ts, score)
+        if status == "firing" and self.episode.windows == 1 and best is not None:
+            self.opened_by = best.scale.name
+            self.peaks = [0.0] * len(self.scales)
+        if status is not None:
+            self.peaks = [max(p, t.surprise) for p, t in zip(self.peaks, tests, strict=True)]
+        if status == "resolved" and self.baseline.n * self.step_s >= s.warmup_s:
+            for scale, peak in zip(self.scales, self.peaks, strict=True):
+                scale.history.learn(peak)  # one sample per burst: the key's bursts are its normal
+        if not dropout:
+            self._learn(ts, count, expected, phi, tests)
+        shown = best or tests[0]
         return SpikeResult(
-            window_start=window_start,
-            observed=count,
-            expected=expected,
+            window_start=ts,
+            observed=shown.observed,
+            expected=shown.expected,
             score=score,
             p_value=p_value,
-            dispersion=self.dispersion(),
+            dispersion=shown.phi,
             status=status,
             episode_start=self.episode.started,
+            scale=shown.scale.name,
+            window_s=shown.window_s,
+            window_end=ts + self.step_s,
+            scales={t.scale.name: (t.observed, t.expected) for t in tests},
         )
+
+    def _learn(
+        self, ts: float, count: float, expected: float, phi: float, tests: list[Test]
+    ) -> None:
+        s = self.settings
+        # a window some scale finds odd is learned barely above normal and does not reshape
+        # the rhythm: a slow wave must not lift what it is measured against before it is
+        # recognised; an episode that has lasted adapt_after windows is the new normal
+        odd = min(t.p_window for t in tests) * len(tests) < 10**-s.score_floor
+        learn = count
+        if self.episode.is_open and self.episode.windows >= s.adapt_after:
+            odd = False
+        else:
+            sd = max(1.0, math.sqrt(expected + phi * expected * expected))
+            learn = min(count, expected + (SUSPECT_SIGMAS if odd else s.clip_sigmas) * sd)
+        self.baseline.update(ts, learn, seasonal=not odd)
+        warm = self.baseline.n * self.step_s >= s.warmup_s
+        for t in tests:
+            if t.expected <= 0 or self._covered(t.window_s, ts + self.step_s):
+                continue
+            scale = t.scale
+            scale.learned += 1
+            if t.surprise < BULK_SURPRISE:  # the dispersion is the bulk's: tails are calibrated
+                windows = t.window_s / self.step_s
+                halflife = s.phi_halflife_s * math.sqrt(windows) / self.step_s
+                weight = max(alpha(halflife), 1.0 / scale.learned) * min(1.0, t.expected / 5.0)
+                scale.phi = learn_phi(scale.phi, t.observed, t.expected, weight)
+            if warm:
+                scale.history.learn(t.surprise)
 
     def to_state(self) -> dict[str, Any]:
         return {
             "baseline": self.baseline.to_state(),
             "episode": self.episode.to_state(),
-            "recent": [list(x) for x in self.recent],
+            "scales": [x.to_state() for x in self.scales],
+            "ring": [list(x) for x in self.ring],
+            "blocks": [list(x) for x in self.blocks],
+            "index": self.index,
+            "dropouts": self.dropouts,
+            "opened_by": self.opened_by,
+            "peaks": list(self.peaks),
         }
 
 
 def score_series(
-    rows: Iterable[tuple[float, float]], settings: SpikeSettings | None = None
+    rows: Iterable[tuple[float, float]],
+    settings: SpikeSettings | None = None,
+    *,
+    tz: str = DEFAULT_TIMEZONE,
 ) -> Iterator[tuple[SpikeResult, float]]:
     """Score a count series online: each (result, reported score) uses only rows up to it.
 
     The step is the smallest gap between the first timestamps seen. The
-    reported score is the window's score, damped by ``repeat_factor`` after
-    the first window of an episode (an incident is news once).
+    reported score is the window's score; after the first window of an
+    episode it is at most ``fire_at * repeat_factor`` (an incident is news once).
     """
     settings = settings or SpikeSettings()
     detector: SpikeDetector | None = None
@@ -156,19 +392,19 @@ def score_series(
             if len(pending) < 3:
                 continue
             gaps = [b[0] - a[0] for a, b in itertools.pairwise(pending) if b[0] > a[0]]
-            detector = SpikeDetector(min(gaps) if gaps else 300.0, settings)
+            detector = SpikeDetector(min(gaps) if gaps else 300.0, settings, tz=tz)
             for early_ts, early_value in pending:
                 yield _reported(detector.observe(early_ts, early_value), detector)
             continue
         yield _reported(detector.observe(ts, value), detector)
     if detector is None:  # fewer than three rows: nothing to learn from
-        detector = SpikeDetector(300.0, settings)
+        detector = SpikeDetector(300.0, settings, tz=tz)
         for ts, value in pending:
             yield _reported(detector.observe(ts, value), detector)
 
 
 def _reported(result: SpikeResult, detector: SpikeDetector) -> tuple[SpikeResult, float]:
-    episode = detector.episode
-    if result.status == "firing" and episode.windows > 1:
-        return result, result.score * detector.settings.repeat_factor
+    s = detector.settings
+    if result.status == "firing" and detector.episode.windows > 1:  # under every first window
+        return result, min(result.score, s.fire_at) * s.repeat_factor
     return result, result.score

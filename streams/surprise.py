@@ -1,0 +1,109 @@
+"""Detectors: how often a key has been this surprised before (its own distribution of surprises).
+
+A count's surprise is ``u = -log10 p`` of its negative-binomial tail. Real
+mention counts are burstier than any negative binomial with one dispersion:
+reposting cascades and busy minutes give tail p-values of 1e-6 every few days.
+So each key keeps the distribution of its past surprises, a histogram that
+forgets with a half-life, mixed with a prior (the surprises of a well-fitting
+model, P(U >= u) = 10**-u). A new surprise is then judged by how often
+surprises at least as large were seen, with an exponential tail beyond the
+2% quantile for values larger than any seen. The result is never more
+alarming than the negative binomial alone.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+#: Bin edges in u = -log10 p; the last bin is open.
+EDGES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0,
+         20.0, 25.0, 30.0, 40.0, 50.0, 70.0, 100.0, 150.0)  # fmt: skip
+#: Where the mass of each bin sits, for mean excesses (the open bin: 200).
+MIDS = (*((a + b) / 2 for a, b in itertools.pairwise(EDGES)), 200.0)
+#: The prior's share of each bin: P(a <= U < b) when P(U >= u) = 10**-u.
+PRIOR = (*(10**-a - 10**-b for a, b in itertools.pairwise(EDGES)), 10 ** -EDGES[-1])
+#: The tail beyond the data is anchored at this upper quantile of the surprises.
+TAIL_Q = 0.02
+#: Weights are rescaled when the newest one passes this (exact forgetting in O(1)).
+RESCALE_AT = 1e6
+
+
+def bin_of(u: float) -> int:
+    for i in range(len(EDGES) - 1, 0, -1):
+        if u >= EDGES[i]:
+            return i
+    return 0
+
+
+@dataclass
+class SurpriseHistory:
+    """The forgetting histogram of one key's surprises at one scale."""
+
+    halflife: float  # observations
+    prior: float  # weight of the prior, in observations
+    hist: list[float] = field(default_factory=lambda: [0.0] * len(EDGES))
+    weight: float = 1.0  # weight of the newest observation
+    total: float = 0.0
+
+    @property
+    def seen(self) -> float:
+        """Observations remembered (the forgetting-weighted count)."""
+        return self.total / self.weight
+
+    def learn(self, u: float) -> None:
+        self.weight *= 2.0 ** (1.0 / self.halflife)
+        self.hist[bin_of(max(u, 0.0))] += self.weight
+        self.total += self.weight
+        if self.weight > RESCALE_AT:
+            self.hist = [h / self.weight for h in self.hist]
+            self.total /= self.weight
+            self.weight = 1.0
+
+    def _masses(self) -> list[float]:
+        """Each bin's share of the prior plus the data (sums to 1)."""
+        seen = self.seen
+        norm = self.prior + seen
+        return [
+            (self.prior * p + h / self.weight) / norm for p, h in zip(PRIOR, self.hist, strict=True)
+        ]
+
+    def survival(self, u: float) -> float:
+        """P(U >= u) by this key's history: the histogram, then an exponential tail."""
+        masses = self._masses()
+        b = bin_of(u)
+        if b + 1 < len(EDGES):
+            inside = masses[b] * (EDGES[b + 1] - u) / (EDGES[b + 1] - EDGES[b])
+        else:
+            inside = masses[b] * min(1.0, EDGES[b] / u)
+        observed = sum(masses[b + 1 :]) + inside
+        return max(observed, self._tail(masses, u))
+
+    def _tail(self, masses: list[float], u: float) -> float:
+        """q * exp(-(u - t) / e): t the upper TAIL_Q quantile, e the mean excess above it."""
+        above, moment = 0.0, 0.0  # mass above the bin, and its sum of u
+        for b in range(len(EDGES) - 1, -1, -1):
+            lo = EDGES[b]
+            hi = EDGES[b + 1] if b + 1 < len(EDGES) else 2 * lo
+            if above + masses[b] >= TAIL_Q:
+                part = TAIL_Q - above
+                t = hi - part / masses[b] * (hi - lo)
+                break
+            above += masses[b]
+            moment += masses[b] * MIDS[b]
+        else:  # unreachable: the masses sum to 1
+            return TAIL_Q
+        if u <= t:
+            return TAIL_Q
+        excess = moment - above * t + part * (hi - t) / 2
+        mean_excess = max(excess / TAIL_Q, 1.0 / math.log(10))
+        return TAIL_Q * math.exp(-(u - t) / mean_excess)
+
+    def to_state(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> SurpriseHistory:
+        return cls(**state)
