@@ -12,7 +12,7 @@ from ingest.base import SourceRecord
 from ingest.dedupe import DuplicateIndex
 from ingest.metrics import ConnectorMetrics
 from ingest.normalize import Normaliser
-from ingest.producer import DeliveryReport, FeedbackProducer
+from ingest.producer import DeliveryReport, FeedbackProducer, RecordTooLarge
 from ingest.settings import ConnectorSettings
 from radar.clock import Clock, SystemClock
 from radar.errors import ValidationFailed
@@ -113,6 +113,8 @@ class Emitter:
                     return self._send_event(self.normaliser.build(record.fields))
                 except ValidationFailed as exc:
                     error = exc
+                except RecordTooLarge as exc:
+                    error = ValidationFailed(str(exc), reason="too_large")
                 except Exception as exc:  # a bug must not stop the connector: keep the record
                     log.exception("%s: unexpected error on %s", self.source, record.locator)
                     error = ValidationFailed(

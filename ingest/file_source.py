@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ingest.files import detect_format, read_rows
 from ingest.normalize import Normaliser
-from ingest.producer import FeedbackProducer
+from ingest.producer import FeedbackProducer, RecordTooLarge
 from radar.errors import ValidationFailed
 
 #: Rows sent between two waits for Kafka's acknowledgement.
@@ -56,6 +56,8 @@ def ingest_file(
                 summary.events += 1
             except ValidationFailed as exc:
                 error = exc
+            except RecordTooLarge as exc:
+                error = ValidationFailed(str(exc), reason="too_large")
         if error is not None:
             producer.send_deadletter(normaliser.deadletter(row.raw, error, row.locator))
             summary.deadletters[error.reason] += 1

@@ -16,6 +16,52 @@ FORMATS = ("csv", "jsonl")
 
 #: JSON nested deeper than this is refused as a record (it is never a feedback item).
 MAX_JSON_DEPTH = 32
+#: Longest line (bytes) read as one record; a longer one is a ``too_long`` dead letter
+#: holding its start, and is skipped without being read into memory whole.
+MAX_LINE_BYTES = 1_000_000
+#: How much of a refused line a dead letter keeps.
+KEPT_BYTES = 65_536
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a file: its bytes (cut at the limit), its full length, whether it ended."""
+
+    data: bytes
+    length: int
+    ended: bool
+
+    @property
+    def too_long(self) -> bool:
+        return self.length > len(self.data)
+
+
+def read_lines(binary: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[Line]:
+    """Lines of ``binary``, never holding more than ``limit`` bytes of one in memory."""
+    while True:
+        data = binary.readline(limit + 1)
+        if not data:
+            return
+        length, ended = len(data), data.endswith(b"\n")
+        if length > limit:
+            data, rest = data[:limit], data[limit:]
+            ended = rest.endswith(b"\n")
+            while not ended:
+                more = binary.readline(1 << 20)
+                if not more:
+                    break
+                length += len(more)
+                ended = more.endswith(b"\n")
+        yield Line(data, length, ended)
+
+
+def too_long_row(line: Line, locator: str) -> SourceRow:
+    """The dead-letter row for a line longer than :data:`MAX_LINE_BYTES`."""
+    error = ValidationFailed(
+        f"line of {line.length:,} bytes; at most {MAX_LINE_BYTES:,} are read as one record",
+        reason="too_long",
+    )
+    return SourceRow(locator, None, line.data[:KEPT_BYTES], error)
 
 
 @dataclass(frozen=True)
@@ -89,12 +135,14 @@ def _csv_rows(binary: BinaryIO, path: Path) -> Iterator[SourceRow]:
 
 
 def _jsonl_rows(binary: BinaryIO, path: Path) -> Iterator[SourceRow]:
-    for number, line in enumerate(binary, start=1):
-        stripped = line.strip()
-        if not stripped:
-            continue
+    for number, line in enumerate(read_lines(binary), start=1):
         locator = f"{path.name}:{number}"
-        yield parse_json_record(stripped, locator)
+        if line.too_long:
+            yield too_long_row(line, locator)
+            continue
+        stripped = line.data.strip()
+        if stripped:
+            yield parse_json_record(stripped, locator)
 
 
 def parse_json_record(data: bytes, locator: str) -> SourceRow:
@@ -112,6 +160,9 @@ def parse_json_record(data: bytes, locator: str) -> SourceRow:
         return SourceRow(locator, None, text, error)
     except RecursionError:
         error = ValidationFailed("JSON nested too deeply", reason="too_deep")
+        return SourceRow(locator, None, text, error)
+    except ValueError as exc:  # an integer of over 4,300 digits
+        error = ValidationFailed(f"not readable JSON: {exc}", reason="bad_json")
         return SourceRow(locator, None, text, error)
     if not isinstance(value, dict):
         error = ValidationFailed(

@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ingest.files import SourceRow, parse_json_record
+from ingest.files import MAX_LINE_BYTES, SourceRow, parse_json_record, read_lines, too_long_row
 from radar.errors import ValidationFailed
 
 TEXT_FORMATS = ("csv", "jsonl")
 ALL_FORMATS = (*TEXT_FORMATS, "xlsx")
 
 #: Longest CSV record (bytes) before it is refused as malformed (an unclosed quote).
-MAX_RECORD_BYTES = 1_000_000
+MAX_RECORD_BYTES = MAX_LINE_BYTES
 
 
 @dataclass(frozen=True)
@@ -115,12 +115,16 @@ def _jsonl_from(
     binary: io.BufferedReader, path: Path, mark: FileMark, final: bool
 ) -> Iterator[tuple[SourceRow, FileMark]]:
     offset, line = mark.offset, mark.line
-    for chunk in binary:
-        if not chunk.endswith(b"\n") and not final:
+    for read in read_lines(binary):
+        if not read.ended and not final:
             return
-        offset += len(chunk)
+        offset += read.length
         line += 1
-        stripped = chunk.strip()
+        if read.too_long:
+            after = _stamp(path, replace(mark, offset=offset, line=line))
+            yield too_long_row(read, f"{path.name}:{line}"), after
+            continue
+        stripped = read.data.strip()
         if stripped.startswith(b"\xef\xbb\xbf"):
             stripped = stripped[3:]
         if not stripped:
@@ -135,11 +139,19 @@ def _csv_from(
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     offset, line, header = mark.offset, mark.line, mark.header
     buffer, first_line = b"", line + 1
-    for chunk in binary:
-        if not chunk.endswith(b"\n") and not final:
+    for read in read_lines(binary):
+        if not read.ended and not final:
             return
         if not buffer:
             first_line = line + 1
+        if read.too_long:
+            offset += len(buffer) + read.length
+            line += 1
+            after = _stamp(path, replace(mark, offset=offset, line=line, header=header))
+            yield too_long_row(read, f"{path.name}:{first_line}"), after
+            buffer = b""
+            continue
+        chunk = read.data
         buffer += chunk
         line += 1
         if buffer.count(b'"') % 2 and len(buffer) < MAX_RECORD_BYTES:

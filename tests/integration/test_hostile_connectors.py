@@ -1,0 +1,152 @@
+"""Hostile input against the real broker: records too large for Kafka never wedge a connector."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from email.mime.application import MIMEApplication
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from pathlib import Path
+
+import pytest
+from kafka import KafkaConsumer
+from kafka.admin import KafkaAdminClient, NewTopic
+
+from ingest.reviews import ReviewsSettings, review_files
+from radar.events import MAX_ORIGINAL_CHARS
+from radar.settings import CoreSettings
+from radar.topics import Topics, ensure_topics
+from tests.integration.conftest import Pipeline
+from tests.integration.connector_helpers import dead_letters, raw_events, run_once
+from tests.integration.dovecot_server import Dovecot, dovecot
+from tests.integration.test_connector_email import append
+
+pytestmark = pytest.mark.integration
+
+MEBIBYTE = 1_048_576
+
+
+@pytest.fixture
+def imap_server() -> Iterator[Dovecot]:
+    with dovecot() as server:
+        yield server
+
+
+def test_a_file_row_over_a_mebibyte_is_a_cut_masked_dead_letter(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """Before: the dead letter held the whole row, Kafka refused it (MessageSizeTooLarge),
+    the connector exited, restarted on the same row, and never got past it."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    huge = {"id": "big", "text": "电话13812345678 " + "差" * 600_000, "created_at": "2026-11-20"}
+    lines = [json.dumps(huge, ensure_ascii=False), json.dumps({"id": "ok", "text": "好评"})]
+    (inbox / "reviews.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (inbox / "reviews.jsonl").stat().st_size > MEBIBYTE
+
+    command = ("ingest", "reviews", str(inbox), "--source", "inbox", "--json")
+    first = json.loads(pipeline.radar(*command).stdout)
+    assert first["events"] == 1 and first["deadletters_by_reason"] == {"too_long": 1}
+    [letter] = dead_letters(pipeline, 1)
+    assert letter.locator == "reviews.jsonl:1" and letter.reason == "too_long"
+    assert len(letter.original) <= MAX_ORIGINAL_CHARS + 1
+    assert "13812345678" not in letter.original and "138****5678" in letter.original
+    assert [e.external_id for e in raw_events(pipeline, 1)] == ["ok"]
+
+    again = json.loads(pipeline.radar(*command).stdout)
+    assert again["records"] == 0  # the checkpoint moved past the row
+
+
+def test_a_line_of_several_mebibytes_is_skipped_without_reading_it_whole(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    path = tmp_path / "dump.jsonl"
+    with path.open("wb") as fh:
+        fh.write(b'{"id": "x", "text": "' + b"a" * (5 * MEBIBYTE) + b'"}\n')
+        fh.write(json.dumps({"id": "after", "text": "还行"}).encode() + b"\n")
+    result = json.loads(pipeline.radar("ingest", "reviews", str(path), "--json").stdout)
+    assert result["events"] == 1 and result["deadletters_by_reason"] == {"too_long": 1}
+    [letter] = dead_letters(pipeline, 1)
+    assert "5,242,9" in letter.message and len(letter.original) <= MAX_ORIGINAL_CHARS + 1
+
+
+def test_an_email_over_a_mebibyte_does_not_stop_the_mailbox(
+    pipeline: Pipeline, imap_server: Dovecot
+) -> None:
+    """Anyone can mail the support box: a subject over 1,000 characters (too long) and a
+    2 MiB attachment used to make a dead letter of the whole MIME message, which Kafka
+    refused for ever."""
+    hostile = MIMEMultipart()
+    hostile.attach(MIMEText("我的电话 13912345678，身份证 110101199003078515", "plain", "utf-8"))
+    hostile.attach(MIMEApplication(b"\x00" * (2 * MEBIBYTE), Name="dump.bin"))
+    hostile["Subject"] = "退款" * 600
+    hostile["From"] = "someone@example.cn"
+    hostile["Message-ID"] = "<big@example.cn>"
+    normal = MIMEText("发票还没开", "plain", "utf-8")
+    normal["From"] = "li@example.cn"
+    normal["Message-ID"] = "<n1@example.cn>"
+    normal["Date"] = "Fri, 20 Nov 2026 10:00:00 +0800"
+    append(imap_server, hostile.as_bytes(), normal.as_bytes())
+
+    pipeline.env["RADAR_INGEST_EMAIL_PASSWORD"] = imap_server.password
+    command = (
+        *("ingest", "email", "--host", imap_server.host, "--port", str(imap_server.port)),
+        *("--security", "starttls", "--ca-file", str(imap_server.cafile)),
+        *("--username", imap_server.user, "--json"),
+    )
+    first = json.loads(pipeline.radar(*command).stdout)
+    assert first["events"] == 1 and first["deadletters_by_reason"] == {"too_long": 1}
+    [letter] = dead_letters(pipeline, 1)
+    assert letter.locator == "INBOX:uid:1" and len(letter.to_json()) < MEBIBYTE // 4
+    assert "13912345678" not in letter.original and "199003078" not in letter.original
+    assert json.loads(letter.original)["mime_bytes"] > 2 * MEBIBYTE
+    assert [e.external_id for e in raw_events(pipeline, 1)] == ["<n1@example.cn>"]
+    assert json.loads(pipeline.radar(*command).stdout)["records"] == 0
+
+
+def test_an_event_the_broker_refuses_as_too_large_becomes_a_dead_letter(
+    pipeline: Pipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster whose topic takes smaller records than the producer sends: the broker's
+    refusal (fatal to an idempotent producer) is not retried for ever, the event goes to
+    the dead letters cut short and the records after it still arrive."""
+    prefix = f"{pipeline.settings.topic_prefix}small."
+    monkeypatch.setenv("RADAR_TOPIC_PREFIX", prefix)
+    core = CoreSettings()
+    topics = Topics.from_settings(core)
+    admin = KafkaAdminClient(bootstrap_servers=pipeline.bootstrap)
+    try:
+        small = {"max.message.bytes": "20000"}
+        admin.create_topics([NewTopic(topics.raw, 1, 1, topic_configs=small)])
+    finally:
+        admin.close()
+    ensure_topics(core)
+    noise = random.Random(1)  # incompressible: lz4 would shrink a repeated text below the limit
+    text = "".join(chr(noise.randrange(0x4E00, 0x9FFF)) for _ in range(40_000))
+    path = tmp_path / "reviews.jsonl"
+    rows = [{"id": "long", "text": text}, {"id": "short", "text": "好"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    settings = ReviewsSettings(dedupe_window_h=0)
+    summary = run_once(review_files([path], core, settings), settings)
+    assert summary.records == 2 and summary.failed_polls == 0
+    [letter] = _records(pipeline.bootstrap, topics.deadletter, 1)
+    assert letter["reason"] == "too_large" and letter["locator"] == "long"
+    assert "more than Kafka takes" in letter["message"] and len(letter["original"]) < 5000
+    assert [e["external_id"] for e in _records(pipeline.bootstrap, topics.raw, 1)] == ["short"]
+
+
+def _records(bootstrap: str, topic: str, expected: int) -> list[dict[str, object]]:
+    consumer = KafkaConsumer(
+        topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=3000
+    )
+    try:
+        records: list[dict[str, object]] = []
+        for _ in range(10):
+            records.extend(json.loads(m.value) for m in consumer)
+            if len(records) >= expected:
+                break
+        return records
+    finally:
+        consumer.close()
