@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ingest import demo_texts, demo_texts_incidents
+from ingest import demo_texts, demo_texts_incidents, demo_texts_titles
 from radar.errors import ConfigError
 
 DELIVERY = re.compile(r"快递|物流|发货|送货|配送")
@@ -110,7 +110,7 @@ class Corpus:
         return rng.choice(pool)
 
     def title(self, rng: random.Random, text: str, channel: str, positive: bool) -> str:
-        return demo_texts.title(rng, text, channel, positive)
+        return demo_texts_titles.title(rng, text, channel, positive)
 
     def courier_delay(self, rng: random.Random, region: str) -> str:
         if self.delivery_negative and rng.random() < 0.5:

@@ -4,22 +4,23 @@
 channel and a polarity: reviews, survey comments, chat messages, forum posts
 and emails about quality, delivery, service, returns, price, installation and
 pre-sale questions, with what makes real feedback hard (denied crisis words,
-sarcasm, typos, emoji, shouting, a little English, 3 characters to a letter).
+sarcasm, typos, emoji, shouting, a little English, a word to a letter).
 Normal traffic never states a crisis; the incidents' texts come from
-:mod:`ingest.demo_texts_incidents`. :class:`GeneratedTexts` is the demo's default source of texts.
+:mod:`ingest.demo_texts_incidents`, titles and subjects from
+:mod:`ingest.demo_texts_titles`. :class:`GeneratedTexts` is the demo's default
+source of texts (:class:`ingest.demo_corpus.DemoTexts`).
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from ingest import demo_texts_incidents as incidents
 from ingest.demo_texts_noise import roughen
-from ingest.demo_texts_vocab import SLOT, Category, Vocabulary, vocabulary
+from ingest.demo_texts_titles import title
+from ingest.demo_texts_vocab import Category, Vocabulary, vocabulary
 
 CHANNELS = ("review", "survey", "chat", "forum", "email", "social")
 ASPECTS = (
@@ -71,20 +72,6 @@ _CLAUSES = {
 _PRESALE = {"chat": 1.5, "email": 0.6, "forum": 0.4, "social": 0.3}
 _STOPS = ("。", "！", "？", "!", "?", "~", "…")
 _EMOJI_RATE = {"social": 0.35, "chat": 0.2, "email": 0.02}
-_FRAMING_POOLS = (
-    "review_open",
-    "review_follow",
-    "chat_open",
-    "survey_open_good",
-    "survey_open_bad",
-    "forum_open_good",
-    "forum_open_bad",
-    "forum_open_ask",
-    "email_open",
-    "email_praise",
-)
-_CLAUSE_BREAK = re.compile(r"[，。！？!?\n~…：:；;]+")
-_LEADING_TAGS = re.compile(r"^(?:\s*(?:#[^#]*#|【[^】]*】|@\S+)\s*)+")
 
 
 @dataclass(frozen=True)
@@ -238,48 +225,6 @@ def compose(rng: random.Random, category: str, positive: bool, channel: str = "r
     if len(text) >= 60:
         styles.add("long")
     return Draft(text, frozenset(styles))
-
-
-@cache
-def _framing() -> re.Pattern[str]:
-    """The openings that frame a message (greetings, "来晒个单，"): never part of a title."""
-    vocab = vocabulary()
-    phrases = {phrase for pool in _FRAMING_POOLS for phrase in vocab.phrases[pool]}
-    patterns = ("".join(_slot_or_literal(piece) for piece in SLOT.split(p)) for p in phrases)
-    return re.compile("|".join(sorted(patterns, key=len, reverse=True)))
-
-
-def _slot_or_literal(piece: str) -> str:
-    # SLOT.split puts slot names at odd positions; names are words, the phrases are Chinese
-    return ".{1,8}?" if piece.isascii() and piece.isidentifier() else re.escape(piece)
-
-
-def first_clause(text: str) -> str:
-    """The first clause of a text that says something (after tags, greetings and openings)."""
-    rest = text
-    while True:
-        rest = _LEADING_TAGS.sub("", rest).lstrip()
-        opening = _framing().match(rest)
-        if opening is None or not opening.group():
-            break
-        rest = rest[opening.end() :]
-    for part in _CLAUSE_BREAK.split(rest):
-        if len(part.strip()) >= 2:
-            return part.strip()[:18]
-    return text.strip()[:18]
-
-
-def title(rng: random.Random, text: str, channel: str, positive: bool) -> str:
-    """A forum post's title or an email's subject for ``text`` ("" on other channels)."""
-    vocab = vocabulary()
-    clause = first_clause(text)
-    if channel == "forum":
-        tag = vocab.pick(rng, "forum_tag_good" if positive else "forum_tag_bad")
-        tail = "" if positive else vocab.pick(rng, "forum_title_tail_bad")
-        return f"{tag}{clause}{tail}"
-    if channel == "email":
-        return vocab.pick(rng, "email_subject_good" if positive else "email_subject_bad") + clause
-    return ""
 
 
 class GeneratedTexts:

@@ -8,7 +8,8 @@ from collections import Counter
 
 import pytest
 
-from ingest.demo_texts import CHANNELS, STYLES, Draft, GeneratedTexts, compose, first_clause, title
+from ingest.demo_texts import CHANNELS, STYLES, Draft, GeneratedTexts, compose
+from ingest.demo_texts_titles import first_clause, title
 from ingest.demo_texts_vocab import vocabulary
 from streams.taxonomy import default_taxonomy
 
