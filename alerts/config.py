@@ -192,12 +192,18 @@ class QuietHours(_Config):
 
 
 class InhibitRule(_Config):
-    """While a ``source`` alert fires, mute ``target`` alerts that share the ``equal`` labels."""
+    """While a ``source`` alert fires, mute ``target`` alerts that share the ``equal`` labels.
+
+    With ``nested``, only the ``equal`` labels the target has must agree (at least
+    one): a signal keyed ``topic`` alone is muted by one keyed ``topic`` and
+    ``region``, its more specific explanation.
+    """
 
     name: str = ""
     source: Matchers = Field(min_length=1)
     target: Matchers = Field(min_length=1)
     equal: Names = Field(default_factory=list)
+    nested: bool = False
 
 
 class SilenceNotices(_Config):

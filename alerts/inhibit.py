@@ -1,12 +1,13 @@
 """Alerts: the inhibit stage; a firing source alert mutes the target alerts that share labels.
 
-The usual use: a region-wide incident mutes the per-product alerts of the
-same region, so on-call staff hear about the cause once, not each symptom.
+The usual uses: a crisis mutes the complaint spikes of its own product, and a
+spike named by topic and region mutes the broader alerts it explains, so
+on-call staff hear about the cause once, not each symptom.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from alerts.config import InhibitRule
 from alerts.matchers import matches_all
@@ -32,12 +33,18 @@ class Inhibitor:
                         continue
                     if not matches_all(rule.source, source.labels):
                         continue
-                    if all(
-                        source.labels.get(k, "") == target.labels.get(k, "") for k in rule.equal
-                    ):
+                    if _shares(rule, source.labels, target.labels):
                         name = rule.name or f"inhibit[{n}]"
                         out.setdefault(target.fingerprint, []).append(
                             f"inhibited by {name} (source alert {source.fingerprint[:8]})"
                         )
                         break
         return out
+
+
+def _shares(rule: InhibitRule, source: Mapping[str, str], target: Mapping[str, str]) -> bool:
+    """Whether the source and the target agree on the rule's ``equal`` labels."""
+    if not rule.nested:
+        return all(source.get(k, "") == target.get(k, "") for k in rule.equal)
+    present = [k for k in rule.equal if target.get(k, "")]
+    return bool(present) and all(source.get(k, "") == target[k] for k in present)

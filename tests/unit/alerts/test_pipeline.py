@@ -244,6 +244,37 @@ class TestInhibition:
         ]
         assert len(children) == 1  # heard once the parent stopped firing
 
+    def test_a_nested_rule_mutes_the_broader_keys_a_specific_spike_explains(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        rules = RULES.replace(
+            "inhibit:\n",
+            """inhibit:
+  - name: explained
+    source: ['type="spike"', 'topic=~".+"', 'region=~".+"']
+    target: ['type="sentiment_shift"']
+    equal: [topic, region, product]
+    nested: true
+""",
+        )
+        h = harness_factory(
+            rules.replace("match: {type: spike,", "match: {type: [spike, sentiment_shift],")
+        )
+        h.feed(
+            make_signal("wave", at=at(0 * S), key={"topic": "物流配送", "region": "华南"}),
+            make_signal("topic", at=at(0 * S), key={"topic": "物流配送"}, type="sentiment_shift"),
+            make_signal(
+                "elsewhere",
+                at=at(0 * S),
+                key={"topic": "物流配送", "region": "华东"},
+                type="sentiment_shift",
+            ),
+            make_signal("chat", at=at(0 * S), key={"channel": "chat"}, type="sentiment_shift"),
+        )
+        h.run_for(40 * S)
+        told = {a.signal_id for m in h.sent("oncall") for a in m.alerts}
+        assert told == {"wave", "elsewhere", "chat"}  # the topic alone is explained by the wave
+
 
 class TestQuietHours:
     def test_non_critical_waits_until_morning_critical_does_not(
