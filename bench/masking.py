@@ -1,4 +1,4 @@
-"""Hostile-input cost of personal-data masking: 1 MB texts, and growth with the length.
+"""Hostile-input cost of personal-data masking and duplicate flagging: 1 MB texts.
 
     .venv/bin/python bench/masking.py [--repeat N]
 
@@ -15,6 +15,11 @@ per record. Two tables:
    cut). Linear masking doubles with the length (ratio 64k/8k near 8); the old
    email rule was quadratic (ratio near 64: 20,000 'a' took 2 s, 50,000 took
    13-18 s, a megabyte hours).
+3. **Duplicate flagging** (``ingest/dedupe.py``), which runs on every event of
+   an author seen before: one author sending 1 MB texts of two letters (what
+   made ``difflib`` slowest), ms per item as the author's history grows, next
+   to ``difflib``'s ``SequenceMatcher.ratio`` (the previous measure) on one pair
+   of 2,000 and 10,000 characters.
 """
 
 from __future__ import annotations
@@ -27,6 +32,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from datetime import UTC, datetime, timedelta
+from difflib import SequenceMatcher
+from random import Random
+from tempfile import TemporaryDirectory
+
+from ingest.dedupe import MAX_CANDIDATES, PREFIX_CHARS, DuplicateIndex
+from radar.events import FeedbackEvent
 from radar.masking import MASK_LIMIT, mask_text
 
 BUDGET_MS = 50.0
@@ -91,7 +103,37 @@ def main(argv: list[str] | None = None) -> int:
         times = [best_ms(mask_text, repeat(unit, size), args.repeat) for size in sizes]
         ratio = times[-1] / max(times[0], 1e-3)
         print(f"{name:<20} " + " ".join(f"{t:7.2f}" for t in times) + f"   {ratio:5.1f}")
+    dedupe(args.repeat)
     return 0
+
+
+def dedupe(runs: int) -> None:
+    noise = Random(7)
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    print(
+        f"\nduplicate flagging: 1 MB 'ab' texts from one author "
+        f"(first {PREFIX_CHARS:,} characters compared, {MAX_CANDIDATES} latest items)"
+    )
+    print(f"{'items so far':>12} {'ms per item':>12}")
+    with TemporaryDirectory() as folder:
+        index = DuplicateIndex(Path(folder) / "recent.sqlite", window=timedelta(days=2))
+        for n in range(1, 61):
+            text = "".join(noise.choice("ab") for _ in range(MEGABYTE))
+            event = FeedbackEvent.model_construct(
+                id=f"{n:032d}", author="u_hostile", text=text, created_at=start
+            )
+            started = time.process_time()
+            index.flag(event)
+            ms = (time.process_time() - started) * 1000
+            if n in (1, 2, 5, 10, 20, 40, 60):
+                print(f"{n:>12} {ms:12.1f}")
+        index.close()
+    for size in (2_000, 10_000):
+        a = "".join(noise.choice("ab") for _ in range(size))
+        b = "".join(noise.choice("ab") for _ in range(size))
+        matcher = SequenceMatcher(None, a, b, autojunk=False)
+        ms = best_ms(lambda _, m=matcher: m.ratio(), "", 1)
+        print(f"difflib ratio, one pair of {size:,}: {ms:,.0f} ms")
 
 
 if __name__ == "__main__":
