@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import ssl
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -187,6 +188,100 @@ class CoreSettings(RadarSettings):
             except FileExistsError:
                 pass  # another process created it first
         return path.read_text(encoding="ascii").strip().encode("ascii")
+
+
+class KafkaSecurity(RadarSettings):
+    """How every Radar client authenticates to Kafka and encrypts (``RADAR_KAFKA_*``).
+
+    The default, ``PLAINTEXT``, is what the local broker of ``radar kafka up``
+    speaks on loopback. A shared cluster wants ``SASL_SSL``: a SCRAM (or PLAIN)
+    user and password, and TLS checked against ``ssl_cafile``; ``SSL`` with a
+    client certificate is the other choice. The producers, consumers and admin
+    clients of the connectors, the worker and the alert service all read this
+    one model, through :meth:`kafka_python` and :meth:`aiokafka`.
+    """
+
+    model_config = settings_config("KAFKA_")
+    yaml_section: ClassVar[str | None] = "kafka"
+
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        "PLAINTEXT", description="PLAINTEXT (loopback only), SSL, SASL_PLAINTEXT or SASL_SSL"
+    )
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        "SCRAM-SHA-512", description="SASL mechanism (SASL_* protocols)"
+    )
+    sasl_username: str | None = Field(None, description="SASL user")
+    sasl_password: SecretStr | None = Field(None, description="SASL password")
+    ssl_cafile: Path | None = Field(
+        None, description="CA bundle that signed the brokers' certificates (default: the system's)"
+    )
+    ssl_certfile: Path | None = Field(None, description="Client certificate (mutual TLS)")
+    ssl_keyfile: Path | None = Field(None, description="Client certificate's private key")
+    ssl_key_password: SecretStr | None = Field(None, description="Password of the private key")
+    ssl_check_hostname: bool = Field(
+        True, description="Check that the broker's certificate names the host connected to"
+    )
+
+    @property
+    def sasl(self) -> bool:
+        return self.security_protocol.startswith("SASL_")
+
+    @property
+    def tls(self) -> bool:
+        return self.security_protocol.endswith("SSL")
+
+    @model_validator(mode="after")
+    def _complete(self) -> Self:
+        if self.sasl and not (self.sasl_username and self.sasl_password):
+            msg = (
+                f"RADAR_KAFKA_SECURITY_PROTOCOL={self.security_protocol} needs a user: set "
+                "RADAR_KAFKA_SASL_USERNAME and RADAR_KAFKA_SASL_PASSWORD"
+            )
+            raise ValueError(msg)
+        if (self.ssl_certfile is None) != (self.ssl_keyfile is None):
+            msg = "a client certificate needs both RADAR_KAFKA_SSL_CERTFILE and _SSL_KEYFILE"
+            raise ValueError(msg)
+        given = [self.ssl_cafile, self.ssl_certfile, self.ssl_keyfile]
+        if not self.tls and any(given):
+            msg = (
+                f"RADAR_KAFKA_SSL_* files are set but RADAR_KAFKA_SECURITY_PROTOCOL is "
+                f"{self.security_protocol}; use SSL or SASL_SSL, or unset them"
+            )
+            raise ValueError(msg)
+        for path in given:
+            if path is not None and not path.is_file():
+                raise ValueError(f"{path}: no such file (a RADAR_KAFKA_SSL_* setting)")
+        return self
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The TLS context of every connection (None without TLS): certificates checked."""
+        if not self.tls:
+            return None
+        context = ssl.create_default_context(
+            cafile=str(self.ssl_cafile) if self.ssl_cafile else None
+        )
+        context.check_hostname = self.ssl_check_hostname
+        if self.ssl_certfile is not None and self.ssl_keyfile is not None:
+            password = self.ssl_key_password.get_secret_value() if self.ssl_key_password else None
+            context.load_cert_chain(self.ssl_certfile, self.ssl_keyfile, password)
+        return context
+
+    def kafka_python(self) -> dict[str, Any]:
+        """Keyword arguments for kafka-python's producer, consumer and admin client."""
+        args: dict[str, Any] = {"security_protocol": self.security_protocol}
+        if self.sasl:
+            args["sasl_mechanism"] = self.sasl_mechanism
+            args["sasl_plain_username"] = self.sasl_username
+            args["sasl_plain_password"] = (
+                self.sasl_password.get_secret_value() if self.sasl_password else None
+            )
+        if self.tls:
+            args["ssl_context"] = self.ssl_context()
+        return args
+
+    def aiokafka(self) -> dict[str, Any]:
+        """Keyword arguments for aiokafka's clients (the same names, a TLS context object)."""
+        return self.kafka_python()
 
 
 def codec(compression: str) -> str | None:
