@@ -31,7 +31,15 @@ from typing import Any, Protocol
 from radar.events import ScoredEvent
 from radar.store import Store
 from radar.store.claims import Claim, claim_events, expire_claims
-from streams.windows import SIZES, add_event, dimensions, event_millis, new_cell, window_start
+from streams.windows import (
+    DEFAULT_COMBINATIONS,
+    SIZES,
+    add_event,
+    dimensions,
+    event_millis,
+    new_cell,
+    window_start,
+)
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +162,10 @@ class PartitionCounter:
         retention_s: float | None = None,
         hold_s: float = HOLD_S,
         wall: Callable[[], float] = time.monotonic,
+        combinations: Sequence[Sequence[str]] = DEFAULT_COMBINATIONS,
     ) -> None:
         self.cells = cells
+        self.combinations = combinations
         self.claims: Claims = claims if claims is not None else MemoryClaims()
         self.lateness_ms = int(lateness_s * 1000)
         longest = max(SIZES.values()) * 1000
@@ -225,9 +235,10 @@ class PartitionCounter:
 
     def _count(self, delivery: Delivery, event: ScoredEvent, outcome: BatchOutcome) -> None:
         p, offset, ts = delivery.partition, delivery.offset, event_millis(event)
+        dims = dimensions(event, self.combinations)
         for size, size_s in SIZES.items():
             start = window_start(ts, size_s)
-            for dim in dimensions(event):
+            for dim in dims:
                 key = cell_key(p, size, start, dim)
                 cell = outcome.cells.get(key)
                 if cell is None:
@@ -246,8 +257,9 @@ class PartitionCounter:
         if event is None:
             return
         ts = event_millis(event)
+        dims = dimensions(event, self.combinations)
         for size, size_s in SIZES.items():
-            for dim in dimensions(event):
+            for dim in dims:
                 key = cell_key(delivery.partition, size, window_start(ts, size_s), dim)
                 cell = self.cells.get(key)
                 if cell is not None:

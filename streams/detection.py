@@ -1,8 +1,9 @@
 """Detection stage: merge partition partials per key, close windows by event time, run detectors.
 
 Counting happens per source partition (``streams.counting``); the partials of
-one key meet here, on the partition of ``{app}-windows`` that the key hashes
-to. Every record here is absolute (a partition's whole cell, a watermark), so
+one key meet here, on the partition of ``{app}-windows`` that the key's anchor
+(its first field) hashes to, so a combination is judged beside its anchor.
+Every record here is absolute (a partition's whole cell, a watermark), so
 redelivery changes nothing. A window closes when the watermark (the slowest
 active source partition's latest event time) passes its end plus the allowed
 lateness; then each key's detectors see the merged count, zero included.
@@ -24,6 +25,8 @@ from streams import shift as shift_mod
 from streams import silence as silence_mod
 from streams import spikes as spikes_mod
 from streams.crisis import CrisisTracker
+from streams.explain import ExplainSettings, Reading, judge
+from streams.keys import KeyBook, KeyLimits
 from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import ThreadTracker
@@ -31,6 +34,11 @@ from streams.windows import SIZES, dim_kind, merge_cells
 
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
+#: Keys spikes and negative shifts are judged on: anchors (topic, product) and their
+#: combinations. Channel, region and overall counts are kept, and their spikes show
+#: up as the combinations that explain them.
+SINGLE_SPIKE_KINDS = ("topic", "product")
+SPIKE_KINDS = (*SINGLE_SPIKE_KINDS, "topic+region", "topic+product", "product+channel")
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,14 @@ class DetectionSettings:
     spike: spikes_mod.SpikeSettings = field(default_factory=spikes_mod.SpikeSettings)
     shift: shift_mod.ShiftSettings = field(default_factory=shift_mod.ShiftSettings)
     silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
+    explain: ExplainSettings = field(default_factory=ExplainSettings)
+    keys: KeyLimits = field(default_factory=KeyLimits)
     spike_window: str = "5m"
     shift_window: str = "1h"
     silence_window: str = "1h"
+    #: Kinds of keys each detector judges (``topic+region`` is a combination).
+    spike_kinds: tuple[str, ...] = SPIKE_KINDS
+    shift_kinds: tuple[str, ...] = SPIKE_KINDS
     silence_kinds: tuple[str, ...] = ("channel", "product")
     sla_s: dict[str, float] = field(default_factory=dict)  # per channel; default 6 h
     heartbeat_timeout_s: float = 900.0
@@ -74,6 +87,15 @@ class Detection:
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
         self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
         self.threads = ThreadTracker(state, self.settings.sla_s, now)
+        self.keys = KeyBook(
+            state,
+            self.settings.keys,
+            kind=dim_kind,
+            weight=self._weight,
+            busy=self._busy,
+            drop=lambda mp, dim: self.state.pop(f"{mp}|d|{dim}", None),
+        )
+        self.started = now().timestamp()  # heartbeats are judged from here on after a restart
 
     # -- partials and totals ------------------------------------------------------------------
     def on_partial(
@@ -93,14 +115,12 @@ class Detection:
         old = self.state.get(key)
         if old is None or old.get("marker", -1) <= cell.get("marker", -1):
             self.state[key] = cell  # one record per part: a changelog record stays small
-        dims_key = f"{mp}|dims"
-        dims = self.state.get(dims_key) or {}
-        if dim not in dims or start < dims[dim]:
-            self.state[dims_key] = {**dims, dim: min(start, dims.get(dim, start))}
+        total = self.total(mp, size, start, dim)
+        self.keys.offer(mp, dim, start, total["complaints"])
         if size not in clock["first"] or start < clock["first"][size]:
             clock["first"][size] = start
             self.state[f"{mp}|clock"] = clock
-        return dim, size, start, self.total(mp, size, start, dim)
+        return dim, size, start, total
 
     def total(self, mp: int, size: str, start: int, dim: str) -> dict[str, Any]:
         """The key's window: the sum of every source partition's part (zero when none)."""
@@ -193,143 +213,227 @@ class Detection:
 
     # -- detectors ----------------------------------------------------------------------------
     def close_window(self, mp: int, size: str, start: int) -> list[Signal]:
+        """Run every detector due on this window size over the tracked keys; the signals.
+
+        Anchors come before their combinations (sorted key texts), and the
+        spikes of the window are reported together, each under the key that
+        explains it best (:mod:`streams.explain`).
+        """
         s = self.settings
-        runs = [k for k, w in (("spike", s.spike_window), ("shift", s.shift_window)) if w == size]
-        if s.silence_window == size:
-            runs.append("silence")
+        kinds = {"spike": s.spike_kinds, "shift": s.shift_kinds, "silence": s.silence_kinds}
+        windows = {"spike": s.spike_window, "shift": s.shift_window, "silence": s.silence_window}
+        runs = [run for run, window in windows.items() if window == size]
         if not runs:
             return []
-        dims = self.state.get(f"{mp}|dims") or {}
-        down = self._down_sources(mp)
         signals: list[Signal] = []
-        for dim, since in sorted(dims.items()):
-            if since > start:
+        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], dict[str, Any]]] = {}
+        health = self._health(mp)
+        for dim, since in sorted(self.keys.tracked(mp).items()):
+            kind = dim_kind(dim)
+            wanted = [run for run in runs if kind in kinds[run]]
+            if since > start or not wanted:
                 continue
             cell = self.total(mp, size, start, dim)
-            dkey = f"{mp}|d|{dim}"
-            det = dict(self.state.get(dkey) or {})
-            det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
-            for run in runs:
-                signal = self._run(run, det, dim, size, start, cell, down)
-                if signal is not None:
-                    signals.append(signal)
-            self.state[dkey] = det
+            det = dict(self.state.get(f"{mp}|d|{dim}") or {})
+            if cell["n"]:
+                det["last"] = start
+                det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
+            for run in wanted:
+                if run == "spike":
+                    spikes[dim] = (self._spike(det, start, size, cell), cell, det)
+                elif run == "shift":
+                    signals += self._shift(det, dim, start, size, cell)
+                else:
+                    signals += self._silence(det, dim, start, size, cell, health)
+            if dim not in spikes:
+                self.state[f"{mp}|d|{dim}"] = det
+        signals += self._report_spikes(mp, spikes)
         return signals
 
-    def _run(
-        self,
-        run: str,
-        det: dict[str, Any],
-        dim: str,
-        size: str,
-        start: int,
-        cell: dict[str, Any],
-        down: dict[str, str],
-    ) -> Signal | None:
-        s, size_s, ts = self.settings, SIZES[size], start / 1000
-        common: dict[str, Any] = {
-            "window_start": ts,
-            "window_s": size_s,
+    def _common(self, start: int, size: str, cell: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "window_start": start / 1000,
+            "window_s": SIZES[size],
             "cell": cell,
             "detected_at": self.now(),
         }
-        if run == "spike":
-            spike = spikes_mod.SpikeDetector(size_s, s.spike, det.get("spike"))
-            r = spike.observe(ts, cell["complaints"])
-            det["spike"] = spike.to_state()
-            if r.status is None or r.episode_start is None:
-                return None
-            details = {"p_value": r.p_value, "dispersion": round(r.dispersion, 4)}
-            details |= {"reach_weighted": round(cell["reach_complaints"], 3), "volume": cell["n"]}
-            return window_signal(
-                "spike", dim, status=r.status, episode_start=r.episode_start, observed=r.observed,
-                expected=r.expected, score=r.score, statistic=spikes_mod.STATISTIC,
-                details=details, **common,
-            )  # fmt: skip
-        if run == "shift":
-            shift = shift_mod.SentimentShiftDetector(s.shift, det.get("shift"))
-            q = shift.observe(ts, cell["n"], cell["negatives"], cell["sentiment_sum"])
-            det["shift"] = shift.to_state()
-            if q.status is None or q.episode_start is None:
-                return None
-            details = {"z": round(q.z, 3), "volume": cell["n"]}
-            details |= {"mean_sentiment": round(q.mean_sentiment, 4)}
-            details |= {"usual_sentiment": round(q.usual_sentiment, 4)}
-            return window_signal(
-                "sentiment_shift", dim, status=q.status, episode_start=q.episode_start,
-                observed=q.observed, expected=q.expected, score=q.score,
-                statistic=shift_mod.STATISTIC, details=details, **common,
-            )  # fmt: skip
-        if dim_kind(dim) not in s.silence_kinds:
-            return None
-        behind = self._behind(dim, det, down)
-        silence = silence_mod.SilenceDetector(size_s, s.silence, det.get("silence"))
-        r2 = silence.observe(ts, cell["n"], source_down=bool(behind))
-        det["silence"] = silence.to_state()
-        if r2.status is None or r2.episode_start is None:
-            return None
+
+    def _spike(
+        self, det: dict[str, Any], start: int, size: str, cell: dict[str, Any]
+    ) -> spikes_mod.SpikeResult:
+        spike = spikes_mod.SpikeDetector(SIZES[size], self.settings.spike, det.get("spike"))
+        result = spike.observe(start / 1000, cell["complaints"])
+        det["spike"] = spike.to_state()
+        return result
+
+    def _report_spikes(
+        self,
+        mp: int,
+        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], dict[str, Any]]],
+    ) -> list[Signal]:
+        """Each firing spike under the key that explains it; an episode keeps its first key."""
+        readings = {
+            dim: Reading(r.status == "firing", r.scale, r.scales)
+            for dim, (r, _, _) in spikes.items()
+        }
+        verdicts = judge(readings, self.settings.explain)
+        signals = []
+        for dim, (r, cell, det) in spikes.items():
+            shown = det.get("spike_shown")  # {"episode": start, "as": key text} once reported
+            current = shown if shown and shown["episode"] == r.episode_start else None
+            report_as = current["as"] if current else verdicts.get(dim)
+            if r.status == "firing" and report_as is not None and current is None:
+                det["spike_shown"] = {"episode": r.episode_start, "as": report_as}
+            if r.status == "resolved":
+                det.pop("spike_shown", None)
+                report_as = current["as"] if current else None
+            if r.status is not None and r.episode_start is not None and report_as is not None:
+                signals.append(self._spike_signal(dim, report_as, r, cell))
+            self.state[f"{mp}|d|{dim}"] = det
+        return signals
+
+    def _spike_signal(
+        self, dim: str, report_as: str, r: spikes_mod.SpikeResult, cell: dict[str, Any]
+    ) -> Signal:
+        assert r.status is not None and r.episode_start is not None
+        details: dict[str, Any] = {"p_value": r.p_value, "dispersion": round(r.dispersion, 4)}
+        details |= {"reach_weighted": round(cell["reach_complaints"], 3), "volume": cell["n"]}
+        details |= {"scale": r.scale}
+        if report_as != dim:
+            details["detected_on"] = dim
         return window_signal(
-            "silence", dim, status=r2.status, episode_start=r2.episode_start,
-            observed=r2.observed, expected=r2.expected, score=r2.score,
-            statistic=silence_mod.STATISTIC, details={"p_value": r2.p_value}, **common,
+            "spike", dim, status=r.status, episode_start=r.episode_start,
+            observed=r.observed, expected=r.expected, score=r.score,
+            statistic=spikes_mod.STATISTIC, details=details, report_as=report_as,
+            window_start=r.window_end - r.window_s, window_s=r.window_s, cell=cell,
+            detected_at=self.now(),
         )  # fmt: skip
 
-    def _behind(self, dim: str, det: dict[str, Any], down: dict[str, str]) -> list[str]:
-        """Down sources that feed ``dim`` (by channel, or by the sources seen under it)."""
+    def _shift(
+        self, det: dict[str, Any], dim: str, start: int, size: str, cell: dict[str, Any]
+    ) -> list[Signal]:
+        shift = shift_mod.SentimentShiftDetector(self.settings.shift, det.get("shift"))
+        q = shift.observe(start / 1000, cell["n"], cell["negatives"], cell["sentiment_sum"])
+        det["shift"] = shift.to_state()
+        if q.status is None or q.episode_start is None:
+            return []
+        details = {"z": round(q.z, 3), "volume": cell["n"]}
+        details |= {"mean_sentiment": round(q.mean_sentiment, 4)}
+        details |= {"usual_sentiment": round(q.usual_sentiment, 4)}
+        return [
+            window_signal(
+                "sentiment_shift", dim, status=q.status, episode_start=q.episode_start,
+                observed=q.observed, expected=q.expected, score=q.score,
+                statistic=shift_mod.STATISTIC, details=details, **self._common(start, size, cell),
+            )
+        ]  # fmt: skip
+
+    def _silence(
+        self,
+        det: dict[str, Any],
+        dim: str,
+        start: int,
+        size: str,
+        cell: dict[str, Any],
+        health: dict[str, SourceHealth],
+    ) -> list[Signal]:
+        begin, end = start / 1000, start / 1000 + SIZES[size]
+        behind = self._behind(dim, det, health, begin, end)
+        settings = self.settings.silence
+        silence = silence_mod.SilenceDetector(SIZES[size], settings, det.get("silence"))
+        r = silence.observe(begin, cell["n"], source_down=bool(behind))
+        det["silence"] = silence.to_state()
+        if r.status is None or r.episode_start is None:
+            return []
+        return [
+            window_signal(
+                "silence", dim, status=r.status, episode_start=r.episode_start,
+                observed=r.observed, expected=r.expected, score=r.score,
+                statistic=silence_mod.STATISTIC, details={"p_value": r.p_value},
+                **self._common(start, size, cell),
+            )
+        ]  # fmt: skip
+
+    def _behind(
+        self,
+        dim: str,
+        det: dict[str, Any],
+        health: dict[str, SourceHealth],
+        begin: float,
+        end: float,
+    ) -> list[str]:
+        """Sources feeding ``dim`` (by channel, or seen under it) that were down in the window."""
         kind, _, value = dim.partition("=")
         return [
-            src
-            for src, channel in down.items()
-            if (kind == "channel" and channel == value) or src in det.get("sources", [])
+            name
+            for name, source in health.items()
+            if ((kind == "channel" and source.channel == value) or name in det.get("sources", []))
+            and source.down_during(begin, end)
         ]
 
+    def _weight(self, mp: int, dim: str) -> float:
+        """How heavy a tracked key is: its spike baseline's usual level (0 when unknown)."""
+        det = self.state.get(f"{mp}|d|{dim}") or {}
+        return float((det.get("spike") or {}).get("baseline", {}).get("level", 0.0))
+
+    def _busy(self, mp: int, dim: str) -> bool:
+        """A key in an episode is never dropped: its signal must be able to resolve."""
+        det = self.state.get(f"{mp}|d|{dim}") or {}
+        episodes = [(det.get(name) or {}).get("episode") or {} for name in ("spike", "silence")]
+        episodes.append((det.get("shift") or {}).get("episode") or {})
+        open_episode = any(e.get("open_since") is not None for e in episodes)
+        return open_episode or bool(det.get("spike_shown"))
+
     # -- sources ------------------------------------------------------------------------------
-    def _down_sources(self, mp: int) -> dict[str, str]:
-        prefix = f"{mp}|s|"
-        return {
-            v["source"]: v["channel"]
-            for k, v in list(self.state.items())
-            if k.startswith(prefix) and v.get("down_since") is not None
-        }
+    def _health(self, mp: int) -> dict[str, SourceHealth]:
+        names = self.state.get(f"{mp}|sources") or []
+        found = (self.state.get(f"{mp}|s|{name}") for name in names)
+        return {h["source"]: SourceHealth.from_state(h) for h in found if h is not None}
 
     def on_heartbeat(self, mp: int, beat: Heartbeat, *, partitions: int) -> list[Signal]:
         """Track a source's health here; the owner partition reports changes."""
         key = f"{mp}|s|{beat.source}"
         stored = self.state.get(key)
+        received = self.now().timestamp()
         if stored is None:
-            health, change = SourceHealth.first(beat)
+            health, change = SourceHealth.first(beat, received)
+            names = self.state.get(f"{mp}|sources") or []
+            self.state[f"{mp}|sources"] = sorted({*names, beat.source})
         else:
             health = SourceHealth.from_state(stored)
-            change = health.beat(beat)
+            change = health.beat(beat, received)
         self.state[key] = health.to_state()
         if change is None or owner(beat.source, partitions) != mp:
             return []
         return [self._source_signal(health, change)]
 
     def check_sources(self, mp: int, *, partitions: int) -> list[Signal]:
-        """Sources silent past the heartbeat timeout (wall time) are down."""
+        """Sources whose heartbeats stopped arriving (processing time) for the timeout are down.
+
+        After a restart every source gets the whole timeout again: the beats of
+        the time the worker was away are on their way.
+        """
         signals = []
-        prefix = f"{mp}|s|"
-        for key, value in list(self.state.items()):
-            if not key.startswith(prefix):
-                continue
-            health = SourceHealth.from_state(value)
-            change = health.check(self.now(), self.settings.heartbeat_timeout_s)
+        now = self.now().timestamp()
+        for name, health in self._health(mp).items():
+            health.last_seen = max(health.last_seen, self.started)
+            change = health.check(now, self.settings.heartbeat_timeout_s)
             if change is not None:
-                self.state[key] = health.to_state()
-                if owner(health.source, partitions) == mp:
+                self.state[f"{mp}|s|{name}"] = health.to_state()
+                if owner(name, partitions) == mp:
                     signals.append(self._source_signal(health, change))
         return signals
 
     def _source_signal(self, health: SourceHealth, change: str) -> Signal:
-        since = health.down_since if health.down_since is not None else health.last_beat
+        since = health.periods[-1][0] if health.periods else health.last_beat
+        assert since is not None
         return Signal(
-            id=signal_id("source_down", health.source, since if change == "firing" else 0),
+            id=signal_id("source_down", health.source, since),
             type="source_down",
             key={"source": health.source, "channel": health.channel},
             status="firing" if change == "firing" else "resolved",
             window_start=at(since),
-            window_end=at(health.last_beat),
+            window_end=at(max(health.last_beat, since)),
             observed=0.0 if change == "firing" else 1.0,
             expected=1.0,
             score=1.0 if change == "firing" else 0.0,
@@ -354,10 +458,23 @@ class Detection:
 
     # -- housekeeping -------------------------------------------------------------------------
     def expire(self, mp: int, horizon_ms: int) -> None:
+        """Forget window parts before the horizon, idle keys, and old down stretches."""
         prefix = f"{mp}|w|"
         for key in [k for k in list(self.state) if k.startswith(prefix)]:
             if int(key.split("|", 5)[3]) < horizon_ms:
                 del self.state[key]
+        idle_ms = int(self.settings.keys.idle_s * 1000)
+        self.keys.forget_idle(mp, horizon_ms, lambda dim: self._last(mp, dim))
+        for name, health in self._health(mp).items():
+            before = len(health.periods)
+            health.forget_before((horizon_ms - idle_ms) / 1000)
+            if len(health.periods) != before:
+                self.state[f"{mp}|s|{name}"] = health.to_state()
+
+    def _last(self, mp: int, dim: str) -> int | None:
+        det = self.state.get(f"{mp}|d|{dim}") or {}
+        last = det.get("last")
+        return None if last is None else int(last)
 
 
 def part_key(mp: int, size: str, start: int, p: int, dim: str) -> str:

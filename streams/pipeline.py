@@ -19,8 +19,9 @@ from radar.store.signals import record_window_counts
 from streams import metrics
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.crisis import crisis_record, key_text
-from streams.detection import Detection, DetectionSettings, WindowTotal
+from streams.detection import SINGLE_SPIKE_KINDS, Detection, DetectionSettings, WindowTotal
 from streams.gaps import gap_filler
+from streams.keys import KeyLimits
 from streams.outbox import Outbox
 from streams.progress import Offsets, caught_up
 from streams.settings import WorkerSettings
@@ -28,7 +29,7 @@ from streams.spikes import SpikeSettings
 from streams.tables import dumps, partitioned_table
 from streams.taxonomy import default_taxonomy
 from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
-from streams.windows import SAMPLE_CHARS
+from streams.windows import SAMPLE_CHARS, anchor
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,12 @@ log = logging.getLogger(__name__)
 def detection_settings(worker: WorkerSettings) -> DetectionSettings:
     sla = {ch: worker.sla_hours.get(ch, worker.default_sla_hours) * 3600 for ch in CHANNELS}
     spike = SpikeSettings(min_count=worker.spike_min_count, fire_at=worker.spike_fire_at)
+    combined = tuple("+".join(c) for c in worker.combinations())
+    kinds = (*SINGLE_SPIKE_KINDS, *combined)
     return DetectionSettings(
+        spike_kinds=kinds,
+        shift_kinds=kinds,
+        keys=KeyLimits(max_keys=worker.max_keys, admit_min=worker.spike_min_count),
         lateness_s=worker.lateness_s,
         idle_s=worker.idle_s,
         sla_s=sla,
@@ -78,7 +84,9 @@ def add_detection(
     cells = partitioned_table(app, "cells", partitions)
     state = partitioned_table(app, "detection", partitions)
     claims = StoreClaims(store)
-    counter = PartitionCounter(cells, claims, lateness_s=worker.lateness_s)
+    counter = PartitionCounter(
+        cells, claims, lateness_s=worker.lateness_s, combinations=worker.combinations()
+    )
     detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
     scored_name = scored.get_topic_name()
     offsets = Offsets(bootstrap)
@@ -97,7 +105,8 @@ def add_detection(
         for key, cell in cells_out.items():
             p, size, start, dim = parse_cell_key(key)
             record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
-            await windows.send(key=dim.encode(), value=encode({**record, "cell": cell}))
+            # a combination goes where its anchor goes: they are judged together
+            await windows.send(key=anchor(dim).encode(), value=encode({**record, "cell": cell}))
 
     async def send_progress(p: int, wm: int | None, *, idle: bool = False) -> None:
         mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})
@@ -121,13 +130,14 @@ def add_detection(
             if outcome.duplicates:
                 log.info("counting skipped %d ids counted before", outcome.duplicates)
             outbox.add(outcome)
-            for delivery in [*outcome.replayed, *outcome.counted]:
-                assert delivery.event is not None
+            for delivery in [*outcome.replayed, *outcome.counted, *outcome.too_late]:
+                # threads and crises are judged in event time however late an item comes
+                # (a mailbox read after an outage); detection drops repeats by id
+                if delivery.event is None:
+                    continue
                 for record in thread_records(delivery.event, worker.unanswered_channels):
                     await windows.send(key=str(record["thread"]).encode(), value=encode(record))
-            for delivery in [*outcome.replayed, *outcome.counted, *outcome.too_late]:
-                # a crisis is reported however late it comes; detection drops repeats by id
-                crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
+                crisis = crisis_record(delivery.event, taxonomy)
                 if crisis is not None:
                     name = key_text(crisis["key"]).encode()
                     await windows.send(key=name, value=encode(crisis))

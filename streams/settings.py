@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from radar.events import Channel
 from radar.settings import RadarSettings, settings_config
 from streams.unanswered import CONVERSATION_CHANNELS
+from streams.windows import parse_combinations
 
 
 class WorkerSettings(RadarSettings):
@@ -67,8 +68,24 @@ class WorkerSettings(RadarSettings):
     crisis_quiet_s: float = Field(
         21600.0, gt=0, description="A crisis episode ends after this long without a new item"
     )
+    key_combinations: list[str] = Field(
+        default_factory=lambda: ["topic+region", "topic+product", "product+channel"],
+        description="Field combinations counted and judged besides single fields (JSON list)",
+    )
+    max_keys: int = Field(
+        2000, ge=10, description="Keys each detection partition tracks at most (heavy hitters win)"
+    )
     spike_min_count: int = Field(5, ge=1, description="Complaints a window needs to spike")
     spike_fire_at: float = Field(0.5, gt=0, le=1, description="Spike score that raises a signal")
+
+    @field_validator("key_combinations")
+    @classmethod
+    def _combinations(cls, value: list[str]) -> list[str]:
+        parse_combinations(value)  # raises naming the bad entry
+        return value
+
+    def combinations(self) -> tuple[tuple[str, ...], ...]:
+        return parse_combinations(self.key_combinations)
 
     def windows_topic(self, topic_prefix: str) -> str:
         """The worker's internal topic between counting and detection."""

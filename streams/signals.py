@@ -48,8 +48,13 @@ def window_signal(
     cell: dict[str, Any],
     detected_at: datetime,
     details: Mapping[str, Attribute],
+    report_as: str | None = None,
 ) -> Signal:
-    """A signal about one key's window, with the window's evidence (topics, terms, samples)."""
+    """A signal about one key's window, with the window's evidence (topics, terms, samples).
+
+    ``report_as`` names the key the signal is shown under when it is not the
+    key that was judged (a spike explained by one of its combinations).
+    """
     crisis = sorted(cell["crisis"], key=lambda term: (-cell["crisis"][term], term))
     severity = cell["max_severity"] if kind == "spike" else 0
     if status == "firing":
@@ -57,7 +62,7 @@ def window_signal(
     return Signal(
         id=signal_id(kind, dim, episode_start),
         type=kind,
-        key=dim_key(dim),
+        key=dim_key(report_as or dim),
         status="resolved" if status == "resolved" else "firing",
         window_start=at(window_start),
         window_end=at(window_start + window_s),

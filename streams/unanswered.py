@@ -19,6 +19,9 @@ from streams.signals import at, samples_of, signal_id
 
 DEFAULT_SLA_S = 6 * 3600.0
 MAX_SAMPLES = 5
+#: A wait that fired and was never answered is forgotten this long after it began
+#: (event time), so abandoned threads do not accumulate in the worker for ever.
+FORGET_AFTER_S = 14 * 86400.0
 #: Channels where a customer waits for an answer on the thread (a review or a survey does not).
 CONVERSATION_CHANNELS: tuple[Channel, ...] = ("email", "chat", "social", "forum")
 
@@ -139,7 +142,9 @@ class ThreadTracker:
                 self.state[key] = thread.to_state()
                 since = thread.fired_since if thread.fired_since is not None else now_s
                 signals.append(self.signal(thread, "firing", now_s, since))
-            elif thread.idle:
+            elif thread.idle or (
+                thread.fired_since is not None and now_s - thread.fired_since > FORGET_AFTER_S
+            ):
                 del self.state[key]
         return signals
 

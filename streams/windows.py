@@ -1,15 +1,18 @@
 """Windowed counts: event-time tumbling windows, the keys counted, and the aggregate per window.
 
 A *cell* is the aggregate of one key (``overall``, ``topic=物流配送``,
-``channel=review``...) in one window, as a JSON-ready dict so Faust tables
-and Kafka records carry it unchanged. Cells from different partitions merge
-by adding up; samples keep the five most severe complaints.
+``channel=review``, a combination such as ``topic=物流配送;region=广东``...)
+in one window, as a JSON-ready dict so Faust tables and Kafka records carry
+it unchanged. Cells from different partitions merge by adding up; samples
+keep the five most severe complaints; a likely duplicate is counted once.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from radar.clock import to_millis
@@ -22,8 +25,33 @@ OVERALL = "overall"
 MAX_SAMPLES = 5
 #: Characters of a sample's text kept as evidence (its id leads to the whole text in the store).
 SAMPLE_CHARS = 120
-#: Dimensions an event is counted under (besides overall), in the order of its key.
-DIMENSIONS = ("channel", "topic", "product", "region")
+#: Single fields an event is counted under (besides overall), in the order of its keys.
+SINGLE_FIELDS = ("channel", "topic", "product", "region")
+#: Field combinations counted by default: a wave of delivery complaints in one region is
+#: ``topic × region``, a defect of one product ``topic × product``, a storm about one
+#: product on one channel ``product × channel``.
+DEFAULT_COMBINATIONS: tuple[tuple[str, ...], ...] = (
+    ("topic", "region"),
+    ("topic", "product"),
+    ("product", "channel"),
+)
+#: Separates the fields of a compound key's text; ``%``, ``;`` and ``=`` in values are escaped.
+FIELD_SEP = ";"
+_ESCAPES = {"%": "%25", ";": "%3B", "=": "%3D"}
+_UNESCAPE = re.compile("%(25|3B|3D)")
+
+
+def _escape(value: str) -> str:
+    return "".join(_ESCAPES.get(ch, ch) for ch in value)
+
+
+def _unescape(value: str) -> str:
+    return _UNESCAPE.sub(lambda m: bytes.fromhex(m.group(1)).decode(), value)
+
+
+def dim_text(fields: Iterable[tuple[str, str]]) -> str:
+    """The text of a key: ``topic=物流配送;region=广东`` (fields in the combination's order)."""
+    return FIELD_SEP.join(f"{name}={_escape(value)}" for name, value in fields)
 
 
 def window_start(ts_ms: int, size_s: int) -> int:
@@ -32,32 +60,90 @@ def window_start(ts_ms: int, size_s: int) -> int:
     return ts_ms - ts_ms % size_ms
 
 
-def dimensions(event: ScoredEvent) -> list[str]:
-    """Every key the event is counted under: overall, its channel, topics, product, region."""
-    dims = [OVERALL, f"channel={event.channel}"]
-    dims += [f"topic={topic}" for topic in dict.fromkeys(event.topics)]
-    if event.product:
-        dims.append(f"product={event.product}")
-    if event.region:
-        dims.append(f"region={event.region}")
+def event_values(event: ScoredEvent) -> dict[str, list[str]]:
+    """The values an event has for each field it can be counted under."""
+    return {
+        "channel": [event.channel],
+        "topic": list(dict.fromkeys(event.topics)),
+        "product": [event.product] if event.product else [],
+        "region": [event.region] if event.region else [],
+        "shop": [event.shop] if event.shop else [],
+        "segment": [event.segment] if event.segment else [],
+    }
+
+
+def dimensions(
+    event: ScoredEvent,
+    combinations: Sequence[Sequence[str]] = DEFAULT_COMBINATIONS,
+    singles: Sequence[str] = SINGLE_FIELDS,
+) -> list[str]:
+    """Every key the event is counted under: overall, each single field, each combination.
+
+    An event with two topics counts under both (and under each topic's combinations);
+    a combination needs a value for every one of its fields.
+    """
+    values = event_values(event)
+    dims = [OVERALL]
+    dims += [dim_text([(name, value)]) for name in singles for value in values[name]]
+    for combination in combinations:
+        for combo in itertools.product(*(values[name] for name in combination)):
+            dims.append(dim_text(zip(combination, combo, strict=True)))
     return dims
 
 
+def dim_fields(dim: str) -> list[tuple[str, str]]:
+    """The (field, value) pairs of a key's text, in order (none for overall)."""
+    if dim == OVERALL:
+        return []
+    pairs = []
+    for part in dim.split(FIELD_SEP):
+        name, _, value = part.partition("=")
+        pairs.append((name, _unescape(value)))
+    return pairs
+
+
 def dim_kind(dim: str) -> str:
-    return dim.partition("=")[0] if "=" in dim else OVERALL
+    """``topic`` for ``topic=物流配送``, ``topic+region`` for a combination, ``overall``."""
+    fields = dim_fields(dim)
+    return "+".join(name for name, _ in fields) if fields else OVERALL
 
 
 def dim_key(dim: str) -> dict[str, str]:
-    """The signal key of a dimension: ``topic=物流配送`` → ``{"topic": "物流配送"}``."""
-    if dim == OVERALL:
-        return {"scope": "all"}
-    name, _, value = dim.partition("=")
-    return {name: value}
+    """The signal key of a dimension: ``topic=物流配送;region=广东`` → both fields."""
+    fields = dim_fields(dim)
+    return dict(fields) if fields else {"scope": "all"}
+
+
+def anchor(dim: str) -> str:
+    """The key's first field alone: a combination is detected where its first field is.
+
+    Windows are routed by anchor, so ``topic=物流配送`` and every ``topic=物流配送;…``
+    meet on one detection partition, where a combination is judged against its anchor.
+    """
+    return dim.split(FIELD_SEP, 1)[0]
+
+
+def parse_combinations(specs: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """``["topic+region", ...]`` → ``(("topic", "region"), ...)``; unknown fields are an error."""
+    known = set(SINGLE_FIELDS) | {"shop", "segment"}
+    out = []
+    for spec in specs:
+        names = tuple(name.strip() for name in spec.split("+"))
+        unknown = [n for n in names if n not in known]
+        if len(names) < 2 or unknown or len(set(names)) != len(names):
+            msg = (
+                f"key combination {spec!r}: expected two or more of {sorted(known)} "
+                "joined by '+', each once (e.g. topic+region)"
+            )
+            raise ValueError(msg)
+        out.append(names)
+    return tuple(out)
 
 
 def new_cell() -> dict[str, Any]:
     return {
         "n": 0,
+        "duplicates": 0,
         "complaints": 0,
         "negatives": 0,
         "reach_complaints": 0.0,
@@ -81,7 +167,17 @@ def reach_weight(reach: int | None) -> float:
 
 
 def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
-    """Count one event into a cell."""
+    """Count one event into a cell; a likely duplicate adds its reach only.
+
+    One customer who says the same on five channels is one voice: the copies
+    (``duplicate_of`` set at ingest) leave volume, complaints and the means
+    alone, but the audience they reached still weighs the complaint.
+    """
+    if event.duplicate_of:
+        cell["duplicates"] = cell.get("duplicates", 0) + 1
+        if event.is_complaint and event.reach:
+            cell["reach_complaints"] += reach_weight(event.reach) - 1.0
+        return
     cell["n"] += 1
     cell["sentiment_sum"] += event.sentiment
     if event.sentiment_label == "neg":
@@ -134,6 +230,7 @@ def merge_cells(cells: Iterable[dict[str, Any]]) -> dict[str, Any]:
     for cell in cells:
         for name in ("n", "complaints", "negatives", "csat_sum", "csat_n", "nps_n"):
             total[name] += cell[name]
+        total["duplicates"] += cell.get("duplicates", 0)
         for name in ("promoters", "detractors", "reach_complaints", "sentiment_sum"):
             total[name] += cell[name]
         total["max_severity"] = max(total["max_severity"], cell["max_severity"])

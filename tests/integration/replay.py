@@ -159,11 +159,10 @@ def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = Non
             total = detection.on_partial(0, 0, size, start, dim, cell)
             if total is not None:
                 totals[(dim, size, start)] = total[3]
-        for delivery in outcome.counted:
+        for delivery in [*outcome.counted, *outcome.too_late]:
             assert delivery.event is not None
             for record in thread_records(delivery.event, worker.unanswered_channels):
                 signals += detection.on_thread(0, record)
-        for delivery in [*outcome.counted, *outcome.too_late]:
             crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
             if crisis is not None:
                 signals += detection.on_crisis(0, crisis)

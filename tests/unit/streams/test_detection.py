@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 from typing import Any
 
@@ -33,6 +34,8 @@ def run(
             totals[(d, s, st)] = total["n"]
         for p, wm in outcome.watermarks.items():
             signals += detection.on_watermark(0, p, wm)
+    for p in range(partitions):  # every partition caught up: time runs to the last event
+        signals += detection.on_watermark(0, p, None, idle=True)
     return totals, signals
 
 
@@ -45,7 +48,7 @@ def feed() -> list[Delivery]:
     for k in range(40):  # a burst of logistics complaints in one window
         events.append(Delivery(0, offset, scored(offset, minutes=8 * 60 + k * 0.1)))
         offset += 1
-    for minute in range(8 * 60 + 5, 9 * 60, 2):
+    for minute in range(8 * 60 + 5, 10 * 60, 2):  # then two quiet hours
         events.append(Delivery(0, offset, scored(offset, minutes=minute, is_complaint=False)))
         offset += 1
     return events
@@ -66,7 +69,9 @@ def test_a_burst_raises_one_spike_per_key_with_evidence() -> None:
     assert first.status == "firing" and first.observed == 40 and first.expected < 5
     assert first.statistic == "negative_binomial_upper_tail"
     assert first.top_topics == ["物流配送"] and 1 <= len(first.samples) <= 5
-    assert first.window_end - first.window_start == timedelta(minutes=5)
+    scale = {"5m": timedelta(minutes=5), "1h": timedelta(hours=1)}[str(first.details["scale"])]
+    assert first.window_end - first.window_start == scale  # the scale whose test decided
+    assert spikes[-1].status == "resolved"
 
 
 def test_unanswered_complaint_fires_after_the_sla_and_resolves_on_reply() -> None:
@@ -187,3 +192,110 @@ def test_a_part_of_a_forgotten_window_does_not_overwrite_its_stored_total() -> N
     key, cell = next(iter(old.cells.items()))
     _, size, start, dim = parse_cell_key(key)
     assert detection.on_partial(0, 0, size, start, dim, cell) is None
+
+
+def test_a_backfill_of_old_heartbeats_never_flaps_a_source_down() -> None:
+    clock = ManualClock(T0 + timedelta(days=30))  # processing time: long after the events
+    detection = Detection({}, DetectionSettings(heartbeat_timeout_s=900), now=clock.now)
+    signals = []
+    for hour in range(48):  # two days of hourly beats, replayed in under a minute
+        beat = Heartbeat(source="imap", channel="email", at=T0 + timedelta(hours=hour))
+        signals += detection.on_heartbeat(0, beat, partitions=1)
+        clock.advance(1)
+        signals += detection.check_sources(0, partitions=1)
+    assert signals == []
+    clock.advance(901)  # then the beats stop arriving
+    [down] = detection.check_sources(0, partitions=1)
+    assert down.type == "source_down" and down.status == "firing"
+
+
+def test_a_restarted_worker_gives_every_source_the_whole_timeout_again() -> None:
+    clock = ManualClock(T0)
+    state: dict[str, Any] = {}
+    first = Detection(state, DetectionSettings(heartbeat_timeout_s=600), now=clock.now)
+    first.on_heartbeat(0, Heartbeat(source="rss", channel="forum", at=T0), partitions=1)
+    clock.advance(3600)  # the worker was away for an hour; the beats wait in Kafka
+    again = Detection(state, DetectionSettings(heartbeat_timeout_s=600), now=clock.now)
+    assert again.check_sources(0, partitions=1) == []
+    clock.advance(601)
+    assert [s.type for s in again.check_sources(0, partitions=1)] == ["source_down"]
+
+
+def chat_hours(hours: range, per_hour: int, start_offset: int = 0) -> list[Delivery]:
+    """``per_hour`` chat messages (not complaints) in each of ``hours``."""
+    out = []
+    offset = start_offset
+    for hour in hours:
+        for k in range(per_hour):
+            minute = hour * 60 + (k + 0.5) * 60 / per_hour
+            event = scored(offset, minutes=minute, channel="chat", source="im", is_complaint=False)
+            out.append(Delivery(0, offset, event))
+            offset += 1
+    return out
+
+
+def silence_run(beats: list[Heartbeat]) -> list[Any]:
+    """Two days of 30 chat messages an hour, then four quiet hours, then traffic again."""
+    clock = ManualClock(T0 + timedelta(days=30))
+    counter = PartitionCounter({}, lateness_s=60)
+    detection = Detection(
+        {}, DetectionSettings(lateness_s=60), now=clock.now, wall=lambda: 0.0, sources=1
+    )
+    for beat in beats:  # heartbeats arrive ahead of the events, as they do in a replay
+        detection.on_heartbeat(0, beat, partitions=1)
+    feed = chat_hours(range(48), 30)
+    feed += chat_hours(range(52, 60), 30, start_offset=len(feed))
+    signals = []
+    for delivery in feed:
+        outcome = counter.add_batch([delivery])
+        for key, cell in outcome.cells.items():
+            p, size, start, dim = parse_cell_key(key)
+            detection.on_partial(0, p, size, start, dim, cell)
+        for p, wm in outcome.watermarks.items():
+            signals += detection.on_watermark(0, p, wm)
+    return [s for s in signals if s.type == "silence" and s.key == {"channel": "chat"}]
+
+
+def test_chat_that_goes_quiet_for_hours_is_a_silence() -> None:
+    fired = silence_run([])
+    assert [s.status for s in fired][:1] == ["firing"]
+    assert T0 + timedelta(hours=48) <= fired[0].window_start < T0 + timedelta(hours=52)
+
+
+def test_no_silence_while_the_source_behind_the_key_was_down_in_event_time() -> None:
+    beats = [
+        Heartbeat(source="im", channel="chat", at=T0 + timedelta(hours=h), status=status)
+        for h, status in ((0, "ok"), (47.9, "down"), (52, "ok"))
+    ]
+    assert silence_run(beats) == []
+
+
+def regional_wave() -> list[Delivery]:
+    """Two days of delivery complaints over five regions and four products (12 an hour,
+    steady), then 50 an hour from 广东 alone for three hours, every product alike."""
+    rng = random.Random(5)
+    regions, products = ["广东", "浙江", "江苏", "上海", "北京"], ["p1", "p2", "p3", "p4"]
+    out, offset = [], 0
+    for hour in range(52):
+        per_hour = 12 + (50 if hour >= 48 else 0)
+        for k in range(per_hour):
+            wave = hour >= 48 and k >= 12
+            event = scored(
+                offset,
+                minutes=hour * 60 + rng.uniform(0, 60),
+                region="广东" if wave else rng.choice(regions),
+                product=rng.choice(products),
+            )
+            out.append(Delivery(0, offset, event))
+            offset += 1
+    return sorted(out, key=lambda d: d.event.created_at if d.event else T0)
+
+
+def test_a_regional_wave_is_one_signal_named_by_topic_and_region() -> None:
+    deliveries = [Delivery(0, n, d.event) for n, d in enumerate(regional_wave())]
+    _, signals = run(1, deliveries)
+    firing = {tuple(sorted(s.key.items())) for s in signals if s.type == "spike"}
+    assert firing == {(("region", "广东"), ("topic", "物流配送"))}
+    first = next(s for s in signals if s.type == "spike")
+    assert first.window_start >= T0 + timedelta(hours=47)
+    assert first.window_end <= T0 + timedelta(hours=49)  # within the wave's first hour

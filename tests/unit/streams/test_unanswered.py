@@ -73,3 +73,15 @@ def test_a_reply_in_time_arriving_late_raises_nothing() -> None:
     d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
     assert d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + SLA - 1}) == []
     assert d.check_threads(0, t0 + 10 * SLA) == []
+
+
+def test_a_wait_never_answered_is_forgotten_after_two_weeks() -> None:
+    t0 = T0.timestamp()
+    d = detection()
+    d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    [fired] = d.check_threads(0, t0 + SLA + 1)
+    assert fired.status == "firing" and any(k.startswith("0|t|") for k in d.state)
+    assert d.check_threads(0, t0 + 13 * 86400) == []
+    assert any(k.startswith("0|t|") for k in d.state)  # still waiting after 13 days
+    d.check_threads(0, t0 + 15 * 86400)
+    assert not any(k.startswith("0|t|") for k in d.state)
