@@ -38,7 +38,7 @@ from streams.baseline import (
     upper_tail,
 )
 from streams.episodes import Episode, Status
-from streams.surprise import SurpriseHistory
+from streams.surprise import SurpriseHistory, bin_of
 
 STATISTIC = "negative_binomial_upper_tail"
 #: Surprises (-log10 p) below this are never calibrated: they could not score anyway.
@@ -47,6 +47,8 @@ CALIBRATE_FROM = 1.5
 BULK_SURPRISE = 3.0
 #: A window that some scale finds odd is learned capped at mu + this many sd.
 SUSPECT_SIGMAS = 1.0
+#: A window this surprising (p < 1e-2) is raised: its run is learned only when it ends.
+RAISED_SURPRISE = 2.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,27 @@ class Scale:
     phi: float
     history: SurpriseHistory
     learned: int = 0
+    #: surprises of the run of raised windows under way, by bin: learned when the run ends
+    #: without an episode (so a growing wave cannot teach the key that it is normal)
+    pending: dict[str, int] = field(default_factory=dict)
+    run: int = 0
+
+    def hold(self, surprise: float, longest: int) -> None:
+        """Keep a raised window's surprise until its run ends (or lasts ``longest`` windows)."""
+        b = str(bin_of(max(surprise, 0.0)))
+        self.pending[b] = self.pending.get(b, 0) + 1
+        self.run += 1
+        if self.run >= longest:
+            self.release()
+
+    def release(self) -> None:
+        """The run ended without an episode: its windows were the key's normal after all."""
+        for b, times in self.pending.items():
+            self.history.learn_bin(int(b), times)
+        self.forget()
+
+    def forget(self) -> None:
+        self.pending, self.run = {}, 0
 
     def to_state(self) -> dict[str, Any]:
         return {**asdict(self), "history": self.history.to_state()}
@@ -181,8 +204,10 @@ class SpikeDetector:
             self.peaks: list[float] = list(state["peaks"])
         else:  # a new key, or a state from before the scales: its baseline is kept
             self.scales = self._new_scales()
-            self.ring = [[0.0, 0.0] for _ in range(max(self.per_hour, s.sustained_windows, 1))]
-            self.blocks = [[0.0, 0.0] for _ in range(24)]
+            # [count, expected, clean]: clean is the count with an episode's windows
+            # replaced by what the baseline learned of them (what the scales learn from)
+            self.ring = [[0.0, 0.0, 0.0] for _ in range(max(self.per_hour, s.sustained_windows, 1))]
+            self.blocks = [[0.0, 0.0, 0.0] for _ in range(24)]
             self.index = None
             self.dropouts = 0
             self.opened_by = ""
@@ -213,23 +238,25 @@ class SpikeDetector:
         """Forget windows and hours skipped since the last window (missing, not zero)."""
         if self.index is not None and index > self.index:
             for i in range(self.index + 1, min(index, self.index + len(self.ring) + 1)):
-                self.ring[i % len(self.ring)] = [0.0, 0.0]
+                self.ring[i % len(self.ring)] = [0.0, 0.0, 0.0]
             last_hour = math.floor(self.index * self.step_s / 3600.0)
             for h in range(last_hour + 1, min(hour, last_hour + 24) + 1):
-                self.blocks[h % 24] = [0.0, 0.0]
+                self.blocks[h % 24] = [0.0, 0.0, 0.0]
         self.index = index
 
-    def _sums(self, scale: Scale, ts: float) -> tuple[float, float, float]:
-        """(count, expected, seconds) of ``scale``'s window ending with the latest window."""
+    def _sums(self, scale: Scale, ts: float) -> tuple[float, float, float, float]:
+        """(count, expected, clean count, seconds) of ``scale``'s window up to the latest one."""
         end = ts + self.step_s
         if scale.windows < 0:
             hour = math.floor(ts / 3600.0)
             picked = [self.blocks[(hour - j) % 24] for j in range(-scale.windows)]
             span = (-scale.windows - 1) * 3600.0 + end - hour * 3600.0
-            return sum(c for c, _ in picked), sum(e for _, e in picked), span
-        assert self.index is not None
-        picked = [self.ring[(self.index - j) % len(self.ring)] for j in range(scale.windows)]
-        return sum(c for c, _ in picked), sum(e for _, e in picked), scale.windows * self.step_s
+        else:
+            assert self.index is not None
+            picked = [self.ring[(self.index - j) % len(self.ring)] for j in range(scale.windows)]
+            span = scale.windows * self.step_s
+        count, expected, clean = (sum(column) for column in zip(*picked, strict=True))
+        return count, expected, clean, span
 
     def _warmup(self) -> float:
         s = self.settings
@@ -247,7 +274,7 @@ class SpikeDetector:
 
     def _test(self, scale: Scale, ts: float) -> Test:
         s = self.settings
-        count, expected, window_s = self._sums(scale, ts)
+        count, expected, _, window_s = self._sums(scale, ts)
         phi = scale.phi + self._warmup()
         p_nb, surprise = 1.0, 0.0
         if count > 0:
@@ -294,24 +321,28 @@ class SpikeDetector:
         )
         self.dropouts = self.dropouts + 1 if dropout else 0
         assert self.index is not None
-        self.ring[self.index % len(self.ring)] = [0.0, 0.0] if dropout else [count, expected]
-        if not dropout:
-            block = self.blocks[math.floor(ts / 3600.0) % 24]
-            block[0] += count
-            block[1] += expected
+        here = [0.0, 0.0, 0.0] if dropout else [count, expected, count]
+        self.ring[self.index % len(self.ring)] = here
+        block = self.blocks[math.floor(ts / 3600.0) % 24]
+        for i, value in enumerate(here):
+            block[i] += value
         tests = [self._test(scale, ts) for scale in self.scales]
         score, p_value, best = self.score(ts, tests)
         status = self.episode.step(ts, score)
         if status == "firing" and self.episode.windows == 1 and best is not None:
             self.opened_by = best.scale.name
             self.peaks = [0.0] * len(self.scales)
+            for scale in self.scales:  # the rise of the episode is not normal either
+                scale.forget()
         if status is not None:
             self.peaks = [max(p, t.surprise) for p, t in zip(self.peaks, tests, strict=True)]
         if status == "resolved" and self.baseline.n * self.step_s >= s.warmup_s:
+            # one sample per burst, at the scale that saw it: the key's bursts are its normal
             for scale, peak in zip(self.scales, self.peaks, strict=True):
-                scale.history.learn(peak)  # one sample per burst: the key's bursts are its normal
+                if scale.name == self.opened_by:
+                    scale.history.learn(peak)
         if not dropout:
-            self._learn(ts, count, expected, phi, tests)
+            self._learn(ts, count, expected, phi, tests, status)
         shown = best or tests[0]
         return SpikeResult(
             window_start=ts,
@@ -329,7 +360,13 @@ class SpikeDetector:
         )
 
     def _learn(
-        self, ts: float, count: float, expected: float, phi: float, tests: list[Test]
+        self,
+        ts: float,
+        count: float,
+        expected: float,
+        phi: float,
+        tests: list[Test],
+        status: Status | None,
     ) -> None:
         s = self.settings
         # a window some scale finds odd is learned barely above normal and does not reshape
@@ -343,19 +380,35 @@ class SpikeDetector:
             sd = max(1.0, math.sqrt(expected + phi * expected * expected))
             learn = min(count, expected + (SUSPECT_SIGMAS if odd else s.clip_sigmas) * sd)
         self.baseline.update(ts, learn, seasonal=not odd)
+        if self.episode.is_open or status == "resolved":  # the episode's windows stay out
+            assert self.index is not None
+            self.ring[self.index % len(self.ring)][2] = learn
+            self.blocks[math.floor(ts / 3600.0) % 24][2] += learn - count
         warm = self.baseline.n * self.step_s >= s.warmup_s
         for t in tests:
-            if t.expected <= 0 or self._covered(t.window_s, ts + self.step_s):
+            count_s, expected_s, clean, _ = self._sums(t.scale, ts)
+            if expected_s <= 0:
                 continue
+            surprise = t.surprise
+            if clean != count_s:
+                p_clean = upper_tail(clean, max(expected_s, 0.05), t.phi)
+                surprise = -math.log10(p_clean) if p_clean > 0 else 320.0
             scale = t.scale
             scale.learned += 1
-            if t.surprise < BULK_SURPRISE:  # the dispersion is the bulk's: tails are calibrated
+            if surprise < BULK_SURPRISE:  # the dispersion is the bulk's: tails are calibrated
                 windows = t.window_s / self.step_s
                 halflife = s.phi_halflife_s * math.sqrt(windows) / self.step_s
-                weight = max(alpha(halflife), 1.0 / scale.learned) * min(1.0, t.expected / 5.0)
-                scale.phi = learn_phi(scale.phi, t.observed, t.expected, weight)
-            if warm:
-                scale.history.learn(t.surprise)
+                weight = max(alpha(halflife), 1.0 / scale.learned) * min(1.0, expected_s / 5.0)
+                scale.phi = learn_phi(scale.phi, clean, expected_s, weight)
+            if not warm:
+                continue
+            if surprise >= RAISED_SURPRISE:
+                if not self.episode.is_open:
+                    longest = max(2 * round(t.window_s / self.step_s), s.adapt_after)
+                    scale.hold(surprise, longest)
+            else:
+                scale.release()
+                scale.history.learn(surprise)
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -380,10 +433,10 @@ def score_series(
     """Score a count series online: each (result, reported score) uses only rows up to it.
 
     The step is the smallest gap between the first timestamps seen. The
-    reported score is the window's score; after the first window of an
-    episode it is at most ``fire_at * repeat_factor`` (an incident is news once).
+    reported score is the news in the window (see :class:`News`).
     """
     settings = settings or SpikeSettings()
+    news = News(settings)
     detector: SpikeDetector | None = None
     pending: list[tuple[float, float]] = []
     for ts, value in rows:
@@ -394,17 +447,40 @@ def score_series(
             gaps = [b[0] - a[0] for a, b in itertools.pairwise(pending) if b[0] > a[0]]
             detector = SpikeDetector(min(gaps) if gaps else 300.0, settings, tz=tz)
             for early_ts, early_value in pending:
-                yield _reported(detector.observe(early_ts, early_value), detector)
+                result = detector.observe(early_ts, early_value)
+                yield result, news(result, detector.episode.windows)
             continue
-        yield _reported(detector.observe(ts, value), detector)
+        result = detector.observe(ts, value)
+        yield result, news(result, detector.episode.windows)
     if detector is None:  # fewer than three rows: nothing to learn from
         detector = SpikeDetector(300.0, settings, tz=tz)
         for ts, value in pending:
-            yield _reported(detector.observe(ts, value), detector)
+            result = detector.observe(ts, value)
+            yield result, news(result, detector.episode.windows)
 
 
-def _reported(result: SpikeResult, detector: SpikeDetector) -> tuple[SpikeResult, float]:
-    s = detector.settings
-    if result.status == "firing" and detector.episode.windows > 1:  # under every first window
-        return result, min(result.score, s.fire_at) * s.repeat_factor
-    return result, result.score
+class News:
+    """What a window adds to what its run of odd windows already said (an incident is news once).
+
+    A run is a stretch of windows scoring above 0 (it ends after
+    ``resolve_after`` windows at 0). A window is reported at its score when it
+    opens an episode or raises the run's highest score outside an episode;
+    otherwise damped to at most ``fire_at * repeat_factor``.
+    """
+
+    def __init__(self, settings: SpikeSettings) -> None:
+        self.settings = settings
+        self.best = 0.0
+        self.quiet = 0
+
+    def __call__(self, result: SpikeResult, episode_windows: int) -> float:
+        s = self.settings
+        self.quiet = self.quiet + 1 if result.score <= 0 else 0
+        if self.quiet >= s.resolve_after:
+            self.best = 0.0
+        opens = result.status == "firing" and episode_windows == 1
+        goes_on = result.status == "firing" and not opens
+        if opens or (result.score > self.best and not goes_on):
+            self.best = max(self.best, result.score)
+            return result.score
+        return min(result.score, s.fire_at) * s.repeat_factor

@@ -54,10 +54,14 @@ class SurpriseHistory:
         return self.total / self.weight
 
     def learn(self, u: float) -> None:
-        self.weight *= 2.0 ** (1.0 / self.halflife)
-        self.hist[bin_of(max(u, 0.0))] += self.weight
-        self.total += self.weight
-        if self.weight > RESCALE_AT:
+        self.learn_bin(bin_of(max(u, 0.0)))
+
+    def learn_bin(self, b: int, times: int = 1) -> None:
+        for _ in range(times):
+            self.weight *= 2.0 ** (1.0 / self.halflife)
+            self.hist[b] += self.weight
+            self.total += self.weight
+        if self.weight > RESCALE_AT:  # exact forgetting in O(1) per observation
             self.hist = [h / self.weight for h in self.hist]
             self.total /= self.weight
             self.weight = 1.0
