@@ -28,7 +28,7 @@ from radar.clock import Clock, SystemClock
 from radar.errors import RadarError, ValidationFailed
 from radar.events import Signal, deadletter_for, parse_model
 from radar.i18n import Locale
-from radar.settings import CoreSettings, codec
+from radar.settings import CoreSettings, KafkaSecurity, codec
 from radar.store import Store
 from radar.topics import Topics
 
@@ -112,8 +112,10 @@ class AlertService:
         from kafka import KafkaConsumer, KafkaProducer
 
         bootstrap = self.core.kafka_bootstrap.split(",")
+        auth = KafkaSecurity().kafka_python()
         consumer = KafkaConsumer(
             bootstrap_servers=bootstrap,
+            **auth,
             group_id=self.settings.group_id,
             client_id="radar-alerts",
             enable_auto_commit=False,
@@ -125,6 +127,7 @@ class AlertService:
         consumer.subscribe([self.topics.signals])
         producer = KafkaProducer(
             bootstrap_servers=bootstrap,
+            **auth,
             client_id="radar-alerts",
             acks="all",
             linger_ms=5,

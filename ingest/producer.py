@@ -15,7 +15,7 @@ from radar.clock import SystemClock
 from radar.errors import RadarError, ValidationFailed
 from radar.events import DeadLetter, FeedbackEvent, Heartbeat, deadletter_for
 from radar.masking import cut
-from radar.settings import CoreSettings, codec
+from radar.settings import CoreSettings, KafkaSecurity, codec
 from radar.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -83,6 +83,7 @@ class FeedbackProducer:
         *,
         client_id: str = "radar-ingest",
         compression: str | None = None,
+        security: KafkaSecurity | None = None,
         **overrides: Any,
     ) -> None:
         settings = settings or CoreSettings()
@@ -99,6 +100,7 @@ class FeedbackProducer:
             "batch_size": 256 * 1024,
             "request_timeout_ms": 30_000,
             "delivery_timeout_ms": 120_000,
+            **(security or KafkaSecurity()).kafka_python(),
         }
         config.update(overrides)
         self._config = config

@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from radar.settings import CoreSettings
+from radar.settings import CoreSettings, KafkaSecurity
 
 RAW = "feedback.raw"
 DEADLETTER = "feedback.deadletter"
@@ -64,7 +64,11 @@ class Topics:
 
 
 def ensure_topics(
-    settings: CoreSettings, *, extra: Sequence[str] = (), timeout_s: float = 30.0
+    settings: CoreSettings,
+    *,
+    extra: Sequence[str] = (),
+    timeout_s: float = 30.0,
+    security: KafkaSecurity | None = None,
 ) -> list[str]:
     """Create every missing Radar topic (and ``extra`` full names); returns those created.
 
@@ -79,6 +83,8 @@ def ensure_topics(
         bootstrap_servers=settings.kafka_bootstrap,
         client_id="radar-topics",
         request_timeout_ms=int(timeout_s * 1000),
+        bootstrap_timeout_ms=int(timeout_s * 1000),
+        **(security or KafkaSecurity()).kafka_python(),
     )
     try:
         existing = set(admin.list_topics())
@@ -96,11 +102,17 @@ def ensure_topics(
         admin.close()
 
 
-def describe_topics(settings: CoreSettings) -> dict[str, int]:
+def describe_topics(
+    settings: CoreSettings, *, security: KafkaSecurity | None = None
+) -> dict[str, int]:
     """Every topic in the cluster with its partition count (internal ones excluded)."""
     from kafka.admin import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap, client_id="radar-status")
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap,
+        client_id="radar-status",
+        **(security or KafkaSecurity()).kafka_python(),
+    )
     try:
         names = sorted(n for n in admin.list_topics() if not n.startswith("__"))
         if not names:

@@ -12,7 +12,7 @@ import faust
 
 from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, FeedbackEvent, parse_values
-from radar.settings import CoreSettings, codec
+from radar.settings import CoreSettings, KafkaSecurity, codec
 from radar.store import Store
 from radar.topics import Topics
 from streams import metrics
@@ -36,6 +36,20 @@ def raw_topic(app: faust.App, name: str) -> faust.TopicT:
     )
 
 
+def broker_credentials(security: KafkaSecurity) -> faust.auth.Credentials | None:
+    """The Kafka security settings in Faust's terms (None: plaintext)."""
+    if security.sasl:
+        password = security.sasl_password.get_secret_value() if security.sasl_password else None
+        return faust.SASLCredentials(
+            username=security.sasl_username,
+            password=password,
+            mechanism=security.sasl_mechanism,
+            ssl_context=security.ssl_context(),
+        )
+    context = security.ssl_context()
+    return faust.SSLCredentials(context) if context is not None else None
+
+
 def create_app(
     core: CoreSettings | None = None,
     worker: WorkerSettings | None = None,
@@ -48,11 +62,13 @@ def create_app(
     worker = worker or WorkerSettings()
     clock = clock or SystemClock()
     topics = Topics.from_settings(core)
+    security = KafkaSecurity()
     datadir = core.data_dir / "faust" / worker.app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         worker.app_id,
         broker=[f"kafka://{host}" for host in core.kafka_bootstrap.split(",")],
+        broker_credentials=broker_credentials(security),
         store="memory://",
         datadir=str(datadir),
         topic_partitions=core.topic_partitions,
@@ -86,7 +102,7 @@ def create_app(
         for letter in letters:
             await deadletter.send(key=letter.id.encode(), value=letter.to_json())
 
-    offsets = Offsets(core.kafka_bootstrap)
+    offsets = Offsets(core.kafka_bootstrap, security)
     raw_gaps = gap_filler(app, offsets, worker.app_id, raw.get_topic_name())
 
     @app.on_before_shutdown.connect

@@ -14,26 +14,35 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError, NoError
 from kafka.structs import OffsetAndMetadata
 
+from radar.settings import KafkaSecurity
+
 log = logging.getLogger(__name__)
 
 
 def commit_start_offsets(
-    bootstrap: str, group: str, topics: Iterable[str], timeout_s: float = 60.0
+    bootstrap: str,
+    group: str,
+    topics: Iterable[str],
+    timeout_s: float = 60.0,
+    *,
+    security: KafkaSecurity | None = None,
 ) -> int:
     """Commit the first offset of each partition of ``topics`` that ``group`` has no commit
     for; returns how many were committed. A group with live members refuses (they commit
     for themselves): that is logged and left to them. A coordinator still starting up
     (a new broker) is waited for up to ``timeout_s``."""
     names = sorted(set(topics))
+    auth = (security or KafkaSecurity()).kafka_python()
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            return _commit_start_offsets(bootstrap, group, names)
+            return _commit_start_offsets(bootstrap, group, names, auth)
         except KafkaError as exc:
             if not exc.retriable or time.monotonic() > deadline:
                 raise
@@ -41,9 +50,11 @@ def commit_start_offsets(
             time.sleep(0.5)
 
 
-def _commit_start_offsets(bootstrap: str, group: str, topics: list[str]) -> int:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group}-start")
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+def _commit_start_offsets(
+    bootstrap: str, group: str, topics: list[str], auth: dict[str, Any]
+) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=f"{group}-start", **auth)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, group_id=None, **auth)
     try:
         partitions = [
             TopicPartition(topic, p)

@@ -19,6 +19,8 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import TopicPartition
 
+from radar.settings import KafkaSecurity
+
 log = logging.getLogger(__name__)
 
 
@@ -29,15 +31,18 @@ class Offsets:
     consumer, which may sit in a long fetch.
     """
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, security: KafkaSecurity | None = None) -> None:
         self.bootstrap = bootstrap
+        self._auth = (security or KafkaSecurity()).aiokafka()
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
         if self._admin is None or self._consumer is None:
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap)
-            self._consumer = AIOKafkaConsumer(bootstrap_servers=self.bootstrap, group_id=None)
+            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **self._auth)
+            self._consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.bootstrap, group_id=None, **self._auth
+            )
             await self._admin.start()
             await self._consumer.start()
         return self._admin, self._consumer
@@ -88,7 +93,7 @@ class Offsets:
         (fewer when some were deleted by retention, or ``timeout_s`` passed)."""
         tp = TopicPartition(topic, partition)
         reader = AIOKafkaConsumer(
-            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False
+            bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False, **self._auth
         )
         await reader.start()
         records: list[tuple[int, bytes]] = []

@@ -2,16 +2,40 @@
 
 from radar.broker.jars import fetch_jars, jars_ready
 from radar.broker.server import BrokerStatus, LocalBroker, broker_answers
-from radar.settings import BrokerSettings, CoreSettings
+from radar.errors import BrokerError
+from radar.settings import BrokerSettings, CoreSettings, KafkaSecurity
 
 
 def local_broker(
-    core: CoreSettings | None = None, settings: BrokerSettings | None = None
+    core: CoreSettings | None = None,
+    settings: BrokerSettings | None = None,
+    security: KafkaSecurity | None = None,
 ) -> LocalBroker:
-    """The broker whose files live under ``<data_dir>/kafka``."""
+    """The broker whose files live under ``<data_dir>/kafka``.
+
+    When Radar's clients are set to SASL_PLAINTEXT with SCRAM
+    (``RADAR_KAFKA_*``), the broker takes that user, and no one without it.
+    """
     core = core or CoreSettings()
     settings = settings or BrokerSettings()
-    return LocalBroker(settings, core.data_dir / "kafka", partitions=core.topic_partitions)
+    return LocalBroker(
+        settings, core.data_dir / "kafka", partitions=core.topic_partitions, users=users(security)
+    )
+
+
+def users(security: KafkaSecurity | None = None) -> dict[str, str]:
+    """The SASL users the local broker must take for Radar's clients to reach it."""
+    security = security or KafkaSecurity()
+    if not security.sasl:
+        return {}
+    if security.tls or security.sasl_mechanism == "PLAIN":
+        msg = (
+            "the local broker speaks PLAINTEXT or SASL_PLAINTEXT with SCRAM on loopback; "
+            "for TLS or SASL PLAIN use a real cluster, or set RADAR_KAFKA_SECURITY_PROTOCOL"
+        )
+        raise BrokerError(msg)
+    password = security.sasl_password.get_secret_value() if security.sasl_password else ""
+    return {str(security.sasl_username): password}
 
 
 __all__ = [

@@ -1,17 +1,28 @@
-"""Local broker: a single-node Apache Kafka (KRaft) on loopback, started and stopped cleanly."""
+"""Local broker: a single-node Apache Kafka (KRaft) on loopback, started and stopped cleanly.
+
+With ``users`` it speaks SASL_PLAINTEXT with SCRAM (SHA-256 and SHA-512) on
+its client port, and nothing without a password: the credentials go into the
+KRaft metadata when the storage is formatted, and the broker talks to itself
+as a user of its own whose password is kept in its folder (mode 0600).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from radar.broker.jars import fetch_jars
 from radar.errors import BrokerError
@@ -51,13 +62,34 @@ class BrokerStatus:
     log_file: Path
 
 
-class LocalBroker:
-    """One Kafka process (broker and controller) whose files live in ``home``."""
+#: The broker's own SASL user (it connects to itself as any other broker would).
+BROKER_USER = "radar-broker"
+SCRAM_MECHANISMS = ("SCRAM-SHA-256", "SCRAM-SHA-512")
 
-    def __init__(self, settings: BrokerSettings, home: Path, *, partitions: int = 4) -> None:
+
+class LocalBroker:
+    """One Kafka process (broker and controller) whose files live in ``home``.
+
+    ``users`` (name → password) switches the client listener to SASL_PLAINTEXT
+    with SCRAM; without it the broker speaks PLAINTEXT, on loopback only.
+    """
+
+    def __init__(
+        self,
+        settings: BrokerSettings,
+        home: Path,
+        *,
+        partitions: int = 4,
+        users: Mapping[str, str] | None = None,
+    ) -> None:
         self.settings = settings
         self.home = home
         self.partitions = partitions
+        self.users = dict(users or {})
+        for name, password in self.users.items():
+            if not name or name == BROKER_USER or any(c in name + password for c in '",=[]'):
+                msg = f'SASL user {name!r}: choose another name, and a password without " , = [ ]'
+                raise BrokerError(msg)
 
     @property
     def bootstrap(self) -> str:
@@ -79,17 +111,65 @@ class LocalBroker:
     def config_file(self) -> Path:
         return self.home / "server.properties"
 
+    @property
+    def protocol(self) -> str:
+        return "SASL_PLAINTEXT" if self.users else "PLAINTEXT"
+
+    def client_security(self) -> dict[str, Any]:
+        """kafka-python arguments of the broker's own user (for its readiness checks)."""
+        if not self.users:
+            return {}
+        return {
+            "security_protocol": "SASL_PLAINTEXT",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_plain_username": BROKER_USER,
+            "sasl_plain_password": self._broker_password(),
+        }
+
+    def _broker_password(self) -> str:
+        path = self.home / "broker-user.key"
+        if not path.exists():
+            self.home.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(secrets.token_hex(24))
+            try:
+                os.link(tmp, path)  # atomic, and never over another process's key
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink()
+        return path.read_text(encoding="ascii").strip()
+
+    def _sasl_props(self) -> dict[str, str]:
+        if not self.users:
+            return {}
+        login = (
+            "org.apache.kafka.common.security.scram.ScramLoginModule required "
+            f'username="{BROKER_USER}" password="{self._broker_password()}";'
+        )
+        props = {
+            "sasl.enabled.mechanisms": ",".join(SCRAM_MECHANISMS),
+            "sasl.mechanism.inter.broker.protocol": "SCRAM-SHA-512",
+        }
+        for mechanism in SCRAM_MECHANISMS:
+            props[f"listener.name.sasl_plaintext.{mechanism.lower()}.sasl.jaas.config"] = login
+        return props
+
     def write_config(self) -> None:
         s = self.settings
+        client = self.protocol
         props = {
             "process.roles": "broker,controller",
             "node.id": "1",
             "controller.quorum.voters": f"1@{s.host}:{s.controller_port}",
-            "listeners": f"PLAINTEXT://{s.host}:{s.port},CONTROLLER://{s.host}:{s.controller_port}",
-            "advertised.listeners": f"PLAINTEXT://{s.host}:{s.port}",
+            "listeners": f"{client}://{s.host}:{s.port},CONTROLLER://{s.host}:{s.controller_port}",
+            "advertised.listeners": f"{client}://{s.host}:{s.port}",
             "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-            "inter.broker.listener.name": "PLAINTEXT",
+            "listener.security.protocol.map": f"{client}:{client},CONTROLLER:PLAINTEXT",
+            "inter.broker.listener.name": client,
+            **self._sasl_props(),
             "log.dirs": str(self.log_dir),
             "num.partitions": str(self.partitions),
             "offsets.topic.replication.factor": "1",
@@ -129,10 +209,32 @@ class LocalBroker:
             *args,
         ]
 
+    @property
+    def _users_file(self) -> Path:
+        return self.home / "sasl-users.json"
+
+    def _users_digest(self) -> str:
+        """Which users the storage was formatted with (a digest: no password in the file)."""
+        text = json.dumps(sorted(self.users.items())).encode("utf-8")
+        return hashlib.sha256(text).hexdigest()
+
     def format_storage(self) -> None:
-        """Format the KRaft log dir once (a formatted dir keeps its cluster id)."""
+        """Format the KRaft log dir once (a formatted dir keeps its cluster id and users)."""
         if (self.log_dir / "meta.properties").exists():
+            known = self._users_file.read_text("ascii") if self._users_file.exists() else ""
+            if known.strip() != (self._users_digest() if self.users else ""):
+                msg = (
+                    f"the broker's data in {self.log_dir} was made for other SASL users; "
+                    "stop it and remove that folder to start over with these"
+                )
+                raise BrokerError(msg)
             return
+        scram: list[str] = []
+        if self.users:
+            everyone = {**self.users, BROKER_USER: self._broker_password()}
+            for name, password in everyone.items():
+                for mechanism in SCRAM_MECHANISMS:
+                    scram += ["--add-scram", f'{mechanism}=[name={name},password="{password}"]']
         cluster_id = _kafka_uuid()
         command = self._java_command(
             "kafka.tools.StorageTool",
@@ -142,11 +244,14 @@ class LocalBroker:
             cluster_id,
             "-c",
             str(self.config_file),
+            *scram,
         )
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             msg = f"formatting Kafka storage in {self.log_dir} failed:\n{result.stderr[-2000:]}"
             raise BrokerError(msg)
+        if self.users:
+            self._users_file.write_text(self._users_digest(), encoding="ascii")
 
     def pid(self) -> int | None:
         """The broker's pid when it runs, else None (a stale pid file is ignored)."""
@@ -199,7 +304,7 @@ class LocalBroker:
             if process is not None and process.poll() is not None:
                 msg = f"Kafka exited with code {process.returncode}; see {self.log_file}"
                 raise BrokerError(msg)
-            if broker_answers(self.bootstrap):
+            if broker_answers(self.bootstrap, security=self.client_security()):
                 return
             time.sleep(0.5)
         waited = self.settings.start_timeout_s
@@ -234,8 +339,13 @@ class LocalBroker:
         )
 
 
-def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> bool:
-    """True when a Kafka broker at ``bootstrap`` answers a metadata request."""
+def broker_answers(
+    bootstrap: str, timeout_s: float = 3.0, *, security: Mapping[str, Any] | None = None
+) -> bool:
+    """True when a Kafka broker at ``bootstrap`` answers a metadata request.
+
+    ``security`` are kafka-python's arguments for a broker that wants a user.
+    """
     host, _, port = bootstrap.split(",")[0].rpartition(":")
     if not _port_in_use(host, int(port)):
         return False
@@ -246,6 +356,8 @@ def broker_answers(bootstrap: str, timeout_s: float = 3.0) -> bool:
         admin = KafkaAdminClient(
             bootstrap_servers=bootstrap,
             request_timeout_ms=int(timeout_s * 1000),
+            bootstrap_timeout_ms=int(timeout_s * 1000),
+            **(security or {}),
         )
     except (KafkaError, OSError, ValueError):
         return False

@@ -6,8 +6,11 @@ import base64
 import os
 from pathlib import Path
 
+import pytest
+
 from radar.broker import LocalBroker
 from radar.broker.server import _kafka_uuid
+from radar.errors import BrokerError
 from radar.settings import BrokerSettings
 
 
@@ -43,3 +46,28 @@ def test_a_stale_pid_file_is_not_a_running_broker(tmp_path: Path) -> None:
     assert broker.status().running is False
     assert broker.stop() is False
     assert not broker.pid_file.exists()
+
+
+def test_with_users_the_client_listener_wants_scram_and_the_broker_has_its_own_user(
+    tmp_path: Path,
+) -> None:
+    broker = LocalBroker(
+        BrokerSettings(port=19092, controller_port=19093),
+        tmp_path / "kafka",
+        users={"radar": "pw-radar"},
+    )
+    broker.write_config()
+    text = broker.config_file.read_text()
+    props = dict(line.split("=", 1) for line in text.splitlines() if line)
+    assert props["listeners"] == "SASL_PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093"
+    assert props["inter.broker.listener.name"] == "SASL_PLAINTEXT"
+    assert props["sasl.enabled.mechanisms"] == "SCRAM-SHA-256,SCRAM-SHA-512"
+    assert "pw-radar" not in text  # clients' passwords live in the metadata log, hashed
+    key = broker.home / "broker-user.key"
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert broker.client_security()["sasl_plain_password"] == key.read_text().strip()
+
+
+def test_a_user_whose_password_would_break_the_format_command_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BrokerError, match="password without"):
+        LocalBroker(BrokerSettings(), tmp_path, users={"radar": 'a"b'})
