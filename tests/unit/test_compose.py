@@ -75,7 +75,7 @@ METRICS_PORTS = {
     "worker": "RADAR_WORKER_METRICS_PORT",
     "alerts": "RADAR_ALERTS_METRICS_PORT",
     "dashboard": "RADAR_DASHBOARD_METRICS_PORT",
-    "surveys": "RADAR_INGEST_SURVEYS_PORT",
+    "surveys": "RADAR_INGEST_SURVEYS_METRICS_PORT",
     "reviews-inbox": "RADAR_INGEST_REVIEWS_METRICS_PORT",
 }
 
@@ -125,7 +125,9 @@ def test_prometheus_loads_the_rules_file_its_config_names() -> None:
 def test_grafana_is_pinned_published_and_keeps_no_secret_in_the_file() -> None:
     grafana = SERVICES["grafana"]
     image, _, tag = grafana["image"].partition(":")
-    assert image == "grafana/grafana-oss" and tag[:1].isdigit() and tag != "latest"
+    assert image == "grafana/grafana" and tag != "latest"
+    # 11.x is out of support and has open CVEs (CVE-2025-4123, CVE-2025-6023)
+    assert tuple(int(part) for part in tag.split(".")[:2]) >= (12, 4)
     assert "3000:3000" in grafana["ports"]
     password = str(grafana["environment"]["GF_SECURITY_ADMIN_PASSWORD"])
     assert password.startswith("${GRAFANA_ADMIN_PASSWORD:?"), "the password comes from the env"
@@ -150,3 +152,70 @@ def test_the_survey_endpoint_takes_its_token_from_the_environment() -> None:
     token = env("surveys")["RADAR_INGEST_SURVEYS_TOKEN"]
     assert token.startswith("${RADAR_SURVEYS_TOKEN:?"), "the token comes from the env, not the file"
     assert env("surveys")["RADAR_INGEST_SURVEYS_HOST"] == "0.0.0.0"
+
+
+# -- Kafka: no client without the SCRAM password, nothing published (review finding H1) --------
+KAFKA_ENV: dict[str, str] = {k: str(v) for k, v in SERVICES["kafka"]["environment"].items()}
+
+
+def listeners() -> dict[str, tuple[str, str, str]]:
+    """Listener name → (bind address, port, security protocol) of the broker."""
+    protocols = dict(
+        item.split(":") for item in KAFKA_ENV["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    found = {}
+    for item in KAFKA_ENV["KAFKA_LISTENERS"].split(","):
+        name, _, address = item.partition("://")
+        host, _, port = address.rpartition(":")
+        found[name] = (host, port, protocols[name])
+    return found
+
+
+def test_the_broker_publishes_no_port_on_the_host() -> None:
+    assert "ports" not in SERVICES["kafka"]
+    published = {str(p).split(":")[-1] for svc in SERVICES.values() for p in svc.get("ports", [])}
+    assert not published & {port for _, port, _ in listeners().values()}
+
+
+def test_every_listener_other_containers_reach_wants_sasl() -> None:
+    for name, (address, _, protocol) in listeners().items():
+        if name == KAFKA_ENV["KAFKA_CONTROLLER_LISTENER_NAMES"]:
+            continue  # the KRaft controller: no client requests
+        if protocol == "PLAINTEXT":
+            assert address == "127.0.0.1", f"{name} is plaintext beyond the container's loopback"
+        else:
+            assert protocol.startswith("SASL_"), name
+    assert KAFKA_ENV["KAFKA_SASL_ENABLED_MECHANISMS"] == "SCRAM-SHA-512"
+
+
+@pytest.mark.parametrize("service", RADAR_SERVICES)
+def test_every_radar_service_logs_in_to_kafka_with_the_password_from_the_environment(
+    service: str,
+) -> None:
+    values = env(service)
+    assert values["RADAR_KAFKA_SECURITY_PROTOCOL"].startswith("SASL_")
+    assert values["RADAR_KAFKA_SASL_MECHANISM"] in KAFKA_ENV["KAFKA_SASL_ENABLED_MECHANISMS"]
+    assert values["RADAR_KAFKA_SASL_USERNAME"] == KAFKA_ENV["SCRAM_USER"]
+    password = values["RADAR_KAFKA_SASL_PASSWORD"]
+    assert password.startswith("${RADAR_KAFKA_PASSWORD:?"), "the password comes from the env"
+    assert KAFKA_ENV["SCRAM_PASSWORD"] == password
+    host, _, port = values["RADAR_KAFKA_BOOTSTRAP"].rpartition(":")
+    sasl = {p for _, p, protocol in listeners().values() if protocol.startswith("SASL_")}
+    assert host == "kafka" and port in sasl
+
+
+def test_the_brokers_health_waits_for_radars_user() -> None:
+    script = SERVICES["kafka"]["command"][-1]
+    assert "kafka-configs.sh" in script and "SCRAM-SHA-512=[password=$$SCRAM_PASSWORD]" in script
+    assert "radar-user-ready" in SERVICES["kafka"]["healthcheck"]["test"][-1]
+
+
+@pytest.mark.parametrize(("service", "variable"), sorted(METRICS_PORTS.items()))
+def test_no_metrics_port_is_published(service: str, variable: str) -> None:
+    port = env(service)[variable]
+    published = [str(p) for p in SERVICES[service].get("ports", [])]
+    assert not any(p.split(":")[-1] == port for p in published), f"{service} publishes /metrics"
+
+
+def test_prometheus_answers_this_host_only() -> None:
+    assert SERVICES["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
