@@ -13,8 +13,11 @@ import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
+from typing import Any
+from urllib.parse import urlencode
 
 import click
 
@@ -109,10 +112,61 @@ def dashboard_answers(url: str) -> bool:
         return False
 
 
+class Story:
+    """What the demo scripted (``demo_incidents.json``) against what Radar opened so far."""
+
+    def __init__(self, store: Store, scripted: Path, url: str) -> None:
+        self.store = store
+        self.scripted = scripted
+        self.url = url
+        self.first_seen = False
+        self.last: tuple[int, int, int] | None = None
+
+    def incidents(self) -> list[dict[str, Any]]:
+        from alerts.incidents import list_incidents
+
+        return [
+            {"type": i.type, "signal_keys": i.signal_keys(), "incident": i}
+            for i in list_incidents(self.store, status=None, limit=None)
+        ]
+
+    def report(self, started: float) -> None:
+        """Print the first incident with its link once, then the story's progress as it moves."""
+        from ingest.demo_incidents import check_story
+        from radar.i18n import Locale
+
+        opened = self.incidents()
+        if opened and not self.first_seen:
+            self.first_seen = True
+            first = min(opened, key=lambda item: item["incident"].opened_at)["incident"]
+            title = first.title_in(Locale.from_settings(CoreSettings()))
+            click.secho(
+                f"\nfirst incident after {time.monotonic() - started:.0f}s: {title}",
+                fg="yellow",
+                bold=True,
+            )
+            click.echo(f"  {self.url}/incidents?{urlencode({'incident': first.id})}")
+        if not self.scripted.is_file():
+            return
+        scripted = json.loads(self.scripted.read_text(encoding="utf-8"))
+        due = [s for s in scripted if datetime.fromisoformat(s["start"]) <= datetime.now(UTC)]
+        check = check_story(due, opened)
+        figures = (len(check.found), len(due), len(check.unexplained))
+        if figures != self.last:
+            self.last = figures
+            found, total, other = figures
+            click.echo(
+                f"  story: {found} of {total} scripted incidents so far found"
+                + (f", {other} signals it did not script" if other else "")
+            )
+
+
 @click.command()
-@click.option("--rate", type=float, default=30.0, show_default=True, help="Live items a minute")
 @click.option(
-    "--days", type=float, default=14, show_default=True, help="Days of history to backfill"
+    "--rate", type=float, help="Live items a minute (default: the history's pace, about 2)"
+)
+@click.option(
+    "--days", type=float, default=7, show_default=True, help="Days of history to backfill"
 )
 @click.option("--per-day", type=float, help="Items a day in the backfill (default: the feed's)")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")
@@ -124,7 +178,7 @@ def dashboard_answers(url: str) -> bool:
     help="Labelled cat,label,review CSV for the feed's texts (default: generated texts)",
 )
 def demo(
-    rate: float,
+    rate: float | None,
     days: float,
     per_day: float | None,
     seed: int,
@@ -135,10 +189,14 @@ def demo(
     """Start Kafka, the worker, the alert service, the dashboard and a generated feed.
 
     The feed (``radar ingest demo``) backfills --days of multi-channel history
-    with scripted incidents, then keeps arriving live. Its customers speak with
-    texts generated from the project's own templates, or with the reviews of a
-    labelled CSV given with --corpus.
+    with scripted incidents (a chat silence, a mailbox outage, a courier-delay
+    wave, a product-safety scare, complaints nobody answered), then keeps
+    arriving live. Its customers speak with texts generated from the project's
+    own templates, or with the reviews of a labelled CSV given with --corpus.
+    The demo prints the first incident's link as soon as Radar opens it, and
+    how many of the scripted incidents Radar has found.
     """
+    started = time.monotonic()
     core = CoreSettings()
     broker_settings = BrokerSettings()
     broker = local_broker(core, broker_settings)
@@ -163,31 +221,34 @@ def demo(
             raise RadarError(msg)
         ensure_topics(core)
         store = Store.from_settings(core)
-        click.echo("[3/5] stream worker and alert service ...")
+        click.echo("[3/5] stream worker, alert service and the feed ...")
         services.start("worker", "worker", *(["--engine", engine] if engine else []))
         services.start("alerts", "alerts", "run")
+        pace = f"{rate:g} items a minute" if rate is not None else "the same pace"
+        feed = ["ingest", "demo", "--seed", str(seed), "--days", str(days)]
+        feed += ["--rate", str(rate)] if rate is not None else []
+        feed += ["--per-day", str(per_day)] if per_day is not None else []
+        feed += ["--corpus", str(corpus.resolve())] if corpus is not None else []
+        click.echo(f"  feed: {days:g} days of history, then live at {pace}")
+        services.start("feed", *feed)
         click.echo(f"[4/5] dashboard on port {port} ...")
         dashboard_env, admin_password = dashboard_users()
         if admin_password:
             click.secho(f"  sign in as admin / {admin_password}", fg="green", bold=True)
         services.start("dashboard", "dashboard", "--port", str(port), env=dashboard_env)
         url = f"http://127.0.0.1:{port}"
-        wait_until(lambda: dashboard_answers(url), 60, "the dashboard answering", services)
-        click.echo(f"[5/5] feed: {days:g} days of history, then {rate:g} items a minute live ...")
-        feed = ["ingest", "demo", "--seed", str(seed), "--days", str(days), "--rate", str(rate)]
-        if per_day is not None:
-            feed += ["--per-day", str(per_day)]
-        if corpus is not None:
-            feed += ["--corpus", str(corpus.resolve())]
-        services.start("feed", *feed)
+        wait_until(lambda: dashboard_answers(url), 90, "the dashboard answering", services)
+        click.echo("[5/5] waiting for the first stored events ...")
         wait_until(
             lambda: store.report()["events"]["total"] > 0, 300, "the first stored events", services
         )
         click.secho(f"\nRadar is running: open {url}", fg="green", bold=True)
         if admin_password:
             click.echo(f"sign in as admin / {admin_password}")
-        click.echo(f"scripted incidents: {core.data_dir / 'demo_incidents.json'}")
+        scripted = core.data_dir / "demo_incidents.json"
+        click.echo(f"scripted incidents: {scripted}")
         click.echo(f"logs in {services.log_dir}; Ctrl-C stops everything the demo started")
+        story = Story(store, scripted, url)
         last = -1
         while True:
             services.check()
@@ -195,7 +256,8 @@ def demo(
             if total != last:
                 click.echo(f"  {total:,} events stored", nl=True)
                 last = total
-            time.sleep(10)
+            story.report(started)
+            time.sleep(5)
     except KeyboardInterrupt:
         click.echo("\nstopping ...")
     finally:
