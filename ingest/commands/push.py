@@ -9,7 +9,7 @@ import click
 
 from ingest import social, surveys
 from ingest.commands.common import load_settings, pull_options
-from ingest.intake import SIGNATURE_HEADER, TOKEN_HEADER
+from ingest.intake import SIGNATURE_HEADER, TIMESTAMP_HEADER, TOKEN_HEADER
 from ingest.push import PushSettings, replay_files, serve_endpoint
 from ingest.schemas import mention_fields, survey_fields
 
@@ -18,9 +18,12 @@ _SERVE_HELP = f"""
 With --serve, listen for POST /submit (one JSON object per request) until
 stopped. Answers 202 with the event id once Kafka acknowledged it, 400/422
 naming the bad field (the payload goes to feedback.deadletter), 401 without
-the token ({TOKEN_HEADER} or Bearer) or signature ({SIGNATURE_HEADER}:
-sha256=HMAC of the body) when they are set. GET /metrics and /healthz too.
-Without --serve, replay FILES of saved payloads (JSON lines).
+the token ({TOKEN_HEADER} or Bearer) or a fresh signature ({TIMESTAMP_HEADER}:
+Unix seconds, {SIGNATURE_HEADER}: sha256=HMAC of "TIMESTAMP." + body) when
+they are set, 429 when one client sends too fast. On an address other than
+loopback it refuses to start without a token or secret of 32+ characters.
+GET /healthz; Prometheus metrics on --metrics-port only. Without --serve,
+replay FILES of saved payloads (JSON lines).
 """
 
 

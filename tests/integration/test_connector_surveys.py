@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.intake import SIGNATURE_HEADER, sign
+from ingest.intake import signed_headers
 from radar.events import make_event_id
-from tests.integration.conftest import Pipeline
+from tests.integration.conftest import Pipeline, free_port
 from tests.integration.connector_helpers import (
     dead_letters,
     http_get,
@@ -44,12 +44,18 @@ GOOD = {
 
 
 def signed(body: bytes) -> dict[str, str]:
-    return {"Content-Type": "application/json", SIGNATURE_HEADER: "sha256=" + sign(body, SECRET)}
+    return {"Content-Type": "application/json", **signed_headers(body, SECRET)}
 
 
 def test_survey_submissions_signed_validated_and_acknowledged(pipeline: Pipeline) -> None:
+    metrics_port = free_port()
     base, process = start_endpoint(
-        pipeline, "surveys", {"RADAR_INGEST_SURVEYS_HMAC_SECRET": SECRET}
+        pipeline,
+        "surveys",
+        {
+            "RADAR_INGEST_SURVEYS_HMAC_SECRET": SECRET,
+            "RADAR_INGEST_SURVEYS_METRICS_PORT": str(metrics_port),
+        },
     )
     body = json.dumps(GOOD, ensure_ascii=False).encode()
     status, answer = post(base + "/submit", body, signed(body))
@@ -79,7 +85,7 @@ def test_survey_submissions_signed_validated_and_acknowledged(pipeline: Pipeline
     assert len(letters) == 3  # the unsigned request is refused, not stored
     assert {d.reason for d in letters.values()} == {"invalid_value", "missing_field", "bad_json"}
     assert any('"csat": 7' in d.original for d in letters.values())
-    metrics = http_get(base + "/metrics")
+    metrics = http_get(f"http://127.0.0.1:{metrics_port}/metrics")  # internal port only
     assert 'radar_ingest_records_rejected_total{channel="survey",reason="unauthorized"' in metrics
     beats = read_topic(pipeline, "feedback.heartbeats", 1, timeout=10)
     assert beats and beats[0]["source"] == "survey-endpoint" and beats[0]["status"] == "ok"
