@@ -6,7 +6,9 @@ A range is split into whole local days (of ``Filters.timezone``), read from
 ``cut``), read from the events; so the figures are exact and a 90-day view costs
 about as much as a 2-day one. Buckets are local hours, days or weeks, each named
 by the epoch ms of its start. Filters the roll-ups do not keep (channel, segment,
-stage), and buckets shorter than a day, read everything from the events.
+stage), and buckets shorter than a day, read everything from the events. Likely
+duplicates are left out on both sides: a customer who says the same on three
+channels is one message (and, if a complaint, one complaint).
 """
 
 from __future__ import annotations

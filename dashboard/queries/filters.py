@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, type_coerce
 
 from radar.localtime import DEFAULT_ZONE
+from radar.store.duplicates import first_copy
 from radar.store.tables import events
 
 #: Filterable dimensions: URL parameter -> events column.
@@ -36,8 +37,9 @@ class Filters:
     timezone: str = DEFAULT_ZONE
 
     def conditions(self, *, time: bool = True) -> list[ColumnElement[bool]]:
-        """WHERE terms on ``events``: customer messages (no staff replies) matching the filters."""
-        terms: list[ColumnElement[bool]] = [events.c.is_staff_reply.is_(False)]
+        """WHERE terms on ``events``: customer messages matching the filters, each voice once
+        (no staff replies, no likely duplicates: those are listed under their first copy)."""
+        terms: list[ColumnElement[bool]] = [events.c.is_staff_reply.is_(False), first_copy()]
         if time:
             terms += [events.c.created_at >= self.since, events.c.created_at < self.until]
         for name, column in DIMENSIONS.items():

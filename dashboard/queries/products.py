@@ -11,6 +11,7 @@ from dashboard.queries.counts import topic_counts
 from dashboard.queries.filters import Filters
 from radar.localtime import DEFAULT_ZONE
 from radar.store import Store
+from radar.store.duplicates import first_copy
 from radar.store.samples import SAMPLE_RATE, sample_texts
 from radar.store.tables import events
 
@@ -47,13 +48,14 @@ def texts(
 
     Read from the standing 1-in-16 text sample when it holds ``ENOUGH`` texts of
     the period; otherwise the period has fewer than 16 x ``ENOUGH`` messages, and
-    they are read from the events.
+    they are read from the events. Likely duplicates are left out (one voice, one text).
     """
     found = sample_texts(store, since, until, product, questions=questions, limit=limit)
     if questions or len(found) >= min(limit, ENOUGH):
         return found
     query = select(events.c.id, events.c.text).where(
         events.c.is_staff_reply.is_(False),
+        first_copy(),
         events.c.created_at >= since,
         events.c.created_at < until,
     )

@@ -1,7 +1,12 @@
-"""Dashboard queries for 投诉与话题 Complaints & topics: heatmap, topic counts, messages."""
+"""Dashboard queries for 投诉与话题 Complaints & topics: heatmap, topic counts, messages.
+
+Counts leave likely duplicates out; a listed message carries how many copies it
+has and on which channels, and :func:`copies` lists them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import pandas as pd
@@ -12,6 +17,7 @@ from dashboard.queries.filters import Filters
 from radar.localtime import DEFAULT_ZONE
 from radar.store import Store, daily
 from radar.store.daily import DAY_MS, values_seen
+from radar.store.duplicates import copies_of
 from radar.store.tables import event_topics, events
 
 MESSAGE_COLUMNS = [
@@ -31,6 +37,7 @@ MESSAGE_COLUMNS = [
     "url",
     "id",
 ]
+COPY_COLUMNS = ["first_id", "created_at", "channel", "source", "title", "text", "url", "id"]
 
 
 def heatmap(store: Store, filters: Filters, bucket_ms: int) -> pd.DataFrame:
@@ -64,7 +71,11 @@ def messages(
     complaints_only: bool = True,
     limit: int = 200,
 ) -> pd.DataFrame:
-    """The newest messages matching the filters (and topic): what a bar or cell is made of."""
+    """The newest messages matching the filters (and topic): what a bar or cell is made of.
+
+    Each row is a first copy; its likely duplicates (on any channel, whatever the
+    filters) are counted in ``duplicates``, their channels in ``duplicate_channels``.
+    """
     columns = [events.c[name] for name in MESSAGE_COLUMNS]
     query = select(*columns).where(*filters.conditions())
     if complaints_only:
@@ -86,7 +97,18 @@ def messages(
         rows = conn.execute(query).all()
     frame = pd.DataFrame(rows, columns=MESSAGE_COLUMNS)
     frame["topics"] = frame["topics"].map(lambda t: "、".join(t or []))
+    channels: dict[str, list[str]] = {}
+    for found in copies_of(store, frame["id"]):
+        channels.setdefault(found.first_id, []).append(found.channel)
+    frame["duplicates"] = [len(channels.get(i, [])) for i in frame["id"]]
+    frame["duplicate_channels"] = [tuple(dict.fromkeys(channels.get(i, []))) for i in frame["id"]]
     return frame
+
+
+def copies(store: Store, ids: Iterable[str]) -> pd.DataFrame:
+    """The likely duplicates of the messages ``ids``, each with ``first_id``, oldest first."""
+    rows = [[getattr(c, name) for name in COPY_COLUMNS] for c in copies_of(store, ids)]
+    return pd.DataFrame(rows, columns=COPY_COLUMNS)
 
 
 def count_messages(store: Store, filters: Filters, topic: str | None = None) -> int:

@@ -1,6 +1,7 @@
 """Store: daily roll-ups per topic, product and region, and per filter value, kept up to date.
 
-Counts of customer messages (staff replies left out) and complaints per local day
+Counts of customer messages (staff replies and likely duplicates left out: a
+customer who says the same on three channels is one voice) and complaints per local day
 of the display time zone (``RADAR_TIMEZONE``; a Beijing day runs from 16:00 UTC to
 16:00 UTC), each day named by the epoch ms of its local midnight:
 
@@ -12,7 +13,8 @@ of the display time zone (``RADAR_TIMEZONE``; a Beijing day runs from 16:00 UTC 
 An unknown product or region is kept as ``''`` (primary keys cannot hold NULL).
 A refresh recomputes, whole, every day that received events since the last one
 (by ``stored_at``), so running it twice, or from two processes, gives the same
-rows; a refresh in another time zone than the last rebuilds every day. Readers
+rows; a refresh in another time zone than the last, or after a change of how
+messages are counted (:data:`~radar.store.rollups.COUNTING`), rebuilds every day. Readers
 take whole days from here and the partial days at the edges of a range from the
 events (:func:`split_range`), so the figures are exact.
 """
@@ -52,8 +54,15 @@ from radar.localtime import (
     zone,
 )
 from radar.store.db import metadata
+from radar.store.duplicates import first_copy
 from radar.store.feedback import Store, upsert
-from radar.store.rollups import HOUR_MS, read_watermark, rollup_state, write_watermark
+from radar.store.rollups import (
+    COUNTING,
+    HOUR_MS,
+    read_watermark,
+    rollup_state,
+    write_watermark,
+)
 from radar.store.tables import event_topics, events
 
 __all__ = [
@@ -135,7 +144,7 @@ def _complaints() -> Any:
 
 def _in_days(start: int, end: int) -> list[Any]:
     created = _ms(events.c.created_at)
-    return [events.c.is_staff_reply.is_(False), created >= start, created < end]
+    return [events.c.is_staff_reply.is_(False), first_copy(), created >= start, created < end]
 
 
 def _day(start: int, end: int, tz: ZoneInfo) -> Any:
@@ -226,8 +235,9 @@ def refresh_daily(
     at = now or store.clock.now()
     tz = zone(timezone)
     stored = _ms(events.c.stored_at)
+    params = _params(timezone)
     with store.engine.connect() as conn:
-        watermark = read_watermark(conn, "daily", timezone)
+        watermark = read_watermark(conn, "daily", params)
         newest = conn.execute(select(func.max(stored))).scalar()
         if newest is None:
             return 0
@@ -245,17 +255,25 @@ def refresh_daily(
     for start, end in local_runs(dirty, tz, max_len=7):
         with store.engine.begin() as conn:
             _recompute(store, conn, start, end, tz)
-    write_watermark(store, "daily", int(newest), timezone, at)
+    write_watermark(store, "daily", int(newest), params, at)
     return len(dirty)
 
 
+def _params(timezone: str) -> str:
+    """What the daily roll-ups were made for: the zone's days, counted by today's rule."""
+    return f"{timezone} {COUNTING}"
+
+
 def rollup_zone(store: Store) -> str | None:
-    """The time zone whose days the roll-ups hold (None before the first refresh)."""
+    """The time zone whose days the roll-ups hold (None before the first refresh, and while
+    they were last made under another counting rule: readers then count from the events)."""
     with store.engine.connect() as conn:
         found = conn.execute(
             select(rollup_state.c.params).where(rollup_state.c.name == "daily")
         ).scalar()
-    return None if found is None else str(found)
+    if found is None or not str(found).endswith(f" {COUNTING}"):
+        return None
+    return str(found).removesuffix(f" {COUNTING}")
 
 
 def local_runs(days: Iterable[int], tz: ZoneInfo, max_len: int) -> list[tuple[int, int]]:

@@ -8,6 +8,10 @@ recomputes, from the events table, every hour that received events since the
 last refresh (by ``stored_at``), plus the hours a new staff reply may have
 answered within the SLA; each hour is recomputed whole and upserted, so running
 it twice, or from two processes at once, gives the same rows.
+
+A likely duplicate (``duplicate_of`` set) is one customer saying it again: it
+adds nothing to volume, complaints, sentiment, CSAT or NPS. The SLA counts keep
+it, like the ``unanswered`` detector: each conversation waits for its own reply.
 """
 
 from __future__ import annotations
@@ -40,19 +44,23 @@ from sqlalchemy import (
 from radar.clock import to_millis
 from radar.localtime import DEFAULT_ZONE, offset_ms, zone
 from radar.store.db import EpochMillis, metadata
+from radar.store.duplicates import first_copy
 from radar.store.feedback import Store, upsert
 from radar.store.tables import events
 
 HOUR_MS = 3_600_000
 #: Channels where a customer waits for a staff reply (reviews and surveys get none).
 CONVERSATION_CHANNELS = ("email", "chat", "social", "forum")
+#: How roll-ups count; roll-ups written under another rule are rebuilt (older ones counted
+#: every copy of a duplicate).
+COUNTING = "copies-once"
 
 hourly_stats = Table(
     "hourly_stats",
     metadata,
     Column("hour", BigInteger, primary_key=True),  # bucket start, epoch ms
     Column("channel", String(16), primary_key=True),
-    Column("volume", Integer, nullable=False),  # customer messages (staff replies excluded)
+    Column("volume", Integer, nullable=False),  # customer messages, no staff replies or copies
     Column("complaints", Integer, nullable=False),
     Column("sentiment_sum", Float, nullable=False),
     Column("csat_n", Integer, nullable=False),
@@ -61,7 +69,7 @@ hourly_stats = Table(
     Column("promoters", Integer, nullable=False),  # NPS 9-10
     Column("detractors", Integer, nullable=False),  # NPS 0-6
     Column("staff_replies", Integer, nullable=False),
-    Column("sla_complaints", Integer, nullable=False),  # complaints on conversation channels
+    Column("sla_complaints", Integer, nullable=False),  # complaints on conversations, copies too
     Column("sla_answered", Integer, nullable=False),  # ... answered by staff within the SLA
 )
 
@@ -139,9 +147,13 @@ def _hour(created: Any, shift: int) -> Any:
 def _aggregate(sla: ResponseSla, start_ms: int, end_ms: int, shift: int = 0) -> Any:
     created = _millis(events.c.created_at)
     hour = _hour(created, shift)
-    customer = events.c.is_staff_reply.is_(False)
+    asked = events.c.is_staff_reply.is_(False)
+    customer = and_(asked, first_copy())  # a likely duplicate is one voice counted once
     complaint = and_(customer, events.c.is_complaint.is_(True))
-    on_thread = and_(complaint, events.c.channel.in_(CONVERSATION_CHANNELS))
+    # every conversation waits for its own reply, a copy's too (as the unanswered detector)
+    on_thread = and_(
+        asked, events.c.is_complaint.is_(True), events.c.channel.in_(CONVERSATION_CHANNELS)
+    )
 
     def count(condition: ColumnElement[bool]) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -215,13 +227,13 @@ def refresh_hourly_stats(
     """Bring ``hourly_stats`` up to date with the events; returns how many hours were recomputed.
 
     ``margin`` re-reads events stored shortly before the last watermark, for
-    transactions that committed after it was taken. Another SLA, or a zone whose
-    hours start elsewhere, rebuilds every hour.
+    transactions that committed after it was taken. Another SLA, a zone whose
+    hours start elsewhere, or hours counted under another rule rebuild every hour.
     """
     sla = sla or ResponseSla()
     at = now or store.clock.now()
     shift = hour_shift(timezone, at)
-    params = sla.key() if shift == 0 else f"{sla.key()} +{shift}"
+    params = f"{sla.key()} {COUNTING}" if shift == 0 else f"{sla.key()} +{shift} {COUNTING}"
     stored, created = _millis(events.c.stored_at), _millis(events.c.created_at)
     with store.engine.connect() as conn:
         watermark = read_watermark(conn, "hourly_stats", params)

@@ -3,8 +3,10 @@
 Event ids are hashes, so the events whose id starts with ``0`` are a uniform
 1-in-16 sample whatever the period or product; term analysis reads them instead
 of sorting every text of a month. Question-like messages (a cheap SQL pre-filter,
-the FAQ analysis decides) are all kept. Refreshed incrementally by ``stored_at``
-like the roll-ups; rows are never changed, only added.
+the FAQ analysis decides) are all kept. Likely duplicates are left out, so a
+customer who asks on three channels is one question. Refreshed incrementally by
+``stored_at`` like the roll-ups; rows are never changed, only added (a sample
+taken under another counting rule is taken again).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     func,
     or_,
     select,
@@ -27,8 +30,9 @@ from sqlalchemy import (
 )
 
 from radar.store.db import EpochMillis, metadata
+from radar.store.duplicates import first_copy
 from radar.store.feedback import Store, insert_ignoring_duplicates
-from radar.store.rollups import read_watermark, write_watermark
+from radar.store.rollups import COUNTING, read_watermark, write_watermark
 from radar.store.tables import events
 
 #: Ids below this are in the sample: ids are 32 hex digits, so one in 16.
@@ -83,15 +87,18 @@ def refresh_samples(
         sampled.label("sampled"),
         question.label("question"),
         events.c.text,
-    ).where(events.c.is_staff_reply.is_(False), or_(sampled, question))
+    ).where(events.c.is_staff_reply.is_(False), first_copy(), or_(sampled, question))
     with store.engine.connect() as conn:
-        watermark = read_watermark(conn, "text_samples", "")
+        watermark = read_watermark(conn, "text_samples", COUNTING)
         newest = conn.execute(select(func.max(stored))).scalar()
         if newest is None:
             return 0
         if watermark is not None:
             query = query.where(stored >= watermark - int(margin.total_seconds() * 1000))
         rows = [dict(r._mapping) for r in conn.execute(query)]
+    if watermark is None:
+        with store.engine.begin() as conn:  # a sample taken under another rule is taken again
+            conn.execute(delete(text_samples))
     for start in range(0, len(rows), BATCH):
         chunk = [
             {**r, "sampled": bool(r["sampled"]), "question": bool(r["question"])}
@@ -99,7 +106,7 @@ def refresh_samples(
         ]
         with store.engine.begin() as conn:
             conn.execute(insert_ignoring_duplicates(store.engine, text_samples), chunk)
-    write_watermark(store, "text_samples", int(newest), "", at)
+    write_watermark(store, "text_samples", int(newest), COUNTING, at)
     return len(rows)
 
 

@@ -1,4 +1,5 @@
-"""Counts from daily roll-ups plus partial days equal counts over the events (both databases)."""
+"""Counts from daily roll-ups plus partial days equal counts over the events (both databases),
+each likely duplicate counted once."""
 
 from __future__ import annotations
 
@@ -30,6 +31,8 @@ def make_events(rng: random.Random, n: int) -> list[ScoredEvent]:
         channel = rng.choice(CHANNELS)
         staff = channel == "chat" and rng.random() < 0.15
         topics = [] if rng.random() < 0.3 else rng.sample(TOPICS, rng.randint(1, 2))
+        # one in ten says again what an earlier message said (a copy may have a copy)
+        copied = out[rng.randrange(i)].id if i and not staff and rng.random() < 0.1 else None
         out.append(
             ScoredEvent(
                 id=make_event_id(channel, "s", str(i)),
@@ -48,6 +51,7 @@ def make_events(rng: random.Random, n: int) -> list[ScoredEvent]:
                 product=rng.choice(PRODUCTS),
                 region=rng.choice(REGIONS),
                 segment=rng.choice(("VIP", "新客")),
+                duplicate_of=copied,
             )
         )
     return out
@@ -61,7 +65,7 @@ def truth(
     messages: Counter[tuple[int, bool]] = Counter()
     complaints: Counter[tuple[int, bool]] = Counter()
     for e in batch:
-        if e.is_staff_reply or not (f.since <= e.created_at < f.until):
+        if e.is_staff_reply or e.duplicate_of or not (f.since <= e.created_at < f.until):
             continue
         if any(getattr(f, d) and getattr(e, d) not in getattr(f, d) for d in f.dimensions):
             continue

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from dashboard.queries import health, improvements, overview, products, topics
+from dashboard.queries import counts, health, improvements, overview, products, topics
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import refresh_all
 from radar.clock import ManualClock
@@ -16,7 +16,14 @@ from radar.store.audit import recent_actions, record_action
 from radar.store.health import latest_pipeline_stats, pipeline_stats_since, record_pipeline_stats
 from radar.store.improvements import list_improvements, record_improvement
 from radar.store.indexes import ensure_indexes, refresh_statistics
-from radar.store.rollups import ResponseSla, hour_ranges, read_hourly_stats, refresh_hourly_stats
+from radar.store.rollups import (
+    ResponseSla,
+    hour_ranges,
+    hourly_stats,
+    read_hourly_stats,
+    refresh_hourly_stats,
+    rollup_state,
+)
 
 DAY = datetime(2026, 11, 20, tzinfo=UTC)
 HOUR = 3_600_000
@@ -37,6 +44,11 @@ def event(n: int, channel: str, hours: float, **fields: object) -> ScoredEvent:
     }
     values.update(fields)
     return ScoredEvent(**values)  # type: ignore[arg-type]
+
+
+def copy_of(first: ScoredEvent, copy: ScoredEvent) -> ScoredEvent:
+    """``copy`` flagged at ingest as a likely duplicate of ``first``."""
+    return copy.model_copy(update={"duplicate_of": first.id})
 
 
 @pytest.fixture
@@ -117,6 +129,47 @@ class TestRollups:
         rows = read_hourly_stats(store, DAY - timedelta(hours=1), DAY + timedelta(hours=1))
         assert [(r["hour"], r["volume"]) for r in rows] == [(int(DAY.timestamp() * 1000), 2)]
 
+    def test_a_likely_duplicate_counts_once_but_waits_for_its_own_reply(self, store: Store) -> None:
+        first = event(1, "review", 0.1, is_complaint=True, sentiment=0.1)
+        store.add_scored(
+            [
+                first,
+                copy_of(first, event(2, "chat", 0.2, is_complaint=True, thread_id="c")),
+                copy_of(first, event(3, "email", 0.3, is_complaint=True, csat=1, nps=0)),
+                event(4, "chat", 0.5, is_staff_reply=True, thread_id="c"),
+                # a staff template flagged against the same agent's earlier reply: still a reply
+                copy_of(
+                    event(4, "chat", 0), event(5, "email", 0.6, is_staff_reply=True, reply_to="3")
+                ),
+            ]
+        )
+        refresh_hourly_stats(store, ResponseSla(6.0))
+        rows = {r["channel"]: r for r in read_hourly_stats(store, DAY, DAY + timedelta(hours=1))}
+        assert (rows["review"]["volume"], rows["review"]["complaints"]) == (1, 1)
+        assert sum(r["volume"] for r in rows.values()) == 1
+        assert sum(r["complaints"] for r in rows.values()) == 1
+        assert sum(r["sentiment_sum"] for r in rows.values()) == pytest.approx(0.1)
+        assert (rows["email"]["csat_n"], rows["email"]["nps_n"]) == (0, 0)
+        # each conversation waits for its own reply, like the unanswered detector
+        assert (rows["chat"]["sla_complaints"], rows["chat"]["sla_answered"]) == (1, 1)
+        assert (rows["email"]["sla_complaints"], rows["email"]["sla_answered"]) == (1, 1)
+        assert rows["chat"]["staff_replies"] == 1 and rows["email"]["staff_replies"] == 1
+
+    def test_hours_rolled_up_under_an_older_counting_rule_are_rebuilt(self, store: Store) -> None:
+        first = event(1, "review", 0.1, is_complaint=True)
+        store.add_scored([first, copy_of(first, event(2, "review", 0.2, is_complaint=True))])
+        refresh_hourly_stats(store)
+        with store.engine.begin() as conn:  # as an older version left them: every copy counted
+            conn.execute(hourly_stats.update().values(volume=2, complaints=2))
+            conn.execute(
+                rollup_state.update()
+                .where(rollup_state.c.name == "hourly_stats")
+                .values(params=ResponseSla().key())
+            )
+        refresh_hourly_stats(store)
+        (row,) = read_hourly_stats(store, DAY, DAY + timedelta(hours=1))
+        assert (row["volume"], row["complaints"]) == (1, 1)
+
     def test_hour_ranges(self) -> None:
         assert hour_ranges([0, HOUR, 3 * HOUR]) == [(0, 2 * HOUR), (3 * HOUR, 4 * HOUR)]
         assert len(hour_ranges(range(0, 30 * HOUR, HOUR), max_hours=10)) == 3
@@ -165,6 +218,58 @@ class TestEventQueries:
         assert topics.count_messages(store, only, "客服态度") == 1
         values = topics.dimension_values(store, DAY)
         assert values["channel"] == ["chat", "review"] and set(values["region"]) == {"浙江", "广东"}
+
+    def test_a_first_copy_and_two_duplicates_are_one_message(self, store: Store) -> None:
+        """The same customer on three channels: one voice in every count, one row in the list."""
+        said = {"is_complaint": True, "topics": ["物流配送"], "region": "浙江", "product": "平板"}
+        first = event(1, "review", 1, text="快递一周还没到，什么时候发货？", **said)
+        copies = [
+            copy_of(first, event(2, "email", 1.5, text="快递一周还没到，什么时候发货？？", **said)),
+            copy_of(first, event(3, "forum", 2, text="快递一周了还没到，什么时候发货", **said)),
+        ]
+        fine = event(4, "chat", 3, topics=["物流配送"], region="浙江", product="平板", text="好")
+        store.add_scored([first, *copies, fine])
+        refresh_all(store, ResponseSla())
+        until = DAY + timedelta(days=2)
+        everything = Filters(DAY, until)
+
+        hourly = overview.hourly(store, DAY, until)
+        assert (hourly["volume"].sum(), hourly["complaints"].sum()) == (2, 1)
+        for f in (everything, Filters(DAY, until, channel=("review", "email", "forum", "chat"))):
+            scope = counts.scope_counts(store, f, 86_400_000)  # roll-ups, and events only
+            assert (scope["messages"].sum(), scope["complaints"].sum()) == (2, 1)
+        assert topics.heatmap(store, everything, 86_400_000)["complaints"].sum() == 1
+        assert topics.heatmap(store, everything, HOUR)["complaints"].sum() == 1
+        windows = topics.topic_windows(store, everything, timedelta(hours=24))
+        assert (windows["recent"] + windows["before"]).sum() == 1
+        assert topics.count_messages(store, everything, "物流配送") == 1
+        assert topics.count_messages(store, everything, None) == 1
+
+        listed = topics.messages(store, everything, topic="物流配送")
+        assert list(listed["id"]) == [first.id]
+        assert listed.at[0, "duplicates"] == 2
+        assert listed.at[0, "duplicate_channels"] == ("email", "forum")
+        # a copy is not listed on its own, even where only its channel is looked at
+        assert topics.messages(store, Filters(DAY, until, channel=("email",))).empty
+        found = topics.copies(store, [first.id])
+        assert list(found["id"]) == [c.id for c in copies]
+        assert set(found["first_id"]) == {first.id}
+        assert list(found["channel"]) == ["email", "forum"]
+
+        action = record_improvement(
+            store,
+            title="x",
+            topic="物流配送",
+            product="平板",
+            shipped_at=DAY,
+            owner="o",
+            created_by="o",
+        )
+        assert improvements.scope_counts(store, action, DAY, until) == (1, 2)
+        mix = products.topic_mix(store, "平板", DAY, until, 86_400_000)
+        assert mix["messages"].sum() == 2
+        assert products.texts(store, None, DAY, until, questions=True) == [first.text]
+        assert sorted(products.texts(store, None, DAY, until)) == sorted([first.text, "好"])
 
     def test_improvement_scope_counts(self, store: Store) -> None:
         store.add_scored(

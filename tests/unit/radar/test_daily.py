@@ -14,13 +14,16 @@ from radar.store.daily import (
     DAY_MS,
     daily_scope,
     daily_topics,
+    daily_values,
     refresh_daily,
+    rollup_zone,
     split_range,
     topics_seen,
     values_seen,
 )
 from radar.store.indexes import ensure_indexes
-from radar.store.samples import refresh_samples, sample_texts
+from radar.store.rollups import rollup_state
+from radar.store.samples import refresh_samples, sample_texts, text_samples
 
 DAY = datetime(2026, 11, 20, tzinfo=UTC)
 D0 = int(DAY.timestamp() * 1000)
@@ -140,6 +143,46 @@ class TestDailyRollups:
         assert days == {beijing_midnight - DAY_MS: 1, beijing_midnight: 1}
         assert topics_seen(store, from_millis(beijing_midnight)) == ["物流配送"]
 
+    def test_a_likely_duplicate_counts_once(self, store: Store) -> None:
+        first = event(1, 1, topics=["物流配送"], is_complaint=True, product="平板")
+        copies = [
+            event(
+                n, 2, channel=ch, topics=["物流配送"], is_complaint=True, product="平板"
+            ).model_copy(update={"duplicate_of": first.id})
+            for n, ch in ((2, "email"), (3, "forum"))
+        ]
+        store.add_scored([first, *copies, event(4, 3, product="平板")])
+        refresh_daily(store, timezone="UTC")
+        with store.engine.connect() as conn:
+            topics = {tuple(r) for r in conn.execute(select(daily_topics))}
+            scope = {tuple(r) for r in conn.execute(select(daily_scope))}
+            channels = set(
+                conn.scalars(
+                    select(daily_values.c.value).where(daily_values.c.dimension == "channel")
+                )
+            )
+        assert topics == {(D0, "物流配送", "平板", "", 1, 1)}
+        assert scope == {(D0, "平板", "", 2, 1)}
+        assert channels == {"chat"}  # the copies' channels hold nothing but copies
+
+    def test_roll_ups_of_an_older_counting_rule_are_rebuilt(self, store: Store) -> None:
+        first = event(1, 1, topics=["物流配送"], is_complaint=True)
+        copy = event(2, 2, topics=["物流配送"], is_complaint=True)
+        store.add_scored([first, copy.model_copy(update={"duplicate_of": first.id})])
+        refresh_daily(store, timezone="UTC")
+        with store.engine.begin() as conn:  # as an older version left them: every copy counted
+            conn.execute(daily_scope.update().values(messages=2, complaints=2))
+            conn.execute(
+                rollup_state.update().where(rollup_state.c.name == "daily").values(params="UTC")
+            )
+        assert rollup_zone(store) is None  # not to be read: readers count from the events
+        refresh_daily(store, timezone="UTC")
+        assert rollup_zone(store) == "UTC"
+        with store.engine.connect() as conn:
+            assert conn.execute(select(daily_scope.c.messages, daily_scope.c.complaints)).all() == [
+                (1, 1)
+            ]
+
     def test_another_time_zone_rebuilds_every_day(self, store: Store) -> None:
         store.add_scored([event(1, 15.5, topics=["物流配送"]), event(2, 16.5, topics=["物流配送"])])
         refresh_daily(store)
@@ -167,6 +210,38 @@ class TestTextSample:
         assert sample_texts(store, DAY, until, questions=True, limit=2) == [
             t for _id, t in sorted((e.id, e.text) for e in batch if "发货" in e.text)[:2]
         ]
+
+    def test_a_likely_duplicate_is_not_sampled_and_an_older_sample_is_retaken(
+        self, store: Store
+    ) -> None:
+        first = event(1, 1, text="什么时候发货？等了一周了")
+        copies = [
+            event(n, 2, text="什么时候发货？等了一周了！").model_copy(
+                update={"duplicate_of": first.id}
+            )
+            for n in range(2, 40)  # some of these ids fall in the 1-in-16 sample too
+        ]
+        store.add_scored([first, *copies])
+        refresh_samples(store)
+        until = DAY + timedelta(days=1)
+        assert sample_texts(store, DAY, until, questions=True) == [first.text]
+        assert set(sample_texts(store, DAY, until)) <= {first.text}
+        with store.engine.begin() as conn:  # a sample an older version took: copies included
+            conn.execute(
+                text_samples.insert().values(
+                    event_id=copies[0].id,
+                    created_at=copies[0].created_at,
+                    product=None,
+                    sampled=True,
+                    question=True,
+                    text=copies[0].text,
+                )
+            )
+            conn.execute(
+                rollup_state.update().where(rollup_state.c.name == "text_samples").values(params="")
+            )
+        refresh_samples(store)
+        assert sample_texts(store, DAY, until, questions=True) == [first.text]
 
 
 def test_create_schema_adds_an_index_an_older_store_lacks(store: Store) -> None:
