@@ -25,19 +25,20 @@ from streams import shift as shift_mod
 from streams import silence as silence_mod
 from streams import spikes as spikes_mod
 from streams.crisis import CrisisTracker
+from streams.detectors import DetectorCache, KeyDetectors
 from streams.explain import ExplainSettings, Reading, judge
 from streams.keys import KeyBook, KeyLimits
 from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import ThreadTracker
-from streams.windows import SIZES, dim_kind, merge_cells
+from streams.windows import OVERALL, SIZES, dim_kind, merge_cells
 
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
 #: Keys spikes and negative shifts are judged on: anchors (topic, product) and their
 #: combinations. Channel, region and overall counts are kept, and their spikes show
 #: up as the combinations that explain them.
-SINGLE_SPIKE_KINDS = ("topic", "product")
+SINGLE_SPIKE_KINDS = ("overall", "topic", "product")
 SPIKE_KINDS = (*SINGLE_SPIKE_KINDS, "topic+region", "topic+product", "product+channel")
 
 
@@ -78,8 +79,10 @@ class Detection:
         now: Callable[[], datetime],
         wall: Callable[[], float] = time.monotonic,
         sources: int = 1,
+        partitions: int = 1,
     ) -> None:
         self.state = state
+        self.partitions = partitions  # of the windows topic: who owns the overall key
         self.settings = settings or DetectionSettings()
         self.now = now
         self.wall = wall
@@ -87,13 +90,14 @@ class Detection:
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
         self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
         self.threads = ThreadTracker(state, self.settings.sla_s, now)
+        self.detectors = DetectorCache(state)
         self.keys = KeyBook(
             state,
             self.settings.keys,
             kind=dim_kind,
             weight=self._weight,
             busy=self._busy,
-            drop=lambda mp, dim: self.state.pop(f"{mp}|d|{dim}", None),
+            drop=self.detectors.drop,
         )
         self.started = now().timestamp()  # heartbeats are judged from here on after a restart
 
@@ -120,6 +124,8 @@ class Detection:
         if size not in clock["first"] or start < clock["first"][size]:
             clock["first"][size] = start
             self.state[f"{mp}|clock"] = clock
+        if dim == OVERALL and owner(OVERALL, self.partitions) != mp:
+            return None  # every partition keeps the overall count; its owner stores it
         return dim, size, start, total
 
     def total(self, mp: int, size: str, start: int, dim: str) -> dict[str, Any]:
@@ -226,7 +232,8 @@ class Detection:
         if not runs:
             return []
         signals: list[Signal] = []
-        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], dict[str, Any]]] = {}
+        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], KeyDetectors]] = {}
+        touched: list[tuple[str, KeyDetectors, bool]] = []
         health = self._health(mp)
         for dim, since in sorted(self.keys.tracked(mp).items()):
             kind = dim_kind(dim)
@@ -234,20 +241,29 @@ class Detection:
             if since > start or not wanted:
                 continue
             cell = self.total(mp, size, start, dim)
-            det = dict(self.state.get(f"{mp}|d|{dim}") or {})
+            key = self.detectors.get(mp, dim)
             if cell["n"]:
-                det["last"] = start
-                det["sources"] = sorted(set(det.get("sources", [])) | set(cell["sources"]))[:50]
+                key.meta["last"] = start
+                sources = set(key.meta.get("sources", [])) | set(cell["sources"])
+                key.meta["sources"] = sorted(sources)[:50]
+            before = len(signals)
             for run in wanted:
                 if run == "spike":
-                    spikes[dim] = (self._spike(det, start, size, cell), cell, det)
+                    spikes[dim] = (self._spike(key, start, size, cell), cell, key)
                 elif run == "shift":
-                    signals += self._shift(det, dim, start, size, cell)
+                    signals += self._shift(key, dim, start, size, cell)
                 else:
-                    signals += self._silence(det, dim, start, size, cell, health)
-            if dim not in spikes:
-                self.state[f"{mp}|d|{dim}"] = det
+                    signals += self._silence(key, dim, start, size, cell, health)
+            key.dirty = True
+            touched.append((dim, key, bool(cell["n"]) or len(signals) > before))
         signals += self._report_spikes(mp, spikes)
+        for dim, key, changed in touched:
+            result = spikes.get(dim)
+            reported = result is not None and result[0].status is not None
+            if changed or reported or key.live_episode():
+                self.detectors.save(mp, dim, key)
+        if size == max(SIZES, key=SIZES.__getitem__):
+            self.detectors.flush(mp)  # quiet keys are written once an hour of event time
         return signals
 
     def _common(self, start: int, size: str, cell: dict[str, Any]) -> dict[str, Any]:
@@ -259,17 +275,16 @@ class Detection:
         }
 
     def _spike(
-        self, det: dict[str, Any], start: int, size: str, cell: dict[str, Any]
+        self, key: KeyDetectors, start: int, size: str, cell: dict[str, Any]
     ) -> spikes_mod.SpikeResult:
-        spike = spikes_mod.SpikeDetector(SIZES[size], self.settings.spike, det.get("spike"))
-        result = spike.observe(start / 1000, cell["complaints"])
-        det["spike"] = spike.to_state()
+        spike = key.spike_detector(SIZES[size], self.settings.spike)
+        result: spikes_mod.SpikeResult = spike.observe(start / 1000, cell["complaints"])
         return result
 
     def _report_spikes(
         self,
         mp: int,
-        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], dict[str, Any]]],
+        spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], KeyDetectors]],
     ) -> list[Signal]:
         """Each firing spike under the key that explains it; an episode keeps its first key."""
         readings = {
@@ -277,19 +292,20 @@ class Detection:
             for dim, (r, _, _) in spikes.items()
         }
         verdicts = judge(readings, self.settings.explain)
+        if owner(OVERALL, self.partitions) != mp:
+            verdicts.pop(OVERALL, None)  # every partition judges it; its owner reports it
         signals = []
-        for dim, (r, cell, det) in spikes.items():
-            shown = det.get("spike_shown")  # {"episode": start, "as": key text} once reported
+        for dim, (r, cell, key) in spikes.items():
+            shown = key.meta.get("spike_shown")  # {"episode": start, "as": key text}
             current = shown if shown and shown["episode"] == r.episode_start else None
             report_as = current["as"] if current else verdicts.get(dim)
             if r.status == "firing" and report_as is not None and current is None:
-                det["spike_shown"] = {"episode": r.episode_start, "as": report_as}
+                key.meta["spike_shown"] = {"episode": r.episode_start, "as": report_as}
             if r.status == "resolved":
-                det.pop("spike_shown", None)
+                key.meta.pop("spike_shown", None)
                 report_as = current["as"] if current else None
             if r.status is not None and r.episode_start is not None and report_as is not None:
                 signals.append(self._spike_signal(dim, report_as, r, cell))
-            self.state[f"{mp}|d|{dim}"] = det
         return signals
 
     def _spike_signal(
@@ -310,11 +326,10 @@ class Detection:
         )  # fmt: skip
 
     def _shift(
-        self, det: dict[str, Any], dim: str, start: int, size: str, cell: dict[str, Any]
+        self, key: KeyDetectors, dim: str, start: int, size: str, cell: dict[str, Any]
     ) -> list[Signal]:
-        shift = shift_mod.SentimentShiftDetector(self.settings.shift, det.get("shift"))
+        shift = key.shift_detector(self.settings.shift)
         q = shift.observe(start / 1000, cell["n"], cell["negatives"], cell["sentiment_sum"])
-        det["shift"] = shift.to_state()
         if q.status is None or q.episode_start is None:
             return []
         details = {"z": round(q.z, 3), "volume": cell["n"]}
@@ -330,7 +345,7 @@ class Detection:
 
     def _silence(
         self,
-        det: dict[str, Any],
+        key: KeyDetectors,
         dim: str,
         start: int,
         size: str,
@@ -338,11 +353,9 @@ class Detection:
         health: dict[str, SourceHealth],
     ) -> list[Signal]:
         begin, end = start / 1000, start / 1000 + SIZES[size]
-        behind = self._behind(dim, det, health, begin, end)
-        settings = self.settings.silence
-        silence = silence_mod.SilenceDetector(SIZES[size], settings, det.get("silence"))
+        behind = self._behind(dim, key.meta, health, begin, end)
+        silence = key.silence_detector(SIZES[size], self.settings.silence)
         r = silence.observe(begin, cell["n"], source_down=bool(behind))
-        det["silence"] = silence.to_state()
         if r.status is None or r.episode_start is None:
             return []
         return [
@@ -357,7 +370,7 @@ class Detection:
     def _behind(
         self,
         dim: str,
-        det: dict[str, Any],
+        meta: dict[str, Any],
         health: dict[str, SourceHealth],
         begin: float,
         end: float,
@@ -367,22 +380,17 @@ class Detection:
         return [
             name
             for name, source in health.items()
-            if ((kind == "channel" and source.channel == value) or name in det.get("sources", []))
+            if ((kind == "channel" and source.channel == value) or name in meta.get("sources", []))
             and source.down_during(begin, end)
         ]
 
     def _weight(self, mp: int, dim: str) -> float:
         """How heavy a tracked key is: its spike baseline's usual level (0 when unknown)."""
-        det = self.state.get(f"{mp}|d|{dim}") or {}
-        return float((det.get("spike") or {}).get("baseline", {}).get("level", 0.0))
+        return self.detectors.get(mp, dim).level()
 
     def _busy(self, mp: int, dim: str) -> bool:
         """A key in an episode is never dropped: its signal must be able to resolve."""
-        det = self.state.get(f"{mp}|d|{dim}") or {}
-        episodes = [(det.get(name) or {}).get("episode") or {} for name in ("spike", "silence")]
-        episodes.append((det.get("shift") or {}).get("episode") or {})
-        open_episode = any(e.get("open_since") is not None for e in episodes)
-        return open_episode or bool(det.get("spike_shown"))
+        return self.detectors.get(mp, dim).in_episode()
 
     # -- sources ------------------------------------------------------------------------------
     def _health(self, mp: int) -> dict[str, SourceHealth]:
@@ -472,8 +480,7 @@ class Detection:
                 self.state[f"{mp}|s|{name}"] = health.to_state()
 
     def _last(self, mp: int, dim: str) -> int | None:
-        det = self.state.get(f"{mp}|d|{dim}") or {}
-        last = det.get("last")
+        last = self.detectors.get(mp, dim).meta.get("last")
         return None if last is None else int(last)
 
 

@@ -7,8 +7,11 @@ its cause. Keys are judged in families: an *anchor* (one field, such as
 ``topic=物流配送``) and its *combinations* (``topic=物流配送;…``), which the
 worker routes to the same detection partition.
 
-* A combination that spikes while its share of the anchor is as usual only
-  rides the anchor's wave: it is not reported.
+* A key that spikes while its share of its parent is as usual only rides the
+  parent's wave: it is not reported. A combination's parent is its anchor; an
+  anchor's parent is ``overall`` (every detection partition sees the overall
+  count), so a wave spread evenly over every product is not reported product
+  by product.
 * A combination whose share of the anchor jumped (a binomial upper tail of
   its count given the anchor's count and its usual share) is *concentrated*:
   it is reported.
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 
 from scipy.stats import binom
 
-from streams.windows import anchor
+from streams.windows import OVERALL, anchor
 
 
 @dataclass(frozen=True)
@@ -69,25 +72,30 @@ def judge(
     ``readings`` holds every key of the window that has a spike reading, firing or not.
     """
     s = settings or ExplainSettings()
+    overall = readings.get(OVERALL)
     out: dict[str, str] = {}
     for dim, reading in readings.items():
         if not reading.firing:
             continue
-        head = anchor(dim)
-        parent = readings.get(head)
-        if head != dim:  # a combination: reported only when concentrated
-            if parent is None or _concentrated(reading, parent, reading.scale, s):
-                out[dim] = dim
+        if dim == OVERALL:
+            out[dim] = dim  # the alert rules mute it while a more specific spike fires
             continue
-        out[dim] = _explained_by(dim, reading, readings, s) or dim
+        head = anchor(dim)
+        parent = readings.get(head) if head != dim else overall
+        if parent is not None and not _concentrated(reading, parent, s):
+            continue  # rides its parent's wave: as many more complaints, in the usual share
+        out[dim] = dim if head != dim else (_explained_by(dim, reading, readings, s) or dim)
     return out
 
 
-def _concentrated(child: Reading, parent: Reading, scale: str, s: ExplainSettings) -> bool:
-    mine, theirs = child.scales.get(scale), parent.scales.get(scale)
-    if mine is None or theirs is None:
+def _concentrated(child: Reading, parent: Reading, s: ExplainSettings) -> bool:
+    """Whether the child's share of its parent jumped at any scale both were read at
+    (the smallest tail, Bonferroni-corrected for the scales compared)."""
+    shared = [name for name in child.scales if name in parent.scales]
+    if not shared:
         return True
-    return share_tail(mine, theirs, s.min_share) <= s.concentrated_p
+    tails = [share_tail(child.scales[n], parent.scales[n], s.min_share) for n in shared]
+    return min(tails) * len(shared) <= s.concentrated_p
 
 
 def _explained_by(
@@ -102,7 +110,7 @@ def _explained_by(
     for dim, other in readings.items():
         if dim == head or anchor(dim) != head or scale not in other.scales:
             continue
-        if not _concentrated(other, reading, scale, s):
+        if not _concentrated(other, reading, s):
             continue
         observed, expected = other.scales[scale]
         held = excess((observed, expected)) / excess(mine)

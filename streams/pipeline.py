@@ -29,7 +29,7 @@ from streams.spikes import SpikeSettings
 from streams.tables import dumps, partitioned_table
 from streams.taxonomy import default_taxonomy
 from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
-from streams.windows import SAMPLE_CHARS, anchor
+from streams.windows import OVERALL, SAMPLE_CHARS, anchor
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,9 @@ def add_detection(
     counter = PartitionCounter(
         cells, claims, lateness_s=worker.lateness_s, combinations=worker.combinations()
     )
-    detection = Detection(state, detection_settings(worker), now=clock.now, sources=partitions)
+    detection = Detection(
+        state, detection_settings(worker), now=clock.now, sources=partitions, partitions=partitions
+    )
     scored_name = scored.get_topic_name()
     offsets = Offsets(bootstrap)
     taxonomy = default_taxonomy()
@@ -105,8 +107,13 @@ def add_detection(
         for key, cell in cells_out.items():
             p, size, start, dim = parse_cell_key(key)
             record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
+            value = encode({**record, "cell": cell})
+            if dim == OVERALL:  # every detection partition judges its keys against it
+                for mp in range(partitions):
+                    await windows.send(key=b"overall", value=value, partition=mp)
+                continue
             # a combination goes where its anchor goes: they are judged together
-            await windows.send(key=anchor(dim).encode(), value=encode({**record, "cell": cell}))
+            await windows.send(key=anchor(dim).encode(), value=value)
 
     async def send_progress(p: int, wm: int | None, *, idle: bool = False) -> None:
         mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})

@@ -59,3 +59,12 @@ def test_the_share_tail_is_small_only_when_the_share_moved() -> None:
     assert share_tail((5, 0.4), (54, 4), 1e-3) > 0.3
     assert share_tail((0, 0.4), (54, 4), 1e-3) == 1.0
     assert share_tail((3, 0.4), (0, 4), 1e-3) == 1.0
+
+
+def test_an_anchor_riding_an_overall_wave_is_not_reported() -> None:
+    readings = {
+        "overall": reading(120, 30),
+        "product=p1": reading(30, 7.5),  # a quarter of the complaints, as usual
+        "product=p2": reading(60, 7.5),  # half of them: its share jumped
+    }
+    assert judge(readings) == {"overall": "overall", "product=p2": "product=p2"}
