@@ -51,6 +51,12 @@ def local_slots(ts: float, tz: str) -> tuple[int, int]:
     return moment.hour, moment.weekday()
 
 
+def local_time(ts: float, tz: str) -> tuple[float, int]:
+    """(hours since local midnight, weekday) of the epoch second ``ts`` in the zone ``tz``."""
+    moment = datetime.fromtimestamp(ts, tz=zone(tz))
+    return moment.hour + moment.minute / 60 + moment.second / 3600, moment.weekday()
+
+
 def learn_phi(phi: float, count: float, mu: float, weight: float) -> float:
     """One winsorised moment step of the dispersion towards what ``count`` says.
 
@@ -74,18 +80,36 @@ class SeasonalBaseline:
     weekly_halflife_weeks: float = 2.0
     phi_halflife_s: float = 2 * 86400.0
     tz: str = DEFAULT_TIMEZONE
-    level: float = 0.0
+    level: float = 0.0  # counts per window at season 1: level_sum / season_sum
+    level_sum: float = 0.0  # EWMA of counts
+    season_sum: float = 0.0  # EWMA of the seasonal factors of the same windows
     slow: float = 0.0  # level with a week's half-life: what the weekly factors are learned against
+    slow_sum: float = 0.0
+    slow_season_sum: float = 0.0
     daily: list[float] = field(default_factory=lambda: [1.0] * 24)
     weekly: list[float] = field(default_factory=lambda: [1.0] * 7)
     phi: float = 0.1
     n: int = 0
-    daily_n: list[int] = field(default_factory=lambda: [0] * 24)
+    daily_n: list[float] = field(default_factory=lambda: [0.0] * 24)
     weekly_n: list[int] = field(default_factory=lambda: [0] * 7)
 
+    def _place(self, ts: float) -> tuple[int, int, float, int]:
+        """(slot before, slot after, weight of the one after, weekday) of the window at ``ts``.
+
+        A slot's factor belongs to the middle of its hour; between two middles
+        the factor is interpolated, so a steep hour is not one step.
+        """
+        hours, day = local_time(ts + self.step_s / 2, self.tz)
+        x = hours - 0.5
+        before = math.floor(x)
+        return before % 24, (before + 1) % 24, x - before, day
+
+    def _daily(self, before: int, after: int, frac: float) -> float:
+        return (1 - frac) * self.daily[before] + frac * self.daily[after]
+
     def season(self, ts: float) -> float:
-        hour, day = local_slots(ts, self.tz)
-        return self.daily[hour] * self.weekly[day]
+        before, after, frac, day = self._place(ts)
+        return self._daily(before, after, frac) * self.weekly[day]
 
     def expected(self, ts: float) -> float:
         """The count expected in the window starting at ``ts`` (0 before any history)."""
@@ -101,28 +125,42 @@ class SeasonalBaseline:
         ``seasonal=False`` learns the levels only: a window under suspicion
         must not reshape the rhythm.
         """
-        hour, day = local_slots(ts, self.tz)
+        before, after, frac, day = self._place(ts)
+        daily = self._daily(before, after, frac)
         self.n += 1
-        mu = self.level * self.daily[hour] * self.weekly[day]
+        mu = self.level * daily * self.weekly[day]
         if self.n > 1 and mu >= 1.0:
             a_phi = max(alpha(self.phi_halflife_s / self.step_s), 1.0 / self.n)
             self.phi = learn_phi(self.phi, count, mu, a_phi)
-        deseasonalised = count / max(self.daily[hour] * self.weekly[day], MIN_FACTOR)
+        # the level is sum(counts) / sum(factors), exponentially weighted: the Poisson
+        # estimate, so a quiet night hour (a few counts over a small factor) weighs little
         a_level = max(alpha(self.level_halflife_s / self.step_s), 1.0 / self.n)
-        self.level += a_level * (deseasonalised - self.level)
+        self.level_sum += a_level * (count - self.level_sum)
+        self.season_sum += a_level * (daily * self.weekly[day] - self.season_sum)
+        self.level = self.level_sum / max(self.season_sum, MIN_FACTOR)
         a_slow = max(alpha(7 * 86400.0 / self.step_s), 1.0 / self.n)
-        self.slow += a_slow * (count / max(self.daily[hour], MIN_FACTOR) - self.slow)
+        self.slow_sum += a_slow * (count - self.slow_sum)
+        self.slow_season_sum += a_slow * (daily - self.slow_season_sum)
+        self.slow = self.slow_sum / max(self.slow_season_sum, MIN_FACTOR)
         if self.level <= 0 or self.slow <= 0 or not seasonal:
             return
+        # a factor starts from 1 as if a day (a week) had been seen: one noisy first day of
+        # a weekday does not make that weekday's factor; both are learned against the slow
+        # level, which a busy afternoon or a weekend cannot pull along
         per_day = max(3600.0 / self.step_s, 1.0)  # observations of one hour slot per day
-        self.daily_n[hour] += 1
-        a_day = max(alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[hour] + 1))
-        ratio = count / (self.level * self.weekly[day])
-        self.daily[hour] = max(MIN_FACTOR, self.daily[hour] + a_day * (ratio - self.daily[hour]))
+        ratio = count / (self.slow * self.weekly[day])
+        for slot, share in ((before, 1 - frac), (after, frac)):
+            self.daily_n[slot] += share
+            a_day = share * max(
+                alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[slot] + per_day)
+            )
+            self.daily[slot] = max(MIN_FACTOR, self.daily[slot] + a_day * (ratio - daily))
         per_week = max(86400.0 / self.step_s, 1.0)
         self.weekly_n[day] += 1
-        a_week = max(alpha(self.weekly_halflife_weeks * per_week), 1.0 / (self.weekly_n[day] + 1))
-        ratio = count / (self.slow * self.daily[hour])
+        a_week = max(
+            alpha(self.weekly_halflife_weeks * per_week), 1.0 / (self.weekly_n[day] + per_week)
+        )
+        ratio = count / (self.slow * daily)
         self.weekly[day] = max(MIN_FACTOR, self.weekly[day] + a_week * (ratio - self.weekly[day]))
         _normalise(self.daily)
         _normalise(self.weekly)
@@ -135,6 +173,10 @@ class SeasonalBaseline:
         """The baseline a state describes; a state from before time zones was learned in UTC."""
         if "tz" not in state:
             state = {**state, "tz": "UTC", "slow": state.get("level", 0.0)}
+        if "level_sum" not in state:  # from before the level was a ratio of sums
+            level, slow = state.get("level", 0.0), state.get("slow", 0.0)
+            state = {**state, "level_sum": level, "season_sum": 1.0}
+            state |= {"slow_sum": slow, "slow_season_sum": 1.0}
         return cls(**state)
 
 

@@ -38,13 +38,15 @@ from streams.baseline import (
     upper_tail,
 )
 from streams.episodes import Episode, Status
-from streams.surprise import SurpriseHistory, bin_of
+from streams.surprise import SurpriseHistory
 
 STATISTIC = "negative_binomial_upper_tail"
 #: Surprises (-log10 p) below this are never calibrated: they could not score anyway.
 CALIBRATE_FROM = 1.5
 #: Windows more surprising than this (p < 1e-3) do not teach a scale its dispersion.
 BULK_SURPRISE = 3.0
+#: A window whose smallest p-value (Bonferroni) is below this is odd.
+ODD_P = 0.01
 #: A window that some scale finds odd is learned capped at mu + this many sd.
 SUSPECT_SIGMAS = 1.0
 #: A window this surprising (p < 1e-2) is raised: its run is learned only when it ends.
@@ -65,7 +67,7 @@ class SpikeSettings:
     clip_sigmas: float = 3.0  # counts are learned capped at mu + k*sd
     adapt_after: int = 36  # windows after which an episode's lasting level is learned as normal
     repeat_factor: float = 0.5  # score-csv: scores after an episode's first window are damped
-    sustained_windows: int = 0  # also test the sum of this many windows (0: no such scale)
+    sustained_windows: int = 6  # also test the sum of this many windows (half an hour)
     warmup_s: float = 86400.0  # until a day is seen, the rhythm is uncertain: tails are widened
     warmup_phi: float = 1.0  # extra dispersion at the start of the warm-up, fading to 0
     level_halflife_s: float = 6 * 3600.0
@@ -114,27 +116,27 @@ class Scale:
     phi: float
     history: SurpriseHistory
     learned: int = 0
-    #: surprises of the run of raised windows under way, by bin: learned when the run ends
-    #: without an episode (so a growing wave cannot teach the key that it is normal)
-    pending: dict[str, int] = field(default_factory=dict)
+    #: the run of raised windows under way: one sample (its peak) when it ends without an
+    #: episode, so the tail of the history counts events, not windows, and a growing wave
+    #: cannot teach the key that it is normal while it grows
+    run_peak: float = 0.0
     run: int = 0
 
     def hold(self, surprise: float, longest: int) -> None:
-        """Keep a raised window's surprise until its run ends (or lasts ``longest`` windows)."""
-        b = str(bin_of(max(surprise, 0.0)))
-        self.pending[b] = self.pending.get(b, 0) + 1
+        """A raised window: part of the run under way (a run is cut at ``longest`` windows)."""
+        self.run_peak = max(self.run_peak, surprise)
         self.run += 1
         if self.run >= longest:
             self.release()
 
     def release(self) -> None:
-        """The run ended without an episode: its windows were the key's normal after all."""
-        for b, times in self.pending.items():
-            self.history.learn_bin(int(b), times)
+        """The run ended without an episode: its peak was the key's normal after all."""
+        if self.run:
+            self.history.learn(self.run_peak)
         self.forget()
 
     def forget(self) -> None:
-        self.pending, self.run = {}, 0
+        self.run_peak, self.run = 0.0, 0
 
     def to_state(self) -> dict[str, Any]:
         return {**asdict(self), "history": self.history.to_state()}
@@ -153,8 +155,7 @@ class Test:
     expected: float
     window_s: float
     phi: float
-    p_value: float  # calibrated, per event (a run of windows counts once)
-    p_window: float  # calibrated, per window
+    p_value: float  # calibrated: how often an event this surprising starts
     surprise: float  # -log10 of the negative-binomial tail
     testable: bool  # enough history and count
     covered: bool  # its window overlaps an episode
@@ -283,13 +284,9 @@ class SpikeDetector:
         p_value = p_nb
         if surprise >= CALIBRATE_FROM:
             p_value = max(p_nb, scale.history.survival(surprise))
-        # a sliding sum's exceedances come in runs as long as its window: one event, not many
-        p_event = p_value * self.step_s / window_s
         testable = self._ready(scale) and count >= s.min_count
         covered = self._covered(window_s, ts + self.step_s)
-        return Test(
-            scale, count, expected, window_s, phi, p_event, p_value, surprise, testable, covered
-        )
+        return Test(scale, count, expected, window_s, phi, p_value, surprise, testable, covered)
 
     # -- one window -----------------------------------------------------------------------------
     def score(self, window_start: float, tests: list[Test]) -> tuple[float, float, Test | None]:
@@ -372,7 +369,7 @@ class SpikeDetector:
         # a window some scale finds odd is learned barely above normal and does not reshape
         # the rhythm: a slow wave must not lift what it is measured against before it is
         # recognised; an episode that has lasted adapt_after windows is the new normal
-        odd = min(t.p_window for t in tests) * len(tests) < 10**-s.score_floor
+        odd = min(t.p_value for t in tests) * len(tests) < ODD_P
         learn = count
         if self.episode.is_open and self.episode.windows >= s.adapt_after:
             odd = False
@@ -394,14 +391,14 @@ class SpikeDetector:
                 p_clean = upper_tail(clean, max(expected_s, 0.05), t.phi)
                 surprise = -math.log10(p_clean) if p_clean > 0 else 320.0
             scale = t.scale
+            if not warm:  # residuals of the first day are the rhythm not yet learned, not noise
+                continue
             scale.learned += 1
             if surprise < BULK_SURPRISE:  # the dispersion is the bulk's: tails are calibrated
                 windows = t.window_s / self.step_s
                 halflife = s.phi_halflife_s * math.sqrt(windows) / self.step_s
                 weight = max(alpha(halflife), 1.0 / scale.learned) * min(1.0, expected_s / 5.0)
                 scale.phi = learn_phi(scale.phi, clean, expected_s, weight)
-            if not warm:
-                continue
             if surprise >= RAISED_SURPRISE:
                 if not self.episode.is_open:
                     longest = max(2 * round(t.window_s / self.step_s), s.adapt_after)
