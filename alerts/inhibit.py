@@ -8,6 +8,7 @@ on-call staff hear about the cause once, not each symptom.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from alerts.config import InhibitRule
 from alerts.matchers import matches_all
@@ -20,15 +21,28 @@ class Inhibitor:
     def __init__(self, rules: Sequence[InhibitRule]) -> None:
         self.rules = list(rules)
 
-    def muted(self, targets: Iterable[Alert], sources: Iterable[Alert]) -> dict[str, list[str]]:
-        """fingerprint → why, for each target muted by a firing source alert."""
+    def muted(
+        self,
+        targets: Iterable[Alert],
+        sources: Iterable[Alert],
+        ended: Iterable[Alert] = (),
+    ) -> dict[str, list[str]]:
+        """fingerprint → why, for each target muted by a source alert.
+
+        A source mutes while it fires. For alerts that are over (history read in
+        a backfill), sources that have ``ended`` mute the targets whose problem
+        they overlapped in event time, so the order in which the history reached
+        the service does not decide what is news.
+        """
         firing = [s for s in sources if s.firing and not s.closed]
+        ended = [s for s in ended if not s.firing]
         out: dict[str, list[str]] = {}
         for target in targets:
             for n, rule in enumerate(self.rules):
                 if not matches_all(rule.target, target.labels):
                     continue
-                for source in firing:
+                overlapping = [s for s in ended if overlaps(s, target)]
+                for source in [*firing, *overlapping]:
                     if source.fingerprint == target.fingerprint:
                         continue
                     if not matches_all(rule.source, source.labels):
@@ -48,3 +62,17 @@ def _shares(rule: InhibitRule, source: Mapping[str, str], target: Mapping[str, s
         return all(source.get(k, "") == target.get(k, "") for k in rule.equal)
     present = [k for k in rule.equal if target.get(k, "")]
     return bool(present) and all(source.get(k, "") == target[k] for k in present)
+
+
+def event_span(alert: Alert) -> tuple[datetime, datetime]:
+    """When the alert's problem lasted, in event time: its episode's start to its last window."""
+    signal = alert.signal
+    started = signal.details.get("episode_start")
+    begin = datetime.fromisoformat(started) if isinstance(started, str) else signal.window_start
+    return min(begin, signal.window_start), signal.window_end
+
+
+def overlaps(a: Alert, b: Alert) -> bool:
+    a0, a1 = event_span(a)
+    b0, b1 = event_span(b)
+    return a0 <= b1 and b0 <= a1

@@ -43,6 +43,8 @@ from radar.store import Store
 
 log = logging.getLogger(__name__)
 HIDDEN_KEY_LABELS = ("alertname", "severity")
+#: Alerts that ended this recently (processing time) still mute what they overlapped.
+RECENTLY_ENDED = timedelta(hours=1)
 
 
 class Pipeline:
@@ -94,10 +96,11 @@ class Pipeline:
         """Run every timer that is due at the clock's current time."""
         now = self.clock.now()
         firing = self.state.firing()
+        ended = self.state.ended_since(now - RECENTLY_ENDED)
         active = self.silencer.active(now)
         for group in self.state.groups():
             try:
-                self._tick_group(group, now, firing, active)
+                self._tick_group(group, now, firing, active, ended)
             except Exception:  # one broken group must not stop the others
                 log.exception(
                     "alert group %s (rule %s) failed this tick", group.group_key, group.rule
@@ -115,7 +118,12 @@ class Pipeline:
             return None
 
     def _tick_group(
-        self, group: Group, now: datetime, all_firing: list[Alert], active: list[Silence]
+        self,
+        group: Group,
+        now: datetime,
+        all_firing: list[Alert],
+        active: list[Silence],
+        ended: list[Alert],
     ) -> None:
         alerts = self.state.alerts_in(group.group_key)
         incident = (
@@ -141,6 +149,9 @@ class Pipeline:
             self._close(group, rule, alerts, incident, now)  # resolved by hand
             return
         firing = [a for a in alerts if a.firing]
+        if not firing and incident is None and group.last_flush_at is None:
+            self._record_past(group, rule, alerts, now, all_firing, active, ended)
+            return
         if not firing:
             self._maybe_auto_resolve(group, rule, alerts, incident, now)
             return
@@ -154,12 +165,47 @@ class Pipeline:
                 self._escalate(group, rule, live, incident, now)
 
     def _muted(
-        self, firing: Sequence[Alert], all_firing: Sequence[Alert], active: Sequence[Silence]
+        self,
+        targets: Sequence[Alert],
+        all_firing: Sequence[Alert],
+        active: Sequence[Silence],
+        ended: Sequence[Alert] = (),
     ) -> dict[str, list[str]]:
-        muted = self.inhibitor.muted(firing, all_firing)
-        for fingerprint, reasons in self.silencer.muted(firing, active).items():
+        muted = self.inhibitor.muted(targets, all_firing, ended)
+        for fingerprint, reasons in self.silencer.muted(targets, active).items():
             muted.setdefault(fingerprint, []).extend(reasons)
         return muted
+
+    def _record_past(
+        self,
+        group: Group,
+        rule: Rule,
+        alerts: list[Alert],
+        now: datetime,
+        all_firing: Sequence[Alert],
+        active: Sequence[Silence],
+        ended: Sequence[Alert],
+    ) -> None:
+        """A problem that began and ended before its group was first told (history read in a
+        backfill, or a blip shorter than the group wait): it is recorded as an incident,
+        resolved at once, and nobody is paged for it. Muted alerts record nothing."""
+        muted = self._muted(alerts, all_firing, active, ended)
+        shown = [a for a in alerts if a.fingerprint not in muted]
+        if shown:
+            incident = self._open(group, rule, shown, max(a.severity for a in shown), now)
+            incidents.update_data(
+                self.store,
+                incident.id,
+                {
+                    "alerts": [alert_view(a).model_dump(mode="json") for a in shown],
+                    "fingerprints": sorted(a.fingerprint for a in shown),
+                    "past": True,
+                },
+                now=now,
+            )
+            note = Text("alerts.note.over_before_told", {})
+            incidents.resolve(self.store, incident.id, SYSTEM_ACTOR, note, now=now)
+        self.state.close_group(group.group_key)
 
     # -- flush: incident, quiet hours, dedupe, log ------------------------------------------
     def _flush(

@@ -88,6 +88,12 @@ class AlertState:
         with self.engine.connect() as conn:
             return [Alert.from_row(r._mapping) for r in conn.execute(query)]
 
+    def ended_since(self, since: datetime) -> list[Alert]:
+        """Alerts that ended (resolved) at or after ``since``, closed or not."""
+        query = select(alerts).where(alerts.c.status == "resolved", alerts.c.ends_at >= since)
+        with self.engine.connect() as conn:
+            return [Alert.from_row(r._mapping) for r in conn.execute(query)]
+
     def close_group(self, group_key: str) -> None:
         """Close the group's alerts and forget the group (its incident is over)."""
         with self.engine.begin() as conn:

@@ -276,6 +276,47 @@ class TestInhibition:
         assert told == {"wave", "elsewhere", "chat"}  # the topic alone is explained by the wave
 
 
+class TestHistory:
+    """Problems that began and ended before anyone was told: a backfill's history."""
+
+    def test_a_problem_already_over_is_recorded_resolved_and_pages_nobody(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        h = harness_factory(RULES)
+        h.feed(make_signal("old", at=at(0 * S)))
+        h.feed(make_signal("old", at=at(1 * S), status="resolved"))  # within group_wait
+        h.run_for(2 * M)
+        assert h.sent("oncall") == []
+        (incident,) = incidents.list_incidents(h.store, status=None)
+        assert incident.status == "resolved" and incident.data.get("past") is True
+        assert incident.signal_keys() == [{"topic": "物流配送", "region": "华东"}]
+
+    def test_an_overlapping_specific_spike_mutes_a_past_broad_one(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        rules = RULES.replace(
+            "inhibit:\n",
+            """inhibit:
+  - name: specific-mutes-overall
+    source: ['type="spike"', 'scope!="all"']
+    target: ['type="spike"', 'scope="all"']
+""",
+        )
+        h = harness_factory(rules)
+        wave = {"topic": "物流配送", "region": "华南"}
+        h.feed(
+            make_signal("wave", at=at(0 * S), key=wave),
+            make_signal("all", at=at(0 * S), key={"scope": "all"}),
+        )
+        h.feed(  # the wave's signal ends first; the overall one a little later
+            make_signal("wave", at=at(1 * S), key=wave, status="resolved"),
+        )
+        h.feed(make_signal("all", at=at(2 * S), key={"scope": "all"}, status="resolved"))
+        h.run_for(2 * M)
+        keys = [i.signal_keys() for i in incidents.list_incidents(h.store, status=None)]
+        assert keys == [[wave]]
+
+
 class TestQuietHours:
     def test_non_critical_waits_until_morning_critical_does_not(
         self, harness_factory: HarnessFactory
