@@ -7,7 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import i18n, metrics
-from dashboard.auth import PAGES, User, authenticate
+from dashboard.auth import PAGES, SignInGuard, User, client_address
 from dashboard.resources import default_language, metrics_server, settings, store
 from dashboard.widgets import from_url, keep_in_url, lang, t
 from radar.store.audit import record_action
@@ -36,6 +36,12 @@ with st.sidebar:
     keep_in_url("lang", chosen, default_language())
 
 
+@st.cache_resource
+def sign_in_guard() -> SignInGuard:
+    """One guard for every session of this server: lockouts count across browsers."""
+    return SignInGuard()
+
+
 def sign_in() -> None:
     """The sign-in form; the page asked for (and its URL parameters) opens afterwards."""
     st.title(t("dashboard.app.name"))
@@ -48,9 +54,11 @@ def sign_in() -> None:
         password = st.text_input(t("dashboard.app.password"), type="password")
         submitted = st.form_submit_button(t("dashboard.app.sign_in"), type="primary")
     if submitted:
-        user = authenticate(users, name, password)
+        client = client_address(st.context.headers, st.context.ip_address)
+        result = sign_in_guard().sign_in(users, name, password, client)
+        user = result.user
         metrics.signed_in(user is not None)
-        if user is None:
+        if user is None:  # locked out or busy reads the same: it tells a guesser nothing
             st.error(t("dashboard.app.wrong_password"))
             return
         st.session_state["user"] = user
@@ -58,7 +66,7 @@ def sign_in() -> None:
         st.rerun()
 
 
-user = st.session_state.get("user")
+user = sign_in_guard().current_user(st.session_state)  # None once the session expired
 signed_in = isinstance(user, User)
 allowed = user.pages() if isinstance(user, User) else frozenset(PAGES)
 home = next(p for p in PAGES if p in allowed)  # served at the root URL
