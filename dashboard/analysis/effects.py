@@ -5,16 +5,43 @@ scope (so a quieter month does not look like an improvement). The interval is
 for the rate ratio after/before (Katz's log method, 0.5 added to every cell when
 one is zero); the verdict follows the interval: entirely below 1 is improved,
 entirely above 1 is worse, otherwise there is no evidence either way.
+
+The two sides are local days (:func:`windows`): the days before the day it
+shipped against that day and the days after it, midnight to midnight in the
+display time zone, so the date the user picked is the date compared at.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Literal
+
+from radar.clock import from_millis
+from radar.localtime import DEFAULT_ZONE, midnight, zone
 
 Verdict = Literal["improved", "no_evidence", "worse", "too_early"]
 Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The stretches compared: ``[before, cut)`` against ``[cut, after)``."""
+
+    before: datetime
+    cut: datetime  # the local midnight that starts the day it shipped
+    after: datetime
+
+
+def windows(shipped_on: date, days: int, now: datetime, timezone: str = DEFAULT_ZONE) -> Windows:
+    """``days`` local days before the day it shipped against that day and the ``days - 1``
+    after it (no further than ``now``); the day it shipped counts as after."""
+    tz = zone(timezone)
+    cut = from_millis(midnight(shipped_on, tz))
+    before = from_millis(midnight(shipped_on - timedelta(days=days), tz))
+    after = from_millis(midnight(shipped_on + timedelta(days=days), tz))
+    return Windows(before, cut, max(cut, min(now, after)))
 
 
 @dataclass(frozen=True)

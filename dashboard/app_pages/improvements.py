@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
-from dashboard.analysis.effects import Effect, measure
+from dashboard.analysis.effects import Effect, measure, windows
 from dashboard.resources import settings, store
 from dashboard.widgets import current_user, label, locale, now_until, t, url_selectbox
 from radar.store.audit import record_action
-from radar.store.improvements import ImprovementAction, record_improvement
+from radar.store.improvements import ImprovementAction, record_improvement, shipped_at_for
 
 user = current_user()
 window = timedelta(days=settings().effect_window_days)
@@ -67,7 +67,8 @@ if user.may("improvement"):
                     topic=topic,
                     product=product,
                     region=region,
-                    shipped_at=datetime.combine(shipped, time(0, 0), tzinfo=locale().tz),
+                    # the local day picked, kept as its midnight in UTC
+                    shipped_at=shipped_at_for(shipped, data.zone()),
                     owner=owner,
                     created_by=user.name,
                 )
@@ -85,8 +86,9 @@ if user.may("improvement"):
 
 
 def effect_of(action: ImprovementAction, now: datetime) -> Effect:
-    before = data.scope_counts(action, action.shipped_at - window, action.shipped_at)
-    after = data.scope_counts(action, action.shipped_at, min(now, action.shipped_at + window))
+    sides = windows(action.shipped_on(data.zone()), window.days, now, data.zone())
+    before = data.scope_counts(action, sides.before, sides.cut)
+    after = data.scope_counts(action, sides.cut, sides.after)
     return measure(before[0], before[1], after[0], after[1])
 
 
@@ -111,7 +113,7 @@ for action in actions:
         {
             "title": action.title,
             "scope": scope_text(action),
-            "shipped": locale().local(action.shipped_at),
+            "shipped": action.shipped_on(data.zone()),
             "owner": action.owner,
             "before": None if effect.rate_before is None else effect.rate_before,
             "after": None if effect.rate_after is None else effect.rate_after,
@@ -128,7 +130,7 @@ st.dataframe(
     column_config={
         "title": st.column_config.TextColumn(t("dashboard.improvements.action")),
         "scope": t("dashboard.improvements.scope"),
-        "shipped": st.column_config.DatetimeColumn(
+        "shipped": st.column_config.DateColumn(
             t("dashboard.improvements.shipped"), format="YYYY-MM-DD"
         ),
         "owner": t("dashboard.common.owner"),
@@ -145,8 +147,7 @@ st.dataframe(
 )
 
 names = {
-    a.id: f"{a.title} ({scope_text(a)}, {locale().clock(a.shipped_at, '%Y-%m-%d')})"
-    for a in actions
+    a.id: f"{a.title} ({scope_text(a)}, {a.shipped_on(data.zone()):%Y-%m-%d})" for a in actions
 }
 picked = url_selectbox(
     t("dashboard.improvements.look_at_one_action"),
@@ -184,13 +185,12 @@ cols[2].metric(
     else f"95% CI [{effect.low - 1:+.0%}, {effect.high - 1:+.0%}]",
 )
 cols[3].metric(t("dashboard.improvements.verdict"), label("verdict", effect.verdict))
-series = data.scope_series(
-    action, action.shipped_at - window, min(now, action.shipped_at + window), 86_400_000
-)
+sides = windows(action.shipped_on(data.zone()), window.days, now, data.zone())
+series = data.scope_series(action, sides.before, sides.after, 86_400_000)
 st.altair_chart(
     charts.effect_chart(
         series,
-        locale().local(action.shipped_at),
+        locale().local(sides.cut),
         t("dashboard.improvements.daily_rate"),
     ),
     width="stretch",

@@ -1,12 +1,19 @@
-"""Store: improvement actions product teams record, to measure their effect (跟踪改进效果)."""
+"""Store: improvement actions product teams record, to measure their effect (跟踪改进效果).
+
+An action ships on a day of the display time zone: "shipped on 2026-12-07" in
+Beijing is kept as the instant of that local midnight (2026-12-06 16:00 UTC; the
+store keeps UTC), and read back as a local date (:meth:`ImprovementAction.shipped_on`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, Index, Integer, String, Table, Text, insert, select
 
+from radar.clock import from_millis, to_millis
+from radar.localtime import DEFAULT_ZONE, local_date, midnight, zone
 from radar.store.db import EpochMillis, metadata
 from radar.store.feedback import Store
 
@@ -44,6 +51,15 @@ class ImprovementAction:
     def scope(self) -> dict[str, str]:
         given = {"topic": self.topic, "product": self.product, "region": self.region}
         return {k: v for k, v in given.items() if v}
+
+    def shipped_on(self, timezone: str = DEFAULT_ZONE) -> date:
+        """The local day it shipped: the date the user picked when it was recorded there."""
+        return local_date(to_millis(self.shipped_at), zone(timezone))
+
+
+def shipped_at_for(day: date, timezone: str = DEFAULT_ZONE) -> datetime:
+    """The instant kept for "shipped on ``day``" in ``timezone``: that day's local midnight."""
+    return from_millis(midnight(day, zone(timezone)))
 
 
 def record_improvement(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from dashboard.analysis.effects import windows
 from dashboard.queries import counts, health, improvements, overview, products, topics
 from dashboard.queries.filters import Filters
 from dashboard.queries.rollups import refresh_all
@@ -14,7 +15,7 @@ from radar.events import ScoredEvent, make_event_id
 from radar.store import Store, make_engine
 from radar.store.audit import recent_actions, record_action
 from radar.store.health import latest_pipeline_stats, pipeline_stats_since, record_pipeline_stats
-from radar.store.improvements import list_improvements, record_improvement
+from radar.store.improvements import list_improvements, record_improvement, shipped_at_for
 from radar.store.indexes import ensure_indexes, refresh_statistics
 from radar.store.rollups import (
     ResponseSla,
@@ -293,6 +294,48 @@ class TestEventQueries:
         assert improvements.scope_counts(store, action, DAY, DAY + timedelta(days=1)) == (1, 3)
         series = improvements.scope_series(store, action, DAY, DAY + timedelta(days=1), 86_400_000)
         assert list(series["complaints"]) == [1] and list(series["volume"]) == [3]
+
+    def test_shipped_on_a_local_day_is_that_day_before_and_after(self, store: Store) -> None:
+        """ "Shipped on 2026-11-21" in Beijing: kept as 11-20 16:00 UTC, read back as 11-21,
+        and compared from Beijing midnight, whatever time of the day was kept."""
+        store.add_scored(
+            [
+                event(1, "review", 14, product="耳机"),  # 11-20 22:00 in Beijing: before
+                event(2, "review", 18, product="耳机", is_complaint=True),  # 11-21 02:00: after
+            ]
+        )
+        refresh_all(store, ResponseSla())
+        picked = date(2026, 11, 21)
+        recorded = record_improvement(
+            store,
+            title="耳机质检",
+            product="耳机",
+            shipped_at=shipped_at_for(picked, "Asia/Shanghai"),
+            owner="wang",
+            created_by="wang",
+        )
+        (stored,) = list_improvements(store)
+        assert stored.shipped_at == datetime(2026, 11, 20, 16, tzinfo=UTC)  # the store keeps UTC
+        assert stored.shipped_on("Asia/Shanghai") == picked
+        assert stored.shipped_on("UTC") == date(2026, 11, 20)
+        # an action kept at 00:00 UTC (as the dashboard did before it counted Beijing days)
+        # shipped on 11-21 in Beijing too, and is compared from the same midnight
+        older = record_improvement(
+            store,
+            title="耳机质检",
+            product="耳机",
+            shipped_at=datetime(2026, 11, 21, tzinfo=UTC),
+            owner="wang",
+            created_by="wang",
+        )
+        now = DAY + timedelta(days=3)
+        for action in (recorded, older):
+            assert action.shipped_on() == picked
+            sides = windows(action.shipped_on(), 28, now)
+            assert sides.cut == datetime(2026, 11, 20, 16, tzinfo=UTC)
+            before = improvements.scope_counts(store, action, sides.before, sides.cut)
+            after = improvements.scope_counts(store, action, sides.cut, sides.after)
+            assert (before, after) == ((0, 1), (1, 1))
 
     def test_product_texts_and_topic_mix(self, store: Store) -> None:
         store.add_scored(
