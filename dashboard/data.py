@@ -23,6 +23,7 @@ from dashboard.queries import (
 from dashboard.queries.filters import Filters
 from dashboard.resources import core, response_sla, settings, store
 from radar.i18n import Locale
+from radar.store import duplicates
 from radar.store.improvements import ImprovementAction, list_improvements
 
 TTL = settings().cache_ttl_s
@@ -80,6 +81,18 @@ def topic_windows(filters: Filters, recent_s: int) -> pd.DataFrame:
 @st.cache_data(ttl=TTL, show_spinner=False)
 def messages(filters: Filters, topic: str | None, limit: int = 200) -> pd.DataFrame:
     return topics.messages(store(), filters, topic=topic, limit=limit)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def copies(ids: tuple[str, ...]) -> pd.DataFrame:
+    """The likely duplicates of the listed messages ``ids`` (each with its ``first_id``)."""
+    return topics.copies(store(), ids)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def first_ids(ids: tuple[str, ...]) -> dict[str, str]:
+    """The first copy of each message ``ids`` (itself unless it is a likely duplicate)."""
+    return duplicates.first_ids(store(), ids)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)

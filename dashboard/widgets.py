@@ -2,6 +2,7 @@
 
 Texts come from the message catalogue (:func:`t`, :func:`label`); times are shown
 in the display time zone (``RADAR_TIMEZONE``), named in the column headings.
+Message lists show each first copy once, with its likely duplicates collapsed under it.
 """
 
 from __future__ import annotations
@@ -167,6 +168,7 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
 MESSAGE_COLUMNS = (
     "created_at",
     "text",
+    "duplicates",
     "topics",
     "channel",
     "product",
@@ -180,9 +182,27 @@ MESSAGE_COLUMNS = (
 )
 
 
+def repeated(count: int, channels: Sequence[str]) -> str:
+    """``重复 2 次（邮件、论坛）``: how often a customer said it again, and where ('' if never)."""
+    if not count:
+        return ""
+    names = t("text.list").join(label("channel", c) for c in channels)
+    return t("dashboard.widgets.repeated", n=count, channels=names)
+
+
 def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
-    """Customer messages as plain text cells: HTML or Markdown in them is never rendered."""
+    """Customer messages as plain text cells: HTML or Markdown in them is never rendered.
+
+    A message's likely duplicates are not rows of their own: the ``duplicates``
+    column says how many there are and on which channels (:func:`duplicate_list`
+    lists them).
+    """
     shown = local_times(frame[[c for c in MESSAGE_COLUMNS if c in frame.columns]], "created_at")
+    if "duplicates" in shown.columns:
+        shown["duplicates"] = [
+            repeated(int(n), channels)
+            for n, channels in zip(frame["duplicates"], frame["duplicate_channels"], strict=True)
+        ]
     for column in ("title", "product", "region", "segment", "stage", "topics"):
         if column in shown.columns:
             shown[column] = shown[column].fillna("")
@@ -200,6 +220,9 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
                 time_heading("dashboard.common.time"), format="YYYY-MM-DD HH:mm"
             ),
             "text": st.column_config.TextColumn(t("dashboard.widgets.text"), width="large"),
+            "duplicates": st.column_config.TextColumn(
+                t("dashboard.widgets.duplicates"), help=t("dashboard.widgets.duplicates_help")
+            ),
             "topics": t("dashboard.widgets.topics"),
             "channel": t("dashboard.common.channel"),
             "product": t("dashboard.common.product"),
@@ -214,6 +237,64 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
             "source": t("dashboard.common.source"),
         },
     )
+
+
+def duplicate_list(messages: pd.DataFrame, copies: pd.DataFrame, *, key: str | None = None) -> None:
+    """The likely duplicates of listed messages, under their first copy, in a collapsed section."""
+    copies = copies[copies["first_id"].isin(set(messages["id"]))]
+    if copies.empty:
+        return
+    order = {message_id: n for n, message_id in enumerate(messages["id"])}
+    firsts = dict(zip(messages["id"], messages["text"], strict=True))
+    shown = local_times(
+        copies.assign(
+            position=copies["first_id"].map(order),
+            first=[excerpt(firsts[i]) for i in copies["first_id"]],
+            channel=[label("channel", c) for c in copies["channel"]],
+            title=copies["title"].fillna(""),
+        ).sort_values(["position", "created_at"]),
+        "created_at",
+    )
+    title = t(
+        "dashboard.widgets.duplicates_listed",
+        messages=copies["first_id"].nunique(),
+        copies=len(copies),
+    )
+    with st.expander(title):
+        st.caption(t("dashboard.widgets.duplicates_help"))
+        st.dataframe(
+            shown[["first", "created_at", "channel", "source", "text", "title"]],
+            hide_index=True,
+            width="stretch",
+            key=key,
+            column_config={
+                "first": st.column_config.TextColumn(t("dashboard.widgets.first_copy")),
+                "created_at": st.column_config.DatetimeColumn(
+                    time_heading("dashboard.common.time"), format="YYYY-MM-DD HH:mm"
+                ),
+                "channel": t("dashboard.common.channel"),
+                "source": t("dashboard.common.source"),
+                "text": st.column_config.TextColumn(t("dashboard.widgets.text"), width="large"),
+                "title": st.column_config.TextColumn(t("dashboard.common.title")),
+            },
+        )
+
+
+def excerpt(text: str, chars: int = 40) -> str:
+    """The start of a text, for a cell that only has to say which message it is."""
+    return text if len(text) <= chars else text[:chars] + "…"
+
+
+def copy_list(copies: pd.DataFrame) -> None:
+    """One message's likely duplicates, collapsed under a ``重复 N 次`` heading."""
+    if copies.empty:
+        return
+    channels = list(dict.fromkeys(copies["channel"]))
+    with st.expander(repeated(len(copies), channels)):
+        for copy in copies.itertuples():
+            where = t("text.join").join([label("channel", copy.channel), str(copy.source)])
+            st.caption(f"{where} {locale().time(copy.created_at)}")
+            plain(str(copy.text))
 
 
 def plain(text: str) -> None:

@@ -1,9 +1,11 @@
-"""Dashboard analysis: incidents as table rows, with their age in buckets on-call can read."""
+"""Dashboard analysis: incidents as table rows, with their age in buckets on-call can read;
+their sample messages, each customer's message once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -67,3 +69,34 @@ def incident_rows(
     return frame.sort_values(["severity", "opened_at"], ascending=[False, True]).reset_index(
         drop=True
     )
+
+
+def collapse_samples(
+    samples: Sequence[Mapping[str, Any]], first_of: Mapping[str, str]
+) -> list[tuple[Mapping[str, Any], str | None]]:
+    """Sample messages with each first copy once, as (sample shown, its first copy's id).
+
+    Samples that are the same message, or likely duplicates of one message
+    (``first_of`` maps an id to its first copy), are one entry: the first copy's
+    own sample where there is one, else the earliest; the rest are listed under it.
+    """
+
+    def first(sample: Mapping[str, Any]) -> str | None:
+        sample_id = sample.get("id")  # a sample without an id cannot be matched
+        return first_of.get(str(sample_id), str(sample_id)) if sample_id else None
+
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for sample in samples:
+        if (key := first(sample)) is not None:
+            groups.setdefault(key, []).append(sample)
+    out: list[tuple[Mapping[str, Any], str | None]] = []
+    for sample in samples:
+        key = first(sample)
+        if key is None:
+            out.append((sample, None))
+        elif key in groups:  # the group's place is where its first sample was
+            members = groups.pop(key)
+            own = [s for s in members if s.get("id") == key]
+            earliest = min(members, key=lambda s: str(s.get("created_at") or ""))
+            out.append((own[0] if own else earliest, key))
+    return out

@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.analysis.rising import rising_topics
 from dashboard.widgets import (
+    duplicate_list,
     filter_bar,
     label,
     local_times,
@@ -124,3 +125,6 @@ total = data.count_messages(scope, topic)
 shown = data.messages(scope, topic)
 st.caption(t("dashboard.complaints.total", total=total, shown=len(shown)))
 message_table(shown, key="messages")
+with_copies = tuple(shown.loc[shown["duplicates"] > 0, "id"])
+if with_copies:
+    duplicate_list(shown, data.copies(with_copies), key="duplicates")

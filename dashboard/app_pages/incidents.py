@@ -9,11 +9,12 @@ import streamlit as st
 import alerts
 from alerts.titles import CODED
 from dashboard import charts, data, metrics
-from dashboard.analysis.incidents import incident_rows
+from dashboard.analysis.incidents import collapse_samples, incident_rows
 from dashboard.links import verify_link
 from dashboard.resources import settings, store
 from dashboard.silence_panel import silence_panel
 from dashboard.widgets import (
+    copy_list,
     current_user,
     label,
     locale,
@@ -190,13 +191,19 @@ if chosen:
         samples = [s for a in alert_list for s in a.get("samples", [])]
         if samples:
             st.markdown(f"**{t('dashboard.incidents.sample_messages')}**")
-            for sample in samples[:5]:
+            # one customer saying it on several channels is one sample, its copies under it
+            first_of = data.first_ids(tuple(str(s["id"]) for s in samples if s.get("id")))
+            shown = collapse_samples(samples, first_of)[:5]
+            copies = data.copies(tuple(first for _, first in shown if first))
+            for sample, first in shown:
                 with st.container(border=True):
                     channel = label("channel", sample["channel"]) if sample.get("channel") else ""
                     at = sample.get("created_at")
                     when = locale().time(datetime.fromisoformat(at)) if at else ""
                     st.caption(f"{channel} {when}")
                     plain(str(sample.get("text", "")))
+                    others = (copies["first_id"] == first) & (copies["id"] != sample.get("id"))
+                    copy_list(copies[others])
 
         st.markdown(f"**{t('dashboard.incidents.playbook_checklist')}**")
         for step in steps:

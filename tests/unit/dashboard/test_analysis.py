@@ -1,11 +1,15 @@
-"""Dashboard analysis: key figures, rising topics, effects, emerging terms, FAQ groups."""
+"""Dashboard analysis: key figures, rising topics, effects, emerging terms, FAQ groups,
+incident samples."""
 
 from __future__ import annotations
+
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
 
 from dashboard.analysis import effects, faq, kpis, rising, terms
+from dashboard.analysis.incidents import collapse_samples
 from dashboard.auth import authenticate, hash_password
 from dashboard.settings import UserSpec
 
@@ -111,6 +115,48 @@ def test_effect_verdicts(before: tuple[int, int], after: tuple[int, int], verdic
 def test_rate_ratio_interval_handles_zero_counts() -> None:
     ratio, low, high = effects.rate_ratio(0, 500, 20, 500)
     assert ratio < 0.1 and 0 < low < high < 1
+
+
+class TestEffectWindows:
+    LATER = datetime(2027, 6, 1, tzinfo=UTC)
+
+    def test_shipped_on_a_beijing_day_compares_beijing_days(self) -> None:
+        sides = effects.windows(date(2026, 12, 7), 28, self.LATER, "Asia/Shanghai")
+        assert sides.cut == datetime(2026, 12, 6, 16, tzinfo=UTC)  # 12-07 00:00 in Beijing
+        assert sides.before == datetime(2026, 11, 8, 16, tzinfo=UTC)
+        assert sides.after == datetime(2027, 1, 3, 16, tzinfo=UTC)
+
+    def test_the_after_side_stops_now(self) -> None:
+        now = datetime(2026, 12, 9, 3, 30, tzinfo=UTC)
+        assert effects.windows(date(2026, 12, 7), 28, now, "Asia/Shanghai").after == now
+        early = effects.windows(date(2026, 12, 7), 28, datetime(2026, 12, 1, tzinfo=UTC))
+        assert early.after == early.cut  # shipped in the future: nothing after yet
+
+    def test_days_of_a_zone_with_summer_time_are_real_days(self) -> None:
+        sides = effects.windows(date(2026, 4, 1), 7, self.LATER, "Europe/Berlin")
+        assert sides.cut == datetime(2026, 3, 31, 22, tzinfo=UTC)  # summer time, UTC+2
+        assert sides.before == datetime(2026, 3, 24, 23, tzinfo=UTC)  # winter time, UTC+1
+        assert (sides.cut - sides.before).total_seconds() == 7 * 86400 - 3600
+
+
+def test_samples_of_one_customer_on_three_channels_are_one() -> None:
+    samples = [
+        {"id": "b", "text": "email copy", "created_at": "2026-12-07T02:00:00+00:00"},
+        {"id": "x", "text": "another customer", "created_at": "2026-12-07T01:30:00+00:00"},
+        {"id": "a", "text": "first", "created_at": "2026-12-07T01:00:00+00:00"},
+        {"text": "no id"},
+        {"id": "c", "text": "forum copy", "created_at": "2026-12-07T03:00:00+00:00"},
+        {"id": "a", "text": "first, sampled twice", "created_at": "2026-12-07T01:00:00+00:00"},
+    ]
+    first_of = {"a": "a", "b": "a", "c": "a", "x": "x"}  # c matched b: first_ids follows it to a
+    shown = collapse_samples(samples, first_of)
+    assert [(s["text"], first) for s, first in shown] == [
+        ("first", "a"),  # in the place of the group's first sample, the first copy's own
+        ("another customer", "x"),
+        ("no id", None),
+    ]
+    only_copies = collapse_samples(samples[:1] + samples[4:5], {"b": "a", "c": "a"})
+    assert [(s["text"], first) for s, first in only_copies] == [("email copy", "a")]
 
 
 def test_emerging_terms_find_the_new_complaint() -> None:

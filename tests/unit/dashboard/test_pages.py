@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 import pytest
 
 import alerts
+from radar.events import ScoredEvent
+from radar.localtime import local, zone
 from radar.store.audit import recent_actions
-from radar.store.improvements import list_improvements
-from tests.unit.dashboard.conftest import HOSTILE, PASSWORDS, Seeded
+from radar.store.improvements import list_improvements, record_improvement
+from tests.unit.dashboard.conftest import HOSTILE, PASSWORDS, Seeded, scored
 
 
 def shown_text(at: Any) -> str:
@@ -30,6 +32,26 @@ def markdown_sources(at: Any) -> str:
 
 def frame_with(at: Any, column: str) -> Any:
     return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def said_three_times(seeded: Seeded) -> tuple[ScoredEvent, list[ScoredEvent]]:
+    """One customer's complaint on reviews, then again by email and on the forum (flagged)."""
+    said = {
+        "is_complaint": True,
+        "topics": ["商品质量"],
+        "region": "江苏",
+        "sentiment": 0.1,
+        "sentiment_label": "neg",
+        "severity": 1,
+    }
+    first = scored(901, "review", 3, text="屏幕第二天就碎了，要求退货", **said)
+    copies = [
+        scored(902, "email", 2.5, text="屏幕第二天就碎了，要求退货！", **said),
+        scored(903, "forum", 2, text="屏幕第二天就碎了 要求退货", **said),
+    ]
+    copies = [c.model_copy(update={"duplicate_of": first.id}) for c in copies]
+    seeded.store.add_scored([first, *copies])
+    return first, copies
 
 
 class TestSignIn:
@@ -89,6 +111,24 @@ class TestOverview:
         table = at.dataframe[0].value
         assert {"评价", "在线客服", "问卷", "全部"} <= set(table.index)
 
+    def test_a_complaint_said_on_three_channels_counts_once(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        first, _copies = said_three_times(seeded)
+        at = app_for(page="overview")
+        assert not at.exception, at.exception
+        since = seeded.now + timedelta(minutes=1) - timedelta(days=7)
+        customers = [e for e in seeded.events if not e.is_staff_reply and e.created_at >= since]
+        customers.append(first)  # and not its copies
+        complaints = sum(e.is_complaint for e in customers)
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["反馈量"] == str(len(customers))
+        assert metrics["投诉率"] == f"{complaints / len(customers):.1%}"
+        table = at.dataframe[0].value
+        assert table.at["邮件", "反馈量"].startswith("0") and table.at["论坛", "反馈量"].startswith(
+            "0"
+        )
+
     def test_down_source_is_flagged(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(page="overview")
         assert any("email-imap" in e.body and "IMAP login failed" in e.body for e in at.error)
@@ -128,6 +168,33 @@ class TestComplaints:
         ]
         assert len(messages) == len(expected)
 
+    def test_duplicates_are_one_row_with_their_copies_under_it(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        first, copies = said_three_times(seeded)
+        at = app_for(page="complaints", query={"region": "江苏"})
+        assert not at.exception, at.exception
+        messages = frame_with(at, "text")
+        assert list(messages["text"]) == [first.text]
+        assert list(messages["duplicates"]) == ["重复 2 次（邮件、论坛）"]
+        assert "共 1 条投诉，显示最新 1 条" in shown_text(at)
+        (listed,) = [e for e in at.expander if e.label.startswith("重复的消息")]
+        assert listed.label == "重复的消息（1 条消息，共重复 2 次）"
+        shown = frame_with(at, "first")
+        assert list(shown["text"]) == [c.text for c in copies]
+        assert list(shown["channel"]) == ["邮件", "论坛"]
+        assert set(shown["first"]) == {first.text}
+        # the heatmap counts the complaint once
+        heat = next(c for c in at.get("vega_lite_chart"))
+        assert "江苏" not in markdown_sources(at)  # (a filter value, not rendered as Markdown)
+        assert heat is not None
+
+    def test_duplicates_in_english(self, seeded: Seeded, app_for: Any) -> None:
+        said_three_times(seeded)
+        at = app_for(page="complaints", query={"region": "江苏"}, lang="en")
+        assert list(frame_with(at, "text")["duplicates"]) == ["repeated 2× (Email, Forum)"]
+        assert any(e.label == "Duplicates (2 copies of 1 messages)" for e in at.expander)
+
     def test_customer_html_is_shown_as_text(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(page="complaints", query={"channel": "chat"})
         assert HOSTILE in set(frame_with(at, "text")["text"])
@@ -146,6 +213,51 @@ class TestIncidents:
         assert "<script" not in markdown_sources(at)
         steps = alerts.checklist(seeded.store, seeded.incident_id)
         assert len([c for c in at.checkbox if c.key.startswith("step-")]) == len(steps)
+
+    def test_a_sample_said_on_three_channels_is_shown_once(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        from alerts.incidents import open_incident
+
+        first, copies = said_three_times(seeded)
+
+        def sample(e: ScoredEvent) -> dict[str, str]:
+            return {
+                "id": e.id,
+                "text": e.text,
+                "channel": e.channel,
+                "created_at": e.created_at.isoformat(),
+            }
+
+        def alert(kind: str, key: dict[str, str], e: ScoredEvent) -> dict[str, Any]:
+            window = {
+                "window_start": e.created_at.isoformat(),
+                "window_end": e.created_at.isoformat(),
+            }
+            return {"type": kind, "key": key, "observed": 1.0, "expected": 0.0, **window}
+
+        # the unanswered detector may sample a copy too: it waits for its own reply
+        crisis = {**alert("crisis", {"product": "平板"}, first), "samples": [sample(first)]}
+        other = {**alert("unanswered", {"channel": "email"}, first), "samples": [sample(copies[0])]}
+        incident = open_incident(
+            seeded.store,
+            group_key="g-dup",
+            rule="crisis",
+            type="crisis",
+            title="屏幕碎裂",
+            severity=3,
+            key={"product": "平板"},
+            data={"alerts": [crisis, other]},
+        )
+        at = app_for(user="lin", page="incidents", query={"incident": incident.id})
+        assert not at.exception, at.exception
+        assert [t.value for t in at.text if "屏幕" in t.value] == [
+            first.text,
+            *(c.text for c in copies),  # under the expander
+        ]
+        assert [e.label for e in at.expander if e.label.startswith("重复")] == [
+            "重复 2 次（邮件、论坛）"
+        ]
 
     def test_acknowledge_note_step_and_resolve_are_logged_with_the_user(
         self, seeded: Seeded, app_for: Any
@@ -273,6 +385,53 @@ class TestImprovements:
         assert ("wang", "improvement.record") in [
             (a.user, a.action) for a in recent_actions(seeded.store)
         ]
+
+    def test_the_day_picked_is_the_day_shown(self, seeded: Seeded, app_for: Any) -> None:
+        at = app_for(user="wang", page="improvements")
+        at.text_input(key="imp-title").input("退货入口改版")
+        at.date_input(key="imp-date").set_value(date(2026, 12, 7))
+        next(b for b in at.button if b.label == "保存").click().run()
+        assert not at.exception, at.exception
+        recorded = next(a for a in list_improvements(seeded.store) if a.title == "退货入口改版")
+        # Beijing's midnight, kept in UTC: 16:00 the evening before
+        assert recorded.shipped_at == datetime(2026, 12, 6, 16, tzinfo=UTC)
+        assert recorded.shipped_on("Asia/Shanghai") == date(2026, 12, 7)
+        table = frame_with(at, "verdict").set_index("title")
+        assert table.at["退货入口改版", "shipped"] == date(2026, 12, 7)
+        assert "退货入口改版 (全部, 2026-12-07)" in at.selectbox(key="action").options
+
+    def test_before_and_after_meet_at_the_local_midnight_of_the_day_shipped(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        day = local(seeded.now, zone("Asia/Shanghai")).date() - timedelta(days=2)
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=zone("Asia/Shanghai"))
+        seeded.store.add_scored(
+            [
+                scored(950, "review", 0, product="耳机", created_at=midnight - timedelta(hours=2)),
+                scored(
+                    951,
+                    "review",
+                    0,
+                    product="耳机",
+                    is_complaint=True,
+                    created_at=midnight + timedelta(hours=2),  # the day it shipped: after
+                ),
+            ]
+        )
+        action = record_improvement(  # kept at 00:00 UTC, 08:00 in Beijing, as older versions did
+            seeded.store,
+            title="耳机质检",
+            product="耳机",
+            shipped_at=datetime.combine(day, datetime.min.time(), tzinfo=UTC),
+            owner="wang",
+            created_by="wang",
+        )
+        at = app_for(user="wang", page="improvements", query={"action": str(action.id)})
+        assert not at.exception, at.exception
+        helps = {m.label: m.help for m in at.metric}
+        assert helps["之前投诉率"] == "0 / 1 条" and helps["之后投诉率"] == "1 / 1 条"
+        table = frame_with(at, "verdict").set_index("title")
+        assert table.at["耳机质检", "shipped"] == day
 
     def test_oncall_cannot_record(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(user="mei", page="improvements")
