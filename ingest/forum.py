@@ -12,6 +12,7 @@ response can be measured.
 from __future__ import annotations
 
 import calendar
+import io
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -25,10 +26,13 @@ from ingest.emitter import make_normaliser
 from ingest.htmltext import html_to_text, looks_like_html
 from ingest.settings import ConnectorSettings
 from radar.events import stable_id
+from radar.masking import mask_url
 from radar.settings import CoreSettings, settings_config
 
 #: Entry ids remembered per feed (feeds show their latest few hundred entries at most).
 SEEN_LIMIT = 5000
+#: Redirects followed for one feed.
+MAX_REDIRECTS = 5
 
 
 class ForumSettings(ConnectorSettings):
@@ -45,6 +49,9 @@ class ForumSettings(ConnectorSettings):
         default_factory=list, description="Author names or emails of the shop's staff"
     )
     timeout_s: float = Field(30.0, gt=0, description="HTTP timeout per feed")
+    max_feed_bytes: int = Field(
+        10_000_000, ge=10_000, description="Largest feed document read; a larger one is refused"
+    )
     poll_interval_s: float = Field(300.0, gt=0, description="Wait between two polls (--follow)")
 
 
@@ -84,7 +91,7 @@ class ForumFeeds(PullConnector):
         self.source = settings.source or "forum"
         self.normaliser = make_normaliser("forum", self.source, core, settings)
         self.staff = {name.strip().casefold() for name in settings.staff_authors}
-        self.session = httpx.Client(follow_redirects=True)
+        self.session = httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS)
 
     def feeds(self) -> list[tuple[str, bool]]:
         return [(u, False) for u in self.settings.feeds] + [
@@ -95,39 +102,58 @@ class ForumFeeds(PullConnector):
         failures = []
         for url, one_thread in self.feeds():
             try:
-                response = self._fetch(url, state)
+                status, headers, body = self._fetch(url, state)
             except SourceUnavailable as exc:
                 failures.append(str(exc))  # the other feeds are still read
                 continue
-            if response.status_code == 304:
+            if status == 304:
                 continue
             validators = {
-                f"etag:{url}": response.headers.get("ETag"),
-                f"modified:{url}": response.headers.get("Last-Modified"),
+                f"etag:{url}": headers.get("ETag"),
+                f"modified:{url}": headers.get("Last-Modified"),
             }
-            yield from self.feed_records(url, response.content, validators, one_thread, state)
+            if body is None:
+                limit = self.settings.max_feed_bytes
+                message = f"feed larger than {limit:,} bytes (RADAR_INGEST_FORUM_MAX_FEED_BYTES)"
+                yield bad_record(mask_url(url), b"", message, "too_large", position=validators)
+                continue
+            yield from self.feed_records(url, body, validators, one_thread, state)
         if failures:
             raise SourceUnavailable("; ".join(failures))
 
-    def _fetch(self, url: str, state: State) -> httpx.Response:
+    def _fetch(self, url: str, state: State) -> tuple[int, httpx.Headers, bytes | None]:
+        """(status, headers, body); the body is None when it is larger than allowed.
+
+        The body is read as it streams in and never past the limit (a server
+        can send endlessly), and errors name the feed without its query string.
+        """
         headers = {"User-Agent": "radar-forum/1 (+feedback monitoring)"}
         if state.get(f"etag:{url}"):
             headers["If-None-Match"] = str(state[f"etag:{url}"])
         if state.get(f"modified:{url}"):
             headers["If-Modified-Since"] = str(state[f"modified:{url}"])
+        limit = self.settings.max_feed_bytes
         try:
-            response = self.session.get(url, headers=headers, timeout=self.settings.timeout_s)
+            with self.session.stream(
+                "GET", url, headers=headers, timeout=self.settings.timeout_s
+            ) as response:
+                if response.status_code >= 400:
+                    raise SourceUnavailable(f"{mask_url(url)}: HTTP {response.status_code}")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        return response.status_code, response.headers, None
+                return response.status_code, response.headers, bytes(body)
         except httpx.HTTPError as exc:
-            raise SourceUnavailable(f"{url}: {exc}") from exc
-        if response.status_code >= 400:
-            raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
-        return response
+            raise SourceUnavailable(f"{mask_url(url)}: {type(exc).__name__}") from exc
 
     def feed_records(
         self, url: str, body: bytes, validators: dict[str, Any], one_thread: bool, state: State
     ) -> Iterator[SourceRecord | Position]:
         """Records for the entries of one fetched feed document not sent before."""
-        parsed = feedparser.parse(body)
+        # a document, never a name: feedparser opens bytes or text that name a file
+        parsed = feedparser.parse(io.BytesIO(body))
         if parsed.bozo and not parsed.entries:
             reason = type(parsed.get("bozo_exception")).__name__
             yield bad_record(

@@ -8,24 +8,29 @@ from collections.abc import Iterator
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient, NewTopic
 
+from ingest.base import SourceUnavailable
+from ingest.forum import ForumFeeds, ForumSettings
 from ingest.reviews import ReviewsSettings, review_files
 from radar.events import MAX_ORIGINAL_CHARS
 from radar.settings import CoreSettings
 from radar.topics import Topics, ensure_topics
 from tests.integration.conftest import Pipeline
-from tests.integration.connector_helpers import dead_letters, raw_events, run_once
+from tests.integration.connector_helpers import dead_letters, http_server, raw_events, run_once
 from tests.integration.dovecot_server import Dovecot, dovecot
 from tests.integration.test_connector_email import append
+from tests.integration.test_connector_forum import atom
 
 pytestmark = pytest.mark.integration
 
 MEBIBYTE = 1_048_576
+T = "2026-11-20T09:00:00+08:00"
 
 
 @pytest.fixture
@@ -150,3 +155,40 @@ def _records(bootstrap: str, topic: str, expected: int) -> list[dict[str, object
         return records
     finally:
         consumer.close()
+
+
+def test_a_feed_body_naming_a_local_file_is_read_as_a_document(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """feedparser opens bytes that name a file: a feed server answering `/dev/zero` ran the
+    connector out of memory, and one naming a feed-shaped local file had it ingested."""
+    local = tmp_path / "secret.atom"
+    local.write_bytes(
+        atom([{"id": "s1", "title": "本地文件", "author": "x", "html": "机密", "time": T}])
+    )
+    big = b"<rss>" + b"<!-- padding -->" * 700_000  # 11 MB
+
+    def handle(request: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        if request.path == "/path.xml":
+            return 200, {}, str(local).encode()
+        if request.path == "/big.xml":
+            return 200, {}, big
+        if request.path.startswith("/loop.xml"):
+            return 302, {"Location": "/loop.xml"}, b""
+        return (
+            200,
+            {},
+            atom([{"id": "ok1", "title": "正常", "author": "y", "html": "发货慢", "time": T}]),
+        )
+
+    with http_server(handle) as base:
+        settings = ForumSettings(feeds=[f"{base}/path.xml", f"{base}/big.xml", f"{base}/ok.xml"])
+        summary = run_once(ForumFeeds(settings, CoreSettings()), settings)
+        loop = ForumSettings(feeds=[f"{base}/loop.xml?token=s3cret"])
+        with pytest.raises(SourceUnavailable, match="TooManyRedirects") as refused:
+            run_once(ForumFeeds(loop, CoreSettings()), loop)
+    assert "s3cret" not in str(refused.value)
+    assert summary.events == 1 and dict(summary.deadletters) == {"bad_feed": 1, "too_large": 1}
+    assert [e.external_id for e in raw_events(pipeline, 1)] == ["ok1"]
+    letters = {letter.reason: letter for letter in dead_letters(pipeline, 2)}
+    assert "机密" not in letters["bad_feed"].original
