@@ -395,7 +395,8 @@ def mask_urls(text: str) -> str:
 
 def pseudonymise(author: str, key: bytes) -> str:
     """A stable pseudonym for an author name: the same name and key give the same value."""
-    digest = hmac.new(key, author.strip().casefold().encode("utf-8"), hashlib.sha256)
+    name = author.strip().casefold().encode("utf-8", "surrogatepass")  # read as it came
+    digest = hmac.new(key, name, hashlib.sha256)
     return f"u_{digest.hexdigest()[:16]}"
 
 

@@ -41,6 +41,7 @@ SNIPPETS: tuple[str, ...] = (
     "😀" * 20,
     "差" * 50_001,
     "9" * 400,
+    "9" * 5000,  # past Python's 4,300-digit limit for reading an integer
     "1e999",
     "-0",
     "NaN",

@@ -118,6 +118,18 @@ class TestRecords:
         fields = {"id": "1", "text": "好", "rating": 10**400, "nps": -(10**30)}
         assert outcome(normaliser(), fields, fields, None) == "invalid_value"
 
+    @pytest.mark.parametrize("digits", [4301, 5000, 100_000])
+    def test_an_integer_python_will_not_read_is_bad_json_not_a_crash(self, digits: int) -> None:
+        """json.loads raises a plain ValueError past 4,300 digits: it stopped file connectors
+        in a crash loop and made push endpoints answer 500."""
+        row = parse_json_record(
+            b'{"id": "1", "text": "x", "rating": ' + b"7" * digits + b"}", "f:1"
+        )
+        assert row.error is not None and row.error.reason == "bad_json"
+        assert outcome(normaliser(), row.fields, row.raw, row.error) == "bad_json"
+        record = to_record(b'{"submission_id": ' + b"1" * digits + b"}", "push:1", survey_fields)
+        assert record.error is not None and record.error.reason == "bad_json"
+
     def test_deep_nesting_is_refused(self) -> None:
         row = parse_json_record(nested(5000).encode(), "x.jsonl:1")
         assert row.error is not None and row.error.reason == "too_deep"
