@@ -10,6 +10,7 @@ for configuration.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import ssl
@@ -175,19 +176,34 @@ class CoreSettings(RadarSettings):
         """``configured`` when set, else a random key created once as ``<data_dir>/<name>.key``.
 
         Keys are never written into code; a generated one stays private to the
-        machine (mode 0600) and is shared by every service using this data dir.
+        machine (mode 0600 from its creation) and is shared by every service using
+        this data dir. It is written whole under another name and then linked in
+        place, so a service starting at the same moment reads the whole key or
+        makes the same link fail, never an empty or half-written file.
         """
         if configured is not None:
             return configured.get_secret_value().encode("utf-8")
         path = self.ensure_data_dir() / f"{name}.key"
         if not path.exists():
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                with path.open("x", encoding="ascii") as fh:  # "x": never overwrite a key
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
                     fh.write(secrets.token_hex(32))
-                path.chmod(0o600)
-            except FileExistsError:
-                pass  # another process created it first
-        return path.read_text(encoding="ascii").strip().encode("ascii")
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                with contextlib.suppress(FileExistsError):  # another process linked its key
+                    os.link(tmp, path)  # atomic, and never over a key another process made
+            finally:
+                tmp.unlink(missing_ok=True)
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            msg = (
+                f"{path} holds a key of {len(key)} characters, too short to be one Radar made; "
+                "remove the file (a new key is made) or set the key in the environment"
+            )
+            raise ConfigError(msg)
+        return key.encode("ascii")
 
 
 class KafkaSecurity(RadarSettings):
