@@ -116,7 +116,7 @@ class Emitter:
                 except RecordTooLarge as exc:
                     error = ValidationFailed(str(exc), reason="too_large")
                 except Exception as exc:  # a bug must not stop the connector: keep the record
-                    log.exception("%s: unexpected error on %s", self.source, record.locator)
+                    log.exception("%s: unexpected error on %r", self.source, record.locator)
                     error = ValidationFailed(
                         f"unexpected {type(exc).__name__}: {exc}", reason="internal_error"
                     )

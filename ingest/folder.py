@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from ingest.base import PullConnector, SourceRecord, State
 from ingest.files import SourceRow
 from ingest.normalize import Normaliser
-from ingest.tail import TEXT_FORMATS, FileMark, format_of, read_from, unchanged
+from ingest.tail import TEXT_FORMATS, FileMark, NotARegularFile, format_of, read_from, unchanged
 
 log = logging.getLogger(__name__)
 
@@ -54,19 +55,39 @@ class FileConnector(PullConnector):
         self.transform = transform
         self.follow = follow
         self.settle_s = settle_s
+        self._refused: set[Path] = set()
 
     def files(self) -> list[Path]:
+        """The files to read: those named, and the folders' regular files (links skipped).
+
+        A file named on the command line is read where it points (the operator
+        chose it); in a folder, where anyone with write access can drop a link to
+        ``/proc/self/environ`` or a key, only regular files inside it are read.
+        """
         found: list[Path] = []
         for path in self.paths:
             if path.is_dir():
-                found.extend(
-                    p
-                    for p in sorted(path.glob(self.pattern))
-                    if p.is_file() and not p.name.startswith(".") and format_of(p)
-                )
+                root = path.resolve()
+                for p in sorted(path.glob(self.pattern)):
+                    if p.name.startswith(".") or not format_of(p):
+                        continue
+                    if self._inside(p, root):
+                        found.append(p)
             elif path.is_file():
-                found.append(path)
+                found.append(path.resolve())
         return found
+
+    def _inside(self, path: Path, root: Path) -> bool:
+        try:
+            mode = path.lstat().st_mode
+            regular = stat.S_ISREG(mode) and path.resolve().is_relative_to(root)
+        except OSError:
+            return False
+        if not regular and path not in self._refused:
+            self._refused.add(path)
+            kind = "a link" if stat.S_ISLNK(mode) else "not a regular file in the folder"
+            log.warning("%s: %r is %s; not read", self.source, path.name, kind)
+        return regular
 
     def read(self, state: State) -> Iterator[SourceRecord]:
         for path in self.files():
@@ -83,7 +104,9 @@ class FileConnector(PullConnector):
                 for row, after in read_from(path, fmt, mark, final=final):
                     yield self._record(row, {_key(path): after.to_state()})
             except FileNotFoundError:
-                log.info("%s disappeared while being read; skipped", path)
+                log.info("%r disappeared while being read; skipped", path.name)
+            except NotARegularFile as exc:  # swapped for a link since it was listed
+                log.warning("%s: %s; not read", self.source, exc)
 
     @staticmethod
     def _seen_all(path: Path, fmt: str, mark: FileMark) -> bool:
@@ -102,7 +125,7 @@ class FileConnector(PullConnector):
         except ValidationFailed as exc:
             return SourceRecord(row.locator, None, row.raw, exc, position)
         except Exception as exc:  # a bug in a transform must not stop the connector
-            log.exception("%s: transform failed on %s", self.source, row.locator)
+            log.exception("%s: transform failed on %r", self.source, row.locator)
             error = ValidationFailed(
                 f"unexpected {type(exc).__name__}: {exc}", reason="internal_error"
             )

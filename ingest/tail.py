@@ -12,13 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ingest.files import MAX_LINE_BYTES, SourceRow, parse_json_record, read_lines, too_long_row
-from radar.errors import ValidationFailed
+from radar.errors import RadarError, ValidationFailed
 
 TEXT_FORMATS = ("csv", "jsonl")
 ALL_FORMATS = (*TEXT_FORMATS, "xlsx")
@@ -52,6 +54,34 @@ class FileMark:
         data = asdict(self)
         data["header"] = list(self.header) if self.header is not None else None
         return data
+
+
+class NotARegularFile(RadarError):
+    """A path in a watched folder is a link, a device, a pipe: never read (its target is not
+    the folder's to give: ``/proc/self/environ``, a key file)."""
+
+
+def open_regular(path: Path) -> io.BufferedReader:
+    """``path`` opened for reading if it is a regular file itself, not through a link.
+
+    ``O_NOFOLLOW`` closes the gap between listing a folder and opening a file (a
+    file swapped for a link meanwhile), ``O_NONBLOCK`` keeps a named pipe from
+    hanging the connector before it is refused.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if path.is_symlink():
+            raise NotARegularFile(f"{path.name!r} is a link; links are not followed") from exc
+        raise
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(f"{path.name!r} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def format_of(path: Path) -> str | None:
@@ -98,7 +128,7 @@ def read_from(
 
         yield from read_workbook(path, mark)
         return
-    with path.open("rb") as binary:
+    with open_regular(path) as binary:
         binary.seek(mark.offset)
         if fmt == "csv":
             yield from _csv_from(binary, path, mark, final)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from collections.abc import Iterator
 from email.mime.application import MIMEApplication
@@ -192,3 +193,23 @@ def test_a_feed_body_naming_a_local_file_is_read_as_a_document(
     assert [e.external_id for e in raw_events(pipeline, 1)] == ["ok1"]
     letters = {letter.reason: letter for letter in dead_letters(pipeline, 2)}
     assert "机密" not in letters["bad_feed"].original
+
+
+def test_links_and_pipes_in_a_watched_inbox_are_not_read(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    """Anyone who can write into the inbox could drop `env.jsonl -> /proc/self/environ`:
+    every line became a bad_json dead letter holding the process's secrets, shown on the
+    dashboard's health page."""
+    secret = tmp_path / "alerts-link.key"
+    secret.write_text("RADAR_STORE_URL=postgresql://radar:hunter2@db/radar\n")
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "reviews.jsonl").write_text(json.dumps({"id": "1", "text": "物流很快"}) + "\n")
+    (inbox / "env.jsonl").symlink_to("/proc/self/environ")
+    (inbox / "key.jsonl").symlink_to(secret)
+    (inbox / "inside.jsonl").symlink_to(inbox / "reviews.jsonl")
+    os.mkfifo(inbox / "pipe.jsonl")
+    result = json.loads(pipeline.radar("ingest", "reviews", str(inbox), "--json").stdout)
+    assert result == {**result, "records": 1, "events": 1, "deadletters": 0}
+    assert [e.external_id for e in raw_events(pipeline, 1)] == ["1"]
