@@ -26,6 +26,7 @@ import pytest
 from sqlalchemy import func, select
 
 import alerts
+from radar.localtime import local, zone
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.audit import recent_actions
@@ -171,7 +172,9 @@ def test_walk_the_demo(isolated_settings: Path, tmp_path: Path) -> None:
             open_view(page, "改进追踪")
             page.get_by_text("记录一项改进").first.click()  # type: ignore[attr-defined]
             page.get_by_label("改了什么").fill("未回复会话自动转人工")  # type: ignore[attr-defined]
-            shipped = (datetime.now(UTC) - timedelta(days=1)).date()
+            # yesterday as the user sees it: a local date (the dashboard works in Beijing time)
+            timezone = CoreSettings().timezone
+            shipped = local(datetime.now(UTC), zone(timezone)).date() - timedelta(days=1)
             # the date field is three spin buttons: typing fills one and moves to the next
             page.get_by_role("spinbutton", name="year, 上线日期").click()  # type: ignore[attr-defined]
             page.keyboard.type(f"{shipped:%Y%m%d}")  # type: ignore[attr-defined]
@@ -180,7 +183,11 @@ def test_walk_the_demo(isolated_settings: Path, tmp_path: Path) -> None:
             page.get_by_text("已记录：未回复会话自动转人工").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             recorded = [a for a in list_improvements(store) if a.title == "未回复会话自动转人工"]
             assert [(a.owner, a.created_by) for a in recorded] == [("wang", "admin")]
-            assert recorded[0].shipped_at.date() == shipped
+            # kept as the local midnight in UTC (16:00 the day before), read back as the day picked
+            assert recorded[0].shipped_on(timezone) == shipped
+            picked = page.get_by_role("combobox", name="查看一项改进")  # type: ignore[attr-defined]
+            shown = f"未回复会话自动转人工 (全部, {shipped:%Y-%m-%d})"
+            wait_for(lambda: picked.input_value() == shown, 30, "the action shown on its day")
             shot(page, "improvements")
 
             open_view(page, "产品洞察")
