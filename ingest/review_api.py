@@ -1,11 +1,19 @@
-"""Connectors: poll a shop's paginated review API, configured declaratively (no code per shop)."""
+"""Connectors: poll a shop's paginated review API, configured declaratively (no code per shop).
+
+The API's answers decide where the next page is, so they could send the
+connector anywhere: the auth header and the other configured headers go only
+to the origin (scheme, host, port) of the configured URL; a next-page link or
+a redirect to another origin is not followed, and responses are read up to a
+size limit.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar, Literal
-from urllib.parse import quote, urljoin
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
@@ -15,6 +23,7 @@ from ingest.emitter import make_normaliser
 from ingest.normalize import parse_time
 from ingest.settings import ConnectorSettings
 from radar.errors import ConfigError
+from radar.masking import mask_url
 from radar.settings import CoreSettings, settings_config
 
 log = logging.getLogger(__name__)
@@ -44,7 +53,9 @@ class ReviewApiSettings(ConnectorSettings):
     url: str = Field("", description="URL template, e.g. https://shop/api/reviews?since={since}")
     auth_header: str = Field("Authorization", description="Header carrying the token")
     auth_token: SecretStr | None = Field(None, description="Value of the auth header")
-    headers: dict[str, str] = Field(default_factory=dict, description="Other request headers")
+    headers: dict[str, SecretStr] = Field(
+        default_factory=dict, description="Other request headers (sent to the API's origin only)"
+    )
     items_path: str = Field("items", description="Dotted path of the item list in a response")
     fields: dict[str, str] = Field(
         default_factory=lambda: {
@@ -63,6 +74,9 @@ class ReviewApiSettings(ConnectorSettings):
     since_initial: str = Field("", description="Since-cursor before the first poll")
     max_pages: int = Field(1000, ge=1, description="Most pages read in one poll")
     timeout_s: float = Field(30.0, gt=0, description="HTTP timeout per request")
+    max_response_bytes: int = Field(
+        50_000_000, ge=10_000, description="Largest response read; a larger one fails the poll"
+    )
 
 
 def get_path(value: Any, path: str) -> Any:
@@ -105,10 +119,12 @@ class ReviewApi(PullConnector):
         self.channel = "review"
         self.source = settings.source or settings.url.split("?")[0][:200]
         self.normaliser = make_normaliser("review", self.source, core, settings)
-        self.session = httpx.Client(follow_redirects=True)
-        self.session.headers.update(settings.headers)
+        # no redirects followed by httpx: it would carry custom auth headers to any host
+        self.session = httpx.Client(follow_redirects=False)
+        self.origin = _origin(settings.url)
+        self.credentials = {k: v.get_secret_value() for k, v in settings.headers.items()}
         if settings.auth_token is not None:
-            self.session.headers[settings.auth_header] = settings.auth_token.get_secret_value()
+            self.credentials[settings.auth_header] = settings.auth_token.get_secret_value()
 
     def read(self, state: State) -> Iterator[SourceRecord | Position]:
         since = str(state.get("since") or self.settings.since_initial)
@@ -152,7 +168,15 @@ class ReviewApi(PullConnector):
             if not found:
                 return None
             if rule.kind == "link":
-                return urljoin(url, str(found))
+                link = urljoin(url, str(found))
+                if _origin(link) != self.origin:
+                    log.warning(
+                        "%s: the next page %s is on another origin; not followed",
+                        self.source,
+                        mask_url(link),
+                    )
+                    return None
+                return link
             return self._url(None, page + 1, str(found))
         return None
 
@@ -164,19 +188,45 @@ class ReviewApi(PullConnector):
         )
 
     def _get(self, url: str) -> Any:
+        shown = mask_url(url)
+        for _ in range(5):  # redirects, each checked against the origin
+            status, location, body = self._request(url)
+            if location is None:
+                break
+            url = urljoin(url, location)
+            if _origin(url) != self.origin:
+                msg = f"{shown}: redirected to another origin ({mask_url(url)}); not followed"
+                raise SourceUnavailable(msg)
+        else:
+            raise SourceUnavailable(f"{shown}: too many redirects")
+        if status in {401, 403}:
+            raise SourceUnavailable(f"{shown}: HTTP {status}; check auth_header and auth_token")
+        if status >= 400:
+            raise SourceUnavailable(f"{shown}: HTTP {status}")
         try:
-            response = self.session.get(url, timeout=self.settings.timeout_s)
+            return json.loads(body)
+        except ValueError as exc:  # also an integer of over 4,300 digits
+            raise SourceUnavailable(f"{shown}: response is not JSON ({exc})") from exc
+
+    def _request(self, url: str) -> tuple[int, str | None, bytes]:
+        """(status, redirect location or None, body read up to the limit)."""
+        headers = self.credentials if _origin(url) == self.origin else {}
+        limit = self.settings.max_response_bytes
+        try:
+            with self.session.stream(
+                "GET", url, headers=headers, timeout=self.settings.timeout_s
+            ) as response:
+                if response.is_redirect:
+                    return response.status_code, response.headers.get("Location"), b""
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        msg = f"{mask_url(url)}: response larger than {limit:,} bytes"
+                        raise SourceUnavailable(msg)
+                return response.status_code, None, bytes(body)
         except httpx.HTTPError as exc:
-            raise SourceUnavailable(f"{url}: {exc}") from exc
-        if response.status_code in {401, 403}:
-            msg = f"{url}: HTTP {response.status_code}; check auth_header and auth_token"
-            raise SourceUnavailable(msg)
-        if response.status_code >= 400:
-            raise SourceUnavailable(f"{url}: HTTP {response.status_code}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise SourceUnavailable(f"{url}: response is not JSON ({exc})") from exc
+            raise SourceUnavailable(f"{mask_url(url)}: {type(exc).__name__}") from exc
 
     def _time(self, value: Any) -> Any:
         if value in (None, ""):
@@ -188,3 +238,9 @@ class ReviewApi(PullConnector):
 
     def close(self) -> None:
         self.session.close()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or default

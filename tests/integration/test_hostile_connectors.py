@@ -18,6 +18,7 @@ from kafka.admin import KafkaAdminClient, NewTopic
 
 from ingest.base import SourceUnavailable
 from ingest.forum import ForumFeeds, ForumSettings
+from ingest.review_api import NextPage, ReviewApi, ReviewApiSettings
 from ingest.reviews import ReviewsSettings, review_files
 from radar.events import MAX_ORIGINAL_CHARS
 from radar.settings import CoreSettings
@@ -213,3 +214,40 @@ def test_links_and_pipes_in_a_watched_inbox_are_not_read(
     result = json.loads(pipeline.radar("ingest", "reviews", str(inbox), "--json").stdout)
     assert result == {**result, "records": 1, "events": 1, "deadletters": 0}
     assert [e.external_id for e in raw_events(pipeline, 1)] == ["1"]
+
+
+def test_the_review_api_sends_its_credentials_to_its_own_origin_only(pipeline: Pipeline) -> None:
+    """The API's next-page link named any URL, and the session sent the auth header there
+    (a token leak, or a request on the connector's behalf to anywhere it can reach)."""
+    seen_elsewhere: list[dict[str, str]] = []
+
+    def elsewhere(request: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+        seen_elsewhere.append(dict(request.headers))
+        return 200, {}, json.dumps({"items": [{"id": "evil", "content": "x"}]}).encode()
+
+    with http_server(elsewhere) as other:
+
+        def api(request: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+            if request.headers.get("X-Api-Key") != "k3y" or request.headers.get("X-Shop") != "s1":
+                return 401, {}, b"{}"
+            if request.path.startswith("/moved"):
+                return 302, {"Location": f"{other}/steal"}, b""
+            page = {"items": [{"id": "r1", "content": "好评"}], "next": f"{other}/page2"}
+            return 200, {}, json.dumps(page).encode()
+
+        with http_server(api) as base:
+            common = {
+                "auth_header": "X-Api-Key",
+                "auth_token": "k3y",
+                "headers": {"X-Shop": "s1"},
+                "next_page": NextPage(kind="link", path="next"),
+                "fields": {"external_id": "id", "text": "content"},
+                "dedupe_window_h": 0,
+            }
+            settings = ReviewApiSettings(url=base + "/reviews?since={since}", **common)
+            summary = run_once(ReviewApi(settings, CoreSettings()), settings)
+            moved = ReviewApiSettings(url=base + "/moved?since={since}", **common)
+            with pytest.raises(SourceUnavailable, match="another origin"):
+                run_once(ReviewApi(moved, CoreSettings()), moved)
+    assert summary.events == 1 and [e.external_id for e in raw_events(pipeline, 1)] == ["r1"]
+    assert seen_elsewhere == []  # neither the link nor the redirect was followed
