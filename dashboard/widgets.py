@@ -221,7 +221,9 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
             ),
             "text": st.column_config.TextColumn(t("dashboard.widgets.text"), width="large"),
             "duplicates": st.column_config.TextColumn(
-                t("dashboard.widgets.duplicates"), help=t("dashboard.widgets.duplicates_help")
+                t("dashboard.widgets.duplicates"),
+                help=t("dashboard.widgets.duplicates_help"),
+                width="medium",
             ),
             "topics": t("dashboard.widgets.topics"),
             "channel": t("dashboard.common.channel"),

@@ -23,6 +23,7 @@ from tests.integration.conftest import ROOT, free_port
 from tests.unit.dashboard.conftest import (
     PASSWORDS,
     ROLES,
+    scored,
     seed_events,
     seed_health,
     seed_incidents,
@@ -61,6 +62,13 @@ def test_walk_every_view_acknowledge_and_record(isolated_settings: Path) -> None
     store = Store.from_settings(CoreSettings())
     start_clock()
     seed_events(store)
+    said = {"is_complaint": True, "topics": ["商品质量"], "region": "江苏"}
+    first = scored(901, "review", 3, text="屏幕第二天就碎了，要求退货", **said)
+    copies = [
+        scored(n, ch, 2, text=first.text + "！", **said)
+        for n, ch in ((902, "email"), (903, "forum"))
+    ]
+    store.add_scored([first, *(c.model_copy(update={"duplicate_of": first.id}) for c in copies)])
     incident_id, _ = seed_incidents(store)
     seed_health(store)
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -95,6 +103,11 @@ def test_walk_every_view_acknowledge_and_record(isolated_settings: Path) -> None
             open_view(page, "投诉与话题")
             page.get_by_text("话题 × 时间").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             page.get_by_text("条投诉，显示最新").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            # one customer's complaint on three channels: one row, its copies under it
+            page.get_by_text("重复的消息（1 条消息，共重复 2 次）").first.click(timeout=30_000)  # type: ignore[attr-defined]
+            page.locator("[data-testid='stExpander'] [data-testid='stDataFrame']").first.wait_for(  # type: ignore[attr-defined]
+                timeout=30_000
+            )
             shot(page, "complaints")
 
             open_view(page, "危机与告警")
