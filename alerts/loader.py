@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -97,35 +97,65 @@ def field_name(loc: Loc) -> str:
     return out
 
 
-def _walk(
-    loader: yaml.SafeLoader,
-    node: yaml.Node,
-    loc: Loc,
-    lines: dict[Loc, int],
-    problems: list[Problem],
-) -> Any:
-    lines.setdefault(loc, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
+#: Most nodes a rules file may expand to: aliases (``*name``) repeat what they name, so a
+#: few lines can stand for billions of nodes ("billion laughs"); real rules have hundreds.
+MAX_NODES = 100_000
+
+
+class _TooBig(yaml.YAMLError):
+    """The file expands to more than :data:`MAX_NODES` nodes, or an alias names itself."""
+
+
+@dataclass
+class _Walk:
+    """One walk over a YAML node tree: where each key is, what is wrong, how much is left."""
+
+    loader: yaml.SafeLoader
+    lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    budget: int = MAX_NODES
+    open_nodes: set[int] = field(default_factory=set)
+
+    def value(self, node: yaml.Node, loc: Loc) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            msg = f"the file expands to more than {MAX_NODES:,} values (aliases repeating aliases)"
+            raise _TooBig(msg)
+        if len(loc) > 100:
+            raise _TooBig(f"line {node.start_mark.line + 1}: nested deeper than 100 levels")
+        if id(node) in self.open_nodes:  # &a [*a]: an alias inside what it names
+            line = node.start_mark.line + 1
+            raise _TooBig(f"line {line}: an alias refers to the block it is in; remove it")
+        self.lines.setdefault(loc, node.start_mark.line + 1)
+        if not isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+            return self.loader.construct_object(node, deep=True)
+        self.open_nodes.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.value(item, (*loc, i)) for i, item in enumerate(node.value)]
+            return self.mapping(node, loc)
+        finally:
+            self.open_nodes.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, loc: Loc) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            if key == "<<":  # merge keys: fold the referenced mapping in
-                merged = _walk(loader, value_node, loc, lines, problems)
+            if not isinstance(key_node, yaml.ScalarNode):
+                line = key_node.start_mark.line + 1
+                raise _TooBig(f"line {line}: a key must be a plain value, not a list or mapping")
+            if key_node.tag == "tag:yaml.org,2002:merge":  # <<: fold the mapping named in
+                merged = self.value(value_node, loc)
                 if isinstance(merged, dict):
                     out = {**merged, **out}
                 continue
+            key = self.loader.construct_object(key_node, deep=True)
             child = (*loc, key) if isinstance(key, str | int) else (*loc, str(key))
             if key in out:
                 line = key_node.start_mark.line + 1
-                problems.append(Problem(line, field_name(child), "key given twice; keep one"))
-            lines[child] = key_node.start_mark.line + 1
-            out[key] = _walk(loader, value_node, child, lines, problems)
+                self.problems.append(Problem(line, field_name(child), "key given twice; keep one"))
+            self.lines[child] = key_node.start_mark.line + 1
+            out[key] = self.value(value_node, child)
         return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _walk(loader, item, (*loc, i), lines, problems) for i, item in enumerate(node.value)
-        ]
-    return loader.construct_object(node, deep=True)
 
 
 def parse_yaml(text: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
@@ -133,12 +163,11 @@ def parse_yaml(text: str) -> tuple[Any, dict[Loc, int], list[Problem]]:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
-        lines: dict[Loc, int] = {}
-        problems: list[Problem] = []
-        data = None if node is None else _walk(loader, node, (), lines, problems)
+        walk = _Walk(loader)
+        data = None if node is None else walk.value(node, ())
     finally:
         loader.dispose()
-    return data, lines, problems
+    return data, walk.lines, walk.problems
 
 
 def line_of(loc: Loc, lines: dict[Loc, int]) -> int:
