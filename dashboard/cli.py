@@ -18,7 +18,11 @@ ROLES = ("manager", "oncall", "product", "admin")
 
 
 def streamlit_command(settings: DashboardSettings) -> list[str]:
-    """The command line that serves the dashboard (headless, no usage statistics)."""
+    """The command line that serves the dashboard (headless, no usage statistics).
+
+    Errors show no details: a traceback names files, SQL and its parameters to
+    anyone who can load a page, signed in or not (the log keeps them).
+    """
     return [
         sys.executable,
         "-m",
@@ -37,6 +41,8 @@ def streamlit_command(settings: DashboardSettings) -> list[str]:
         "none",
         "--client.toolbarMode",
         "minimal",
+        "--client.showErrorDetails",
+        "none",
     ]
 
 
