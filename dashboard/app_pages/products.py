@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis.terms import MIN_BASELINE
+from dashboard.export import csv_bytes
 from dashboard.widgets import label, now_until, period, t
 
 st.title(label("page", "products"))
@@ -98,7 +99,7 @@ else:
     )
     st.download_button(
         t("dashboard.products.export_csv"),
-        table.to_csv(index=False).encode("utf-8-sig"),
+        csv_bytes(table),  # customer questions never run as spreadsheet formulas
         file_name=f"faq-candidates-{product or 'all'}-{until:%Y%m%d}.csv",
         mime="text/csv",
         key="faq-csv",
