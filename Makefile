@@ -10,13 +10,19 @@ PYTEST_ARGS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+# Every dependency (and the test tools) at the version and hashes requirements.lock pins;
+# then the project itself without resolving anything. After changing dependencies in
+# pyproject.toml, regenerate the lock (tests/unit/test_lock.py fails until then):
+#   .venv/bin/uv pip compile pyproject.toml --extra test -o requirements.lock \
+#       --generate-hashes --python-version 3.11 --no-header
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
-install: $(STAMP)  ## create or update the virtualenv with the project and its test tools
+install: $(STAMP)  ## create or update the virtualenv from requirements.lock, then the project
 	$(BIN)/radar sentiment prepare
 
 kafka-jars: $(STAMP)  ## fetch Apache Kafka's jars from Maven Central once (or use KAFKA_HOME)
