@@ -195,7 +195,9 @@ class DemoScript:
         median_h, never = REPLIES[channel]
         waits, late = self._left_waiting(at, positive, never)
         if channel == "social":
-            reach = int(base.pop("reach", 0)) or int(min(5_000_000, 20 * rng.paretovariate(1.1)))
+            # an ordinary post reaches at most 50,000: a viral complaint (100,000 and more)
+            # is a crisis of its own, and the story keeps those for the scare
+            reach = int(base.pop("reach", 0)) or int(min(50_000, 20 * rng.paretovariate(1.1)))
             base.update(
                 reach=reach,
                 reposts=int(reach * rng.uniform(0, 0.01)),
