@@ -58,7 +58,7 @@ def analyse(
     hay = Haystack(text)  # prepared once for every term set
     topics = taxonomy.match_topics(hay)
     terms = (
-        taxonomy.find_terms(hay, complaint_from=title_chars, keyword_only=keyword_only)
+        taxonomy.find_terms(hay, keyword_only=keyword_only)
         if text
         else Terms([], [])
     )

@@ -146,3 +146,11 @@ class TestComplaint:
     def test_complaint_words_win_over_a_positive_score(self) -> None:
         event = event_factory("1", "我要投诉你们，给个说法", rating=4)
         assert is_complaint(event, "pos", default_taxonomy()) is True
+
+
+def test_a_subject_that_says_complaint_makes_the_mail_a_complaint() -> None:
+    mail = event_factory("m1", "订单号在下面，麻烦看一下。", channel="email", title="投诉：发票开错了")
+    plain = event_factory("m2", "订单号在下面，麻烦看一下。", channel="email", title="咨询：发票")
+    taxonomy = default_taxonomy()
+    assert understand(mail, 0.6, taxonomy)["is_complaint"] is True
+    assert understand(plain, 0.6, taxonomy)["is_complaint"] is False
