@@ -294,6 +294,15 @@ class Detection:
         verdicts = judge(readings, self.settings.explain)
         if owner(OVERALL, self.partitions) != mp:
             verdicts.pop(OVERALL, None)  # every partition judges it; its owner reports it
+        speaking = {  # keys whose episode is reported under their own key
+            dim
+            for dim, (r, _, key) in spikes.items()
+            if verdicts.get(dim) == dim
+            or ((key.meta.get("spike_shown") or {}).get("as") == dim and r.status == "firing")
+        }
+        for dim, report_as in list(verdicts.items()):
+            if report_as != dim and report_as in speaking:
+                del verdicts[dim]  # the combination that explains it already says so
         signals = []
         for dim, (r, cell, key) in spikes.items():
             shown = key.meta.get("spike_shown")  # {"episode": start, "as": key text}
