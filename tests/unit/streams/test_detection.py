@@ -69,8 +69,9 @@ def test_a_burst_raises_one_spike_per_key_with_evidence() -> None:
     assert first.status == "firing" and first.observed == 40 and first.expected < 5
     assert first.statistic == "negative_binomial_upper_tail"
     assert first.top_topics == ["物流配送"] and 1 <= len(first.samples) <= 5
-    scale = {"5m": timedelta(minutes=5), "1h": timedelta(hours=1)}[str(first.details["scale"])]
-    assert first.window_end - first.window_start == scale  # the scale whose test decided
+    name = str(first.details["scale"])  # the scale whose test decided: 5m, 30m, 1h, 6h, 1d
+    unit = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}[name[-1]]
+    assert first.window_end - first.window_start == int(name[:-1]) * unit
     assert spikes[-1].status == "resolved"
 
 
