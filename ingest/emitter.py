@@ -17,7 +17,7 @@ from ingest.settings import ConnectorSettings
 from radar.clock import Clock, SystemClock
 from radar.errors import ValidationFailed
 from radar.events import FeedbackEvent, Heartbeat
-from radar.masking import pseudonym_key
+from radar.masking import mask_urls, pseudonym_key
 from radar.settings import CoreSettings
 
 log = logging.getLogger(__name__)
@@ -176,7 +176,9 @@ class Emitter:
             last_success_at=self.last_success_at,
             records_total=self.acknowledged,
             lag_seconds=self.lag_seconds,
-            message=message,
+            # an error can quote a URL with its token, or what a source said: shown on the
+            # dashboard, so masked like everything else
+            message=mask_urls(message)[:500] if message else None,
         )
         self.producer.send_heartbeat(beat)
         self.flush(success=False)
