@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "spikes": "streams.cli:spikes",
     "alerts": "alerts.cli:alerts",
     "dashboard": "dashboard.cli:dashboard",
+    "api": "api.cli:api",
     "report": "radar.report:report",
     "demo": "radar.demo:demo",
 }

@@ -7,7 +7,7 @@ import pkgutil
 
 from radar.settings import RadarSettings
 
-PACKAGES = ("radar", "ingest", "streams", "alerts", "dashboard")
+PACKAGES = ("radar", "ingest", "streams", "alerts", "dashboard", "api")
 #: Modules that run an app when imported (Streamlit pages), never imported here.
 SCRIPTS = ("dashboard.app", "dashboard.app_pages")
 

@@ -1,0 +1,139 @@
+"""HTTP API: customer messages (a page at a time, one by id, exported), key figures, signals.
+
+A caller limited to some shops gets only those shops' messages, figures and
+signals: the scope is added to whatever the request filters by.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from aiohttp import web
+from sqlalchemy import select
+
+from api.context import answer, blocking, refuse, require, state
+from api.params import EventsQuery, ExportQuery, FiguresQuery, SignalsQuery, from_query
+from radar.store import Store
+from radar.store.exports import CSV_MIME, XLSX_MIME, csv_bytes, message_sheet, xlsx_bytes
+from radar.store.listing import (
+    MessageFilter,
+    get_message,
+    iter_messages,
+    key_figures,
+    list_messages,
+)
+from radar.store.signals import signals
+
+
+def _scoped(request: web.Request, where: MessageFilter) -> MessageFilter:
+    return where.within(require(request, "read").shops)
+
+
+async def list_events(request: web.Request) -> web.Response:
+    """``GET /api/v1/events``: the newest messages matching the filters, a page at a time."""
+    api = state(request)
+    query = from_query(EventsQuery, request.query, api.core.timezone)
+    where = _scoped(request, query.message_filter(api.clock.now()))
+    page = await blocking(list_messages, api.store, where, limit=query.limit, cursor=query.cursor)
+    return answer({"items": page.items, "next_cursor": page.next_cursor})
+
+
+async def get_event(request: web.Request) -> web.Response:
+    """``GET /api/v1/events/{id}``."""
+    api = state(request)
+    who = require(request, "read")
+    found = await blocking(get_message, api.store, request.match_info["id"], who.shops)
+    if found is None:
+        refuse(404, "not_found", f"no message {request.match_info['id']!r}")
+    return answer(found)
+
+
+def attachment(data: bytes, content_type: str, filename: str) -> web.Response:
+    """A download: ``filename`` may be Chinese (RFC 6266 ``filename*``)."""
+    ascii_name = filename.encode("ascii", "ignore").decode() or "radar-export"
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return web.Response(
+        body=data,
+        headers={"Content-Type": content_type, "Content-Disposition": disposition},
+    )
+
+
+async def export_events(request: web.Request) -> web.Response:
+    """``GET /api/v1/events/export``: every matching message as CSV or Excel."""
+    api = state(request)
+    query = from_query(ExportQuery, request.query, api.core.timezone)
+    where = _scoped(request, query.message_filter(api.clock.now()))
+    locale = api.locale(query.lang)
+
+    def build() -> bytes:
+        rows = list(iter_messages(api.store, where, max_rows=query.limit))
+        sheet = message_sheet(rows, locale)
+        if query.format == "csv":
+            return csv_bytes(sheet, locale.tz)
+        return xlsx_bytes([sheet], locale.tz)
+
+    data = await blocking(build)
+    stamp = locale.clock(where.until, "%Y%m%d-%H%M")
+    mime = CSV_MIME if query.format == "csv" else XLSX_MIME
+    return attachment(data, mime, f"radar-messages-{stamp}.{query.format}")
+
+
+async def figures(request: web.Request) -> web.Response:
+    """``GET /api/v1/kpis``: volume, complaint rate, sentiment, CSAT and NPS, per group too."""
+    api = state(request)
+    query = from_query(FiguresQuery, request.query, api.core.timezone)
+    where = _scoped(request, query.message_filter(api.clock.now()))
+    total, groups = await blocking(key_figures, api.store, where, query.by, api.core.timezone)
+    return answer(
+        {
+            "since": where.since,
+            "until": where.until,
+            "by": query.by,
+            "total": total.as_dict(),
+            "groups": [g.as_dict() for g in groups],
+        }
+    )
+
+
+def _signals(
+    store: Store, query: SignalsQuery, since: datetime, until: datetime, shops: Any
+) -> list[dict[str, Any]]:
+    statement = select(signals).where(signals.c.window_end >= since, signals.c.window_start < until)
+    if query.type:
+        statement = statement.where(signals.c.type.in_(list(query.type)))
+    if query.status:
+        statement = statement.where(signals.c.status == query.status)
+    statement = statement.order_by(signals.c.detected_at.desc(), signals.c.id)
+    found = []
+    with store.engine.connect() as conn:
+        for row in conn.execute(statement):
+            item = dict(row._mapping)
+            item.pop("key_text", None)
+            if shops is not None and (item["key"] or {}).get("shop") not in shops:
+                continue  # a scoped caller sees the signals of its shops only
+            found.append(item)
+            if len(found) >= query.limit:
+                break
+    return found
+
+
+async def list_signals(request: web.Request) -> web.Response:
+    """``GET /api/v1/signals``: what the detectors reported in the period, newest first."""
+    api = state(request)
+    who = require(request, "read")
+    query = from_query(SignalsQuery, request.query, api.core.timezone)
+    since, until = query.bounds(api.clock.now())
+    items = await blocking(_signals, api.store, query, since, until, who.shops)
+    return answer({"items": items})
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/api/v1/events", list_events),
+        web.get("/api/v1/events/export", export_events),
+        web.get("/api/v1/events/{id}", get_event),
+        web.get("/api/v1/kpis", figures),
+        web.get("/api/v1/signals", list_signals),
+    ]
