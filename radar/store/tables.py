@@ -48,6 +48,7 @@ events = Table(
     Index("ix_events_channel_created", "channel", "created_at"),
     Index("ix_events_product_created", "product", "created_at"),
     Index("ix_events_thread", "thread_id"),
+    Index("ix_events_shop_created", "shop", "created_at"),
 )
 
 #: One row per (event, topic): topic filters and heatmaps without JSON functions.
