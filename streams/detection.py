@@ -142,7 +142,15 @@ class Detection:
         copied.setdefault("idle", {})
         return copied
 
-    def on_watermark(self, mp: int, p: int, wm: int | None, *, idle: bool = False) -> list[Signal]:
+    def on_watermark(
+        self,
+        mp: int,
+        p: int,
+        wm: int | None,
+        *,
+        idle: bool = False,
+        max_windows: int = MAX_CLOSE_PER_CALL,
+    ) -> list[Signal]:
         """A source partition's progress: its latest event time, and whether it is caught up.
 
         The counting side says ``idle`` when it has processed (and published)
@@ -154,7 +162,7 @@ class Detection:
         clock["idle"][str(p)] = idle
         self.heard[(mp, p)] = self.wall()
         self.state[f"{mp}|clock"] = clock
-        return self.advance(mp)
+        return self.advance(mp, max_windows)
 
     def global_watermark(self, mp: int, clock: dict[str, Any]) -> int | None:
         """Event time every source partition has passed (a caught-up partition holds nothing).
@@ -183,8 +191,9 @@ class Detection:
         candidate = min(marks) if marks else max(known)
         return candidate if previous is None else max(previous, candidate)
 
-    def advance(self, mp: int) -> list[Signal]:
-        """Close every window the watermark has passed; returns the signals that raised."""
+    def advance(self, mp: int, max_windows: int = MAX_CLOSE_PER_CALL) -> list[Signal]:
+        """Close the windows the watermark has passed, at most ``max_windows`` of each size
+        per call (:meth:`behind` says whether more are due); returns the signals raised."""
         clock = self._clock(mp)
         wm = self.global_watermark(mp, clock)
         if wm is None:
@@ -193,29 +202,45 @@ class Detection:
         lateness = int(self.settings.lateness_s * 1000)
         signals: list[Signal] = []
         closed_any = False
+        pending = []
         for size, size_s in SIZES.items():
             size_ms = size_s * 1000
             last = clock["closed"].get(size)
             start = last + size_ms if last is not None else clock["first"].get(size)
             count = 0
-            while (
-                start is not None
-                and start + size_ms + lateness <= wm
-                and count < MAX_CLOSE_PER_CALL
-            ):
+            while start is not None and start + size_ms + lateness <= wm and count < max_windows:
                 signals += self.close_window(mp, size, start)
                 clock["closed"][size] = start
                 start += size_ms
                 count += 1
                 closed_any = True
+            if start is not None:
+                pending.append(start)
         if closed_any:
-            clock["horizon"] = wm - lateness - 2 * max(SIZES.values()) * 1000
+            # parts of windows not closed yet (a long catch-up goes in steps) are kept
+            reach = min([wm - lateness, *pending])
+            clock["horizon"] = reach - 2 * max(SIZES.values()) * 1000
         self.state[f"{mp}|clock"] = clock
         signals += self.check_threads(mp, wm / 1000)
         signals += self.check_crises(mp, wm / 1000)
         if closed_any:
             self.expire(mp, clock["horizon"])
         return signals
+
+    def behind(self, mp: int) -> bool:
+        """Whether windows the watermark has passed are still to close (a long catch-up)."""
+        clock = self._clock(mp)
+        wm = clock.get("global")
+        if wm is None:
+            return False
+        lateness = int(self.settings.lateness_s * 1000)
+        for size, size_s in SIZES.items():
+            size_ms = size_s * 1000
+            last = clock["closed"].get(size)
+            start = last + size_ms if last is not None else clock["first"].get(size)
+            if start is not None and start + size_ms + lateness <= wm:
+                return True
+        return False
 
     # -- detectors ----------------------------------------------------------------------------
     def close_window(self, mp: int, size: str, start: int) -> list[Signal]:
@@ -300,14 +325,14 @@ class Detection:
             if verdicts.get(dim) == dim
             or ((key.meta.get("spike_shown") or {}).get("as") == dim and r.status == "firing")
         }
-        for dim, report_as in list(verdicts.items()):
-            if report_as != dim and report_as in speaking:
+        for dim, shown_as in list(verdicts.items()):
+            if shown_as != dim and shown_as in speaking:
                 del verdicts[dim]  # the combination that explains it already says so
         signals = []
         for dim, (r, cell, key) in spikes.items():
             shown = key.meta.get("spike_shown")  # {"episode": start, "as": key text}
             current = shown if shown and shown["episode"] == r.episode_start else None
-            report_as = current["as"] if current else verdicts.get(dim)
+            report_as: str | None = current["as"] if current else verdicts.get(dim)
             if r.status == "firing" and report_as is not None and current is None:
                 key.meta["spike_shown"] = {"episode": r.episode_start, "as": report_as}
             if r.status == "resolved":

@@ -32,6 +32,9 @@ from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
 from streams.windows import OVERALL, SAMPLE_CHARS, anchor
 
 log = logging.getLogger(__name__)
+#: Windows of each size closed in one go: a backfill's long catch-up goes in steps that
+#: give the event loop back, so scoring, the sink and the group's heartbeats keep going.
+CLOSE_STEP = 3
 
 
 def detection_settings(worker: WorkerSettings) -> DetectionSettings:
@@ -235,9 +238,14 @@ def add_detection(
                 elif kind == "wm":
                     idle = bool(record.get("idle", False))
                     await settle()
-                    signals += detection.on_watermark(mp, record["p"], record["wm"], idle=idle)
+                    signals += detection.on_watermark(
+                        mp, record["p"], record["wm"], idle=idle, max_windows=CLOSE_STEP
+                    )
                     await publish(signals)  # before the changelog of the closes, as near as can be
                     signals.clear()
+                    while detection.behind(mp):  # a long catch-up, a few windows at a time,
+                        await asyncio.sleep(0)  # so scoring and the sink run meanwhile
+                        await publish(detection.advance(mp, CLOSE_STEP))
                 elif kind == "thread":
                     signals += detection.on_thread(mp, record)
                 elif kind == "crisis":
@@ -254,7 +262,7 @@ def add_detection(
         mine = [tp.partition for tp in app.assignor.assigned_actives() if tp.topic == windows_name]
         signals: list[Signal] = []
         for mp in mine:
-            signals += detection.advance(mp)
+            signals += detection.advance(mp, CLOSE_STEP)
             signals += detection.check_sources(mp, partitions=partitions)
         await publish(signals)
 
