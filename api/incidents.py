@@ -143,6 +143,9 @@ async def evidence(request: web.Request) -> web.Response:
                 for name, sheet in sheets.items()
                 if name != "summary"
             }
+        record_action(
+            api.store, who.name, "export.evidence", incident_id, query.format, {"via": "api"}
+        )
         if query.format == "csv":
             return csv_bytes(sheets[query.part], locale.tz)
         return xlsx_bytes(list(sheets.values()), locale.tz)

@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import i18n, metrics
 from dashboard.auth import PAGES, SignInGuard, User, client_address
 from dashboard.resources import default_language, metrics_server, settings, store
-from dashboard.widgets import from_url, keep_in_url, lang, t
+from dashboard.widgets import from_url, keep_in_url, lang, pages_for, t
 from radar.store.audit import record_action
 
 HERE = Path(__file__).parent / "app_pages"
@@ -68,7 +68,7 @@ def sign_in() -> None:
 
 user = sign_in_guard().current_user(st.session_state)  # None once the session expired
 signed_in = isinstance(user, User)
-allowed = user.pages() if isinstance(user, User) else frozenset(PAGES)
+allowed = pages_for(user) if isinstance(user, User) else frozenset(PAGES)
 home = next(p for p in PAGES if p in allowed)  # served at the root URL
 pages = [
     st.Page(

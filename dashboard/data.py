@@ -44,7 +44,10 @@ def refresh_rollups() -> dict[str, int]:
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def hourly(since: datetime, until: datetime) -> pd.DataFrame:
+def hourly(since: datetime, until: datetime, shops: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Hourly figures per channel; within ``shops`` counted from the events (no roll-up)."""
+    if shops is not None:
+        return overview.hourly_in_shops(store(), since, until, shops, response_sla(), zone())
     refresh_rollups()
     return overview.hourly(store(), since, until)
 
@@ -55,9 +58,9 @@ def sources(now: datetime) -> pd.DataFrame:
 
 
 @st.cache_data(ttl=600, show_spinner=False)
-def dimension_values(until: datetime) -> dict[str, list[str]]:
+def dimension_values(until: datetime, shops: tuple[str, ...] | None = None) -> dict[str, list[str]]:
     refresh_rollups()
-    return topics.dimension_values(store(), until - timedelta(days=7), zone())
+    return topics.dimension_values(store(), until - timedelta(days=7), zone(), shops)
 
 
 @st.cache_data(ttl=600, show_spinner=False)

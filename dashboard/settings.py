@@ -19,10 +19,26 @@ class UserSpec(BaseModel):
     role: Role | list[Role]
     password_hash: str = Field(min_length=20)
     name: str | None = Field(None, description="Display name")
+    shops: list[str] | None = Field(
+        None, description="Shops the user sees and acts on; left out: every shop"
+    )
 
     @property
     def roles(self) -> tuple[Role, ...]:
         return tuple(self.role) if isinstance(self.role, list) else (self.role,)
+
+    @property
+    def shop_scope(self) -> tuple[str, ...] | None:
+        """The shops the user may see, or None for every shop."""
+        return None if self.shops is None else tuple(s for s in self.shops if s.strip())
+
+    @field_validator("shops")
+    @classmethod
+    def _some_shops(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not [s for s in value if s.strip()]:
+            msg = "shops is empty: name the user's shops, or leave shops out for every shop"
+            raise ValueError(msg)
+        return value
 
     @field_validator("password_hash")
     @classmethod

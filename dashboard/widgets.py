@@ -16,12 +16,16 @@ import streamlit as st
 
 from dashboard.auth import User
 from dashboard.queries.filters import DIMENSIONS, Filters
-from dashboard.resources import core, default_language
+from dashboard.resources import core, default_language, settings
 from radar.i18n import Locale
+from radar.store.exports import CSV_MIME, XLSX_MIME
 
 T = TypeVar("T")
 #: Period choices in days.
 PERIODS = (1, 7, 14, 30, 90)
+#: The views that can be limited to a user's shops; a user given some shops sees only these
+#: (the others count from roll-ups or texts that keep no shop, or concern every shop).
+SHOP_PAGES = frozenset({"overview", "complaints", "incidents", "responses"})
 
 
 def lang() -> str:
@@ -110,6 +114,50 @@ def current_user() -> User:
     return user
 
 
+def shops_of(user: User) -> tuple[str, ...] | None:
+    """The shops ``user`` may see (None: every shop). A user no longer configured sees none."""
+    spec = settings().users.get(user.name)
+    return () if spec is None else spec.shop_scope
+
+
+def user_shops() -> tuple[str, ...] | None:
+    """The shops the signed-in user may see (None: every shop)."""
+    return shops_of(current_user())
+
+
+def pages_for(user: User) -> frozenset[str]:
+    """The views ``user``'s roles show, only those limited to shops when the user has shops."""
+    pages = user.pages()
+    return pages if shops_of(user) is None else pages & SHOP_PAGES
+
+
+def export_buttons(
+    make: Callable[[str], bytes], name: str, *, key: str, label: str | None = None
+) -> None:
+    """Download buttons for the same table as Excel and CSV, built only when clicked."""
+    if label:
+        st.caption(label)
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button(
+        t("dashboard.widgets.export_xlsx"),
+        lambda: make("xlsx"),
+        file_name=f"{name}.xlsx",
+        mime=XLSX_MIME,
+        key=f"{key}-xlsx",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    right.download_button(
+        t("dashboard.widgets.export_csv"),
+        lambda: make("csv"),
+        file_name=f"{name}.csv",
+        mime=CSV_MIME,
+        key=f"{key}-csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
 def now_until() -> datetime:
     """Now, rounded up to the next minute, so cached queries are reused within a minute."""
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -131,11 +179,13 @@ def period(key: str = "days", default: int = 7) -> int:
 
 
 def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filters:
-    """Channel, product, region, segment, stage and period filters, all kept in the URL."""
+    """Channel, product, region, shop, segment, stage and period filters, all kept in the URL
+    (within the user's shops when they were given some)."""
     names = {
         "channel": t("dashboard.common.channel"),
         "product": t("dashboard.common.product"),
         "region": t("dashboard.common.region"),
+        "shop": t("dashboard.widgets.shop"),
         "segment": t("dashboard.widgets.segment"),
         "stage": t("dashboard.widgets.stage"),
     }
@@ -161,7 +211,7 @@ def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filte
         )
     until = now_until()
     since = until - timedelta(days=int(days or default_days))
-    return Filters(since=since, until=until, timezone=core().timezone, **chosen)
+    return Filters(since=since, until=until, timezone=core().timezone, shops=user_shops(), **chosen)
 
 
 #: Columns of the message list, in the order shown (the text early: it is what people read).
@@ -171,6 +221,7 @@ MESSAGE_COLUMNS = (
     "duplicates",
     "topics",
     "channel",
+    "shop",
     "product",
     "region",
     "segment",
@@ -203,7 +254,7 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
             repeated(int(n), channels)
             for n, channels in zip(frame["duplicates"], frame["duplicate_channels"], strict=True)
         ]
-    for column in ("title", "product", "region", "segment", "stage", "topics"):
+    for column in ("title", "shop", "product", "region", "segment", "stage", "topics"):
         if column in shown.columns:
             shown[column] = shown[column].fillna("")
     if "channel" in shown.columns:
@@ -227,6 +278,7 @@ def message_table(frame: pd.DataFrame, *, key: str | None = None) -> None:
             ),
             "topics": t("dashboard.widgets.topics"),
             "channel": t("dashboard.common.channel"),
+            "shop": t("dashboard.widgets.shop"),
             "product": t("dashboard.common.product"),
             "region": t("dashboard.common.region"),
             "segment": t("dashboard.widgets.segment"),

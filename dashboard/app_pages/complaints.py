@@ -9,8 +9,12 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis.rising import rising_topics
+from dashboard.queries import exports
+from dashboard.resources import store
 from dashboard.widgets import (
+    current_user,
     duplicate_list,
+    export_buttons,
     filter_bar,
     label,
     local_times,
@@ -20,12 +24,14 @@ from dashboard.widgets import (
     t,
     time_heading,
     url_selectbox,
+    user_shops,
 )
 from radar.clock import from_millis, to_millis
 from radar.localtime import DAY_MS, bucket_starts, offset_ms
+from radar.store.audit import record_action
 
 st.title(label("page", "complaints"))
-filters = filter_bar(data.dimension_values(now_until()), default_days=7)
+filters = filter_bar(data.dimension_values(now_until(), user_shops()), default_days=7)
 span_s = (filters.until - filters.since).total_seconds()
 bucket_ms = 3_600_000 if span_s <= 3 * 86400 else 86_400_000
 time_format = "%m-%d %H:00" if bucket_ms == 3_600_000 else "%m-%d"
@@ -128,3 +134,20 @@ message_table(shown, key="messages")
 with_copies = tuple(shown.loc[shown["duplicates"] > 0, "id"])
 if with_copies:
     duplicate_list(shown, data.copies(with_copies), key="duplicates")
+
+# every message of the drill-down, not only the newest shown; built when a button is clicked
+where = exports.drilldown(scope, topic=topic)
+reader, opened, who = locale(), store(), current_user().name
+
+
+def drilldown_file(fmt: str) -> bytes:
+    record_action(opened, who, "export.messages", topic, f"{fmt} {where.since:%Y-%m-%d}..")
+    return exports.messages_file(opened, where, "csv" if fmt == "csv" else "xlsx", reader)
+
+
+export_buttons(
+    drilldown_file,
+    f"radar-complaints-{reader.clock(where.until, '%Y%m%d-%H%M')}",
+    key="export-messages",
+    label=t("dashboard.complaints.export_caption", total=total),
+)

@@ -7,15 +7,18 @@ from datetime import UTC, datetime
 import streamlit as st
 
 import alerts
+from alerts.shops import visible_incidents, visible_to
 from alerts.titles import CODED
 from dashboard import charts, data, metrics
 from dashboard.analysis.incidents import collapse_samples, incident_rows
 from dashboard.links import verify_link
+from dashboard.queries import exports
 from dashboard.resources import settings, store
 from dashboard.silence_panel import silence_panel
 from dashboard.widgets import (
     copy_list,
     current_user,
+    export_buttons,
     label,
     locale,
     now_until,
@@ -23,11 +26,24 @@ from dashboard.widgets import (
     t,
     time_heading,
     url_selectbox,
+    user_shops,
 )
 from radar.store.audit import record_action
 
 user = current_user()
 may_act = user.may("incident")
+shops = user_shops()  # a user given some shops sees and acts on their incidents only
+
+
+def incidents_seen(found: list[alerts.Incident]) -> list[alerts.Incident]:
+    return visible_incidents(found, shops)
+
+
+def may_see(incident_id: str) -> bool:
+    found = alerts.find_incident(store(), incident_id)
+    return found is not None and visible_to(found, shops)
+
+
 st.title(label("page", "incidents"))
 
 
@@ -58,6 +74,8 @@ if params.get("action") and params.get("token") and params.get("incident"):
     link_id, link_action = str(params["incident"]), str(params["action"])
     try:
         verify_link(str(params["token"]), link_id, link_action, datetime.now(UTC))
+        if not may_see(link_id):
+            raise alerts.InvalidToken(t("dashboard.incidents.no_such_incident", chosen=link_id))
     except alerts.InvalidToken as exc:
         st.error(t("dashboard.incidents.link_invalid", exc=exc))
     else:
@@ -98,7 +116,7 @@ if flash:
 @st.fragment(run_every=settings().refresh_s)
 def open_list() -> None:
     now = datetime.now(UTC)
-    rows = incident_rows(data.open_incidents(now_until()), now, locale())
+    rows = incident_rows(incidents_seen(data.open_incidents(now_until())), now, locale())
     st.subheader(t("dashboard.incidents.open_count", count=len(rows)))
     if rows.empty:
         st.success(t("dashboard.incidents.no_open_incidents"))
@@ -134,8 +152,8 @@ def open_list() -> None:
 
 open_list()
 
-open_now = data.open_incidents(now_until())
-past = data.past_incidents(now_until())
+open_now = incidents_seen(data.open_incidents(now_until()))
+past = incidents_seen(data.past_incidents(now_until()))
 known = [i.id for i in open_now] + [i.id for i in past]
 wanted = st.query_params.get("incident")
 if wanted and wanted not in known:
@@ -152,6 +170,8 @@ chosen = url_selectbox(
 scope: dict[str, str] | None = None  # the chosen incident's key: a silence starts from it
 if chosen:
     try:
+        if not may_see(chosen):
+            raise alerts.IncidentNotFound(chosen)
         incident, steps, events = data.incident_detail(chosen)
     except alerts.IncidentNotFound:
         st.error(t("dashboard.incidents.no_such_incident", chosen=chosen))
@@ -296,6 +316,20 @@ if chosen:
                 "message": st.column_config.TextColumn(t("dashboard.incidents.what")),
             },
         )
+        reader, opened = locale(), store()
+
+        def evidence_file(fmt: str, incident_id: str = incident.id) -> bytes:
+            record_action(opened, user.name, "export.evidence", incident_id, fmt)
+            if fmt == "csv":
+                return exports.evidence_file(opened, incident_id, "csv", reader)
+            return exports.evidence_file(opened, incident_id, "xlsx", reader)
+
+        export_buttons(
+            evidence_file,
+            f"{incident.id}-evidence",
+            key="export-evidence",
+            label=t("dashboard.incidents.export_caption"),
+        )
         if not incident.is_open:
             summary = alerts.incident_summary(store(), incident.id, locale())
             with st.expander(t("dashboard.incidents.post_incident_summary")):
@@ -307,7 +341,7 @@ if chosen:
                 mime="text/markdown",
             )
 
-if may_act:
+if may_act and shops is None:  # a silence mutes every shop's alerts
     silence_panel(user, scope)
 
 st.subheader(t("dashboard.incidents.past_incidents"))

@@ -10,7 +10,16 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.analysis import kpis
 from dashboard.resources import core, response_sla, settings
-from dashboard.widgets import label, local_times, locale, now_until, period, t, time_heading
+from dashboard.widgets import (
+    label,
+    local_times,
+    locale,
+    now_until,
+    period,
+    t,
+    time_heading,
+    user_shops,
+)
 
 st.title(label("page", "overview"))
 days = period(default=7)
@@ -56,7 +65,7 @@ RISE_IS_GOOD = {
 def figures() -> None:
     until = now_until()
     since, before = until - timedelta(days=days), until - timedelta(days=2 * days)
-    frame = data.hourly(before, until)
+    frame = data.hourly(before, until, user_shops())
     current = frame[frame["hour"] >= int(since.timestamp() * 1000)]
     previous = frame[frame["hour"] < int(since.timestamp() * 1000)]
     sla_cut = int((until - timedelta(hours=response_sla().default_hours)).timestamp() * 1000)
@@ -175,4 +184,5 @@ def freshness() -> None:
 
 
 figures()
-freshness()
+if user_shops() is None:  # sources feed every shop: their freshness is not one shop's view
+    freshness()

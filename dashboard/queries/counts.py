@@ -50,6 +50,7 @@ def _pieces(
     usable = (
         bucket_ms % DAY_MS == 0
         and set(filters.dimensions) <= ROLLUP_FILTERS
+        and filters.shops is None  # the roll-ups keep no shop
         and rollup_zone(store) == filters.timezone  # days of another zone do not add up
     )
     if not usable:

@@ -17,6 +17,7 @@ DIMENSIONS = {
     "channel": "channel",
     "product": "product",
     "region": "region",
+    "shop": "shop",
     "segment": "segment",
     "stage": "stage",
 }
@@ -24,7 +25,12 @@ DIMENSIONS = {
 
 @dataclass(frozen=True)
 class Filters:
-    """Which customer messages a view looks at; empty tuples mean "all"."""
+    """Which customer messages a view looks at; empty tuples mean "all".
+
+    ``shops`` is the reader's scope, not a choice: a user given some shops sees
+    only their messages, whatever else is chosen (the roll-ups keep no shop, so
+    such views count from the events).
+    """
 
     since: datetime
     until: datetime
@@ -35,6 +41,9 @@ class Filters:
     stage: tuple[str, ...] = ()
     #: the zone whose days and hours the views count by
     timezone: str = DEFAULT_ZONE
+    shop: tuple[str, ...] = ()
+    #: the shops the reader may see (None: every shop, and messages that name none)
+    shops: tuple[str, ...] | None = None
 
     def conditions(self, *, time: bool = True) -> list[ColumnElement[bool]]:
         """WHERE terms on ``events``: customer messages matching the filters, each voice once
@@ -46,6 +55,8 @@ class Filters:
             wanted = getattr(self, name)
             if wanted:
                 terms.append(events.c[column].in_(list(wanted)))
+        if self.shops is not None:
+            terms.append(events.c.shop.in_(list(self.shops)))
         return terms
 
     def with_time(self, since: datetime, until: datetime) -> Filters:

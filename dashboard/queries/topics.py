@@ -14,6 +14,7 @@ from sqlalchemy import and_, select
 
 from dashboard.queries.counts import scope_counts, topic_counts
 from dashboard.queries.filters import Filters
+from dashboard.queries.shops import shops_seen, values_in_shops
 from radar.localtime import DEFAULT_ZONE
 from radar.store import Store, daily
 from radar.store.daily import DAY_MS, values_seen
@@ -24,6 +25,7 @@ MESSAGE_COLUMNS = [
     "created_at",
     "channel",
     "source",
+    "shop",
     "product",
     "region",
     "segment",
@@ -121,10 +123,16 @@ def count_messages(store: Store, filters: Filters, topic: str | None = None) -> 
 
 
 def dimension_values(
-    store: Store, since: datetime, timezone: str = DEFAULT_ZONE
+    store: Store,
+    since: datetime,
+    timezone: str = DEFAULT_ZONE,
+    shops: tuple[str, ...] | None = None,
 ) -> dict[str, list[str]]:
-    """Values seen for each filter dimension since ``since``'s local day, most frequent first."""
-    return values_seen(store, since, timezone)
+    """Values seen for each filter dimension since ``since``'s local day, most frequent first
+    (within ``shops`` for a user given some shops)."""
+    if shops is not None:
+        return values_in_shops(store, since, shops)
+    return {**values_seen(store, since, timezone), "shop": shops_seen(store, since)}
 
 
 def topics_seen(store: Store, since: datetime, timezone: str = DEFAULT_ZONE) -> list[str]:

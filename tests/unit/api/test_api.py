@@ -279,7 +279,7 @@ class TestIncidents:
 
 
 class TestExports:
-    def test_messages_as_csv_keep_formulas_as_text(self, client: Client) -> None:
+    def test_messages_as_csv_keep_formulas_as_text(self, client: Client, seeded: Seeded) -> None:
         answer = client("bi").get(
             "/api/v1/events/export", params={**WEEK, "format": "csv", "shop": "旗舰店"}
         )
@@ -288,6 +288,8 @@ class TestExports:
         assert "attachment" in answer.headers["Content-Disposition"]
         rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
         assert {r["店铺"] for r in rows} == {"旗舰店"}
+        (taken,) = recent_actions(seeded.store)  # who took customer texts out of Radar
+        assert (taken.user, taken.action, taken.data) == ("bi", "export.messages", {"via": "api"})
         assert "'" + FORMULA in {r["内容"] for r in rows}
         assert "时间（北京时间）" in rows[0]
 
