@@ -224,7 +224,7 @@ def get_message(
 
 @dataclass(frozen=True)
 class Figures:
-    """Key figures of a set of customer messages (rates 0..1, NPS -100..100)."""
+    """Key figures of a set of customer messages (rates 0..1, NPS -100..100, stars 1..5)."""
 
     volume: int = 0
     complaints: int = 0
@@ -234,6 +234,8 @@ class Figures:
     nps_n: int = 0
     promoters: int = 0
     detractors: int = 0
+    rating_n: int = 0
+    rating_sum: int = 0
     key: dict[str, Any] = field(default_factory=dict)
 
     @staticmethod
@@ -252,6 +254,8 @@ class Figures:
             "csat_answers": self.csat_n,
             "nps": None if nps is None else 100 * nps,
             "nps_answers": self.nps_n,
+            "rating": self._share(self.rating_sum, self.rating_n),
+            "ratings": self.rating_n,
         }
 
 
@@ -275,6 +279,8 @@ def key_figures(
         _count(events.c.nps.is_not(None)).label("nps_n"),
         _count(events.c.nps >= 9).label("promoters"),
         _count(events.c.nps <= 6).label("detractors"),
+        _count(events.c.rating.is_not(None)).label("rating_n"),
+        func.coalesce(func.sum(events.c.rating), 0).label("rating_sum"),
     ]
     groups: list[Figures] = []
     with store.engine.connect() as conn:
@@ -314,6 +320,8 @@ def _figures(row: Any, key: dict[str, Any]) -> Figures:
         nps_n=int(row.nps_n or 0),
         promoters=int(row.promoters or 0),
         detractors=int(row.detractors or 0),
+        rating_n=int(row.rating_n or 0),
+        rating_sum=int(row.rating_sum or 0),
         key=key,
     )
 
