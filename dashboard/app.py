@@ -16,6 +16,7 @@ HERE = Path(__file__).parent / "app_pages"
 ICONS = {
     "overview": ":material/dashboard:",
     "complaints": ":material/forum:",
+    "responses": ":material/schedule:",
     "incidents": ":material/emergency:",
     "improvements": ":material/trending_down:",
     "products": ":material/inventory_2:",

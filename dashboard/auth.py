@@ -26,13 +26,21 @@ from radar.settings import RadarSettings, settings_config
 
 log = logging.getLogger(__name__)
 
-PAGES = ("overview", "complaints", "incidents", "improvements", "products", "health")
+PAGES = (
+    "overview",
+    "complaints",
+    "responses",
+    "incidents",
+    "improvements",
+    "products",
+    "health",
+)
 
 #: The views each role works from.
 ROLE_PAGES: dict[Role, frozenset[str]] = {
     "manager": frozenset(PAGES),
-    "oncall": frozenset({"overview", "complaints", "incidents", "health"}),
-    "product": frozenset({"overview", "complaints", "improvements", "products"}),
+    "oncall": frozenset({"overview", "complaints", "responses", "incidents", "health"}),
+    "product": frozenset({"overview", "complaints", "responses", "improvements", "products"}),
     "admin": frozenset(PAGES),
 }
 #: What each role may change: incidents (acknowledge, assign, note, checklist, resolve)

@@ -270,3 +270,66 @@ def deadletter_chart(frame: pd.DataFrame, title: str) -> alt.Chart:
             tooltip=["reason:N", "stage:N", "total:Q", "recent:Q"],
         )
     )
+
+
+def waits_chart(frame: pd.DataFrame, title: str, median: str, p90: str) -> alt.Chart:
+    """Median and p90 hours to first reply per group, side by side (``value``, hours)."""
+    tidy = frame.melt(
+        id_vars=["value"], value_vars=["median_hours", "p90_hours"], var_name="q", value_name="h"
+    ).dropna(subset=["h"])
+    tidy["q"] = tidy["q"].map({"median_hours": median, "p90_hours": p90})
+    return (
+        alt.Chart(tidy, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", title=None, sort=None),
+            x=alt.X("h:Q", title=None),
+            yOffset=alt.YOffset("q:N", sort=[median, p90]),
+            color=alt.Color("q:N", title=None, sort=[median, p90]),
+            tooltip=["value:N", "q:N", alt.Tooltip("h:Q", format=".1f")],
+        )
+    )
+
+
+def backlog_chart(frame: pd.DataFrame, title: str, ages: list[str]) -> alt.Chart:
+    """Conversations still waiting per age bucket (in ``ages`` order), stacked by channel."""
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("age:N", title=None, sort=ages, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(conversations):Q", title=None, axis=COUNT_AXIS),
+            color=alt.Color("channel:N", title=None),
+            tooltip=["age:N", "channel:N", "sum(conversations):Q"],
+        )
+    )
+
+
+def daily_line(frame: pd.DataFrame, field: str, title: str, percent: bool = False) -> alt.Chart:
+    """One figure per local day (``day``, tz-aware), as a line with points."""
+    frame = wall_clock(frame.dropna(subset=[field]), "day")
+    axis = alt.Axis(format="%") if percent else alt.Axis()
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=time_x(frame, "day"),
+            y=alt.Y(f"{field}:Q", title=None, axis=axis),
+            tooltip=[time_tip("day"), alt.Tooltip(f"{field}:Q", format=".2f")],
+        )
+    )
+
+
+def comparison_chart(frame: pd.DataFrame, field: str, title: str, fmt: str = ".2f") -> alt.Chart:
+    """One bar per group (``value``) of ``field``: regions, segments or stages side by side."""
+    axis = alt.Axis(format="%") if fmt.endswith("%") else alt.Axis()
+    return (
+        alt.Chart(frame.dropna(subset=[field]), title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("value:N", title=None, sort=None),
+            x=alt.X(f"{field}:Q", title=None, axis=axis),
+            tooltip=["value:N", alt.Tooltip(f"{field}:Q", format=fmt)],
+        )
+        .properties(height=alt.Step(18))
+    )

@@ -17,6 +17,7 @@ from dashboard.queries import (
     incidents,
     overview,
     products,
+    responses,
     rollups,
     topics,
 )
@@ -25,6 +26,7 @@ from dashboard.resources import core, response_sla, settings, store
 from radar.i18n import Locale
 from radar.store import duplicates
 from radar.store.improvements import ImprovementAction, list_improvements
+from radar.store.responses import Conversation, Waits
 
 TTL = settings().cache_ttl_s
 
@@ -178,6 +180,26 @@ def faq_candidates(
     """(top FAQ groups, questions asked, number of groups)."""
     groups = group_questions(product_texts(product, since, until, questions=True))
     return faq_table(groups), sum(g.count for g in groups), len(groups)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def first_reply(filters: Filters, by: str, now: datetime) -> tuple[Waits, pd.DataFrame]:
+    return responses.first_reply(store(), filters, by, response_sla(), now)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def waiting(filters: Filters, now: datetime) -> list[Conversation]:
+    return responses.waiting(store(), filters, now)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def satisfaction(filters: Filters) -> pd.DataFrame:
+    return responses.satisfaction(store(), filters)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def compare(filters: Filters, by: str, now: datetime) -> pd.DataFrame:
+    return responses.compare(store(), filters, by, response_sla(), now)
 
 
 @st.cache_data(ttl=LIVE_TTL, show_spinner=False)

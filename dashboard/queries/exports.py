@@ -20,18 +20,7 @@ def drilldown(
 ) -> MessageFilter:
     """The messages a drill-down lists (all of them, not only the newest shown), within the
     reader's shops."""
-    return MessageFilter(
-        since=filters.since,
-        until=filters.until,
-        channel=filters.channel,
-        product=filters.product,
-        region=filters.region,
-        shop=filters.shop,
-        segment=filters.segment,
-        stage=filters.stage,
-        topic=(topic,) if topic else (),
-        complaint=True if complaints_only else None,
-    ).within(filters.shops)
+    return filters.messages(topic=topic, complaints_only=complaints_only)
 
 
 def messages_file(

@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, ColumnElement, type_coerce
 
 from radar.localtime import DEFAULT_ZONE
 from radar.store.duplicates import first_copy
+from radar.store.listing import MessageFilter
 from radar.store.tables import events
 
 #: Filterable dimensions: URL parameter -> events column.
@@ -58,6 +59,22 @@ class Filters:
         if self.shops is not None:
             terms.append(events.c.shop.in_(list(self.shops)))
         return terms
+
+    def messages(self, *, topic: str | None = None, complaints_only: bool = False) -> MessageFilter:
+        """The same messages as a :class:`~radar.store.listing.MessageFilter` (lists, exports,
+        response times), within the reader's shops."""
+        return MessageFilter(
+            since=self.since,
+            until=self.until,
+            channel=self.channel,
+            product=self.product,
+            region=self.region,
+            shop=self.shop,
+            segment=self.segment,
+            stage=self.stage,
+            topic=(topic,) if topic else (),
+            complaint=True if complaints_only else None,
+        ).within(self.shops)
 
     def with_time(self, since: datetime, until: datetime) -> Filters:
         return replace(self, since=since, until=until)
