@@ -14,7 +14,15 @@ from aiohttp import web
 from sqlalchemy import select
 
 from api.context import answer, blocking, refuse, require, state
-from api.params import EventsQuery, ExportQuery, FiguresQuery, SignalsQuery, from_query
+from api.params import (
+    EventsQuery,
+    ExportQuery,
+    FiguresQuery,
+    ResponseTimesQuery,
+    SignalsQuery,
+    from_query,
+)
+from dashboard.settings import DashboardSettings
 from radar.store import Store
 from radar.store.audit import record_action
 from radar.store.exports import CSV_MIME, XLSX_MIME, csv_bytes, message_sheet, xlsx_bytes
@@ -25,6 +33,8 @@ from radar.store.listing import (
     key_figures,
     list_messages,
 )
+from radar.store.responses import backlog, backlog_by_age, conversations, waits, waits_by
+from radar.store.rollups import ResponseSla
 from radar.store.signals import signals
 
 
@@ -102,6 +112,30 @@ async def figures(request: web.Request) -> web.Response:
     )
 
 
+async def response_times(request: web.Request) -> web.Response:
+    """``GET /api/v1/response-times``: time to first reply (median, p90) in total and per
+    group, and the conversations still waiting, by age and channel."""
+    api = state(request)
+    query = from_query(ResponseTimesQuery, request.query, api.core.timezone)
+    now = api.clock.now()
+    where = _scoped(request, query.message_filter(now))
+    dashboard = DashboardSettings()  # one response SLA for the dashboard and the API
+    sla = ResponseSla(dashboard.sla_hours, dict(dashboard.sla_hours_by_channel))
+
+    def build() -> dict[str, Any]:
+        found = conversations(api.store, where, now)
+        return {
+            "since": where.since,
+            "until": where.until,
+            "by": query.by,
+            "total": waits(found, sla, now).as_dict(),
+            "groups": [w.as_dict() for w in waits_by(found, query.by, sla, now)],
+            "backlog": backlog_by_age(backlog(api.store, where, now), now),
+        }
+
+    return answer(await blocking(build))
+
+
 def _signals(
     store: Store, query: SignalsQuery, since: datetime, until: datetime, shops: Any
 ) -> list[dict[str, Any]]:
@@ -140,5 +174,6 @@ def routes() -> list[web.RouteDef]:
         web.get("/api/v1/events/export", export_events),
         web.get("/api/v1/events/{id}", get_event),
         web.get("/api/v1/kpis", figures),
+        web.get("/api/v1/response-times", response_times),
         web.get("/api/v1/signals", list_signals),
     ]

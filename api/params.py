@@ -67,29 +67,16 @@ class Period(Params):
         return since, until
 
 
-class MessageQuery(Period):
-    """Which customer messages: the filters every message list, export and figure shares."""
+class Scope(Period):
+    """Which shops, channels, products, regions, segments and stages."""
 
-    LISTS: ClassVar[tuple[str, ...]] = (
-        "channel",
-        "product",
-        "region",
-        "shop",
-        "segment",
-        "stage",
-        "topic",
-    )
+    LISTS: ClassVar[tuple[str, ...]] = ("channel", "product", "region", "shop", "segment", "stage")
     channel: list[Channel] = Field(default_factory=list)
     product: list[str] = Field(default_factory=list)
     region: list[str] = Field(default_factory=list)
     shop: list[str] = Field(default_factory=list)
     segment: list[str] = Field(default_factory=list)
     stage: list[Literal["presale", "sale", "aftersale"]] = Field(default_factory=list)
-    topic: list[str] = Field(default_factory=list)
-    complaint: bool | None = None
-    min_severity: int | None = Field(None, ge=0, le=3)
-    staff_replies: bool = False
-    duplicates: bool = False
 
     def message_filter(self, now: datetime) -> MessageFilter:
         since, until = self.bounds(now)
@@ -102,12 +89,29 @@ class MessageQuery(Period):
             shop=tuple(self.shop),
             segment=tuple(self.segment),
             stage=tuple(self.stage),
-            topic=tuple(self.topic),
-            complaint=self.complaint,
-            min_severity=self.min_severity,
-            staff_replies=self.staff_replies,
-            duplicates=self.duplicates,
+            topic=tuple(getattr(self, "topic", ())),
+            complaint=getattr(self, "complaint", None),
+            min_severity=getattr(self, "min_severity", None),
+            staff_replies=getattr(self, "staff_replies", False),
+            duplicates=getattr(self, "duplicates", False),
         )
+
+
+class MessageQuery(Scope):
+    """Which customer messages: the filters every message list, export and figure shares."""
+
+    LISTS: ClassVar[tuple[str, ...]] = (*Scope.LISTS, "topic")
+    topic: list[str] = Field(default_factory=list)
+    complaint: bool | None = None
+    min_severity: int | None = Field(None, ge=0, le=3)
+    staff_replies: bool = False
+    duplicates: bool = False
+
+
+class ResponseTimesQuery(Scope):
+    """``GET /api/v1/response-times``: waits for a first reply, and the backlog."""
+
+    by: Literal["channel", "department", "product"] = "channel"
 
 
 class EventsQuery(MessageQuery):
@@ -209,6 +213,8 @@ __all__ = [
     "NoteBody",
     "Params",
     "ResolveBody",
+    "ResponseTimesQuery",
+    "Scope",
     "SignalsQuery",
     "StepBody",
     "from_query",

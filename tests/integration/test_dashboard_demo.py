@@ -140,7 +140,16 @@ def test_walk_the_demo(isolated_settings: Path, tmp_path: Path) -> None:
             open_view(page, "投诉与话题")
             page.get_by_text("话题 × 时间").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             page.get_by_text("条投诉，显示最新").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_role("button", name="导出 Excel").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
             shot(page, "complaints")
+
+            open_view(page, "响应与满意度")
+            page.get_by_text("首次回复时间").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("SLA 内回复率").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.get_by_text("分群对比").first.wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            page.locator("[data-testid='stVegaLiteChart']").nth(3).wait_for(timeout=30_000)  # type: ignore[attr-defined]
+            assert page.get_by_text("nan", exact=True).count() == 0  # type: ignore[attr-defined]
+            shot(page, "responses")
 
             incident_id = wait_for(
                 lambda: unanswered_incident(store),

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -135,6 +136,33 @@ class TestFigures:
         days = client("bi").get("/api/v1/kpis", params={**WEEK, "by": "day"}).json()
         assert sum(g["volume"] for g in days["groups"]) == len(customers)
         assert client("bi").get("/api/v1/kpis", params={"by": "text"}).status_code == 422
+
+
+class TestResponseTimes:
+    def test_waits_and_backlog(self, client: Client, seeded: Seeded) -> None:
+        from tests.unit.api.conftest import event
+
+        seeded.store.add_scored(
+            [
+                event(40, thread_id="t1", department="物流部"),
+                event(
+                    41, thread_id="t1", is_staff_reply=True, created_at=NOW - timedelta(hours=38)
+                ),
+            ]
+        )
+        answer = (
+            client("bi").get("/api/v1/response-times", params={**WEEK, "by": "department"}).json()
+        )
+        groups = {g["department"]: g for g in answer["groups"]}
+        assert groups["物流部"]["answered"] == 1
+        assert groups["物流部"]["median_hours"] == pytest.approx(2.0)
+        # every other seeded chat message is a conversation of its own, still waiting
+        waiting = sum(b["conversations"] for b in answer["backlog"])
+        assert waiting == answer["total"]["conversations"] - 1
+        assert {b["age"] for b in answer["backlog"]} <= {"lt_1h", "1h_6h", "6h_24h", "1d_3d"}
+        scoped = client("flagship-desk").get("/api/v1/response-times", params=WEEK).json()
+        assert scoped["total"]["conversations"] < answer["total"]["conversations"]
+        assert client("bi").get("/api/v1/response-times?by=text").status_code == 422
 
 
 class TestSignals:

@@ -18,6 +18,7 @@ QUERIES: dict[tuple[str, str], type[params.Params]] = {
     ("GET", "/api/v1/events"): params.EventsQuery,
     ("GET", "/api/v1/events/export"): params.ExportQuery,
     ("GET", "/api/v1/kpis"): params.FiguresQuery,
+    ("GET", "/api/v1/response-times"): params.ResponseTimesQuery,
     ("GET", "/api/v1/signals"): params.SignalsQuery,
     ("GET", "/api/v1/incidents"): params.IncidentsQuery,
     ("GET", "/api/v1/incidents/{id}"): params.IncidentQuery,
