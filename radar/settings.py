@@ -142,6 +142,11 @@ class CoreSettings(RadarSettings):
     timezone: str = Field(
         "Asia/Shanghai", description="Time zone of times shown and of daily buckets (IANA name)"
     )
+    retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="Days customer texts and samples are kept (counts stay); unset: kept forever",
+    )
 
     @field_validator("data_dir")
     @classmethod
