@@ -40,10 +40,12 @@ reader = locale()
 
 
 def hours(value: float | None) -> str:
-    """``1 小时 30 分钟``: a wait for people (``—`` when there is none)."""
+    """A wait for people: ``42 分钟`` under an hour, else ``4.8 小时`` (``—`` when none)."""
     if value is None or pd.isna(value):
         return "—"
-    return reader.duration(timedelta(minutes=round(float(value) * 60)))
+    if float(value) < 1:
+        return reader.duration(timedelta(minutes=round(float(value) * 60)))
+    return t("dashboard.responses.hours_value", hours=f"{float(value):.1f}")
 
 
 def share(value: float | None) -> str:

@@ -61,7 +61,7 @@ class TestFirstReply:
         at = app_for(page="responses", query={"by": "department"}, lang="en")
         assert not at.exception, at.exception
         table = frame_with(at, "within").set_index("value")
-        assert table.at["物流部", "median"] == "2h"
+        assert table.at["物流部", "median"] == "2.0 h"
         assert "(not given)" in table.index  # the chats name no department
 
 
