@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "dashboard": "dashboard.cli:dashboard",
     "api": "api.cli:api",
     "report": "radar.report:report",
+    "store": "radar.store.cli:store",
     "demo": "radar.demo:demo",
 }
 
