@@ -149,5 +149,5 @@ export_buttons(
     drilldown_file,
     f"radar-complaints-{reader.clock(where.until, '%Y%m%d-%H%M')}",
     key="export-messages",
-    label=t("dashboard.complaints.export_caption", total=total),
+    label=t("dashboard.complaints.export_caption", total=f"{total:,}"),
 )

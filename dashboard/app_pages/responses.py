@@ -176,7 +176,7 @@ else:
         backlog_file,
         f"radar-backlog-{reader.clock(now, '%Y%m%d-%H%M')}",
         key="export-backlog",
-        label=t("dashboard.responses.export_caption", total=len(waiting)),
+        label=t("dashboard.responses.export_caption", total=f"{len(waiting):,}"),
     )
 
 # --- satisfaction over time ---------------------------------------------------------------------
