@@ -68,29 +68,32 @@ def _failure(exc: Exception, where: str) -> NotifyFailed:
     return NotifyFailed(f"{where}: {type(exc).__name__}: {exc}", retryable=True)
 
 
+def deliver(mail: EmailMessage, config: EmailConfig, timeout: float) -> str:
+    """Send ``mail`` over SMTP as ``config`` says (TLS, STARTTLS, login); what happened, or
+    NotifyFailed saying whether a retry may help. The digests send through it too."""
+    where = config.target()
+    try:
+        smtp: smtplib.SMTP
+        if config.tls:
+            context = ssl.create_default_context()
+            smtp = smtplib.SMTP_SSL(config.host, config.port, timeout=timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(config.host, config.port, timeout=timeout)
+        with smtp:
+            if config.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if config.username and config.password is not None:
+                smtp.login(config.username, config.password.get_secret_value())
+            refused = smtp.send_message(mail)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise _failure(exc, where) from exc
+    if refused:
+        return f"sent; refused for {sorted(refused)}"
+    return f"sent to {len(config.to)} recipients"
+
+
 class EmailNotifier(ChannelNotifier[EmailConfig]):
     """Sends one email per message over SMTP."""
 
     def send(self, message: Message) -> str:
-        config = self.config
-        mail = build_email(message, config)
-        try:
-            smtp: smtplib.SMTP
-            if config.tls:
-                context = ssl.create_default_context()
-                smtp = smtplib.SMTP_SSL(
-                    config.host, config.port, timeout=self.timeout, context=context
-                )
-            else:
-                smtp = smtplib.SMTP(config.host, config.port, timeout=self.timeout)
-            with smtp:
-                if config.starttls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if config.username and config.password is not None:
-                    smtp.login(config.username, config.password.get_secret_value())
-                refused = smtp.send_message(mail)
-        except (smtplib.SMTPException, OSError) as exc:
-            raise _failure(exc, self.target()) from exc
-        if refused:
-            return f"sent; refused for {sorted(refused)}"
-        return f"sent to {len(config.to)} recipients"
+        return deliver(build_email(message, self.config), self.config, self.timeout)
