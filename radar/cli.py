@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "classify": "streams.classify:classify",
     "spikes": "streams.cli:spikes",
     "alerts": "alerts.cli:alerts",
+    "digest": "alerts.digest_cli:digest",
     "dashboard": "dashboard.cli:dashboard",
     "api": "api.cli:api",
     "report": "radar.report:report",
