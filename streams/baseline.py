@@ -15,13 +15,15 @@ inflate it.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scipy.special import betainc, gammainc, gammaincc
+
+from streams.plain import plain
 
 #: Hour slots and weekdays are counted in this zone unless told otherwise.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -86,6 +88,11 @@ class SeasonalBaseline:
     slow: float = 0.0  # level with a week's half-life: what the weekly factors are learned against
     slow_sum: float = 0.0
     slow_season_sum: float = 0.0
+    # longer memories for longer sums (a slow wave must not lift what it is measured against)
+    day_sum: float = 0.0  # half-life a day: hours-long sums
+    day_season_sum: float = 0.0
+    days_sum: float = 0.0  # half-life four days: the day's sum
+    days_season_sum: float = 0.0
     daily: list[float] = field(default_factory=lambda: [1.0] * 24)
     weekly: list[float] = field(default_factory=lambda: [1.0] * 7)
     phi: float = 0.1
@@ -115,6 +122,23 @@ class SeasonalBaseline:
         """The count expected in the window starting at ``ts`` (0 before any history)."""
         return self.level * self.season(ts)
 
+    def level_over(self, span_s: float) -> float:
+        """The level to expect a sum over ``span_s`` seconds with: the longer, the slower.
+
+        A sum of up to an hour uses the level (half-life ``level_halflife_s``),
+        of up to six hours a level with a day's half-life, longer ones four days'.
+        """
+        if span_s <= 3600.0:
+            return self.level
+        if span_s <= 6 * 3600.0:
+            return self.day_sum / max(self.day_season_sum, MIN_FACTOR)
+        return self.days_sum / max(self.days_season_sum, MIN_FACTOR)
+
+    def accept(self) -> None:
+        """Take the level as the new normal at every memory (an episode that lasted)."""
+        self.day_sum = self.level * self.day_season_sum
+        self.days_sum = self.level * self.days_season_sum
+
     def sd(self, mu: float) -> float:
         """Standard deviation of a window's count around ``mu`` (never below 1)."""
         return max(1.0, math.sqrt(mu + self.phi * mu * mu))
@@ -138,21 +162,27 @@ class SeasonalBaseline:
         self.level_sum += a_level * (count - self.level_sum)
         self.season_sum += a_level * (daily * self.weekly[day] - self.season_sum)
         self.level = self.level_sum / max(self.season_sum, MIN_FACTOR)
+        season = daily * self.weekly[day]
+        for name, halflife_s in (("day", 86400.0), ("days", 4 * 86400.0)):
+            a = max(alpha(halflife_s / self.step_s), 1.0 / self.n)
+            total, seasons = getattr(self, f"{name}_sum"), getattr(self, f"{name}_season_sum")
+            setattr(self, f"{name}_sum", total + a * (count - total))
+            setattr(self, f"{name}_season_sum", seasons + a * (season - seasons))
         a_slow = max(alpha(7 * 86400.0 / self.step_s), 1.0 / self.n)
         self.slow_sum += a_slow * (count - self.slow_sum)
         self.slow_season_sum += a_slow * (daily - self.slow_season_sum)
         self.slow = self.slow_sum / max(self.slow_season_sum, MIN_FACTOR)
         if self.level <= 0 or self.slow <= 0 or not seasonal:
             return
-        # a factor starts from 1 as if a day (a week) had been seen: one noisy first day of
-        # a weekday does not make that weekday's factor; both are learned against the slow
-        # level, which a busy afternoon or a weekend cannot pull along
+        # a weekday's factor starts from 1 as if a week had been seen: one noisy first day
+        # of a weekday does not make it; both factors are learned against the slow level,
+        # which a busy afternoon or a weekend cannot pull along
         per_day = max(3600.0 / self.step_s, 1.0)  # observations of one hour slot per day
         ratio = count / (self.slow * self.weekly[day])
         for slot, share in ((before, 1 - frac), (after, frac)):
             self.daily_n[slot] += share
             a_day = share * max(
-                alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[slot] + per_day)
+                alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[slot] + 1)
             )
             self.daily[slot] = max(MIN_FACTOR, self.daily[slot] + a_day * (ratio - daily))
         per_week = max(86400.0 / self.step_s, 1.0)
@@ -166,7 +196,7 @@ class SeasonalBaseline:
         _normalise(self.weekly)
 
     def to_state(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SeasonalBaseline:
@@ -177,14 +207,15 @@ class SeasonalBaseline:
             level, slow = state.get("level", 0.0), state.get("slow", 0.0)
             state = {**state, "level_sum": level, "season_sum": 1.0}
             state |= {"slow_sum": slow, "slow_season_sum": 1.0}
+            state |= {"day_sum": level, "day_season_sum": 1.0}
+            state |= {"days_sum": level, "days_season_sum": 1.0}
         return cls(**state)
 
 
 def _normalise(factors: list[float]) -> None:
     mean = sum(factors) / len(factors)
     if mean > 0:
-        for i, value in enumerate(factors):
-            factors[i] = max(MIN_FACTOR, value / mean)
+        factors[:] = [value / mean for value in factors]  # each is >= MIN_FACTOR already
 
 
 def upper_tail(x: float, mu: float, phi: float) -> float:

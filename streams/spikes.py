@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from streams.baseline import (
@@ -38,6 +38,7 @@ from streams.baseline import (
     upper_tail,
 )
 from streams.episodes import Episode, Status
+from streams.plain import plain
 from streams.surprise import SurpriseHistory
 
 STATISTIC = "negative_binomial_upper_tail"
@@ -45,7 +46,9 @@ STATISTIC = "negative_binomial_upper_tail"
 CALIBRATE_FROM = 1.5
 #: Windows more surprising than this (p < 1e-3) do not teach a scale its dispersion.
 BULK_SURPRISE = 3.0
-#: A window whose smallest p-value (Bonferroni) is below this is odd.
+#: After the warm-up day a scale's dispersion is learned again, its guess worth an hour.
+PHI_RELEARN = 12
+#: A window whose smallest p-value (Bonferroni) is below this is odd: learned with care.
 ODD_P = 0.01
 #: A window that some scale finds odd is learned capped at mu + this many sd.
 SUSPECT_SIGMAS = 1.0
@@ -139,7 +142,7 @@ class Scale:
         self.run_peak, self.run = 0.0, 0
 
     def to_state(self) -> dict[str, Any]:
-        return {**asdict(self), "history": self.history.to_state()}
+        return {**plain(self), "history": self.history.to_state()}
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Scale:
@@ -153,6 +156,7 @@ class Test:
     scale: Scale
     observed: float
     expected: float
+    clean: float  # observed, with an episode's windows as the baseline learned them
     window_s: float
     phi: float
     p_value: float  # calibrated: how often an event this surprising starts
@@ -195,6 +199,10 @@ class SpikeDetector:
                 tz=tz,
             )
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
+        self._prepare(state)
+
+    def _prepare(self, state: dict[str, Any] | None) -> None:
+        s = self.settings
         if state and "scales" in state:
             self.scales = [Scale.from_state(x) for x in state["scales"]]
             self.ring: list[list[float]] = [list(x) for x in state["ring"]]
@@ -205,14 +213,16 @@ class SpikeDetector:
             self.peaks: list[float] = list(state["peaks"])
         else:  # a new key, or a state from before the scales: its baseline is kept
             self.scales = self._new_scales()
-            # [count, expected, clean]: clean is the count with an episode's windows
-            # replaced by what the baseline learned of them (what the scales learn from)
+            # ring [count, expected, clean], hour blocks [count, seasonal factors, clean]:
+            # clean is the count with an episode's windows replaced by what the baseline
+            # learned of them (what the scales learn from)
             self.ring = [[0.0, 0.0, 0.0] for _ in range(max(self.per_hour, s.sustained_windows, 1))]
             self.blocks = [[0.0, 0.0, 0.0] for _ in range(24)]
             self.index = None
             self.dropouts = 0
             self.opened_by = ""
             self.peaks = [0.0] * len(self.scales)
+        self.phi_alpha = alpha(s.phi_halflife_s / self.step_s)
 
     def _new_scales(self) -> list[Scale]:
         s, step = self.settings, self.step_s
@@ -245,19 +255,29 @@ class SpikeDetector:
                 self.blocks[h % 24] = [0.0, 0.0, 0.0]
         self.index = index
 
-    def _sums(self, scale: Scale, ts: float) -> tuple[float, float, float, float]:
-        """(count, expected, clean count, seconds) of ``scale``'s window up to the latest one."""
-        end = ts + self.step_s
-        if scale.windows < 0:
-            hour = math.floor(ts / 3600.0)
-            picked = [self.blocks[(hour - j) % 24] for j in range(-scale.windows)]
-            span = (-scale.windows - 1) * 3600.0 + end - hour * 3600.0
-        else:
-            assert self.index is not None
-            picked = [self.ring[(self.index - j) % len(self.ring)] for j in range(scale.windows)]
-            span = scale.windows * self.step_s
-        count, expected, clean = (sum(column) for column in zip(*picked, strict=True))
-        return count, expected, clean, span
+    def _sums(self, ts: float) -> dict[int, tuple[float, float, float, float]]:
+        """(count, expected, clean count, seconds) of every scale's window, by its size."""
+        assert self.index is not None
+        out: dict[int, tuple[float, float, float, float]] = {}
+        wanted = {x.windows for x in self.scales}
+        count = expected = clean = 0.0
+        longest = max((w for w in wanted if w > 0), default=0)
+        for j in range(longest):
+            c, e, k = self.ring[(self.index - j) % len(self.ring)]
+            count, expected, clean = count + c, expected + e, clean + k
+            if j + 1 in wanted:
+                out[j + 1] = (count, expected, clean, (j + 1) * self.step_s)
+        hour = math.floor(ts / 3600.0)
+        into_hour = ts + self.step_s - hour * 3600.0
+        count = season = clean = 0.0
+        for j in range(24):
+            c, f, k = self.blocks[(hour - j) % 24]
+            count, season, clean = count + c, season + f, clean + k
+            if -(j + 1) in wanted:
+                span = j * 3600.0 + into_hour
+                expected = self.baseline.level_over(span) * season
+                out[-(j + 1)] = (count, expected, clean, span)
+        return out
 
     def _warmup(self) -> float:
         s = self.settings
@@ -273,12 +293,12 @@ class SpikeDetector:
         ended = self.episode.ended
         return self.episode.is_open or (ended is not None and end - window_s <= ended)
 
-    def _test(self, scale: Scale, ts: float) -> Test:
+    def _test(self, scale: Scale, ts: float, sums: tuple[float, float, float, float]) -> Test:
         s = self.settings
-        count, expected, _, window_s = self._sums(scale, ts)
+        count, expected, clean, window_s = sums
         phi = scale.phi + self._warmup()
         p_nb, surprise = 1.0, 0.0
-        if count > 0:
+        if count > expected:  # at or below what is expected, u < 0.5: nothing to tell
             p_nb = upper_tail(count, max(expected, 0.05), phi)
             surprise = -math.log10(p_nb) if p_nb > 0 else 320.0
         p_value = p_nb
@@ -286,7 +306,9 @@ class SpikeDetector:
             p_value = max(p_nb, scale.history.survival(surprise))
         testable = self._ready(scale) and count >= s.min_count
         covered = self._covered(window_s, ts + self.step_s)
-        return Test(scale, count, expected, window_s, phi, p_value, surprise, testable, covered)
+        return Test(
+            scale, count, expected, clean, window_s, phi, p_value, surprise, testable, covered
+        )
 
     # -- one window -----------------------------------------------------------------------------
     def score(self, window_start: float, tests: list[Test]) -> tuple[float, float, Test | None]:
@@ -301,14 +323,15 @@ class SpikeDetector:
         if not judged:
             return 0.0, 1.0, None
         best = min(judged, key=lambda t: t.p_value)
-        p_value = min(1.0, best.p_value * len(judged))
+        p_value = min(1.0, best.p_value * len(judged))  # Bonferroni over the scales tested
         return tail_score(p_value, s.score_scale, s.score_floor), p_value, best
 
     def observe(self, window_start: float, count: float) -> SpikeResult:
         """Score the window at every scale, advance the episode, then learn from the window."""
         s, ts = self.settings, window_start
         self._advance(round(ts / self.step_s), math.floor(ts / 3600.0))
-        expected = self.baseline.expected(ts)
+        season = self.baseline.season(ts)
+        expected = self.baseline.level * season
         phi = self.scales[0].phi + self._warmup()
         dropout = (
             count == 0
@@ -318,12 +341,18 @@ class SpikeDetector:
         )
         self.dropouts = self.dropouts + 1 if dropout else 0
         assert self.index is not None
-        here = [0.0, 0.0, 0.0] if dropout else [count, expected, count]
-        self.ring[self.index % len(self.ring)] = here
-        block = self.blocks[math.floor(ts / 3600.0) % 24]
-        for i, value in enumerate(here):
-            block[i] += value
-        tests = [self._test(scale, ts) for scale in self.scales]
+        # a ring entry holds the count expected of the window; an hour block the seasonal
+        # factors of its windows, which the level of the sum's own length multiplies
+        self.ring[self.index % len(self.ring)] = (
+            [0.0, 0.0, 0.0] if dropout else [count, expected, count]
+        )
+        if not dropout:
+            block = self.blocks[math.floor(ts / 3600.0) % 24]
+            block[0] += count
+            block[1] += season
+            block[2] += count
+        sums = self._sums(ts)
+        tests = [self._test(scale, ts, sums[scale.windows]) for scale in self.scales]
         score, p_value, best = self.score(ts, tests)
         status = self.episode.step(ts, score)
         if status == "firing" and self.episode.windows == 1 and best is not None:
@@ -373,32 +402,39 @@ class SpikeDetector:
         learn = count
         if self.episode.is_open and self.episode.windows >= s.adapt_after:
             odd = False
+            if self.episode.windows == s.adapt_after:
+                self.baseline.accept()
         else:
             sd = max(1.0, math.sqrt(expected + phi * expected * expected))
             learn = min(count, expected + (SUSPECT_SIGMAS if odd else s.clip_sigmas) * sd)
         self.baseline.update(ts, learn, seasonal=not odd)
+        shift = 0.0
         if self.episode.is_open or status == "resolved":  # the episode's windows stay out
             assert self.index is not None
+            shift = learn - count
             self.ring[self.index % len(self.ring)][2] = learn
-            self.blocks[math.floor(ts / 3600.0) % 24][2] += learn - count
+            self.blocks[math.floor(ts / 3600.0) % 24][2] += shift
         warm = self.baseline.n * self.step_s >= s.warmup_s
+        just_warm = warm and (self.baseline.n - 1) * self.step_s < s.warmup_s
         for t in tests:
-            count_s, expected_s, clean, _ = self._sums(t.scale, ts)
-            if expected_s <= 0:
+            if t.expected <= 0:
                 continue
-            surprise = t.surprise
-            if clean != count_s:
-                p_clean = upper_tail(clean, max(expected_s, 0.05), t.phi)
+            clean, surprise = t.clean + shift, t.surprise
+            if clean != t.observed:
+                surprise = 0.0
+            if clean != t.observed and clean > t.expected:
+                p_clean = upper_tail(clean, max(t.expected, 0.05), t.phi)
                 surprise = -math.log10(p_clean) if p_clean > 0 else 320.0
             scale = t.scale
-            if not warm:  # residuals of the first day are the rhythm not yet learned, not noise
-                continue
+            if just_warm:  # the warm-up's dispersion was a first guess: learn it again
+                scale.learned = 0
             scale.learned += 1
             if surprise < BULK_SURPRISE:  # the dispersion is the bulk's: tails are calibrated
-                windows = t.window_s / self.step_s
-                halflife = s.phi_halflife_s * math.sqrt(windows) / self.step_s
-                weight = max(alpha(halflife), 1.0 / scale.learned) * min(1.0, expected_s / 5.0)
-                scale.phi = learn_phi(scale.phi, clean, expected_s, weight)
+                a = max(self.phi_alpha, 1.0 / (scale.learned + PHI_RELEARN))
+                weight = a * min(1.0, t.expected / 5.0)
+                scale.phi = learn_phi(scale.phi, clean, t.expected, weight)
+            if not warm:  # the first day's surprises are the rhythm not yet learned
+                continue
             if surprise >= RAISED_SURPRISE:
                 if not self.episode.is_open:
                     longest = max(2 * round(t.window_s / self.step_s), s.adapt_after)

@@ -7,16 +7,19 @@ So each key keeps the distribution of its past surprises, a histogram that
 forgets with a half-life, mixed with a prior (the surprises of a well-fitting
 model, P(U >= u) = 10**-u). A new surprise is then judged by how often
 surprises at least as large were seen, with an exponential tail beyond the
-2% quantile for values larger than any seen. The result is never more
+1% quantile for values larger than any seen. The result is never more
 alarming than the negative binomial alone.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from streams.plain import plain
 
 #: Bin edges in u = -log10 p; the last bin is open.
 EDGES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0,
@@ -25,17 +28,15 @@ EDGES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 
 MIDS = (*((a + b) / 2 for a, b in itertools.pairwise(EDGES)), 200.0)
 #: The prior's share of each bin: P(a <= U < b) when P(U >= u) = 10**-u.
 PRIOR = (*(10**-a - 10**-b for a, b in itertools.pairwise(EDGES)), 10 ** -EDGES[-1])
-#: The tail beyond the data is anchored at this upper quantile of the surprises.
-TAIL_Q = 0.02
+#: The tail beyond the data is anchored at this upper quantile of the surprises (where a
+#: key's bursts, not its bulk, set the slope).
+TAIL_Q = 0.01
 #: Weights are rescaled when the newest one passes this (exact forgetting in O(1)).
 RESCALE_AT = 1e6
 
 
 def bin_of(u: float) -> int:
-    for i in range(len(EDGES) - 1, 0, -1):
-        if u >= EDGES[i]:
-            return i
-    return 0
+    return max(bisect.bisect_right(EDGES, u) - 1, 0)
 
 
 @dataclass
@@ -54,13 +55,9 @@ class SurpriseHistory:
         return self.total / self.weight
 
     def learn(self, u: float) -> None:
-        self.learn_bin(bin_of(max(u, 0.0)))
-
-    def learn_bin(self, b: int, times: int = 1) -> None:
-        for _ in range(times):
-            self.weight *= 2.0 ** (1.0 / self.halflife)
-            self.hist[b] += self.weight
-            self.total += self.weight
+        self.weight *= 2.0 ** (1.0 / self.halflife)
+        self.hist[bin_of(max(u, 0.0))] += self.weight
+        self.total += self.weight
         if self.weight > RESCALE_AT:  # exact forgetting in O(1) per observation
             self.hist = [h / self.weight for h in self.hist]
             self.total /= self.weight
@@ -106,7 +103,7 @@ class SurpriseHistory:
         return TAIL_Q * math.exp(-(u - t) / mean_excess)
 
     def to_state(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> SurpriseHistory:
