@@ -150,7 +150,7 @@ def grouped_barh(
 ) -> bytes:
     """Horizontal bars per label, one per series side by side (e.g. median and p90 per channel,
     or a product's complaint rate this week and last)."""
-    height = max(HEIGHT_IN, 0.9 + 0.32 * len(labels) * max(1, len(series)))
+    height = max(2.0, 1.3 + 0.3 * len(labels) * max(1, len(series)))
     with plt.rc_context(_style(font)):
         figure, axes = _figure(title, height)
         size = 0.8 / max(1, len(series))
@@ -167,8 +167,8 @@ def grouped_barh(
             axes.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         if unit:
             axes.set_xlabel(unit, fontsize=9)
-        if len(series) > 1:
-            axes.legend(**BELOW)
+        if len(series) > 1:  # under the axis label, if there is one
+            axes.legend(**{**BELOW, "bbox_to_anchor": (0.5, -0.25)})
         return _png(figure)
 
 
@@ -205,7 +205,7 @@ def intervals(
 ) -> bytes:
     """A point and its 95% interval per label around 1 (rate ratios of improvements): green
     when the whole interval is below 1, red above, grey across."""
-    height = max(HEIGHT_IN * 0.8, 0.9 + 0.4 * len(labels))
+    height = max(1.8, 1.0 + 0.4 * len(labels))
     with plt.rc_context(_style(font)):
         figure, axes = _figure(title, height)
         rows = list(range(len(labels)))

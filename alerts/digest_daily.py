@@ -167,7 +167,6 @@ def build_daily(
                         locale.t("digest.common.median"): [g.median_hours for g in answered],
                         locale.t("digest.common.p90"): [g.p90_hours for g in answered],
                     },
-                    unit=locale.t("digest.common.hours_unit"),
                     font=font,
                 ),
             )
