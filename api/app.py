@@ -21,7 +21,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 import alerts
-from api import incidents, messages
+from api import incidents, messages, metrics
 from api.context import CALLER, MAX_BODY, STATE, ApiState, answer, refuse, state
 from radar.store.listing import BadCursor
 
@@ -46,6 +46,24 @@ def _problems(exc: ValidationError) -> list[dict[str, str]]:
         {"field": ".".join(str(p) for p in error["loc"]) or "body", "problem": error["msg"]}
         for error in exc.errors(include_url=False)
     ]
+
+
+@web.middleware
+async def measured(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Count every answer by route template (not the path: ids would make endless series)."""
+    started = time.monotonic()
+    info = request.match_info.route.resource.get_info() if request.match_info.route.resource else {}
+    route = str(info.get("formatter") or info.get("path") or "unmatched")
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        metrics.answered(route, request.method, status, time.monotonic() - started)
 
 
 @web.middleware
@@ -105,7 +123,7 @@ async def describe(_request: web.Request) -> web.Response:
 
 def build_app(api: ApiState) -> web.Application:
     """The application serving ``api``'s store to its clients."""
-    app = web.Application(middlewares=[errors, authenticate], client_max_size=MAX_BODY)
+    app = web.Application(middlewares=[measured, errors, authenticate], client_max_size=MAX_BODY)
     app[STATE] = api
     app.add_routes(
         [

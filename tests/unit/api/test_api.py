@@ -367,6 +367,22 @@ class TestLimits:
         assert "under 32 characters" in caplog.text
 
 
+class TestMetrics:
+    def test_answers_are_counted_by_route_template(self, client: Client, seeded: Seeded) -> None:
+        from prometheus_client import REGISTRY
+
+        def count(route: str, status: str) -> float:
+            labels = {"route": route, "method": "GET", "status": status}
+            return REGISTRY.get_sample_value("radar_api_requests_total", labels) or 0.0
+
+        route = "/api/v1/incidents/{id}"
+        before_ok, before_missing = count(route, "200"), count(route, "404")
+        client("bi").get(f"/api/v1/incidents/{seeded.flagship_incident}")
+        client("bi").get("/api/v1/incidents/INC-none")
+        assert count(route, "200") == before_ok + 1
+        assert count(route, "404") == before_missing + 1
+
+
 class TestDocument:
     def test_served_as_written(self, client: Client) -> None:
         from api import openapi
