@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
+
+from streams.plain import plain
 
 Status = Literal["firing", "resolved"]
 
@@ -53,7 +55,7 @@ class Episode:
         return "firing"
 
     def to_state(self) -> dict[str, Any]:
-        return asdict(self)
+        return plain(self)
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> Episode:

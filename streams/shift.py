@@ -9,11 +9,12 @@ something are judged.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from streams.baseline import tail_score
 from streams.episodes import Episode, Status
+from streams.plain import plain
 
 STATISTIC = "binomial_z_negative_share"
 
@@ -102,4 +103,4 @@ class SentimentShiftDetector:
 
     def to_state(self) -> dict[str, Any]:
         self.state.episode = self.episode.to_state()
-        return asdict(self.state)
+        return plain(self.state)
