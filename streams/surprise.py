@@ -24,8 +24,13 @@ from streams.plain import plain
 #: Bin edges in u = -log10 p; the last bin is open.
 EDGES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0,
          20.0, 25.0, 30.0, 40.0, 50.0, 70.0, 100.0, 150.0)  # fmt: skip
-#: Where the mass of each bin sits, for mean excesses (the open bin: 200).
-MIDS = (*((a + b) / 2 for a, b in itertools.pairwise(EDGES)), 200.0)
+#: Where the mass of each bin sits, for mean excesses: its mean if surprises fall off as the
+#: plain model's do within it (P(U >= u) = 10**-u), not its middle.
+_RATE = math.log(10)
+MIDS = (
+    *(a + 1 / _RATE - (b - a) / math.expm1(_RATE * (b - a)) for a, b in itertools.pairwise(EDGES)),
+    EDGES[-1] + 1 / _RATE,
+)
 #: The prior's share of each bin: P(a <= U < b) when P(U >= u) = 10**-u.
 PRIOR = (*(10**-a - 10**-b for a, b in itertools.pairwise(EDGES)), 10 ** -EDGES[-1])
 #: The tail beyond the data is anchored at this upper quantile of the surprises (where a
@@ -75,11 +80,15 @@ class SurpriseHistory:
         """P(U >= u) by this key's history: the histogram, then an exponential tail."""
         masses = self._masses()
         b = bin_of(u)
-        if b + 1 < len(EDGES):
-            inside = masses[b] * (EDGES[b + 1] - u) / (EDGES[b + 1] - EDGES[b])
+        above = sum(masses[b + 1 :])  # P(U >= the bin's upper edge)
+        at_lower = above + masses[b]  # P(U >= its lower edge)
+        if b + 1 == len(EDGES):
+            observed = at_lower * min(1.0, EDGES[b] / u)
+        elif above > 0:  # geometric within the bin: exact for an exponential tail
+            frac = (u - EDGES[b]) / (EDGES[b + 1] - EDGES[b])
+            observed = at_lower * (above / at_lower) ** frac
         else:
-            inside = masses[b] * min(1.0, EDGES[b] / u)
-        observed = sum(masses[b + 1 :]) + inside
+            observed = masses[b] * (EDGES[b + 1] - u) / (EDGES[b + 1] - EDGES[b])
         return max(observed, self._tail(masses, u))
 
     def _tail(self, masses: list[float], u: float) -> float:
@@ -98,8 +107,10 @@ class SurpriseHistory:
             return TAIL_Q
         if u <= t:
             return TAIL_Q
-        excess = moment - above * t + part * (hi - t) / 2
-        mean_excess = max(excess / TAIL_Q, 1.0 / math.log(10))
+        width = hi - t  # the part of the bin above t, with the bins' exponential shape
+        inside = 1 / _RATE - width / math.expm1(_RATE * width) if width > 0 else 0.0
+        excess = moment - above * t + part * inside
+        mean_excess = max(excess / TAIL_Q, 1.0 / _RATE)
         return TAIL_Q * math.exp(-(u - t) / mean_excess)
 
     def to_state(self) -> dict[str, Any]:
