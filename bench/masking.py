@@ -63,7 +63,7 @@ SHAPES: dict[str, str] = {
     "phones": "13812345678 ",
     "emails": "zhang@x.com ",
     "ID cards": "110101199003078515 ",
-    "cards": "6222 0212 3456 7890 ",
+    "cards": "卡 6222 0212 3456 7890，",
     "addresses": "地址北京市朝阳区建国路88号,",
 }
 

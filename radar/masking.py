@@ -61,13 +61,18 @@ class MaskRule:
 
 
 _NOT_DIGIT = re.compile(r"\D+")
-_DIGIT = re.compile(r"\d")
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a Luhn digit doubled, digits summed
 _STARS = str.maketrans("0123456789０１２３４５６７８９", "*" * 20)
 
 
+_SEPARATORS = str.maketrans("", "", " -.\u3000()（）+")
+
+
 def _digits(text: str) -> str:
     """The digits of ``text`` as ASCII, whatever their width or script."""
+    digits = text.translate(_SEPARATORS)  # the usual case, without a regex
+    if digits.isascii() and digits.isdigit():
+        return digits
     digits = _NOT_DIGIT.sub("", text)
     if digits.isascii():
         return digits
@@ -174,7 +179,7 @@ def _address(m: re.Match[str]) -> str:
 
 
 def _house_number(m: re.Match[str]) -> str:
-    return _DIGIT.sub("*", m.group(0).translate(_STARS))
+    return m.group(0).translate(_STARS)  # its patterns take ASCII and full-width digits only
 
 
 def _any(*words: str) -> str:
@@ -192,6 +197,7 @@ _ADDRESS_WORDS = _any(
     *("地址", "住址"),
 )
 _UNIT = r"(?:号楼|号院|栋|幢|单元|层|楼|室|号)"
+_DG = "[0-9０-９]"  # a digit as people type one (house numbers: starred by translation)
 # the whole run of domain characters after the @ (possessive: an address glued to the
 # next one is refused as a whole, not split at a guess); its domain is read by _DOMAIN
 _DOMAIN_RUN = rf"(?:[A-Za-z0-9\-.]{{1,255}}+|[{_HAN}][{_HAN}\-.]{{0,254}}+)"
@@ -235,15 +241,19 @@ RULES: tuple[MaskRule, ...] = (
         _old_id_card,
     ),
     MaskRule(
-        "bank_card",
+        "bank_card",  # in groups: the run of groups must end where the card does, both sides
         re.compile(
-            rf"(?P<num>\d{_FIRST}(?:"
+            rf"(?P<num>\d{_FIRST}(?<!\d{_C}\d)(?:"
             rf"\d{{3}}(?:{_C}\d{{4}}){{3}}"  # 4-4-4-4
             rf"|\d{{5}}{_C}\d{{13}}"  # 6-13 (UnionPay 19)
-            rf"|\d{{3}}{_C}\d{{6}}{_C}\d{{5}}"  # 4-6-5 (Amex 15)
-            r"|\d{14,18}))"
-            rf"(?P<extra>{_C}\d{{1,3}})?" + _E
+            rf"|\d{{3}}{_C}\d{{6}}{_C}\d{{5}}))"  # 4-6-5 (Amex 15)
+            rf"(?P<extra>{_C}\d{{1,3}})?" + _E + rf"(?!{_C}\d)"
         ),
+        _bank_card,
+    ),
+    MaskRule(
+        "bank_card",  # 15 to 19 digits in one run
+        re.compile(rf"(?P<num>\d{_FIRST}\d{{14,18}})(?P<extra>{_C}\d{{1,3}})?" + _E),
         _bank_card,
     ),
     MaskRule(
@@ -291,14 +301,15 @@ RULES: tuple[MaskRule, ...] = (
     ),
     MaskRule(  # house numbers without a keyword: 建国路88号1201室
         "address",
-        re.compile(rf"[路街巷弄道]\s?\d{{1,5}}\s?号(?:\s?\d{{1,5}}\s?{_UNIT}){{0,4}}"),
+        re.compile(rf"[路街巷弄道]\s?{_DG}{{1,5}}\s?号(?:\s?{_DG}{{1,5}}\s?{_UNIT}){{0,4}}"),
         _house_number,
         needs=("号",),
     ),
     MaskRule(  # 3栋2单元501室
         "address",
         re.compile(
-            rf"\d{_FIRST}\d{{0,3}}\s?(?:栋|幢|号楼)\s?\d{{1,3}}\s?单元(?:\s?\d{{1,5}}\s?(?:室|号)?)?"
+            rf"{_DG}{_FIRST}{_DG}{{0,3}}\s?(?:栋|幢|号楼)\s?{_DG}{{1,3}}\s?单元"
+            rf"(?:\s?{_DG}{{1,5}}\s?(?:室|号)?)?"
         ),
         _house_number,
         needs=("单元",),
