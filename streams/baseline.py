@@ -134,8 +134,10 @@ class SeasonalBaseline:
             return self.day_sum / max(self.day_season_sum, MIN_FACTOR)
         return self.days_sum / max(self.days_season_sum, MIN_FACTOR)
 
-    def accept(self) -> None:
-        """Take the level as the new normal at every memory (an episode that lasted)."""
+    def accept(self, ratio: float = 1.0) -> None:
+        """Take the level times ``ratio`` as the new normal at every memory (a lasting change)."""
+        self.level_sum *= ratio
+        self.level *= ratio
         self.day_sum = self.level * self.day_season_sum
         self.days_sum = self.level * self.days_season_sum
 

@@ -48,6 +48,8 @@ CALIBRATE_FROM = 1.5
 BULK_SURPRISE = 3.0
 #: After the warm-up day a scale's dispersion is learned again, its guess worth an hour.
 PHI_RELEARN = 12
+#: Scales up to this long hold an open episode from its start; longer ones once they fit in it.
+HELD_BY_S = 3600.0
 #: A window whose smallest p-value (Bonferroni) is below this is odd: learned with care.
 ODD_P = 0.01
 #: A window that some scale finds odd is learned capped at mu + this many sd.
@@ -316,7 +318,8 @@ class SpikeDetector:
         s = self.settings
         if self.episode.open_since is not None:
             elapsed = window_start + self.step_s - self.episode.open_since
-            judged = [t for t in tests if t.scale.name == self.opened_by or t.window_s <= elapsed]
+            reach = max(elapsed, HELD_BY_S)  # the hour holds an episode from its start
+            judged = [t for t in tests if t.scale.name == self.opened_by or t.window_s <= reach]
         else:
             judged = [t for t in tests if not t.covered]
         judged = [t for t in judged if t.testable]
@@ -402,8 +405,12 @@ class SpikeDetector:
         learn = count
         if self.episode.is_open and self.episode.windows >= s.adapt_after:
             odd = False
-            if self.episode.windows == s.adapt_after:
-                self.baseline.accept()
+            ratio = 1.0
+            if self.episode.windows == s.adapt_after:  # the new level is what the last hour saw
+                hour = next((t for t in tests if t.window_s == 3600.0), tests[0])
+                if hour.expected > 0:
+                    ratio = min(max(hour.observed / hour.expected, 0.2), 20.0)
+            self.baseline.accept(ratio)  # every scale's level follows while the episode lasts
         else:
             sd = max(1.0, math.sqrt(expected + phi * expected * expected))
             learn = min(count, expected + (SUSPECT_SIGMAS if odd else s.clip_sigmas) * sd)
