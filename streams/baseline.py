@@ -134,10 +134,14 @@ class SeasonalBaseline:
             return self.day_sum / max(self.day_season_sum, MIN_FACTOR)
         return self.days_sum / max(self.days_season_sum, MIN_FACTOR)
 
-    def accept(self, ratio: float = 1.0) -> None:
-        """Take the level times ``ratio`` as the new normal at every memory (a lasting change)."""
-        self.level_sum *= ratio
-        self.level *= ratio
+    def accept(self) -> None:
+        """Take the level as the new normal at every memory (a lasting change).
+
+        The week-long level too: the rhythm is learned against it, and a lagging
+        reference would read the new level as a change of rhythm.
+        """
+        self.slow_sum = self.level * self.slow_season_sum
+        self.slow = self.level
         self.day_sum = self.level * self.day_season_sum
         self.days_sum = self.level * self.days_season_sum
 

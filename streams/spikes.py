@@ -213,6 +213,7 @@ class SpikeDetector:
             self.dropouts: int = state["dropouts"]
             self.opened_by: str = state["opened_by"]
             self.peaks: list[float] = list(state["peaks"])
+            self.settled_at: float = state.get("settled_at", 0.0)
         else:  # a new key, or a state from before the scales: its baseline is kept
             self.scales = self._new_scales()
             # ring [count, expected, clean], hour blocks [count, seasonal factors, clean]:
@@ -224,6 +225,7 @@ class SpikeDetector:
             self.dropouts = 0
             self.opened_by = ""
             self.peaks = [0.0] * len(self.scales)
+            self.settled_at = 0.0
         self.phi_alpha = alpha(s.phi_halflife_s / self.step_s)
 
     def _new_scales(self) -> list[Scale]:
@@ -403,14 +405,14 @@ class SpikeDetector:
         # recognised; an episode that has lasted adapt_after windows is the new normal
         odd = min(t.p_value for t in tests) * len(tests) < ODD_P
         learn = count
-        if self.episode.is_open and self.episode.windows >= s.adapt_after:
+        adapting = self.episode.is_open and self.episode.windows >= s.adapt_after
+        if status == "resolved" and self.episode.windows > s.adapt_after:
+            # a lasting change: learnt freely until the longest sum holds only the new level
+            self.settled_at = ts + max(t.window_s for t in tests)
+        settling = ts < self.settled_at
+        if adapting or settling:  # learnt freely, and by every scale's level at once
             odd = False
-            ratio = 1.0
-            if self.episode.windows == s.adapt_after:  # the new level is what the last hour saw
-                hour = next((t for t in tests if t.window_s == 3600.0), tests[0])
-                if hour.expected > 0:
-                    ratio = min(max(hour.observed / hour.expected, 0.2), 20.0)
-            self.baseline.accept(ratio)  # every scale's level follows while the episode lasts
+            self.baseline.accept()
         else:
             sd = max(1.0, math.sqrt(expected + phi * expected * expected))
             learn = min(count, expected + (SUSPECT_SIGMAS if odd else s.clip_sigmas) * sd)
@@ -461,6 +463,7 @@ class SpikeDetector:
             "dropouts": self.dropouts,
             "opened_by": self.opened_by,
             "peaks": list(self.peaks),
+            "settled_at": self.settled_at,
         }
 
 
