@@ -1,9 +1,11 @@
 """Detectors: a shift towards negative sentiment on keys with steady volume.
 
 The share of negative items in a window is compared with the key's usual
-share (an EWMA of negatives over an EWMA of volume) by a one-sided binomial
-z-test; only keys whose volume is steady enough for a share to mean
-something are judged.
+share (an EWMA of negatives over an EWMA of volume) by a one-sided z-test.
+The variance is binomial plus the share's own hour-to-hour wander, learned
+from winsorised residuals: in a busy key the binomial part is tiny and the
+share still moves with topics and hours, which is not a shift. Only keys
+whose volume is steady enough for a share to mean something are judged.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from streams.baseline import tail_score
+from streams.baseline import WINSOR_MEAN, WINSOR_SD, tail_score
 from streams.episodes import Episode, Status
 from streams.plain import plain
 
-STATISTIC = "binomial_z_negative_share"
+STATISTIC = "binomial_z_negative_share"  # the name the message catalogues know
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class ShiftState:
     neg: float = 0.0
     volume: float = 0.0
     sentiment: float = 0.0
+    wander: float = 0.0  # variance of the share beyond binomial noise
     n: int = 0
     episode: dict[str, Any] = field(default_factory=dict)
 
@@ -79,12 +82,18 @@ class SentimentShiftDetector:
         share = negatives / volume if volume else 0.0
         steady = st.n >= s.min_history and st.volume >= s.min_volume and volume >= s.min_volume
         z, score = 0.0, 0.0
+        binomial = usual * (1 - usual) / volume if volume else 0.0
         if steady:
-            z = (share - usual) / math.sqrt(usual * (1 - usual) / volume)
+            z = (share - usual) / math.sqrt(binomial + st.wander)
             score = tail_score(0.5 * math.erfc(z / math.sqrt(2)), s.score_scale) if z > 0 else 0.0
         status = self.episode.step(window_start, score)
         if not self.episode.is_open:  # an episode does not teach what is usual
             a = max(1 - 0.5 ** (1 / s.halflife_windows), 1 / (st.n + 1))
+            if st.n >= s.min_history and volume >= s.min_volume:
+                # one odd hour moves the wander no more than a three-sd hour would
+                var = binomial + st.wander
+                seen = min((share - usual) ** 2, WINSOR_SD**2 * var) / WINSOR_MEAN - binomial
+                st.wander = max(0.0, st.wander + a * (seen - st.wander))
             st.neg += a * (negatives - st.neg)
             st.volume += a * (volume - st.volume)
             st.sentiment += a * (sentiment_sum - st.sentiment)
