@@ -65,13 +65,26 @@ def spikes() -> None:
     "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.argument("target", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
-def score_csv_command(source: Path, target: Path) -> None:
+@click.option(
+    "--tz",
+    help="Time zone of the daily and weekly rhythm (IANA name; default RADAR_TIMEZONE)",
+)
+def score_csv_command(source: Path, target: Path, tz: str | None) -> None:
     """Score IN (columns timestamp,value) into OUT with an anomaly_score column (0..1).
 
     Online: each row's score uses only the rows before it and itself. Timestamps
-    are ISO 8601 (no zone means UTC) or epoch seconds, in time order.
+    are ISO 8601 (no zone means UTC) or epoch seconds, in time order. Hours and
+    weekdays of the rhythm are those of --tz.
     """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     from streams.series import score_csv
 
-    rows = score_csv(source, target)
+    zone = tz or CoreSettings().timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        msg = f"{zone!r} is not an IANA time zone name (such as Asia/Shanghai)"
+        raise click.BadParameter(msg, param_hint="--tz") from exc
+    rows = score_csv(source, target, tz=zone)
     click.echo(f"scored {rows} rows into {target}", err=True)

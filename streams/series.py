@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from radar.errors import ValidationFailed
+from streams.baseline import DEFAULT_TIMEZONE
 from streams.spikes import SpikeSettings, score_series
 
 
@@ -57,8 +58,17 @@ def read_series(source: TextIO) -> Iterator[tuple[float, float, dict[str, str]]]
         yield ts, value, row
 
 
-def score_csv(source: Path, target: Path, settings: SpikeSettings | None = None) -> int:
-    """Write ``target``: the rows of ``source`` plus ``anomaly_score``; returns the row count."""
+def score_csv(
+    source: Path,
+    target: Path,
+    settings: SpikeSettings | None = None,
+    *,
+    tz: str = DEFAULT_TIMEZONE,
+) -> int:
+    """Write ``target``: the rows of ``source`` plus ``anomaly_score``; returns the row count.
+
+    The rhythm's hours and weekdays are those of ``tz``.
+    """
     with source.open(encoding="utf-8-sig", newline="") as fin:
         header = next(csv.reader(fin), None) or []
     rows = 0
@@ -76,7 +86,7 @@ def score_csv(source: Path, target: Path, settings: SpikeSettings | None = None)
                 originals.append(row)
                 yield ts, value
 
-        for _result, score in score_series(values(), settings):
+        for _result, score in score_series(values(), settings, tz=tz):
             row = originals.popleft()
             writer.writerow([*(row.get(name, "") for name in header), f"{score:.6f}"])
             rows += 1

@@ -173,6 +173,26 @@ class TestScoreSeries:
         with pytest.raises(ValidationFailed, match="line 3"):
             score_csv(source, tmp_path / "out.csv")
 
+    def test_score_csv_takes_the_rhythms_time_zone(self, tmp_path: Path) -> None:
+        from click.testing import CliRunner
+
+        from streams.cli import spikes
+
+        source = tmp_path / "in.csv"
+        lines = ["timestamp,value"] + [
+            f"{int(T0 + i * STEP)},{c:g}" for i, c in enumerate(series(2, 10))
+        ]
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        runner = CliRunner()
+        ok = runner.invoke(
+            spikes, ["score-csv", str(source), str(tmp_path / "a.csv"), "--tz", "UTC"]
+        )
+        assert ok.exit_code == 0, ok.output
+        bad = runner.invoke(
+            spikes, ["score-csv", str(source), str(tmp_path / "b.csv"), "--tz", "Mars/Base"]
+        )
+        assert bad.exit_code == 2 and "IANA" in bad.output and not (tmp_path / "b.csv").exists()
+
     def test_settings_are_documented_defaults(self) -> None:
         assert SpikeSettings().min_count == 5
 
