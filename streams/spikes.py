@@ -1,7 +1,7 @@
 """Detectors: complaint spikes per key at every time scale, against a seasonal baseline.
 
-Each 5-minute window closes three tests: the window itself, the sum of the
-last hour and the sum of the last day, each against what the seasonal
+Each 5-minute window closes five tests: the window itself and the sums of
+the last half hour, hour, six hours and day, each against what the seasonal
 baseline expected over the same windows. A test's surprise is the
 negative-binomial upper tail with that scale's own dispersion, learned
 robustly from its residuals; the surprise is then judged against the key's
@@ -13,12 +13,13 @@ scale that is 0 for anything seen about once a day or more often.
 A scale is tested only when its count reaches ``min_count``, so a few
 complaints at night never wake anyone, while dozens an hour in a quiet key
 fire within the hour. A burst is one episode: it fires once, is updated,
-then resolves when every scale that has seen only the episode is quiet; a
-longer scale does not open a new episode on windows an episode covered. The
-baseline learns counts capped at mu + 3 sd (so bursts and incidents do not
-teach it that they are normal) until an episode has lasted ``adapt_after``
-windows, when a lasting new level is accepted. A zero where a zero is all but
-impossible (an outage upstream) is treated as missing, not learned.
+then resolves when the scales up to an hour (and longer ones that fit in the
+episode) are quiet; a longer scale does not open a new episode on windows an
+episode covered. The baseline learns counts capped at mu + 3 sd (so bursts
+and incidents do not teach it that they are normal) until an episode has
+lasted ``adapt_after`` windows, when a lasting new level is accepted. A zero
+where a zero is all but impossible (an outage upstream) is treated as
+missing, not learned.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class SpikeSettings:
     score_floor: float = 2.0  # calibrated p-values above 10**-floor score 0
     clip_sigmas: float = 3.0  # counts are learned capped at mu + k*sd
     adapt_after: int = 36  # windows after which an episode's lasting level is learned as normal
-    repeat_factor: float = 0.5  # score-csv: scores after an episode's first window are damped
+    repeat_factor: float = 0.5  # score-csv: a window that adds nothing to its run is damped
     sustained_windows: int = 6  # also test the sum of this many windows (half an hour)
     warmup_s: float = 86400.0  # until a day is seen, the rhythm is uncertain: tails are widened
     warmup_phi: float = 1.0  # extra dispersion at the start of the warm-up, fading to 0
@@ -104,7 +105,7 @@ class SpikeResult:
     dispersion: float  # negative-binomial phi of the deciding scale
     status: Status | None  # firing / resolved when there is something to report
     episode_start: float | None
-    scale: str  # "5m", "1h", "6h", "1d" (named by its length)
+    scale: str  # "5m", "30m", "1h", "6h", "1d" (named by its length)
     window_s: float  # length of the deciding scale's window
     window_end: float  # end of the window just observed, and of every scale's
     #: (observed, expected) at every scale tested, by name: lets a key be judged against
