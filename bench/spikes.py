@@ -1,6 +1,9 @@
 """Spike detector quality: NAB scores on generated mention counts, old vs new vs windowed Gaussian.
 
-    .venv/bin/python bench/spikes.py [--quick] [--seeds N] [--weeks W]
+    .venv/bin/python bench/spikes.py [--quick] [--seeds N] [--weeks W] [--part NAME]
+
+About 3 minutes on one core; --quick under a minute. Figures and how to read
+them: docs/benchmarks.md ("Spike detection").
 
 Three parts, each printing the current detector (``radar spikes score-csv``),
 the previous one (``bench/spikes_previous.py``) and NAB's windowed Gaussian
@@ -15,10 +18,11 @@ side by side:
    scoring above 0 and windows at 1.0 on the busy series.
 2. **The earlier generated series** (levels 2, 15, 120; NB noise; ×2, ×3.5,
    ×8 incidents): recall and delay per size, NAB scores.
-3. **Waves at every scale**: slow waves over 1-6 hours, the regional wave
-   (2 per 5 minutes plus 50 an hour for 3 hours), busy-minute blips that must
-   not fire; recall and delay per wave size and base level, and false alarms
-   per day on realistic series without incidents.
+3. **Waves at every scale**: slow waves over 1-6 hours on keys of complaint
+   counts and of mention counts, the regional wave (2 per 5 minutes plus 50
+   an hour for 3 hours), busy-minute blips that must not fire; recall and
+   delay per wave size and base level, and false alarms per day on realistic
+   series without incidents.
 
 NAB's rules: anomaly windows of 10% of the series split among its anomalies,
 centred on each label; probation min(15% of the rows, 750 rows); the first
@@ -34,7 +38,7 @@ import math
 import statistics
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,8 +56,6 @@ PER_HOUR = 12
 PER_DAY = 288
 START = datetime(2026, 3, 2, tzinfo=UTC).timestamp()  # a Monday
 PROFILES = {"standard": (1.0, 0.11, 1.0), "low FP": (1.0, 0.22, 1.0)}  # A_TP, -A_FP, -A_FN
-
-Scorer = Callable[[list[tuple[float, float]]], tuple[np.ndarray, list[Any]]]
 
 
 # -- detectors under comparison ---------------------------------------------------------------
