@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from streams.baseline import SeasonalBaseline, lower_tail, tail_score
+from streams.baseline import DEFAULT_TIMEZONE, SeasonalBaseline, lower_tail, tail_score
 from streams.episodes import Episode, Status
 
 STATISTIC = "negative_binomial_lower_tail"
@@ -51,13 +51,15 @@ class SilenceDetector:
         step_s: float,
         settings: SilenceSettings | None = None,
         state: dict[str, Any] | None = None,
+        *,
+        tz: str = DEFAULT_TIMEZONE,
     ) -> None:
         self.settings = s = settings or SilenceSettings()
-        if state:
+        if state:  # a state keeps the zone its hours were learned in
             self.baseline = SeasonalBaseline.from_state(state["baseline"])
             self.episode = Episode.from_state(state["episode"])
         else:
-            self.baseline = SeasonalBaseline(step_s)
+            self.baseline = SeasonalBaseline(step_s, tz=tz)
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
 
     def observe(self, window_start: float, count: int, *, source_down: bool) -> SilenceResult:

@@ -80,6 +80,14 @@ class TestSilence:
         ]
         assert fired(tail) == [2]
 
+    def test_hours_are_those_of_the_zone_given(self) -> None:
+        assert SilenceDetector(HOUR).baseline.tz == "Asia/Shanghai"
+        detector = SilenceDetector(HOUR, tz="UTC")
+        run(volume(3), detector=detector)
+        assert (
+            SilenceDetector(HOUR, state=detector.to_state(), tz="Asia/Tokyo").baseline.tz == "UTC"
+        )
+
     def test_state_round_trips(self) -> None:
         counts = volume(4)
         whole, first = SilenceDetector(HOUR), SilenceDetector(HOUR)
