@@ -120,7 +120,10 @@ class Detection:
         if old is None or old.get("marker", -1) <= cell.get("marker", -1):
             self.state[key] = cell  # one record per part: a changelog record stays small
         total = self.total(mp, size, start, dim)
-        self.keys.offer(mp, dim, start, total["complaints"])
+        if SIZES[size] == min(SIZES.values()):
+            # a key is tracked from its first smallest window with events: the same window
+            # however partials and closes interleave (an hour's partial starts earlier)
+            self.keys.offer(mp, dim, start, total["complaints"])
         if size not in clock["first"] or start < clock["first"][size]:
             clock["first"][size] = start
             self.state[f"{mp}|clock"] = clock
