@@ -162,6 +162,7 @@ def create_app(
             raw_name=topics.raw,
             bootstrap=core.kafka_bootstrap,
             group=worker.app_id,
+            timezone=core.timezone,
         )
     if sink is not None:
         sink_agent(app, scored, "sink-scored", sink.write_scored, worker, offsets, processed)

@@ -63,6 +63,7 @@ class DetectionSettings:
     sla_s: dict[str, float] = field(default_factory=dict)  # per channel; default 6 h
     heartbeat_timeout_s: float = 900.0
     crisis_quiet_s: float = 6 * 3600.0  # a crisis ends after this long without a new item
+    timezone: str = "Asia/Shanghai"  # hour-of-day and weekday slots of the baselines
 
 
 WindowTotal = tuple[str, str, int, dict[str, Any]]  # (dim, size, start ms, merged cell)
@@ -305,7 +306,7 @@ class Detection:
     def _spike(
         self, key: KeyDetectors, start: int, size: str, cell: dict[str, Any]
     ) -> spikes_mod.SpikeResult:
-        spike = key.spike_detector(SIZES[size], self.settings.spike)
+        spike = key.spike_detector(SIZES[size], self.settings.spike, self.settings.timezone)
         result: spikes_mod.SpikeResult = spike.observe(start / 1000, cell["complaints"])
         return result
 
@@ -391,7 +392,7 @@ class Detection:
     ) -> list[Signal]:
         begin, end = start / 1000, start / 1000 + SIZES[size]
         behind = self._behind(dim, key.meta, health, begin, end)
-        silence = key.silence_detector(SIZES[size], self.settings.silence)
+        silence = key.silence_detector(SIZES[size], self.settings.silence, self.settings.timezone)
         r = silence.observe(begin, cell["n"], source_down=bool(behind))
         if r.status is None or r.episode_start is None:
             return []

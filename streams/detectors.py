@@ -45,9 +45,10 @@ class KeyDetectors:
         meta = {k: v for k, v in stored.items() if k != "v" and k not in DETECTORS}
         return cls(stored=stored, version=int(stored.get("v", 0)), meta=meta)
 
-    def spike_detector(self, step_s: float, settings: spikes_mod.SpikeSettings) -> Any:
+    def spike_detector(self, step_s: float, settings: spikes_mod.SpikeSettings, tz: str) -> Any:
         if self.spike is None:
-            self.spike = spikes_mod.SpikeDetector(step_s, settings, self.stored.get("spike"))
+            stored = self.stored.get("spike")
+            self.spike = spikes_mod.SpikeDetector(step_s, settings, stored, tz=tz)
         return self.spike
 
     def shift_detector(self, settings: shift_mod.ShiftSettings) -> Any:
@@ -55,9 +56,12 @@ class KeyDetectors:
             self.shift = shift_mod.SentimentShiftDetector(settings, self.stored.get("shift"))
         return self.shift
 
-    def silence_detector(self, step_s: float, settings: silence_mod.SilenceSettings) -> Any:
+    def silence_detector(
+        self, step_s: float, settings: silence_mod.SilenceSettings, tz: str
+    ) -> Any:
         if self.silence is None:
-            self.silence = silence_mod.SilenceDetector(step_s, settings, self.stored.get("silence"))
+            stored = self.stored.get("silence")
+            self.silence = silence_mod.SilenceDetector(step_s, settings, stored, tz=tz)
         return self.silence
 
     def level(self) -> float:

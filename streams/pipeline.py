@@ -37,12 +37,15 @@ log = logging.getLogger(__name__)
 CLOSE_STEP = 3
 
 
-def detection_settings(worker: WorkerSettings) -> DetectionSettings:
+def detection_settings(
+    worker: WorkerSettings, timezone: str = "Asia/Shanghai"
+) -> DetectionSettings:
     sla = {ch: worker.sla_hours.get(ch, worker.default_sla_hours) * 3600 for ch in CHANNELS}
     spike = SpikeSettings(min_count=worker.spike_min_count, fire_at=worker.spike_fire_at)
     combined = tuple("+".join(c) for c in worker.combinations())
     kinds = (*SINGLE_SPIKE_KINDS, *combined)
     return DetectionSettings(
+        timezone=timezone,
         spike_kinds=kinds,
         shift_kinds=kinds,
         keys=KeyLimits(max_keys=worker.max_keys, admit_min=worker.spike_min_count),
@@ -73,6 +76,7 @@ def add_detection(
     raw_name: str,
     bootstrap: str,
     group: str,
+    timezone: str = "Asia/Shanghai",
 ) -> None:
     """Count ``scored`` per partition, merge per key on ``windows_name``, publish signals."""
     windows = app.topic(
@@ -91,7 +95,11 @@ def add_detection(
         cells, claims, lateness_s=worker.lateness_s, combinations=worker.combinations()
     )
     detection = Detection(
-        state, detection_settings(worker), now=clock.now, sources=partitions, partitions=partitions
+        state,
+        detection_settings(worker, timezone),
+        now=clock.now,
+        sources=partitions,
+        partitions=partitions,
     )
     scored_name = scored.get_topic_name()
     offsets = Offsets(bootstrap)
