@@ -150,7 +150,8 @@ class Pipeline:
             return
         firing = [a for a in alerts if a.firing]
         if not firing and incident is None and group.last_flush_at is None:
-            self._record_past(group, rule, alerts, now, all_firing, active, ended)
+            if now >= group.next_flush_at:  # what the group wait gathered, as one incident
+                self._record_past(group, rule, alerts, now, all_firing, active, ended)
             return
         if not firing:
             self._maybe_auto_resolve(group, rule, alerts, incident, now)

@@ -291,6 +291,17 @@ class TestHistory:
         assert incident.status == "resolved" and incident.data.get("past") is True
         assert incident.signal_keys() == [{"topic": "物流配送", "region": "华东"}]
 
+    def test_problems_over_within_one_group_wait_are_one_past_incident(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        h = harness_factory(RULES)
+        for n in range(3):  # three threads of one region, each over within seconds
+            h.feed(make_signal(f"t{n}", at=at(n * S)))
+            h.feed(make_signal(f"t{n}", at=at(n * S), status="resolved"))
+        h.run_for(2 * M)
+        (incident,) = incidents.list_incidents(h.store, status=None)
+        assert incident.status == "resolved" and len(incident.data["alerts"]) == 3
+
     def test_an_overlapping_specific_spike_mutes_a_past_broad_one(
         self, harness_factory: HarnessFactory
     ) -> None:
