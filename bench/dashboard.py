@@ -247,7 +247,7 @@ def page_times(view: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
     from dashboard.auth import User
-    from dashboard.i18n import PAGE_TITLES
+    from radar.i18n import translate
 
     def render() -> float:
         at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
@@ -258,7 +258,7 @@ def page_times(view: str) -> tuple[float, float]:
         elapsed = time.perf_counter() - started
         if at.exception:
             raise RuntimeError(f"{view}: {at.exception}")
-        if [t.value for t in at.title] != [PAGE_TITLES[view][0]]:
+        if [t.value for t in at.title] != [translate(f"label.page.{view}", "zh")]:
             raise RuntimeError(f"{view}: rendered {[t.value for t in at.title]}")
         return elapsed
 

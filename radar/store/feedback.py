@@ -145,8 +145,13 @@ class Store:
                     .order_by(events.c.channel)
                 ).all()
             )
-            complaints = conn.scalar(
-                select(func.count()).select_from(events).where(events.c.is_complaint.is_(True))
+            complaints = conn.scalar(  # a likely duplicate is the same complaint again
+                select(func.count())
+                .select_from(events)
+                .where(events.c.is_complaint.is_(True), events.c.duplicate_of.is_(None))
+            )
+            duplicates = conn.scalar(
+                select(func.count()).select_from(events).where(events.c.duplicate_of.is_not(None))
             )
             by_reason: dict[str, int] = dict(
                 conn.execute(
@@ -161,7 +166,11 @@ class Store:
                 .where(incidents.c.status.in_(OPEN_STATUSES))
             )
         return {
-            "events": {"total": sum(by_channel.values()), "by_channel": by_channel},
+            "events": {
+                "total": sum(by_channel.values()),  # every stored item, copies included
+                "by_channel": by_channel,
+                "duplicates": int(duplicates or 0),
+            },
             "complaints": int(complaints or 0),
             "deadletter": {"total": sum(by_reason.values()), "by_reason": by_reason},
             "incidents": {"open": int(open_incidents or 0)},

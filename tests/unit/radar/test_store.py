@@ -48,7 +48,7 @@ def store(store_url: str) -> Store:
 def test_events_are_stored_once_by_id(store: Store) -> None:
     assert store.add_scored([scored(1), scored(2), scored(1)]) == 2
     assert store.add_scored([scored(2), scored(3)]) == 1
-    assert store.report()["events"] == {"total": 3, "by_channel": {"review": 3}}
+    assert store.report()["events"] == {"total": 3, "by_channel": {"review": 3}, "duplicates": 0}
 
 
 def test_times_come_back_aware_and_equal(store: Store) -> None:
@@ -64,7 +64,9 @@ def test_times_come_back_aware_and_equal(store: Store) -> None:
 
 
 def test_report_counts_complaints_letters_and_open_incidents(store: Store) -> None:
+    copy = scored(4, complaint=True).model_copy(update={"duplicate_of": scored(1).id})
     store.add_scored([scored(1, complaint=True), scored(2, "forum", complaint=True), scored(3)])
+    store.add_scored([copy])  # the same complaint again: stored, counted once
     store.add_deadletters(
         [letter(1, "bad_json"), letter(2, "bad_json"), letter(3, "missing_field")]
     )
@@ -78,7 +80,7 @@ def test_report_counts_complaints_letters_and_open_incidents(store: Store) -> No
             )
     report = store.report()
     assert report == {
-        "events": {"total": 3, "by_channel": {"forum": 1, "review": 2}},
+        "events": {"total": 4, "by_channel": {"forum": 1, "review": 3}, "duplicates": 1},
         "complaints": 2,
         "deadletter": {"total": 3, "by_reason": {"bad_json": 2, "missing_field": 1}},
         "incidents": {"open": 2},
