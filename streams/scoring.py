@@ -57,11 +57,7 @@ def analyse(
     title_chars = len(event.title) + 1 if event.title else 0
     hay = Haystack(text)  # prepared once for every term set
     topics = taxonomy.match_topics(hay)
-    terms = (
-        taxonomy.find_terms(hay, keyword_only=keyword_only)
-        if text
-        else Terms([], [])
-    )
+    terms = taxonomy.find_terms(hay, keyword_only=keyword_only) if text else Terms([], [])
     found = terms.crisis_found()
     complaint = is_complaint(
         event, label, taxonomy, has_crisis=bool(found), has_words=bool(terms.complaint)

@@ -1,8 +1,10 @@
 """Detectors: silence (疏离), volume far below its baseline for a channel or product.
 
 Customers who stop talking are leaving, so a drop matters as much as a spike.
-The window's volume is compared with the seasonal baseline by the
-negative-binomial lower tail; only keys that usually have volume are judged.
+The window's volume, and the last three windows' together, are compared with
+the seasonal baseline by the negative-binomial lower tail (Bonferroni-corrected);
+only keys that usually have volume are judged, and a window that looks quiet is
+learned clipped, so a silence does not teach the baseline that quiet is usual.
 A silence is not raised while a source behind the key reports itself down:
 that is a ``source_down`` signal of its own, and an outage must not teach the
 baseline that zero is normal.
@@ -10,6 +12,7 @@ baseline that zero is normal.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +28,8 @@ class SilenceSettings:
 
     min_expected: float = 10.0  # a window must usually hold this many items to be judged
     min_history: int = 24  # windows of history before any score
+    sustained_windows: int = 3  # also test the sum of this many windows (hours of quiet)
+    clip_sigmas: float = 3.0  # a window that looks quiet is learned as at most this far below
     fire_at: float = 0.5
     resolve_below: float = 0.2
     resolve_after: int = 2
@@ -61,6 +66,20 @@ class SilenceDetector:
         else:
             self.baseline = SeasonalBaseline(step_s, tz=tz)
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
+        #: (count, expected) of the windows before the latest, for the sustained test
+        self.recent: list[list[float]] = [list(x) for x in (state or {}).get("recent", [])]
+
+    def p_value(self, count: float, expected: float) -> float:
+        """The window's lower tail, and that of the last ``sustained_windows`` together
+        (hours of near-quiet are strong evidence where each hour alone is not), corrected."""
+        s, phi = self.settings, self.baseline.phi
+        p_value = lower_tail(count, expected, phi)
+        if s.sustained_windows > 1 and len(self.recent) >= s.sustained_windows - 1:
+            total = count + sum(c for c, _ in self.recent)
+            mean = expected + sum(e for _, e in self.recent)
+            p_sum = lower_tail(total, mean, phi / s.sustained_windows)
+            p_value = min(1.0, 2 * min(p_value, p_sum))
+        return p_value
 
     def observe(self, window_start: float, count: int, *, source_down: bool) -> SilenceResult:
         s = self.settings
@@ -68,11 +87,18 @@ class SilenceDetector:
         score, p_value = 0.0, 1.0
         judged = self.baseline.n >= s.min_history and expected >= s.min_expected
         if judged and not source_down:
-            p_value = lower_tail(count, expected, self.baseline.phi)
+            p_value = self.p_value(count, expected)
             score = tail_score(p_value, s.score_scale)
         status = None if source_down else self.episode.step(window_start, score)
+        learned = float(count)
+        if score >= s.resolve_below:  # a quiet-looking window must not teach that quiet is usual
+            sd = math.sqrt(expected + self.baseline.phi * expected * expected)
+            learned = max(learned, expected - s.clip_sigmas * sd)
         if not source_down and not self.episode.is_open:
-            self.baseline.update(window_start, count)
+            self.baseline.update(window_start, learned)
+        if not source_down:
+            keep = max(s.sustained_windows - 1, 0)
+            self.recent = [*self.recent, [learned, expected]][-keep:] if keep else []
         return SilenceResult(
             window_start=window_start,
             observed=count,
@@ -85,4 +111,8 @@ class SilenceDetector:
         )
 
     def to_state(self) -> dict[str, Any]:
-        return {"baseline": self.baseline.to_state(), "episode": self.episode.to_state()}
+        return {
+            "baseline": self.baseline.to_state(),
+            "episode": self.episode.to_state(),
+            "recent": [list(x) for x in self.recent],
+        }

@@ -149,7 +149,9 @@ class TestComplaint:
 
 
 def test_a_subject_that_says_complaint_makes_the_mail_a_complaint() -> None:
-    mail = event_factory("m1", "订单号在下面，麻烦看一下。", channel="email", title="投诉：发票开错了")
+    mail = event_factory(
+        "m1", "订单号在下面，麻烦看一下。", channel="email", title="投诉：发票开错了"
+    )
     plain = event_factory("m2", "订单号在下面，麻烦看一下。", channel="email", title="咨询：发票")
     taxonomy = default_taxonomy()
     assert understand(mail, 0.6, taxonomy)["is_complaint"] is True

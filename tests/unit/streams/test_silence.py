@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from streams.silence import SilenceDetector, SilenceResult
+from streams.silence import SilenceDetector, SilenceResult, SilenceSettings
 
 HOUR = 3600.0
 T0 = datetime(2026, 3, 2, tzinfo=UTC).timestamp()  # a Monday, 08:00 in Beijing
@@ -98,3 +98,19 @@ class TestSilence:
             a = whole.observe(T0 + i * HOUR, int(c), source_down=False)
             b = resumed.observe(T0 + i * HOUR, int(c), source_down=False)
             assert a == b
+
+    def test_hours_of_quiet_on_a_noisy_channel_fire_where_each_hour_alone_does_not(self) -> None:
+        # a chat channel whose hourly volume swings widely (bursty, overdispersed)
+        hours = (np.arange(8 * 24) + 8) % 24
+        rate = 60 * (0.1 + 0.9 * (0.5 - 0.5 * np.cos(2 * np.pi * (hours - 4) / 24)) ** 2)
+        rng = np.random.default_rng(5)
+        counts = rng.poisson(rate * rng.gamma(2, 1 / 2, len(rate))).astype(float)
+        quiet = range(7 * 24 + 4, 7 * 24 + 8)  # 12:00-16:00 in Beijing: silent
+        counts[list(quiet)] = 0
+        hour_by_hour = run(
+            counts, detector=SilenceDetector(HOUR, SilenceSettings(sustained_windows=1))
+        )
+        assert fired(hour_by_hour) == []  # no single hour is evidence enough
+        results = run(counts)
+        assert fired(results) and fired(results)[0] in quiet
+        assert all(results[i].status == "firing" for i in quiet[2:])
