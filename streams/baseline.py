@@ -35,6 +35,10 @@ MAX_PHI = 2.0
 WINSOR_SD = 3.0
 #: E[min(z**2, 9)] for a standard normal z: what a winsorised squared residual averages.
 WINSOR_MEAN = 0.9707
+#: A rhythm a key starts with (its parent's) weighs as much as this many counts seen in each hour
+#: slot: a key with a few items an hour keeps it until its own counts say otherwise, where a busy
+#: key learns its own rhythm on its first day.
+PRIOR_COUNTS = 8.0
 
 
 def alpha(halflife_obs: float) -> float:
@@ -99,6 +103,23 @@ class SeasonalBaseline:
     n: int = 0
     daily_n: list[float] = field(default_factory=lambda: [0.0] * 24)
     weekly_n: list[int] = field(default_factory=lambda: [0] * 7)
+    #: counts the slot would have held at factor 1 (its exposure), the starting factor's included
+    daily_e: list[float] = field(default_factory=lambda: [0.0] * 24)
+
+    def start_rhythm(self, daily: list[float], weekly: list[float]) -> None:
+        """Take a known rhythm (its parent's) for a young key, instead of a flat day.
+
+        A key with a few items a day cannot learn which hours are busy in a few
+        days; its customers keep the hours of all customers until its own counts
+        outweigh the start (PRIOR_COUNTS a slot). A key seen before its parent
+        had a rhythm takes it once the parent has one.
+        """
+        self.daily, self.weekly = list(daily), list(weekly)
+        self.daily_e = [PRIOR_COUNTS] * 24
+
+    def may_start_rhythm(self, max_age_s: float = 2 * 86400.0) -> bool:
+        """Whether a parent's rhythm may still be taken: never taken, and the key is young."""
+        return not any(self.daily_e) and self.n * self.step_s < max_age_s
 
     def _place(self, ts: float) -> tuple[int, int, float, int]:
         """(slot before, slot after, weight of the one after, weekday) of the window at ``ts``.
@@ -159,7 +180,12 @@ class SeasonalBaseline:
         daily = self._daily(before, after, frac)
         self.n += 1
         mu = self.level * daily * self.weekly[day]
-        if self.n > 1 and mu >= 1.0:
+        # dispersion is learned in hours whose rhythm has been seen a day: before that, a miss
+        # says the rhythm is unknown, not that counts are noisy (a first day would teach
+        # phi = MAX_PHI, and no silence or spike could be told for days)
+        per_day = max(3600.0 / self.step_s, 1.0)  # observations of one hour slot per day
+        rhythm_seen = min(self.daily_n[before], self.daily_n[after]) >= per_day
+        if self.n > 1 and mu >= 1.0 and rhythm_seen:
             a_phi = max(alpha(self.phi_halflife_s / self.step_s), 1.0 / self.n)
             self.phi = learn_phi(self.phi, count, mu, a_phi)
         # the level is sum(counts) / sum(factors), exponentially weighted: the Poisson
@@ -183,13 +209,19 @@ class SeasonalBaseline:
         # a weekday's factor starts from 1 as if a week had been seen: one noisy first day
         # of a weekday does not make it; both factors are learned against the slow level,
         # which a busy afternoon or a weekend cannot pull along
-        per_day = max(3600.0 / self.step_s, 1.0)  # observations of one hour slot per day
-        ratio = count / (self.slow * self.weekly[day])
+        # until a slot has seen a few days, its factor is the mean of all it has seen; a rhythm
+        # the key started with counts as PRIOR_COUNTS seen, each window then weighing the counts
+        # it should hold (a window of a sparse key says little against its parent's rhythm)
+        exposure = self.slow * self.weekly[day]
+        ratio = count / exposure
         for slot, share in ((before, 1 - frac), (after, frac)):
             self.daily_n[slot] += share
-            a_day = share * max(
-                alpha(self.daily_halflife_days * per_day), 1.0 / (self.daily_n[slot] + 1)
-            )
+            if self.daily_e[slot] > 0:  # started with a rhythm
+                self.daily_e[slot] += share * exposure
+                early = exposure / self.daily_e[slot]
+            else:
+                early = 1.0 / (self.daily_n[slot] + 1)
+            a_day = share * max(alpha(self.daily_halflife_days * per_day), early)
             self.daily[slot] = max(MIN_FACTOR, self.daily[slot] + a_day * (ratio - daily))
         per_week = max(86400.0 / self.step_s, 1.0)
         self.weekly_n[day] += 1

@@ -278,7 +278,7 @@ class Detection:
             before = len(signals)
             for run in wanted:
                 if run == "spike":
-                    spikes[dim] = (self._spike(key, start, size, cell), cell, key)
+                    spikes[dim] = (self._spike(mp, dim, key, start, size, cell), cell, key)
                 elif run == "shift":
                     signals += self._shift(key, dim, start, size, cell)
                 else:
@@ -304,9 +304,16 @@ class Detection:
         }
 
     def _spike(
-        self, key: KeyDetectors, start: int, size: str, cell: dict[str, Any]
+        self, mp: int, dim: str, key: KeyDetectors, start: int, size: str, cell: dict[str, Any]
     ) -> spikes_mod.SpikeResult:
-        spike = key.spike_detector(SIZES[size], self.settings.spike, self.settings.timezone)
+        step_s = SIZES[size]
+        spike = key.spike_detector(step_s, self.settings.spike, self.settings.timezone)
+        if dim != OVERALL and spike.baseline.may_start_rhythm():
+            # a new key keeps the hours of all complaints until its own counts tell its own
+            overall = self.detectors.get(mp, OVERALL)
+            parent = overall.spike_detector(step_s, self.settings.spike, self.settings.timezone)
+            if parent.baseline.n * step_s >= 86400:
+                spike.baseline.start_rhythm(parent.baseline.daily, parent.baseline.weekly)
         result: spikes_mod.SpikeResult = spike.observe(start / 1000, cell["complaints"])
         return result
 

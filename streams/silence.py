@@ -27,7 +27,7 @@ class SilenceSettings:
     """How the silence detector judges (documented in docs/streams.md)."""
 
     min_expected: float = 10.0  # a window must usually hold this many items to be judged
-    min_history: int = 24  # windows of history before any score
+    min_history: int = 36  # windows of history before any score (a day and a half)
     sustained_windows: int = 3  # also test the sum of this many windows (hours of quiet)
     clip_sigmas: float = 3.0  # a window that looks quiet is learned as at most this far below
     fire_at: float = 0.5

@@ -122,6 +122,37 @@ class TestRhythm:
         baseline.accept()
         assert baseline.level_over(86400) == pytest.approx(baseline.level)
 
+    def test_a_sparse_key_keeps_its_parents_rhythm_where_its_own_would_be_noise(self) -> None:
+        # all complaints peak in the evening; one region's share of one topic: one an hour or so
+        n = 3 * 288
+        shape = np.array([0.15 + math.exp(-((beijing_hour(i) - 20.5) ** 2) / 8) for i in range(n)])
+        hours = np.array([0.15 + math.exp(-((h + 0.5 - 20.5) ** 2) / 8) for h in range(24)])
+        parent = SeasonalBaseline(STEP)
+        feed(parent, 40 * shape)
+        errors = {}
+        for name in ("own", "parent's"):
+            key = SeasonalBaseline(STEP)
+            if name == "parent's":
+                assert key.may_start_rhythm()
+                key.start_rhythm(parent.daily, parent.weekly)
+                assert not key.may_start_rhythm()  # taken once
+            feed(key, 0.1 * shape, seed=2)
+            # mean distance of the hour factors from the true rhythm, on a log scale
+            errors[name] = np.mean(np.abs(np.log(np.array(key.daily) / (hours / hours.mean()))))
+        assert errors["parent's"] < 0.75 < 1.0 < errors["own"]
+
+    def test_the_dispersion_waits_for_a_day_of_rhythm(self) -> None:
+        # the first day's misses are the unknown rhythm, not noisy counts
+        n = 288
+        shape = np.array(
+            [30 * (0.1 + math.exp(-((beijing_hour(i) - 20.5) ** 2) / 8)) for i in range(n)]
+        )
+        baseline = SeasonalBaseline(STEP)
+        feed(baseline, shape)
+        assert baseline.phi == pytest.approx(0.1)
+        feed(baseline, shape, seed=3)
+        assert baseline.phi < 0.1
+
 
 class TestDispersion:
     def test_one_burst_barely_moves_the_dispersion(self) -> None:

@@ -327,3 +327,31 @@ def test_a_catch_up_in_small_steps_closes_the_same_windows_with_the_same_signals
         return [(s.id, s.status) for s in signals], detection._clock(0)["closed"]
 
     assert once(1) == once(None)
+
+
+def test_a_key_seen_late_starts_with_the_rhythm_of_all_complaints() -> None:
+    clock = ManualClock(T0)
+    counter = PartitionCounter({}, lateness_s=60)
+    detection = Detection({}, DetectionSettings(lateness_s=60), now=clock.now, wall=lambda: 0.0)
+    deliveries = []
+    for minute in range(0, 27 * 60, 3):  # 27 hours of complaints, busier in the evening
+        hour = (minute // 60 + 8) % 24  # T0 is 08:00 in Beijing
+        if minute % 12 == 0 or 18 <= hour <= 22:
+            deliveries.append(Delivery(0, minute, scored(minute, minutes=minute)))
+    late = 27 * 60 + 1  # a product first complained about on the second day
+    deliveries.append(Delivery(0, late, scored(late, minutes=late, product="耳机")))
+    for minute in range(27 * 60 + 3, 28 * 60, 3):
+        deliveries.append(Delivery(0, minute, scored(minute, minutes=minute)))
+    for delivery in deliveries:
+        outcome = counter.add_batch([delivery])
+        for key, cell in outcome.cells.items():
+            p, size, start, dim = parse_cell_key(key)
+            detection.on_partial(0, p, size, start, dim, cell)
+        for p, wm in outcome.watermarks.items():
+            detection.on_watermark(0, p, wm)
+    overall = detection.detectors.get(0, "overall").spike
+    product = detection.detectors.get(0, "product=耳机").spike
+    assert overall is not None and product is not None
+    assert max(overall.baseline.daily) > 1.5  # the evening is known to be busy
+    evening = [h for h in range(24) if overall.baseline.daily[h] > 1.5]
+    assert all(product.baseline.daily[h] > 1.2 for h in evening)

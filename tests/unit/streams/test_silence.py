@@ -101,11 +101,11 @@ class TestSilence:
 
     def test_hours_of_quiet_on_a_noisy_channel_fire_where_each_hour_alone_does_not(self) -> None:
         # a chat channel whose hourly volume swings widely (bursty, overdispersed)
-        hours = (np.arange(8 * 24) + 8) % 24
+        hours = (np.arange(15 * 24) + 8) % 24
         rate = 60 * (0.1 + 0.9 * (0.5 - 0.5 * np.cos(2 * np.pi * (hours - 4) / 24)) ** 2)
         rng = np.random.default_rng(5)
         counts = rng.poisson(rate * rng.gamma(2, 1 / 2, len(rate))).astype(float)
-        quiet = range(7 * 24 + 4, 7 * 24 + 8)  # 12:00-16:00 in Beijing: silent
+        quiet = range(14 * 24 + 4, 14 * 24 + 8)  # 12:00-16:00 in Beijing: silent
         counts[list(quiet)] = 0
         hour_by_hour = run(
             counts, detector=SilenceDetector(HOUR, SilenceSettings(sustained_windows=1))
