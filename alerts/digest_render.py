@@ -2,27 +2,27 @@
 robots, and as files (``radar digest --out``).
 
 Every text is escaped for where it goes: HTML-escaped in email, Markdown's
-special characters neutralised in chat messages, so a customer's question in
-the FAQ section cannot become a link or a heading.
+special characters written as full-width look-alikes in chat messages
+(:mod:`alerts.markup`), so a customer's question in the FAQ section cannot
+become a link, a mention or a heading.
 """
 
 from __future__ import annotations
 
-import re
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from html import escape
 from pathlib import Path
 
 from alerts.digest import Digest, Section
+from alerts.markup import chat_literal
+from alerts.notifiers.email import subject
 from radar.i18n import Locale
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|>~<])")
 
 
 def md(text: str) -> str:
-    """``text`` as literal Markdown: special characters escaped, on one line."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    """``text`` as literal Markdown for the chat robots, on one line (see :mod:`alerts.markup`)."""
+    return chat_literal(text)
 
 
 def _locale(digest: Digest) -> Locale:
@@ -131,7 +131,7 @@ def build_email(
 ) -> EmailMessage:
     """The email: a text part and an HTML part with every chart inline (``multipart/related``)."""
     mail = EmailMessage()
-    mail["Subject"] = subject_prefix + digest.title
+    mail["Subject"] = subject(subject_prefix, digest.title)
     mail["From"] = sender
     mail["To"] = ", ".join(to)
     mail["Date"] = format_datetime(digest.until)

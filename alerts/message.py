@@ -6,10 +6,12 @@ A message carries the language and time zone it is written in (``RADAR_LANGUAGE`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from alerts.markup import one_line
 from alerts.titles import signal_title
 from alerts.values import severity_name
 from radar.i18n import Lang, Locale
@@ -103,14 +105,17 @@ class Message(_View):
     def firing(self) -> list[AlertView]:
         return [a for a in self.alerts if a.status == "firing"]
 
-    def headline(self) -> str:
+    def headline(self, literal: Callable[[str], str] = one_line) -> str:
         """One line, as chat platforms show it: ``【严重】告警：title`` / ``[MAJOR] FIRING: title``.
 
         Every Chinese headline holds 告警, so a DingTalk robot can use it as its keyword.
+        The title (it names customer labels) goes through ``literal``: by default only
+        put on one line (an email subject cannot hold a line break), a chat format
+        passes its own escaping.
         """
         locale = self.locale
         severity = self.severity_name
         tag = locale.label("severity_name", severity)
         if locale.lang == "en":
             tag = tag.upper()
-        return locale.t(f"alerts.headline.{self.kind}", severity=tag, title=self.title)
+        return locale.t(f"alerts.headline.{self.kind}", severity=tag, title=literal(self.title))

@@ -6,8 +6,10 @@ every time is shown in its time zone (``2026-12-07 14:05（北京时间）``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
+from alerts.markup import chat_literal, one_line
 from alerts.message import AlertView, Message
 from radar.i18n import Locale
 
@@ -53,10 +55,13 @@ def evidence_lines(alert: AlertView, locale: Locale) -> list[str]:
     return lines
 
 
-def alert_heading(n: int, alert: AlertView, locale: Locale) -> str:
-    """``1. 投诉激增：物流配送 · 广东【告警中】``."""
+def alert_heading(
+    n: int, alert: AlertView, locale: Locale, literal: Callable[[str], str] = one_line
+) -> str:
+    """``1. 投诉激增：物流配送 · 广东【告警中】``; its title (customer labels) via ``literal``."""
     status = locale.label("alert_status", alert.status)
-    return locale.t("alerts.message.alert", n=n, title=alert.title(locale), status=status)
+    title = literal(alert.title(locale))
+    return locale.t("alerts.message.alert", n=n, title=title, status=status)
 
 
 def sample_line(text: str, channel: str | None, locale: Locale) -> str:
@@ -138,19 +143,22 @@ def render_text(message: Message) -> str:
 
 
 def render_markdown(message: Message, *, links: bool = True) -> str:
-    locale = message.locale
-    lines = [f"### {message.headline()}", ""]
-    lines += [f"{line}  " for line in _intro(message)]
+    """Markdown for DingTalk, WeCom and Feishu. Every word is made literal
+    (:func:`~alerts.markup.chat_literal`): only the action links are syntax, and a sample
+    is one quoted line, so a customer's text cannot add links, mentions or lines."""
+    locale, lit = message.locale, chat_literal
+    lines = [f"### {message.headline(lit)}", ""]
+    lines += [f"{lit(line)}  " for line in _intro(message)]
     if links and message.incident is not None:
-        lines += ["", " · ".join(f"[{text}]({url})" for text, url in action_links(message))]
+        lines += ["", " · ".join(f"[{lit(text)}]({url})" for text, url in action_links(message))]
     alerts, hidden = _shown(message)
     for n, alert in enumerate(alerts, 1):
-        lines += ["", f"**{alert_heading(n, alert, locale)}**"]
-        lines += [f"- {line}" for line in evidence_lines(alert, locale)]
-        for sample in alert.samples:
-            lines.append(f"> {sample.text}")
+        lines += ["", f"**{alert_heading(n, alert, locale, lit)}**"]
+        lines += [f"- {lit(line)}" for line in evidence_lines(alert, locale)]
+        # quoted, the text never starts a line: no heading, list or quote of its own
+        lines += [f"> “{lit(sample.text)}”" for sample in alert.samples]
     if hidden:
-        lines += ["", more_text(message, hidden)]
+        lines += ["", lit(more_text(message, hidden))]
     return "\n".join(lines) + "\n"
 
 

@@ -1,15 +1,21 @@
-"""Notifiers: SMTP email, multipart text and HTML, optional STARTTLS/TLS and login."""
+"""Notifiers: SMTP email, multipart text and HTML, optional STARTTLS/TLS and login.
+
+A login needs TLS (``starttls`` or ``tls``) unless the server is on this machine,
+so the password never crosses a network in clear.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import ClassVar
 
-from pydantic import ConfigDict, Field, SecretStr
+from pydantic import ConfigDict, Field, SecretStr, model_validator
 
+from alerts.markup import one_line
 from alerts.message import Message
 from alerts.notifiers.base import ChannelConfig, ChannelNotifier, NotifyFailed
 from alerts.render import render_html, render_text
@@ -30,14 +36,40 @@ class EmailConfig(ChannelConfig):
     password: SecretStr | None = None
     subject_prefix: str = "[Radar] "
 
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> EmailConfig:
+        if self.username and not (self.tls or self.starttls) and not loopback(self.host):
+            msg = (
+                f"logging in to {self.host} without TLS would send the password in clear; "
+                "set starttls: true (usually port 587) or tls: true (port 465)"
+            )
+            raise ValueError(msg)
+        return self
+
     def target(self) -> str:
         return f"email {','.join(self.to)} via {self.host}:{self.port}"
+
+
+def loopback(host: str) -> bool:
+    """Whether ``host`` is this machine (where a password in clear crosses no network)."""
+    if host in {"localhost", "ip6-localhost"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def subject(*parts: str) -> str:
+    """An email subject on one line: a line break in a header is refused by the email library,
+    which would fail the notification for good (a region or product name can hold one)."""
+    return one_line("".join(parts))
 
 
 def build_email(message: Message, config: EmailConfig) -> EmailMessage:
     """The email for ``message``: text part, HTML alternative, a Message-ID derived from its id."""
     mail = EmailMessage()
-    mail["Subject"] = config.subject_prefix + message.headline()
+    mail["Subject"] = subject(config.subject_prefix, message.headline())
     mail["From"] = config.sender
     mail["To"] = ", ".join(config.to)
     mail["Date"] = format_datetime(message.created_at)

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from pydantic import HttpUrl
 
+from alerts.markup import slack_literal
 from alerts.message import Message
 from alerts.notifiers.base import ChannelConfig, ChannelNotifier
 from alerts.notifiers.http import post_json, safe_url
@@ -24,35 +25,34 @@ class SlackConfig(ChannelConfig):
         return f"slack {safe_url(str(self.url))}"
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def body(message: Message) -> dict[str, object]:
     locale = message.locale
-    lines = [f"*{_escape(locale.t('alerts.message.rule', rule=message.rule))}*"]
+    lines = [f"*{slack_literal(locale.t('alerts.message.rule', rule=message.rule))}*"]
     if message.rule_description:
-        lines[0] += f" — {_escape(message.rule_description)}"
+        lines[0] += f" — {slack_literal(message.rule_description)}"
     if message.note:
-        lines.append(_escape(message.note))
+        lines.append(slack_literal(message.note))
     incident = message.incident
     if incident is not None:
-        links = [
-            f"<{incident.url}|{_escape(locale.t('alerts.message.incident_link', id=incident.id))}>"
-        ]
-        links += [f"<{url}|{_escape(text)}>" for text, url in action_links(message)[1:]]
+        opened = slack_literal(locale.t("alerts.message.incident_link", id=incident.id))
+        links = [f"<{incident.url}|{opened}>"]
+        links += [f"<{url}|{slack_literal(text)}>" for text, url in action_links(message)[1:]]
         lines.append(" · ".join(links))
     for n, alert in enumerate(message.alerts[:MAX_ALERTS_SHOWN], 1):
-        lines.append(f"\n*{_escape(alert_heading(n, alert, locale))}*")
-        lines += [f"• {_escape(line)}" for line in evidence_lines(alert, locale)]
-        lines += [f"> {_escape(s.text)}" for s in alert.samples]
+        lines.append(f"\n*{alert_heading(n, alert, locale, slack_literal)}*")
+        lines += [f"• {slack_literal(line)}" for line in evidence_lines(alert, locale)]
+        # quoted on one line: a sample cannot add lines, links, mentions or emphasis
+        lines += [f"> “{slack_literal(s.text)}”" for s in alert.samples]
     text = "\n".join(lines)
     if len(text) > MAX_SECTION:
         text = text[:MAX_SECTION] + "\n…"
     return {
-        "text": message.headline(),
+        "text": message.headline(slack_literal),
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": message.headline()[:150]}},
+            {
+                "type": "header",
+                "text": {"type": "plain_text", "text": message.headline()[:150]},
+            },
             {"type": "section", "text": {"type": "mrkdwn", "text": text}},
         ],
     }

@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
+from pydantic import ValidationError
 
 from alerts.evidence import alert_view
 from alerts.message import IncidentView, Message
@@ -284,6 +285,35 @@ class TestEmail:
         assert "开始于 2026-11-20 10:00（北京时间）" in text
         assert '<a href="http://dash/ack?token=t1">确认</a>' in html and 'lang="zh"' in html
         assert "138****5678" in text and "13812345678" not in text
+
+    def test_a_line_break_in_a_title_is_sent_on_one_line(
+        self, smtp: tuple[SmtpHandler, int], message: Message
+    ) -> None:
+        """A region holding CR/LF made the subject a ValueError: the alert failed for good."""
+        handler, port = smtp
+        config = EmailConfig.model_validate(
+            {"to": ["oncall@shop.example"], "from": "radar@shop.example", "port": port}
+        )
+        hostile = message.model_copy(
+            update={"title": "物流投诉激增: 华东\r\nBcc: all@shop.example"}
+        )
+        EmailNotifier("mail", config).send(hostile)
+        (mail,) = handler.mails
+        assert mail["Subject"] == "[Radar] 【严重】告警：物流投诉激增: 华东 Bcc: all@shop.example"
+        assert mail["Bcc"] is None
+
+    def test_a_password_goes_only_over_tls_or_to_this_machine(self) -> None:
+        login = {
+            "to": ["oncall@shop.example"],
+            "from": "radar@shop.example",
+            "host": "smtp.shop.example",
+            "username": "radar",
+            "password": "pw",
+        }
+        with pytest.raises(ValidationError, match="starttls: true"):
+            EmailConfig.model_validate(login)
+        for safe in ({"starttls": True}, {"tls": True}, {"host": "127.0.0.1"}, {"username": None}):
+            EmailConfig.model_validate({**login, **safe})
 
     def test_english_and_another_time_zone(
         self, smtp: tuple[SmtpHandler, int], message: Message
