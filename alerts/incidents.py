@@ -385,7 +385,10 @@ def set_step(
     *,
     now: datetime | None = None,
 ) -> Incident:
-    """Tick (or untick) playbook step ``step`` (numbered from 1) of the incident's checklist."""
+    """Tick (or untick) playbook step ``step`` (numbered from 1) of the incident's checklist.
+
+    Only while the incident is open: a resolved incident's checklist is its record.
+    """
     steps = get_incident(store, incident_id).data.get("checklist", [])
     if not 1 <= step <= len(steps):
         msg = f"incident {incident_id} has checklist steps 1..{len(steps)}; no step {step}"
@@ -397,7 +400,7 @@ def set_step(
         {"step": step, "text": step_text(chosen["text"], chosen.get("key"))},
     )
     data = {"step": step, "done": done}
-    return _change(store, incident_id, at, "checklist", user, text, {}, data)
+    return _change(store, incident_id, at, "checklist", user, text, {}, data, allowed=OPEN_STATUSES)
 
 
 def checklist(store: Store, incident_id: str) -> list[ChecklistItem]:

@@ -90,6 +90,18 @@ def test_notes_owner_and_checklist(store: Store, clock: ManualClock) -> None:
     assert kinds == ["opened", "assigned", "note", "checklist", "checklist", "checklist"]
 
 
+def test_a_resolved_incidents_checklist_is_its_record(store: Store) -> None:
+    """The dashboard only disabled the boxes; a client could still tick them (review L6)."""
+    incident = opened(store)
+    incidents.set_step(store, incident.id, 1, "wang")
+    incidents.resolve(store, incident.id, "lin")
+    with pytest.raises(InvalidTransition, match="resolved"):
+        incidents.set_step(store, incident.id, 1, "wang", done=False)
+    with pytest.raises(InvalidTransition):
+        incidents.set_step(store, incident.id, 2, "wang")
+    assert [i.done for i in incidents.checklist(store, incident.id)[:2]] == [True, False]
+
+
 def test_timeline_and_steps_in_the_readers_language(store: Store) -> None:
     incident = opened(store)
     incidents.set_step(store, incident.id, 1, "wang")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alerts.matchers import matches_all, parse_matcher
+from alerts.matchers import could_match, matches_all, parse_matcher
 from radar.errors import ConfigError
 
 LABELS = {"region": "华东", "topic": "物流配送", "type": "spike"}
@@ -58,3 +58,33 @@ class TestMatch:
         both = [parse_matcher('region="华东"'), parse_matcher('type="crisis"')]
         assert not matches_all(both, LABELS)
         assert matches_all([], LABELS)
+
+
+class TestSlowExpressions:
+    """A label holds customers' words and ``re`` has no time limit (review L6)."""
+
+    @pytest.mark.parametrize(
+        ("pattern", "why"),
+        [
+            ("(a+)+b", "repetition inside a repetition"),
+            ("(x|xx)*y", "alternation inside a repetition"),
+            (".*a.*a.*a.*x", "at most 3 repetitions"),
+            ("a" * 201, "at most 200 characters"),
+        ],
+    )
+    def test_refused_naming_why(self, pattern: str, why: str) -> None:
+        with pytest.raises(ConfigError, match=why):
+            parse_matcher(f'product=~"{pattern}"')
+
+    @pytest.mark.parametrize(
+        "pattern", ["spike|sentiment_shift", ".+", "退.*", ".*a.*b.*", "[a-z]{2,5}-[0-9]+"]
+    )
+    def test_usual_ones_are_taken(self, pattern: str) -> None:
+        assert parse_matcher(f'product=~"{pattern}"').matches({"product": "退货"}) in (True, False)
+
+
+def test_could_match_asks_only_the_matchers_on_the_labels_given() -> None:
+    critical = {"severity": "critical"}
+    assert could_match([parse_matcher('region="广东"')], critical)
+    assert could_match([parse_matcher('severity=~"major|critical"')], critical)
+    assert not could_match([parse_matcher('severity!="critical"')], critical)
