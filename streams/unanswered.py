@@ -82,6 +82,11 @@ class Thread:
     def idle(self) -> bool:
         return self.waiting_since is None and self.fired_since is None
 
+    def forgettable(self, now: float, sla_s: float) -> bool:
+        """Nothing waits, and the last reply is too old to answer a complaint still on its
+        way (a reply can be counted before the complaint it answers: they travel apart)."""
+        return self.idle and (self.last_reply is None or now - self.last_reply > sla_s)
+
     def to_state(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -125,7 +130,7 @@ class ThreadTracker:
                 signals.append(self.signal(answered, "resolved", record["ts"], fired))
         else:
             thread.complaint(record["ts"], record["sample"])
-        if thread.idle and stored is None:
+        if thread.idle and thread.last_reply is None and stored is None:
             return signals
         self.state[key] = thread.to_state()
         return signals
@@ -142,7 +147,7 @@ class ThreadTracker:
                 self.state[key] = thread.to_state()
                 since = thread.fired_since if thread.fired_since is not None else now_s
                 signals.append(self.signal(thread, "firing", now_s, since))
-            elif thread.idle or (
+            elif thread.forgettable(now_s, self.sla(thread.channel)) or (
                 thread.fired_since is not None and now_s - thread.fired_since > FORGET_AFTER_S
             ):
                 del self.state[key]

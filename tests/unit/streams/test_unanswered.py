@@ -85,3 +85,14 @@ def test_a_wait_never_answered_is_forgotten_after_two_weeks() -> None:
     assert any(k.startswith("0|t|") for k in d.state)  # still waiting after 13 days
     d.check_threads(0, t0 + 15 * 86400)
     assert not any(k.startswith("0|t|") for k in d.state)
+
+
+def test_a_reply_counted_before_the_complaint_it_answers_still_answers_it() -> None:
+    # complaint and reply travel through different partitions: the reply may come first
+    t0 = T0.timestamp()
+    d = detection()
+    assert d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + 600}) == []
+    assert d.check_threads(0, t0 + 900) == []  # the watermark passes the reply meanwhile
+    d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    assert d.check_threads(0, t0 + 10 * SLA) == []
+    assert not any(k.startswith("0|t|") for k in d.state)  # remembered a while, not for ever
