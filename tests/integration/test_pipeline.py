@@ -79,7 +79,7 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
     assert any('"stars": "9"' in original for original in originals)
 
     report = pipeline.report()
-    assert report["events"] == {"total": 5, "by_channel": {"review": 5}}
+    assert report["events"] == {"total": 5, "by_channel": {"review": 5}, "duplicates": 0}
     assert report["deadletter"]["by_reason"] == {
         "bad_timestamp": 1,
         "invalid_value": 1,
