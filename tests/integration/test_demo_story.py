@@ -20,7 +20,7 @@ import pytest
 from ingest.demo_incidents import LOCAL, check_story
 from tests.integration.conftest import Pipeline
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 def incidents(pipeline: Pipeline) -> list[dict[str, Any]]:
@@ -49,7 +49,7 @@ def test_the_demo_opens_exactly_the_incidents_it_scripts(pipeline: Pipeline) -> 
 
     stored = sent["backfilled"]
     pipeline.wait_for(
-        lambda: pipeline.report()["events"]["total"] >= stored, 420, "the history stored"
+        lambda: pipeline.report()["events"]["total"] >= stored, 660, "the history stored"
     )
     deadline = time.monotonic() + 240
     check = check_story(scripted, incidents(pipeline))
