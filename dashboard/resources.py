@@ -8,7 +8,7 @@ from dashboard import metrics
 from dashboard.settings import DashboardSettings
 from radar.settings import CoreSettings
 from radar.store import Store
-from radar.store.indexes import ensure_indexes, refresh_statistics
+from radar.store.indexes import refresh_statistics
 from radar.store.rollups import ResponseSla
 
 
@@ -24,9 +24,8 @@ def core() -> CoreSettings:
 
 @st.cache_resource
 def store() -> Store:
-    """The store, with the dashboard's indexes in place and fresh planner statistics."""
+    """The store, at this release's schema (its indexes included), with fresh planner statistics."""
     opened = Store.from_settings(core())
-    ensure_indexes(opened.engine)
     refresh_statistics(opened.engine)
     return opened
 

@@ -71,6 +71,7 @@ def main() -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # radar.store.schema says what ran
     try:
         code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:

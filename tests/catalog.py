@@ -10,6 +10,9 @@ from radar.settings import RadarSettings
 PACKAGES = ("radar", "ingest", "streams", "alerts", "dashboard", "api")
 #: Modules that run an app when imported (Streamlit pages), never imported here.
 SCRIPTS = ("dashboard.app", "dashboard.app_pages")
+#: Packages only a tool loads in its own context: Alembic runs the store's migrations
+#: (env.py configures Alembic when imported, so it fails anywhere else).
+TOOL_PACKAGES = ("radar.store.migrations",)
 
 
 def settings_models() -> list[type[RadarSettings]]:
@@ -17,7 +20,7 @@ def settings_models() -> list[type[RadarSettings]]:
     for package in PACKAGES:
         module = importlib.import_module(package)
         for info in pkgutil.walk_packages(module.__path__, f"{package}."):
-            if not info.name.startswith(SCRIPTS):
+            if not info.name.startswith(SCRIPTS + TOOL_PACKAGES):
                 importlib.import_module(info.name)
     found: list[type[RadarSettings]] = []
     pending = list(RadarSettings.__subclasses__())

@@ -8,15 +8,14 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, Heartbeat, ScoredEvent
 from radar.settings import CoreSettings
-from radar.store.db import make_engine, metadata
+from radar.store.db import make_engine
 from radar.store.incidents import OPEN_STATUSES, incidents
-from radar.store.indexes import ensure_indexes
+from radar.store.schema import upgrade
 from radar.store.tables import deadletters, event_topics, events, heartbeats
 
 
@@ -68,20 +67,9 @@ class Store:
         return store
 
     def create_schema(self) -> None:
-        """Create missing tables and indexes (every module's tables share one MetaData).
-
-        Several workers starting at once race to create the same tables; each
-        table is created on its own, and a table (or index) another worker
-        created in between is taken as it is.
-        """
-        for table in metadata.sorted_tables:
-            try:
-                table.create(self.engine, checkfirst=True)
-            except DBAPIError as exc:
-                # PostgreSQL may report the race on its catalogue instead of on the table
-                if not any(sign in str(exc) for sign in ("already exists", "pg_type_typname")):
-                    raise
-        ensure_indexes(self.engine)  # indexes declared after a store was made
+        """Bring the store's schema to this release (``radar store upgrade``: Alembic's
+        migrations, safe when several services start at once; radar/store/schema.py)."""
+        upgrade(self.engine)
 
     def add_scored(self, batch: Sequence[ScoredEvent]) -> int:
         """Store scored events; ids already stored are skipped. Returns how many were new."""

@@ -1,14 +1,12 @@
-"""Store: indexes added after the first release, and creating any index an older store lacks."""
+"""Store: indexes the dashboard's queries need, and the planner statistics SQLite lacks."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, Index, inspect
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy import Engine, Index
 
-from radar.store.db import metadata
 from radar.store.tables import deadletters, event_topics, events
 
-#: Declared on the tables, so a new store gets them with the tables.
+#: Declared on the tables; the baseline migration creates them on a store that lacks them.
 DASHBOARD_INDEXES = (
     # throughput, incremental roll-ups and "newest event per source" read by arrival time
     Index("ix_events_stored", events.c.stored_at),
@@ -20,32 +18,6 @@ DASHBOARD_INDEXES = (
     # topic counts of the partial days at the edges of a range, whatever the topic
     Index("ix_event_topics_created", event_topics.c.created_at),
 )
-
-
-def ensure_indexes(engine: Engine) -> list[str]:
-    """Create every declared index that an existing table lacks; returns their names.
-
-    ``create_all`` adds indexes only with new tables, so a store made before an
-    index was declared gets it here. One catalogue read when nothing is missing.
-    """
-    inspector = inspect(engine)
-    present = {
-        (table, index["name"])
-        for (_schema, table), found in inspector.get_multi_indexes().items()
-        for index in found
-    }
-    tables = set(inspector.get_table_names())
-    missing = [
-        index
-        for table in metadata.sorted_tables
-        if table.name in tables
-        for index in table.indexes
-        if (table.name, index.name) not in present
-    ]
-    with engine.begin() as conn:
-        for index in missing:  # IF NOT EXISTS: another service may be creating it too
-            conn.execute(CreateIndex(index, if_not_exists=True))
-    return [str(index.name) for index in missing]
 
 
 def refresh_statistics(engine: Engine) -> None:

@@ -16,7 +16,7 @@ from radar.store import Store, make_engine
 from radar.store.audit import recent_actions, record_action
 from radar.store.health import latest_pipeline_stats, pipeline_stats_since, record_pipeline_stats
 from radar.store.improvements import list_improvements, record_improvement, shipped_at_for
-from radar.store.indexes import ensure_indexes, refresh_statistics
+from radar.store.indexes import refresh_statistics
 from radar.store.rollups import (
     ResponseSla,
     hour_ranges,
@@ -56,7 +56,7 @@ def copy_of(first: ScoredEvent, copy: ScoredEvent) -> ScoredEvent:
 def store(store_url: str) -> Store:
     opened = Store(make_engine(store_url))
     opened.create_schema()
-    ensure_indexes(opened.engine)  # twice is harmless
+    opened.create_schema()  # twice is harmless
     refresh_statistics(opened.engine)
     return opened
 

@@ -21,7 +21,6 @@ from radar.store.daily import (
     topics_seen,
     values_seen,
 )
-from radar.store.indexes import ensure_indexes
 from radar.store.rollups import rollup_state
 from radar.store.samples import refresh_samples, sample_texts, text_samples
 
@@ -244,11 +243,12 @@ class TestTextSample:
         assert sample_texts(store, DAY, until, questions=True) == [first.text]
 
 
-def test_create_schema_adds_an_index_an_older_store_lacks(store: Store) -> None:
+def test_create_schema_adds_an_index_a_store_made_before_migrations_lacks(store: Store) -> None:
+    from sqlalchemy import inspect
+
     with store.engine.begin() as conn:
         conn.execute(text("DROP INDEX ix_event_topics_created"))
+        conn.execute(text("DROP TABLE alembic_version"))  # as the last release left it
     store.create_schema()
-    assert ensure_indexes(store.engine) == []  # created by create_schema, nothing left
-    with store.engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_daily_topics_topic_day"))
-    assert ensure_indexes(store.engine) == ["ix_daily_topics_topic_day"]
+    indexes = {index["name"] for index in inspect(store.engine).get_indexes("event_topics")}
+    assert "ix_event_topics_created" in indexes

@@ -1,0 +1,1 @@
+"""Store: Alembic migrations of the schema (env.py, and one module per revision in versions/)."""

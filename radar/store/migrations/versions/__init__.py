@@ -1,0 +1,1 @@
+"""Store: the schema's revisions, oldest first (Alembic reads them; see radar/store/schema.py)."""
