@@ -140,7 +140,7 @@ def main() -> None:
     worker = subprocess.Popen([RADAR, "worker"], env=env, stdout=log, stderr=subprocess.STDOUT)
     process = psutil.Process(worker.pid)
     producer = KafkaProducer(
-        bootstrap_servers=broker.bootstrap, linger_ms=20, batch_size=512 * 1024, acks=1
+        bootstrap_servers=broker.bootstrap, linger_ms=20, batch_size=512 * 1024, acks="all"
     )
     start = datetime.now(UTC) - timedelta(seconds=args.events / args.event_rate)
     peak, rows = 0.0, []

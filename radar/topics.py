@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from radar.settings import CoreSettings, KafkaSecurity
+
+log = logging.getLogger(__name__)
 
 RAW = "feedback.raw"
 DEADLETTER = "feedback.deadletter"
@@ -63,6 +66,19 @@ class Topics:
         return [self.name(base) for base in ALL]
 
 
+def min_insync_replicas(replication: int) -> int:
+    """Replicas that must have a record before it counts as written (with ``acks=all``):
+    a majority from three replicas on, so one broker may be lost without losing a record
+    or stopping producers; 1 below three, where a majority would stop them instead."""
+    return replication // 2 + 1 if replication >= 3 else 1
+
+
+def topic_configs(replication: int) -> dict[str, str]:
+    """The configuration every topic Radar creates gets (its own, and those Faust declares:
+    the worker's windows topic and table changelogs), whatever the brokers' defaults."""
+    return {"min.insync.replicas": str(min_insync_replicas(replication))}
+
+
 def ensure_topics(
     settings: CoreSettings,
     *,
@@ -72,8 +88,11 @@ def ensure_topics(
 ) -> list[str]:
     """Create every missing Radar topic (and ``extra`` full names); returns those created.
 
-    Partitions and replication come from the settings; existing topics are
-    left as they are (Kafka cannot shrink partitions).
+    Partitions and replication come from the settings; from a replication of three on,
+    a topic also wants a majority of its replicas in sync (``min.insync.replicas``, 2 of
+    3) before a write with ``acks=all`` (every producer of Radar's) counts, so losing one
+    broker loses no record. Existing topics are left as they are (Kafka cannot shrink
+    partitions).
     """
     from kafka.admin import KafkaAdminClient, NewTopic
     from kafka.errors import TopicAlreadyExistsError
@@ -90,8 +109,11 @@ def ensure_topics(
         existing = set(admin.list_topics())
         missing = [name for name in names if name not in existing]
         if missing:
+            replication = settings.topic_replication
+            _warn_if_underreplicated(replication, len(admin.describe_cluster()["brokers"]))
+            configs = topic_configs(replication)
             new = [
-                NewTopic(name, settings.topic_partitions, settings.topic_replication)
+                NewTopic(name, settings.topic_partitions, replication, topic_configs=configs)
                 for name in missing
             ]
             # another process may have created them first; that is fine
@@ -100,6 +122,17 @@ def ensure_topics(
         return missing
     finally:
         admin.close()
+
+
+def _warn_if_underreplicated(replication: int, brokers: int) -> None:
+    if brokers > 1 and replication < min(3, brokers):
+        log.warning(
+            "creating topics with replication %d on a cluster of %d brokers: a broker lost "
+            "takes records with it; set RADAR_TOPIC_REPLICATION=%d",
+            replication,
+            brokers,
+            min(3, brokers),
+        )
 
 
 def describe_topics(

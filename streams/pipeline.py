@@ -16,6 +16,7 @@ from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
 from radar.masking import mask_text
 from radar.store import Store
 from radar.store.signals import record_window_counts
+from radar.topics import topic_configs
 from streams import metrics
 from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
 from streams.crisis import crisis_record, key_text
@@ -87,6 +88,7 @@ def add_detection(
         value_serializer="raw",
         partitions=partitions,
         internal=True,  # Faust creates it, like its repartition topics
+        config=topic_configs(app.conf.topic_replication_factor),
     )
     cells = partitioned_table(app, "cells", partitions)
     state = partitioned_table(app, "detection", partitions)

@@ -8,6 +8,8 @@ from typing import Any
 import faust
 from faust.serializers import codecs
 
+from radar.topics import topic_configs
+
 #: Codec of the tables' keys and values: UTF-8 (Chinese samples take 3 bytes a
 #: character, not 6 as ``\\uXXXX``) and no spaces; their changelogs carry every write.
 CODEC = "radar-json"
@@ -48,6 +50,8 @@ def partitioned_table(app: faust.App, name: str, partitions: int) -> Partitioned
         partitions=partitions,
         schema=faust.Schema(key_serializer=CODEC, value_serializer=CODEC),
         beacon=app.tables.beacon,
+        # its changelog is written with acks=all like every topic: 2 of 3 replicas in sync
+        extra_topic_configs=topic_configs(app.conf.topic_replication_factor),
     )
     app.tables.add(table)
     return table
