@@ -27,6 +27,7 @@ from typing import Any
 from radar.broker.jars import fetch_jars
 from radar.errors import BrokerError
 from radar.settings import BrokerSettings
+from radar.topics import min_insync_replicas
 
 _LOG4J2 = """Configuration:
   status: warn
@@ -72,6 +73,12 @@ class LocalBroker:
 
     ``users`` (name → password) switches the client listener to SASL_PLAINTEXT
     with SCRAM; without it the broker speaks PLAINTEXT, on loopback only.
+
+    Alone it is node 1 of a cluster of one. As a node of a local cluster
+    (radar/broker/cluster.py) it gets its ``node_id``, the controller ``voters`` of
+    every node, the ``cluster_id`` they share, the ``replication`` of the topics Kafka
+    creates itself (and its default for others), and the file holding the broker
+    user's password (``broker_key``), which the nodes share too.
     """
 
     def __init__(
@@ -81,11 +88,21 @@ class LocalBroker:
         *,
         partitions: int = 4,
         users: Mapping[str, str] | None = None,
+        node_id: int = 1,
+        voters: str | None = None,
+        cluster_id: str | None = None,
+        replication: int = 1,
+        broker_key: Path | None = None,
     ) -> None:
         self.settings = settings
         self.home = home
         self.partitions = partitions
         self.users = dict(users or {})
+        self.node_id = node_id
+        self.voters = voters or f"{node_id}@{settings.host}:{settings.controller_port}"
+        self.cluster_id = cluster_id
+        self.replication = replication
+        self.broker_key = broker_key or home / "broker-user.key"
         for name, password in self.users.items():
             if not name or name == BROKER_USER or any(c in name + password for c in '",=[]'):
                 msg = f'SASL user {name!r}: choose another name, and a password without " , = [ ]'
@@ -127,9 +144,9 @@ class LocalBroker:
         }
 
     def _broker_password(self) -> str:
-        path = self.home / "broker-user.key"
+        path = self.broker_key
         if not path.exists():
-            self.home.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="ascii") as fh:
@@ -160,10 +177,12 @@ class LocalBroker:
     def write_config(self) -> None:
         s = self.settings
         client = self.protocol
+        replication = str(self.replication)
+        min_isr = str(min_insync_replicas(self.replication))
         props = {
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.voters": f"1@{s.host}:{s.controller_port}",
+            "node.id": str(self.node_id),
+            "controller.quorum.voters": self.voters,
             "listeners": f"{client}://{s.host}:{s.port},CONTROLLER://{s.host}:{s.controller_port}",
             "advertised.listeners": f"{client}://{s.host}:{s.port}",
             "controller.listener.names": "CONTROLLER",
@@ -172,12 +191,15 @@ class LocalBroker:
             **self._sasl_props(),
             "log.dirs": str(self.log_dir),
             "num.partitions": str(self.partitions),
-            "offsets.topic.replication.factor": "1",
+            "offsets.topic.replication.factor": replication,
             "offsets.topic.num.partitions": "4",
-            "transaction.state.log.replication.factor": "1",
-            "transaction.state.log.min.isr": "1",
-            "share.coordinator.state.topic.replication.factor": "1",
-            "share.coordinator.state.topic.min.isr": "1",
+            "transaction.state.log.replication.factor": replication,
+            "transaction.state.log.min.isr": min_isr,
+            "share.coordinator.state.topic.replication.factor": replication,
+            "share.coordinator.state.topic.min.isr": min_isr,
+            # topics a client creates without saying (Faust's own, say) are replicated too
+            "default.replication.factor": replication,
+            "min.insync.replicas": min_isr,
             "group.initial.rebalance.delay.ms": "0",
             "log.retention.hours": "168",
         }
@@ -235,7 +257,7 @@ class LocalBroker:
             for name, password in everyone.items():
                 for mechanism in SCRAM_MECHANISMS:
                     scram += ["--add-scram", f'{mechanism}=[name={name},password="{password}"]']
-        cluster_id = _kafka_uuid()
+        cluster_id = self.cluster_id or kafka_uuid()
         command = self._java_command(
             "kafka.tools.StorageTool",
             "format",
@@ -304,6 +326,9 @@ class LocalBroker:
             if process is not None and process.poll() is not None:
                 msg = f"Kafka exited with code {process.returncode}; see {self.log_file}"
                 raise BrokerError(msg)
+            if process is None and self.pid() is None:
+                msg = f"Kafka is not running; see {self.log_file}"
+                raise BrokerError(msg)
             if broker_answers(self.bootstrap, security=self.client_security()):
                 return
             time.sleep(0.5)
@@ -370,7 +395,7 @@ def broker_answers(
         admin.close()
 
 
-def _kafka_uuid() -> str:
+def kafka_uuid() -> str:
     """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
     import base64
 

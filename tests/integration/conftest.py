@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
 
-from radar.broker import LocalBroker
+from radar.broker import LocalBroker, LocalCluster
 from radar.settings import BrokerSettings, CoreSettings
 from radar.topics import Topics, ensure_topics
 from tests.ports import free_port
@@ -40,6 +41,54 @@ def kafka_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield broker.bootstrap
     finally:
         broker.stop()
+
+
+def spaced_free_ports(nodes: int) -> tuple[int, int]:
+    """A client and a controller port such that both + 2i (i < nodes) are free: the ports
+    `radar kafka up --brokers N --port P --controller-port C` gives its nodes."""
+    import socket
+
+    for _ in range(50):
+        port, controller = free_port(), free_port()
+        wanted = [base + 2 * i for base in (port, controller) for i in range(nodes)]
+        if len(set(wanted)) != len(wanted) or max(wanted) > 65535:
+            continue
+        with contextlib.ExitStack() as held:
+            try:
+                for candidate in wanted:
+                    sock = held.enter_context(socket.socket())
+                    sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+        return port, controller
+    raise AssertionError("no free loopback ports spaced by two")
+
+
+@pytest.fixture(scope="session")
+def kafka_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
+    """A real three-node KRaft cluster on free loopback ports for the session, started as a
+    user does (`radar kafka up --brokers 3`, which also creates Radar's unprefixed topics)."""
+    data = tmp_path_factory.mktemp("cluster")
+    port, controller = spaced_free_ports(3)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
+    env.update(
+        {
+            "RADAR_DATA_DIR": str(data),
+            "RADAR_BROKER_CACHE_DIR": str(ROOT / ".cache" / "kafka"),
+            "RADAR_BROKER_HEAP_MB": "384",
+        }
+    )
+    command = ["kafka", "up", "--brokers", "3", "--port", str(port)]
+    command += ["--controller-port", str(controller)]
+    settings = BrokerSettings(
+        port=port, controller_port=controller, cache_dir=ROOT / ".cache" / "kafka", heap_mb=384
+    )
+    try:
+        up = subprocess.run([RADAR, *command], env=env, timeout=140, capture_output=True, text=True)
+        assert up.returncode == 0, f"radar {' '.join(command)} failed:\n{up.stdout}\n{up.stderr}"
+        yield LocalCluster(settings, data / "kafka-cluster", brokers=3)  # the layout `up` kept
+    finally:
+        subprocess.run([RADAR, "kafka", "down"], env=env, timeout=120, capture_output=True)
 
 
 @dataclass
@@ -182,4 +231,34 @@ def pipeline(
         running.stop_all()
 
 
-__all__ = ["Pipeline", "free_port"]
+@pytest.fixture
+def cluster_pipeline(
+    kafka_cluster: LocalCluster, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pipeline]:
+    """What ``pipeline`` gives, on the three-node cluster (every node running at the start),
+    with topics replicated to three nodes as a production deployment has them."""
+    kafka_cluster.start()  # a node an earlier test killed and left down is back
+    tag = uuid.uuid4().hex[:8]
+    values = {
+        "RADAR_KAFKA_BOOTSTRAP": kafka_cluster.bootstrap,
+        "RADAR_TOPIC_PREFIX": f"c{tag}.",
+        "RADAR_TOPIC_REPLICATION": "3",
+        "RADAR_WORKER_APP_ID": f"radar-worker-{tag}",
+        "RADAR_WORKER_BATCH_WITHIN_S": "0.2",
+        "RADAR_WORKER_STATS_INTERVAL_S": "1",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = CoreSettings()
+    ensure_topics(settings)
+    isolated_settings.mkdir(parents=True, exist_ok=True)
+    running = Pipeline(
+        kafka_cluster.bootstrap, dict(os.environ.items()), isolated_settings, settings
+    )
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
+__all__ = ["Pipeline", "free_port", "spaced_free_ports"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from radar.broker import LocalBroker
-from radar.broker.server import _kafka_uuid
+from radar.broker.server import kafka_uuid
 from radar.errors import BrokerError
 from radar.settings import BrokerSettings
 
@@ -33,9 +33,9 @@ def test_config_is_single_node_kraft_on_loopback(tmp_path: Path) -> None:
 
 
 def test_cluster_id_is_16_bytes_url_safe() -> None:
-    cluster_id = _kafka_uuid()
+    cluster_id = kafka_uuid()
     assert len(base64.urlsafe_b64decode(cluster_id + "==")) == 16
-    assert _kafka_uuid() != cluster_id
+    assert kafka_uuid() != cluster_id
 
 
 def test_a_stale_pid_file_is_not_a_running_broker(tmp_path: Path) -> None:
