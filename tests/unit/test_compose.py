@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from radar.settings import BrokerSettings
 from tests.catalog import known_variables
@@ -20,6 +23,60 @@ LONG_RUNNING = [name for name, svc in SERVICES.items() if svc.get("restart") != 
 
 def env(service: str) -> dict[str, str]:
     return {k: str(v) for k, v in (SERVICES[service].get("environment") or {}).items()}
+
+
+# -- the file as `docker compose config` reads it, with one broker or the cluster profile ------
+#: what docker-compose.yml's header says to set (letters and digits, as it asks)
+SECRETS = {
+    "RADAR_KAFKA_PASSWORD": "k" * 48,
+    "RADAR_POSTGRES_PASSWORD": "p" * 48,
+    "RADAR_SURVEYS_TOKEN": "s" * 48,
+    "GRAFANA_ADMIN_PASSWORD": "g" * 24,
+}
+CLUSTER_ENV_FILE = ROOT / "deploy" / "kafka-cluster.env"
+
+
+def env_file(path: Path) -> dict[str, str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(
+        line.split("=", 1) for line in (raw.strip() for raw in lines) if line and line[0] != "#"
+    )
+
+
+#: the variables compose sees: one broker (the default), and the three-broker profile
+PROFILES = {"single": dict(SECRETS), "cluster": {**SECRETS, **env_file(CLUSTER_ENV_FILE)}}
+VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:-|:\?)(?P<arg>[^}]*))?\}")
+
+
+def interpolate(text: str, variables: dict[str, str]) -> str:
+    """Compose's ``${NAME}``, ``${NAME:-default}`` and ``${NAME:?error}`` ($$ is a dollar)."""
+
+    def value(match: re.Match[str]) -> str:
+        name, op, arg = match["name"], match["op"], match["arg"]
+        if variables.get(name):
+            return variables[name]
+        if op == ":-":
+            return arg
+        raise AssertionError(f"compose refuses to start: {arg or name}")
+
+    return VARIABLE.sub(value, text.replace("$$", "\0")).replace("\0", "$")
+
+
+def enabled(profile: str) -> set[str]:
+    wanted = set(filter(None, PROFILES[profile].get("COMPOSE_PROFILES", "").split(",")))
+    return {name for name, svc in SERVICES.items() if set(svc.get("profiles", [])) <= wanted}
+
+
+def resolved(service: str, profile: str) -> dict[str, str]:
+    return {k: interpolate(v, PROFILES[profile]) for k, v in env(service).items()}
+
+
+def brokers(profile: str) -> list[str]:
+    return sorted(
+        name
+        for name in enabled(profile)
+        if SERVICES[name].get("image", "").startswith("apache/kafka:")
+    )
 
 
 def test_the_stack_has_kafka_the_radar_services_and_prometheus() -> None:
@@ -49,11 +106,19 @@ def test_radar_services_use_only_real_settings(service: str) -> None:
     assert not unknown, f"{service} sets variables no settings model reads: {sorted(unknown)}"
 
 
+@pytest.mark.parametrize("profile", sorted(PROFILES))
 @pytest.mark.parametrize("service", RADAR_SERVICES)
-def test_radar_services_reach_kafka_on_an_advertised_listener(service: str) -> None:
-    advertised = SERVICES["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
-    addresses = {item.split("://", 1)[1] for item in advertised.split(",")}
-    assert env(service)["RADAR_KAFKA_BOOTSTRAP"] in addresses
+def test_radar_services_reach_every_broker_on_an_advertised_listener(
+    service: str, profile: str
+) -> None:
+    advertised = {
+        item.split("://", 1)[1]
+        for broker in brokers(profile)
+        for item in env(broker)["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    }
+    bootstrap = resolved(service, profile)["RADAR_KAFKA_BOOTSTRAP"].split(",")
+    assert set(bootstrap) <= advertised
+    assert {address.split(":")[0] for address in bootstrap} == set(brokers(profile))
 
 
 @pytest.mark.parametrize("service", sorted(set(RADAR_SERVICES) & set(LONG_RUNNING)))
@@ -172,7 +237,7 @@ def listeners() -> dict[str, tuple[str, str, str]]:
 
 
 def test_the_broker_publishes_no_port_on_the_host() -> None:
-    assert "ports" not in SERVICES["kafka"]
+    assert not any("ports" in SERVICES[broker] for broker in brokers("cluster"))
     published = {str(p).split(":")[-1] for svc in SERVICES.values() for p in svc.get("ports", [])}
     assert not published & {port for _, port, _ in listeners().values()}
 
@@ -199,9 +264,11 @@ def test_every_radar_service_logs_in_to_kafka_with_the_password_from_the_environ
     password = values["RADAR_KAFKA_SASL_PASSWORD"]
     assert password.startswith("${RADAR_KAFKA_PASSWORD:?"), "the password comes from the env"
     assert KAFKA_ENV["SCRAM_PASSWORD"] == password
-    host, _, port = values["RADAR_KAFKA_BOOTSTRAP"].rpartition(":")
-    sasl = {p for _, p, protocol in listeners().values() if protocol.startswith("SASL_")}
-    assert host == "kafka" and port in sasl
+    sasl = {p for name, (_, p, protocol) in listeners().items() if protocol.startswith("SASL_")}
+    for profile in PROFILES:
+        for address in resolved(service, profile)["RADAR_KAFKA_BOOTSTRAP"].split(","):
+            host, _, port = address.rpartition(":")
+            assert host in brokers(profile) and port in sasl
 
 
 def test_the_brokers_health_waits_for_radars_user() -> None:
@@ -219,3 +286,111 @@ def test_no_metrics_port_is_published(service: str, variable: str) -> None:
 
 def test_prometheus_answers_this_host_only() -> None:
     assert SERVICES["prometheus"]["ports"] == ["127.0.0.1:9090:9090"]
+
+
+# -- both profiles as `docker compose config` would take them ---------------------------------
+@pytest.mark.parametrize("profile", sorted(PROFILES))
+def test_every_variable_resolves_and_every_dependency_runs(profile: str) -> None:
+    text = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    resolved_file = yaml.safe_load(interpolate(text, PROFILES[profile]))
+    assert "${" not in json.dumps(resolved_file)
+    running = enabled(profile)
+    for name in running:
+        needs = resolved_file["services"][name].get("depends_on") or {}
+        if isinstance(needs, list):  # the short form: started, nothing optional
+            needs = {target: {} for target in needs}
+        for target, how in needs.items():
+            optional = isinstance(how, dict) and how.get("required") is False
+            assert target in running or optional, f"{name} needs {target}, not in {profile}"
+
+
+def test_the_cluster_profile_adds_two_brokers_to_the_first() -> None:
+    assert brokers("single") == ["kafka"]
+    assert brokers("cluster") == ["kafka", "kafka-2", "kafka-3"]
+    assert {name for name, svc in SERVICES.items() if "profiles" in svc} == {"kafka-2", "kafka-3"}
+    assert env_file(CLUSTER_ENV_FILE)["COMPOSE_PROFILES"] == "cluster"
+    assert str(CLUSTER_ENV_FILE.relative_to(ROOT)) in COMPOSE_HEADER
+
+
+COMPOSE_HEADER = (ROOT / "docker-compose.yml").read_text(encoding="utf-8").split("\nname:")[0]
+
+
+@pytest.mark.parametrize(
+    ("profile", "replication", "in_sync"), [("single", 1, 1), ("cluster", 3, 2)]
+)
+def test_brokers_form_one_quorum_and_replicate_as_radars_topics(
+    profile: str, replication: int, in_sync: int
+) -> None:
+    from radar.topics import min_insync_replicas
+
+    nodes = {name: resolved(name, profile) for name in brokers(profile)}
+    voters = {values["KAFKA_CONTROLLER_QUORUM_VOTERS"] for values in nodes.values()}
+    assert voters == {",".join(f"{v['KAFKA_NODE_ID']}@{name}:9093" for name, v in nodes.items())}
+    assert len({values["CLUSTER_ID"] for values in nodes.values()}) == 1
+    assert sorted(values["KAFKA_NODE_ID"] for values in nodes.values()) == [
+        str(n) for n in range(1, len(nodes) + 1)
+    ]
+    for name, values in nodes.items():
+        assert values["KAFKA_INTER_BROKER_LISTENER_NAME"] == "BROKER"
+        assert f"BROKER://{name}:9095" in values["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        assert f"SASL://{name}:9092" in values["KAFKA_ADVERTISED_LISTENERS"].split(",")
+        for key in ("DEFAULT", "OFFSETS_TOPIC", "TRANSACTION_STATE_LOG"):
+            setting = f"KAFKA_{key}_REPLICATION_FACTOR"
+            assert values[setting] == str(replication), (name, setting)
+        assert values["KAFKA_MIN_INSYNC_REPLICAS"] == str(in_sync)
+        assert values["KAFKA_TRANSACTION_STATE_LOG_MIN_ISR"] == str(in_sync)
+    assert in_sync == min_insync_replicas(replication)  # what Radar gives the topics it creates
+    for service in RADAR_SERVICES:
+        assert resolved(service, profile)["RADAR_TOPIC_REPLICATION"] == str(replication)
+    assert {volume for name in nodes for volume in SERVICES[name]["volumes"]} == {
+        f"{name}-data:/var/lib/kafka/data" for name in nodes
+    }
+
+
+def test_brokers_replicate_among_themselves_only_with_the_password() -> None:
+    jaas = KAFKA_ENV["KAFKA_LISTENER_NAME_BROKER_PLAIN_SASL_JAAS_CONFIG"]
+    assert KAFKA_ENV["KAFKA_LISTENER_NAME_BROKER_SASL_ENABLED_MECHANISMS"] == "PLAIN"
+    assert KAFKA_ENV["KAFKA_SASL_MECHANISM_INTER_BROKER_PROTOCOL"] == "PLAIN"
+    assert listeners()["BROKER"][2] == "SASL_PLAINTEXT"
+    assert (
+        'password="${RADAR_KAFKA_PASSWORD:?' in jaas
+        and 'user_broker="${RADAR_KAFKA_PASSWORD:?' in jaas
+    )
+
+
+def test_topics_wait_for_every_broker_of_the_profile() -> None:
+    needs = SERVICES["topics"]["depends_on"]
+    assert set(brokers("cluster")) <= set(needs)
+    for broker in brokers("cluster"):
+        assert needs[broker]["condition"] == "service_healthy"
+    assert needs["kafka-2"]["required"] is False and needs["kafka-3"]["required"] is False
+
+
+# -- PostgreSQL: the store of every service ----------------------------------------------------
+POSTGRES = SERVICES["postgres"]
+
+
+def test_postgres_is_the_official_image_pinned_on_a_volume_and_not_published() -> None:
+    image, _, tag = POSTGRES["image"].partition(":")
+    assert image == "postgres" and tag.split(".")[0].isdigit()
+    assert "ports" not in POSTGRES
+    assert "postgres-data:/var/lib/postgresql/data" in POSTGRES["volumes"]
+    assert "postgres-data" in COMPOSE["volumes"]
+    password = str(POSTGRES["environment"]["POSTGRES_PASSWORD"])
+    assert password.startswith("${RADAR_POSTGRES_PASSWORD:?"), "the password comes from the env"
+    assert "pg_isready" in POSTGRES["healthcheck"]["test"][-1]
+
+
+@pytest.mark.parametrize("service", RADAR_SERVICES)
+def test_every_radar_service_writes_the_store_in_postgres(service: str) -> None:
+    url = make_url(resolved(service, "single")["RADAR_STORE_URL"])
+    server = {k: interpolate(str(v), SECRETS) for k, v in POSTGRES["environment"].items()}
+    assert url.drivername == "postgresql+psycopg"
+    assert (url.host, url.port) == ("postgres", 5432)
+    assert url.username == server["POSTGRES_USER"] and url.database == server["POSTGRES_DB"]
+    assert url.password == server["POSTGRES_PASSWORD"] == SECRETS["RADAR_POSTGRES_PASSWORD"]
+
+
+@pytest.mark.parametrize("service", sorted(set(RADAR_SERVICES) & set(LONG_RUNNING)))
+def test_services_start_once_postgres_is_healthy(service: str) -> None:
+    assert SERVICES[service]["depends_on"]["postgres"] == {"condition": "service_healthy"}
