@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: help install kafka-jars test lint format demo clean
 
@@ -41,7 +42,7 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 demo: kafka-jars  ## the whole system on this machine with a replayed feed (Ctrl-C stops it)
-	$(BIN)/radar demo
+	$(BIN)/radar demo $(DEMO_ARGS)
 
 clean:  ## remove the virtualenv and local state (data/, caches)
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
