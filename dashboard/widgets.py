@@ -7,6 +7,7 @@ Message lists show each first copy once, with its likely duplicates collapsed un
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -14,6 +15,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from alerts.markup import one_line
 from dashboard.auth import User
 from dashboard.queries.filters import DIMENSIONS, Filters
 from dashboard.resources import core, default_language, settings
@@ -346,7 +348,7 @@ def copy_list(copies: pd.DataFrame) -> None:
     channels = list(dict.fromkeys(copies["channel"]))
     with st.expander(repeated(len(copies), channels)):
         for copy in copies.itertuples():
-            where = t("text.join").join([label("channel", copy.channel), str(copy.source)])
+            where = t("text.join").join([label("channel", copy.channel), literal(copy.source)])
             st.caption(f"{where} {locale().time(copy.created_at)}")
             plain(str(copy.text))
 
@@ -354,3 +356,22 @@ def copy_list(copies: pd.DataFrame) -> None:
 def plain(text: str) -> None:
     """One customer text, shown exactly as written (never as Markdown or HTML)."""
     st.text(text)
+
+
+#: Characters that start a link, image, autolink, emphasis, code, strike-through, maths or a
+#: Streamlit directive (``:red[…]``, ``:material/…:``) anywhere on a line.
+_INLINE = re.compile(r"([\\`*_\[\]<>~:$])")
+#: What starts a heading, list, quote or rule at the start of the text.
+_LEADING = re.compile(r"^(?:[#=+-]|\d+[.)])")
+
+
+def literal(text: object) -> str:
+    """``text`` to place inside Markdown (a title, caption or message): shown as written.
+
+    On one line, with the characters that make Markdown (and Streamlit's own
+    colours and icons) escaped by a backslash, so a value from a customer's label,
+    a connector's error or the URL cannot become a link, an image, emphasis, a
+    heading or a colour, whatever the widget renders.
+    """
+    escaped = _INLINE.sub(r"\\\1", one_line(text))
+    return _LEADING.sub(lambda found: found.group()[:-1] + "\\" + found.group()[-1], escaped)

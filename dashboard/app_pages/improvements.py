@@ -10,7 +10,15 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.analysis.effects import Effect, measure, windows
 from dashboard.resources import settings, store
-from dashboard.widgets import current_user, label, locale, now_until, t, url_selectbox
+from dashboard.widgets import (
+    current_user,
+    label,
+    literal,
+    locale,
+    now_until,
+    t,
+    url_selectbox,
+)
 from radar.store.audit import record_action
 from radar.store.improvements import ImprovementAction, record_improvement, shipped_at_for
 
@@ -73,7 +81,7 @@ if user.may("improvement"):
                     created_by=user.name,
                 )
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(literal(exc))
             else:
                 record_action(
                     store(), user.name, "improvement.record", str(action.id), action.title

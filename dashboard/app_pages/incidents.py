@@ -20,6 +20,7 @@ from dashboard.widgets import (
     current_user,
     export_buttons,
     label,
+    literal,
     locale,
     now_until,
     plain,
@@ -77,7 +78,7 @@ if params.get("action") and params.get("token") and params.get("incident"):
         if not may_see(link_id):
             raise alerts.InvalidToken(t("dashboard.incidents.no_such_incident", chosen=link_id))
     except alerts.InvalidToken as exc:
-        st.error(t("dashboard.incidents.link_invalid", exc=exc))
+        st.error(t("dashboard.incidents.link_invalid", exc=literal(exc)))
     else:
         verb = {
             "acknowledge": t("dashboard.incidents.acknowledge"),
@@ -85,11 +86,16 @@ if params.get("action") and params.get("token") and params.get("incident"):
         }.get(link_action, link_action)
         with st.container(border=True):
             st.write(
-                t("dashboard.incidents.alert_link", verb=verb, link_id=link_id, name=user.name)
+                t(
+                    "dashboard.incidents.alert_link",
+                    verb=verb,
+                    link_id=literal(link_id),
+                    name=literal(user.name),
+                )
             )
             if not may_act:
                 st.warning(t("dashboard.incidents.cannot_act"))
-            elif st.button(f"{verb} {link_id}", type="primary", key="link-confirm"):
+            elif st.button(f"{verb} {literal(link_id)}", type="primary", key="link-confirm"):
                 run = (
                     (
                         lambda: alerts.acknowledge(
@@ -157,7 +163,11 @@ past = incidents_seen(data.past_incidents(now_until()))
 known = [i.id for i in open_now] + [i.id for i in past]
 wanted = st.query_params.get("incident")
 if wanted and wanted not in known:
-    known.insert(0, str(wanted))
+    # only an incident this user may see is offered; the URL's text itself is never shown
+    if may_see(str(wanted)):
+        known.insert(0, str(wanted))
+    else:
+        st.warning(t("dashboard.incidents.not_found"))
 titles = {i.id: f"{i.id} · {i.title_in(locale())}" for i in [*open_now, *past]}
 chosen = url_selectbox(
     t("dashboard.incidents.incident"),
@@ -174,23 +184,23 @@ if chosen:
             raise alerts.IncidentNotFound(chosen)
         incident, steps, events = data.incident_detail(chosen)
     except alerts.IncidentNotFound:
-        st.error(t("dashboard.incidents.no_such_incident", chosen=chosen))
+        st.error(t("dashboard.incidents.no_such_incident", chosen=literal(chosen)))
         st.stop()
     with st.container(border=True):
-        st.subheader(incident.title_in(locale()))
+        st.subheader(literal(incident.title_in(locale())))
         cols = st.columns(3)
         cols[0].metric(t("dashboard.common.status"), label("status", incident.status))
         cols[1].metric(t("dashboard.common.severity"), label("severity", incident.severity))
         cols[2].metric(t("dashboard.common.owner"), incident.owner or "—")
         scope_text = t("text.join").join(
-            f"{label('key', k)} {label(CODED.get(k, k), v)}"
+            f"{label('key', k)} {literal(label(CODED.get(k, k), v))}"
             for k, v in sorted(incident.key.items())
             if v
         ) or t("text.none")
         st.caption(
             t(
                 "dashboard.incidents.caption",
-                rule=incident.rule or t("text.none"),
+                rule=literal(incident.rule) if incident.rule else t("text.none"),
                 scope=scope_text,
                 opened=locale().time(incident.opened_at),
             )

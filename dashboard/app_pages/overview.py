@@ -12,6 +12,7 @@ from dashboard.analysis import kpis
 from dashboard.resources import core, response_sla, settings
 from dashboard.widgets import (
     label,
+    literal,
     local_times,
     locale,
     now_until,
@@ -134,10 +135,10 @@ def freshness() -> None:
         st.error(
             t(
                 "dashboard.overview.source_down",
-                source=row.source,
+                source=literal(row.source),
                 channel=label("channel", row.channel),
                 at=locale().time(row.at),
-                message=row.message or "",
+                message=literal(row.message or ""),  # a connector's error: upstream text
             ),
             icon=":material/error:",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,11 @@ def shown_text(at: Any) -> str:
     parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader, *at.text]]
     parts += [e.body for e in [*at.error, *at.warning, *at.info, *at.success]]
     return "\n".join(str(p) for p in parts)
+
+
+def live_markdown(source: str) -> str:
+    """``source`` without its backslash-escaped characters: the syntax a renderer acts on."""
+    return re.sub(r"\\.", "", source)
 
 
 def markdown_sources(at: Any) -> str:
@@ -135,6 +141,25 @@ class TestOverview:
         freshness = frame_with(at, "events_24h").set_index("source")
         assert freshness.at["email-imap", "state"] == "中断"
         assert freshness.at["chat-src", "state"] == "正常"
+
+    def test_a_connectors_error_text_is_shown_as_written(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        """An upstream error (a feed's or an API's words) went into st.error as Markdown (L1)."""
+        from radar.events import Heartbeat
+
+        seeded.store.record_heartbeat(
+            Heartbeat(
+                source="forum-feed",
+                channel="forum",
+                at=datetime.now(UTC),
+                status="down",
+                message="502: [点此重新授权](https://evil.example/oauth)",
+            )
+        )
+        at = app_for(page="overview")
+        (down,) = [e.body for e in at.error if "forum-feed" in e.body]
+        assert "点此重新授权" in down and "](" not in live_markdown(down)
 
     def test_english_switch(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(page="overview", lang="en")
@@ -348,6 +373,38 @@ class TestIncidents:
         next(b for b in at.button if b.label == "创建静默").click().run()
         assert any("cannot read matcher" in e.body for e in at.error)
         assert alerts.list_silences(seeded.store) == []
+
+    def test_an_incident_named_in_the_url_is_never_rendered(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        """Review L1: ?incident= was echoed into st.error, a phishing link in the dashboard."""
+        phish = "[会话已过期，请重新登录](https://evil.example) ![](https://tracker.example/x)"
+        at = app_for(user="lin", page="incidents", query={"incident": phish})
+        assert "evil.example" not in markdown_sources(at)
+        assert phish not in at.selectbox(key="incident").options
+        assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
+
+    def test_a_title_or_scope_from_customer_labels_is_shown_as_written(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        from alerts.incidents import open_incident
+
+        region = "浙江](https://evil.example) :red[**已解决**]"
+        hostile = open_incident(
+            seeded.store,
+            group_key="g-hostile",
+            rule="logistics-spike",
+            type="spike",
+            title=f"物流投诉激增: [确认](https://evil.example) {region}",
+            severity=2,
+            key={"topic": "物流配送", "region": region},
+            data={"alerts": []},
+        )
+        at = app_for(user="lin", page="incidents", query={"incident": hostile.id})
+        assert not at.exception, at.exception
+        shown = live_markdown(markdown_sources(at))
+        assert "](" not in shown and ":red[" not in shown and "**已解决**" not in shown
+        assert any("物流投诉激增" in h.value for h in at.subheader)
 
     def test_history_lists_resolved_incidents(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(user="lin", page="incidents", query={"incident": seeded.resolved_id})

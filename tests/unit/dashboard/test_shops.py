@@ -133,7 +133,8 @@ class TestScopedUser:
         listed = set(frame_with(at, "age")["id"])
         assert listed == {mine}  # not the other shop's, nor the seeded ones naming no shop
         at = app_for(user=zhao, page="incidents", query={"incident": other})
-        assert any("没有事件" in e.body or other in e.body for e in at.error)
+        assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
+        assert other not in at.selectbox(key="incident").options
         assert not any(b.label == "确认" for b in at.button)
         assert not any(t.key and t.key.startswith("silence-") for t in at.text_area)
         at = app_for(user=zhao, page="incidents", query={"incident": mine})
