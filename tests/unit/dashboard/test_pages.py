@@ -40,6 +40,12 @@ def frame_with(at: Any, column: str) -> Any:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def sent_anyway(widget: Any, value: Any) -> Any:
+    """``widget`` with ``value`` as a client could send it, disabled in the page or not."""
+    widget._value = value
+    return widget
+
+
 def said_three_times(seeded: Seeded) -> tuple[ScoredEvent, list[ScoredEvent]]:
     """One customer's complaint on reviews, then again by email and on the forum (flagged)."""
     said = {
@@ -336,6 +342,37 @@ class TestIncidents:
         incident = alerts.get_incident(seeded.store, seeded.incident_id)
         assert incident.status == "acknowledged" and incident.acknowledged_by == "lin"
         assert "token" not in at.query_params
+
+    def test_a_link_to_an_incident_already_resolved_says_why_in_chinese(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        """The store's English reason ("incident … is resolved; cannot …") was shown as is."""
+        from alerts import AlertsSettings, LinkSigner, link_secret
+        from radar.settings import CoreSettings
+
+        core = CoreSettings()
+        signer = LinkSigner(link_secret(AlertsSettings(), core), core.dashboard_url)
+        token = signer.token(seeded.resolved_id, "acknowledge", datetime.now(UTC))
+        query = {"incident": seeded.resolved_id, "action": "acknowledge", "token": token}
+        at = app_for(user="lin", page="incidents", query=query)
+        at.button(key="link-confirm").click().run()
+        assert [e.body for e in at.error] == [
+            f"事件 {seeded.resolved_id} 当前状态为“已解决”，无法执行“确认”。"
+        ]
+        assert alerts.get_incident(seeded.store, seeded.resolved_id).status == "resolved"
+
+    def test_a_forged_tick_of_a_disabled_box_changes_nothing(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        """Review L6 feared a client could send what the page only disables (a resolved
+        incident's checklist). Streamlit discards a value sent for a disabled widget, and
+        the store refuses a checklist change on a resolved incident (test_incidents)."""
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.resolved_id})
+        box = at.checkbox(key=f"step-{seeded.resolved_id}-1")
+        assert box.disabled
+        sent_anyway(box, True).run()
+        assert not alerts.checklist(seeded.store, seeded.resolved_id)[0].done
+        assert not at.checkbox(key=f"step-{seeded.resolved_id}-1").value
 
     def test_forged_link_is_refused(self, seeded: Seeded, app_for: Any) -> None:
         query = {"incident": seeded.incident_id, "action": "resolve", "token": "abc.def"}
