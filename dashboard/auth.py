@@ -43,13 +43,14 @@ ROLE_PAGES: dict[Role, frozenset[str]] = {
     "product": frozenset({"overview", "complaints", "responses", "improvements", "products"}),
     "admin": frozenset(PAGES),
 }
-#: What each role may change: incidents (acknowledge, assign, note, checklist, resolve)
-#: and improvement actions.
+#: What each role may change: incidents (acknowledge, assign, note, checklist, resolve,
+#: and silences of up to a day that spare critical alerts), any silence (longer, or over
+#: critical alerts: a crisis is not muted by one person alone) and improvement actions.
 ROLE_ACTIONS: dict[Role, frozenset[str]] = {
-    "manager": frozenset({"incident", "improvement"}),
+    "manager": frozenset({"incident", "any_silence", "improvement"}),
     "oncall": frozenset({"incident"}),
     "product": frozenset({"improvement"}),
-    "admin": frozenset({"incident", "improvement"}),
+    "admin": frozenset({"incident", "any_silence", "improvement"}),
 }
 
 _hasher = PasswordHasher()

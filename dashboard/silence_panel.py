@@ -1,28 +1,64 @@
-"""Dashboard panel on the incidents page: list, create and expire alert silences as the user."""
+"""Dashboard panel on the incidents page: list, create and expire alert silences as the user.
+
+Who may create which silence is checked when it is created, not only by the
+choices offered: a role with ``incident`` (on-call) may mute alerts for up to a
+day and only alerts that are not critical; longer silences and silences that
+could mute a critical alert take a role with ``any_silence`` (a manager).
+"""
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
 import alerts
+from alerts.matchers import could_match, parse_matcher
 from dashboard import data
 from dashboard.auth import User
 from dashboard.resources import store
-from dashboard.widgets import label, locale, t
+from dashboard.widgets import label, literal, locale, t
 from radar.errors import RadarError
 from radar.store.audit import record_action
 
 #: Durations offered, hours.
 DURATIONS = (1, 2, 4, 8, 12, 24, 72, 168)
+#: The longest silence a role without ``any_silence`` may create, hours.
+ONCALL_MAX_HOURS = 24
+#: Labels of the alerts only a role with ``any_silence`` may mute.
+CRITICAL = {"severity": "critical"}
+SPARE_CRITICAL = 'severity!="critical"'
 
 
-def matcher_lines(key: Mapping[str, object]) -> str:
-    """An incident's scope as matcher lines (``topic="物流配送"``), to start a silence from."""
-    return "\n".join(f'{name}="{value}"' for name, value in sorted(key.items()))
+def matcher_lines(key: Mapping[str, object], user: User | None = None) -> str:
+    """An incident's scope as matcher lines (``topic="物流配送"``), to start a silence from;
+    for a user who may not mute critical alerts, with the line that spares them."""
+    lines = [f'{name}="{value}"' for name, value in sorted(key.items())]
+    if user is not None and not user.may("any_silence"):
+        lines.append(SPARE_CRITICAL)
+    return "\n".join(lines)
+
+
+class NotAllowed(RadarError):
+    """The user's role may not create that silence (the message says why, translated)."""
+
+
+def refusal(user: User, matchers: Sequence[str], hours: float) -> str | None:
+    """Why ``user`` may not create this silence (in the reader's language), or None.
+
+    Raises :class:`~radar.errors.ConfigError` for a matcher that cannot be read.
+    """
+    if not user.may("incident"):
+        return t("dashboard.incidents.cannot_act")
+    if user.may("any_silence"):
+        return None
+    if hours > ONCALL_MAX_HOURS:
+        return t("dashboard.silences.too_long_needs_manager", hours=ONCALL_MAX_HOURS)
+    if could_match([parse_matcher(text) for text in matchers], CRITICAL):
+        return t("dashboard.silences.critical_needs_manager")
+    return None
 
 
 def _duration_label(hours: int) -> str:
@@ -42,10 +78,11 @@ def _create(user: User, prefill: str) -> None:
             help='region="广东"  ·  topic!="物流配送"  ·  channel=~"chat|email"',
         )
         left, right = st.columns([1, 2])
+        offered = [h for h in DURATIONS if user.may("any_silence") or h <= ONCALL_MAX_HOURS]
         hours = left.selectbox(
             t("dashboard.silences.duration"),
-            DURATIONS,
-            index=DURATIONS.index(4),
+            offered,
+            index=offered.index(4),
             format_func=_duration_label,
             key="silence-hours",
         )
@@ -54,6 +91,9 @@ def _create(user: User, prefill: str) -> None:
             return
     matchers = [line.strip() for line in lines.splitlines() if line.strip()]
     try:
+        refused = refusal(user, matchers, float(hours))
+        if refused:
+            raise NotAllowed(refused)
         silence = alerts.create_silence(
             store(),
             matchers,
@@ -61,13 +101,15 @@ def _create(user: User, prefill: str) -> None:
             comment=comment,
             duration=timedelta(hours=int(hours)),
         )
-    except (RadarError, ValueError) as exc:
+    except NotAllowed as exc:
         st.session_state["_silence_flash"] = ("error", str(exc))
+    except (RadarError, ValueError) as exc:
+        st.session_state["_silence_flash"] = ("error", literal(exc))
     else:
         record_action(store(), user.name, "silence.create", silence.id, silence.describe())
         st.session_state["_silence_flash"] = (
             "success",
-            t("dashboard.silences.created", silence=silence.describe()),
+            t("dashboard.silences.created", silence=literal(silence.describe())),
         )
     data.clear()
     st.rerun()
@@ -88,11 +130,11 @@ def silence_panel(user: User, prefill: Mapping[str, object] | None = None) -> No
         with st.container(border=True):
             text, button = st.columns([5, 1])
             state = label("silence_state", silence.state(now))
-            text.markdown(f"**`{silence.describe()}`** · {state}")
+            text.markdown(f"**{literal(silence.describe())}** · {state}")
             text.caption(
                 t(
                     "dashboard.silences.created_until",
-                    user=silence.created_by,
+                    user=literal(silence.created_by),
                     until=locale().time(silence.ends_at),
                 )
             )
@@ -105,4 +147,4 @@ def silence_panel(user: User, prefill: Mapping[str, object] | None = None) -> No
                     t("dashboard.silences.expired", id=silence.id),
                 )
                 st.rerun()
-    _create(user, matcher_lines(prefill or {}))
+    _create(user, matcher_lines(prefill or {}, user))

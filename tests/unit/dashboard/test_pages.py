@@ -387,13 +387,14 @@ class TestIncidents:
         at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
         assert "没有生效中的静默。" in shown_text(at)
         matchers = next(t for t in at.text_area if t.key.startswith("silence-matchers"))
-        assert matchers.value == 'region="浙江"\ntopic="物流配送"'  # the incident's scope
+        # the incident's scope, sparing critical alerts (on-call may not mute those)
+        assert matchers.value == 'region="浙江"\ntopic="物流配送"\nseverity!="critical"'
         at.selectbox(key="silence-hours").set_value(24)
         at.text_input(key="silence-comment").input("carrier outage, SF is on it")
         next(b for b in at.button if b.label == "创建静默").click().run()
         (silence,) = alerts.list_silences(seeded.store)
         assert silence.created_by == "lin" and silence.comment == "carrier outage, SF is on it"
-        assert silence.describe() == 'region="浙江", topic="物流配送"'
+        assert silence.describe() == 'region="浙江", topic="物流配送", severity!="critical"'
         assert timedelta(hours=23) < silence.ends_at - datetime.now(UTC) <= timedelta(hours=24)
         assert "carrier outage, SF is on it" in [t.value for t in at.text]
         at.button(key=f"expire-{silence.id}").click().run()
@@ -402,6 +403,28 @@ class TestIncidents:
         logged = [(a.user, a.action, a.target) for a in recent_actions(seeded.store)]
         assert ("lin", "silence.create", silence.id) in logged
         assert ("lin", "silence.expire", silence.id) in logged
+
+    def test_oncall_silences_last_a_day_and_spare_critical_alerts(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        """Review L6: any on-call could mute everything, crises included, for a week."""
+        at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
+        assert at.selectbox(key="silence-hours").options[-1] == "1 天"
+        matchers = next(t for t in at.text_area if t.key.startswith("silence-matchers"))
+        matchers.input('alertname=~".*"')
+        at.text_input(key="silence-comment").input("too noisy")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        assert alerts.list_silences(seeded.store) == []
+        assert any("可能屏蔽严重告警，需要主管创建" in e.body for e in at.error)
+        at = app_for(user="mei", page="incidents", query={"incident": seeded.incident_id})
+        next(t for t in at.text_area if t.key.startswith("silence-matchers")).input(
+            'alertname=~".*"'
+        )
+        at.selectbox(key="silence-hours").set_value(72)
+        at.text_input(key="silence-comment").input("planned migration")
+        next(b for b in at.button if b.label == "创建静默").click().run()
+        (silence,) = alerts.list_silences(seeded.store)
+        assert silence.created_by == "mei"
 
     def test_a_bad_matcher_is_refused_with_the_reason(self, seeded: Seeded, app_for: Any) -> None:
         at = app_for(user="mei", page="incidents")
