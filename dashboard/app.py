@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard import i18n, metrics
-from dashboard.auth import PAGES, SignInGuard, User, client_address
+from dashboard.auth import PAGES, SignInGuard, SignInResult, User, client_address
 from dashboard.resources import default_language, metrics_server, settings, store
 from dashboard.widgets import from_url, keep_in_url, lang, pages_for, t
 from radar.store.audit import record_action
@@ -43,6 +44,18 @@ def sign_in_guard() -> SignInGuard:
     return SignInGuard()
 
 
+def refusal_text(result: SignInResult) -> str:
+    """Why a sign-in failed, in the reader's language. A lockout is said as such: it counts
+    failures for any name, known or not, and is decided before the password is checked,
+    so it tells a guesser neither whether a name exists nor whether a password was right."""
+    if result.refusal == "locked":
+        minutes = max(1, math.ceil(result.retry_after_s / 60))
+        return t("dashboard.app.signin_locked", minutes=minutes)
+    if result.refusal == "busy":
+        return t("dashboard.app.signin_busy")
+    return t("dashboard.app.wrong_password")
+
+
 def sign_in() -> None:
     """The sign-in form; the page asked for (and its URL parameters) opens afterwards."""
     st.title(t("dashboard.app.name"))
@@ -59,8 +72,8 @@ def sign_in() -> None:
         result = sign_in_guard().sign_in(users, name, password, client)
         user = result.user
         metrics.signed_in(user is not None)
-        if user is None:  # locked out or busy reads the same: it tells a guesser nothing
-            st.error(t("dashboard.app.wrong_password"))
+        if user is None:
+            st.error(refusal_text(result))
             return
         st.session_state["user"] = user
         record_action(store(), user.name, "sign_in", detail=",".join(user.roles))

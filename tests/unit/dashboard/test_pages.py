@@ -82,6 +82,41 @@ class TestSignIn:
         assert at.session_state["user"].roles == ("oncall",)
         assert [a.action for a in recent_actions(seeded.store)] == ["sign_in"]
 
+    def test_a_locked_out_name_is_told_when_to_try_again(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        at = app_for(user=None)
+        for _ in range(5):  # RADAR_DASHBOARD_SIGNIN_USER_FAILURES
+            at.text_input[0].input("lin")
+            at.text_input[1].input("wrong password")
+            at.button[0].click().run()
+        at.text_input[0].input("lin")
+        at.text_input[1].input(PASSWORDS["lin"])  # right, but too late
+        at.button[0].click().run()
+        assert [e.body for e in at.error] == ["登录失败次数过多，请 15 分钟后再试。"]
+        assert "user" not in at.session_state
+        for _ in range(6):  # a name nobody has is locked out alike: the message names no user
+            at.text_input[0].input("nobody")
+            at.text_input[1].input("wrong password")
+            at.button[0].click().run()
+        assert [e.body for e in at.error] == ["登录失败次数过多，请 15 分钟后再试。"]
+
+    def test_a_busy_server_says_so(
+        self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from dashboard.auth import SignInGuard, SignInResult
+
+        def busy(*_: Any, **__: Any) -> SignInResult:
+            return SignInResult(refusal="busy", retry_after_s=5.0)
+
+        monkeypatch.setattr(SignInGuard, "sign_in", busy)
+        at = app_for(user=None)
+        at.text_input[0].input("lin")
+        at.text_input[1].input(PASSWORDS["lin"])
+        at.button[0].click().run()
+        assert [e.body for e in at.error] == ["正在登录的人较多，请稍后再试。"]
+        assert "user" not in at.session_state
+
     def test_nobody_signs_in_without_configured_users(
         self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
     ) -> None:
