@@ -54,6 +54,20 @@ def _pick(row: Mapping[str, Any], names: Sequence[str]) -> Any:
     return None
 
 
+def is_staff(row: Mapping[str, Any], roles: set[str], names: set[str]) -> bool:
+    """Whether the shop's side spoke: by the role the chat system wrote, when the export has
+    a role column (an empty role is a customer's); by the sender's name only in exports
+    without one. A customer chooses their own nickname, and one named like an agent must
+    not answer their own complaint."""
+    columns = {str(key).strip().casefold() for key in row}
+    if columns & {name.casefold() for name in ROLE}:
+        role = _pick(row, ROLE)
+        return isinstance(role, str) and role.strip().casefold() in roles
+    sender = _pick(row, SENDER)
+    sender_text = str(sender).casefold() if isinstance(sender, str | int) else ""
+    return sender_text in names or any(sender_text.endswith(":" + n) for n in names)
+
+
 def chat_transform(settings: ChatSettings) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
     """A row transform remembering, per conversation, the customer message waiting for an answer."""
     roles = {r.casefold() for r in settings.staff_roles}
@@ -75,10 +89,7 @@ def chat_transform(settings: ChatSettings) -> Callable[[Mapping[str, Any]], dict
         if message is None:
             message = stable_id(conversation, str(when), str(sender), str(text))
         message_id = f"{conversation}/{message}"
-        sender_text = str(sender).casefold() if isinstance(sender, str | int) else ""
-        staff = (isinstance(role, str) and role.strip().casefold() in roles) or (
-            sender_text in names or any(sender_text.endswith(":" + n) for n in names)
-        )
+        staff = is_staff(row, roles, names)
         fields: dict[str, Any] = {
             "external_id": message_id,
             "thread_id": conversation,

@@ -5,7 +5,10 @@ and fetches the messages whose UID is above the checkpoint. A changed
 UIDVALIDITY means the server renumbered the mailbox: it is read again from the
 start, and the stable ids (from Message-ID) keep that from double counting.
 Mails from staff addresses or domains are the shop's replies
-(``is_staff_reply``), linked by In-Reply-To / References.
+(``is_staff_reply``), linked by In-Reply-To / References, but only when the
+shop's receiving server vouches for the sender (its Authentication-Results,
+``authserv_id``): anyone can write a staff address into From, and a forged
+reply would close a complaint's wait and hide it from crisis detection.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from pydantic import Field, SecretStr
 
 from ingest.base import Position, PullConnector, SourceRecord, SourceUnavailable, State, bad_record
 from ingest.emitter import make_normaliser
-from ingest.mailtext import read_mail
+from ingest.mailauth import vouched_for
+from ingest.mailtext import MailFacts, read_mail
 from ingest.settings import ConnectorSettings
 from radar.errors import ConfigError
 from radar.events import stable_id
@@ -49,6 +53,12 @@ class EmailSettings(ConnectorSettings):
     ca_file: Path | None = Field(None, description="CA bundle for a private server certificate")
     staff_addresses: list[str] = Field(default_factory=list, description="Staff mail addresses")
     staff_domains: list[str] = Field(default_factory=list, description="Staff mail domains")
+    authserv_id: str = Field(
+        "",
+        description="The authserv-id your receiving mail server writes in Authentication-Results "
+        "(e.g. mx.shop.example): a mail from staff is a reply only when that server's DKIM or "
+        "DMARC check passed for its From domain",
+    )
     fetch_batch: int = Field(50, ge=1, le=1000, description="Messages fetched per request")
     timeout_s: float = Field(60.0, gt=0, description="Network timeout")
     poll_interval_s: float = Field(60.0, gt=0, description="Wait between two polls (--follow)")
@@ -83,6 +93,14 @@ class ImapMailbox(PullConnector):
         self.normaliser = make_normaliser("email", self.source, core, settings)
         self.staff = {a.strip().lower() for a in settings.staff_addresses}
         self.staff_domains = {d.strip().lower().lstrip("@") for d in settings.staff_domains}
+        if (self.staff or self.staff_domains) and not settings.authserv_id.strip():
+            msg = (
+                "staff_addresses and staff_domains need RADAR_INGEST_EMAIL_AUTHSERV_ID: anyone "
+                "can put a staff address in From, so a mail is a staff reply only when your "
+                "receiving server's Authentication-Results (that authserv-id) passed DKIM or "
+                "DMARC for it"
+            )
+            raise ConfigError(msg)
 
     def _context(self) -> ssl.SSLContext:
         cafile = str(self.settings.ca_file) if self.settings.ca_file else None
@@ -151,8 +169,7 @@ class ImapMailbox(PullConnector):
             return bad_record(
                 locator, raw, f"unreadable MIME message: {exc}", "bad_mime", position=position
             )
-        domain = mail.from_address.rpartition("@")[2]
-        staff = mail.from_address in self.staff or domain in self.staff_domains
+        staff = self.is_staff(mail)
         thread = mail.references[0] if mail.references else (mail.in_reply_to or mail.message_id)
         fields: dict[str, Any] = {
             "external_id": mail.message_id or f"uid-{stable_id(str(uid), raw.hex()[:4096])}",
@@ -170,6 +187,14 @@ class ImapMailbox(PullConnector):
         # data from masking, and attachments can pass Kafka's record size
         kept = {**present, "mime_bytes": len(raw)}
         return SourceRecord(locator, present, kept, position=position)
+
+    def is_staff(self, mail: MailFacts) -> bool:
+        """Whether ``mail`` is the shop's reply: from a staff address or domain, and
+        vouched for by the receiving server (a From header alone can be forged)."""
+        domain = mail.from_address.rpartition("@")[2]
+        if mail.from_address not in self.staff and domain not in self.staff_domains:
+            return False
+        return vouched_for(mail.authentication_results, self.settings.authserv_id, domain)
 
 
 def _quote(mailbox: str) -> str:

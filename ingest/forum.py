@@ -5,8 +5,11 @@ unchanged feed costs a 304), parses it with feedparser, and sends the entries
 not seen before. Replies are linked to their thread: by the Atom threading
 extension (``thr:in-reply-to``) when the feed has it, and for feeds given as
 ``thread_feeds`` (one thread per feed) to the thread's opening post. Posts by
-the configured staff authors are marked ``is_staff_reply``, so time to first
-response can be measured.
+staff are marked ``is_staff_reply``, so time to first response can be
+measured. Staff are known by their profile address (the feed's author URI),
+which the forum writes and no member can choose: a display name anyone can
+copy would let a customer close their own thread's wait. Author names are
+trusted only where the operator says they are unique log-in names.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import io
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 import httpx
@@ -25,6 +29,7 @@ from ingest.base import Position, PullConnector, SourceRecord, SourceUnavailable
 from ingest.emitter import make_normaliser
 from ingest.htmltext import html_to_text, looks_like_html
 from ingest.settings import ConnectorSettings
+from radar.errors import ConfigError
 from radar.events import stable_id
 from radar.masking import mask_url
 from radar.settings import CoreSettings, settings_config
@@ -45,8 +50,20 @@ class ForumSettings(ConnectorSettings):
     thread_feeds: list[str] = Field(
         default_factory=list, description="Feeds that are one thread each (opening post + replies)"
     )
+    staff_profiles: list[str] = Field(
+        default_factory=list,
+        description="Profile addresses of the shop's staff, as the feed's author URI gives them "
+        "(e.g. https://bbs.example/u/1024)",
+    )
     staff_authors: list[str] = Field(
-        default_factory=list, description="Author names or emails of the shop's staff"
+        default_factory=list,
+        description="Author names or emails of the shop's staff; only with "
+        "staff_authors_are_accounts",
+    )
+    staff_authors_are_accounts: bool = Field(
+        False,
+        description="The feeds' author names are log-in names no other member can take "
+        "(e.g. Discourse usernames), so staff_authors can be trusted",
     )
     timeout_s: float = Field(30.0, gt=0, description="HTTP timeout per feed")
     max_feed_bytes: int = Field(
@@ -80,6 +97,16 @@ def entry_id(entry: Mapping[str, Any]) -> str:
     )
 
 
+def profile_key(url: str) -> str:
+    """A profile address as compared: scheme and host in lower case, no trailing slash.
+
+    The path is kept as written: a forum may tell ``/u/Mei`` from ``/u/mei``.
+    """
+    parts = urlsplit(url.strip())
+    path = parts.path.rstrip("/")
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, parts.query, ""))
+
+
 class ForumFeeds(PullConnector):
     """Polls RSS/Atom feeds; remembers ETag, Last-Modified and the entry ids already sent."""
 
@@ -90,7 +117,17 @@ class ForumFeeds(PullConnector):
         self.channel = "forum"
         self.source = settings.source or "forum"
         self.normaliser = make_normaliser("forum", self.source, core, settings)
+        if settings.staff_authors and not settings.staff_authors_are_accounts:
+            msg = (
+                "staff_authors match author names, which on most forums any member can copy, "
+                "so a customer could answer their own complaint: list the staff's profile "
+                "addresses (the feed's author URI) in RADAR_INGEST_FORUM_STAFF_PROFILES, or set "
+                "RADAR_INGEST_FORUM_STAFF_AUTHORS_ARE_ACCOUNTS=true if the author names are "
+                "log-in names no one else can take"
+            )
+            raise ConfigError(msg)
         self.staff = {name.strip().casefold() for name in settings.staff_authors}
+        self.staff_profiles = {profile_key(url) for url in settings.staff_profiles if url.strip()}
         self.session = httpx.Client(follow_redirects=True, max_redirects=MAX_REDIRECTS)
 
     def feeds(self) -> list[tuple[str, bool]]:
@@ -200,7 +237,11 @@ class ForumFeeds(PullConnector):
         else:
             reply_to, thread = None, thread_root or identity
         author = entry.get("author") or ""
-        email = (entry.get("author_detail") or {}).get("email") or ""
+        detail = entry.get("author_detail") or {}
+        email = detail.get("email") or ""
+        profile = detail.get("href") or ""
+        staff = bool(profile) and profile_key(profile) in self.staff_profiles
+        staff = staff or bool({author.casefold(), email.casefold()} & self.staff)
         fields: dict[str, Any] = {
             "external_id": identity,
             "title": entry.get("title"),
@@ -209,7 +250,7 @@ class ForumFeeds(PullConnector):
             "url": entry.get("link"),
             "thread_id": thread,
             "reply_to": reply_to,
-            "is_staff_reply": bool({author.casefold(), email.casefold()} & self.staff),
+            "is_staff_reply": staff,
         }
         created = entry_time(entry)
         if created:

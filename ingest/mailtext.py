@@ -67,6 +67,8 @@ class MailFacts:
     in_reply_to: str | None
     references: tuple[str, ...]
     text: str
+    #: Authentication-Results header values, topmost (added last) first (see ingest.mailauth).
+    authentication_results: tuple[str, ...] = ()
 
 
 def decode_bytes(data: bytes, charset: str | None) -> str:
@@ -163,4 +165,7 @@ def read_mail(raw: bytes) -> MailFacts:
         in_reply_to=reply_ids[0] if reply_ids else None,
         references=_ids(message.get("References")),
         text=strip_reply(body_text(message)),
+        authentication_results=tuple(
+            str(value) for value in message.get_all("Authentication-Results") or ()
+        ),
     )

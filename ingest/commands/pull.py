@@ -24,17 +24,32 @@ from ingest.service import run_pull
     help="A feed that is one thread (opening post and its replies); repeatable",
 )
 @click.option(
+    "--staff-profile",
+    "staff_profiles",
+    multiple=True,
+    metavar="URL",
+    help="The profile address (feed author URI) of a staff member: their posts are replies",
+)
+@click.option(
     "--staff",
     "staff_authors",
     multiple=True,
     metavar="NAME",
-    help="An author who is shop staff (their posts are replies); repeatable",
+    help="An author name of shop staff; needs --staff-authors-are-accounts; repeatable",
+)
+@click.option(
+    "--staff-authors-are-accounts",
+    is_flag=True,
+    default=None,
+    help="The feeds' author names are log-in names no other member can take",
 )
 @pull_options
 def forum_command(
     feeds: tuple[str, ...],
     thread_feeds: tuple[str, ...],
+    staff_profiles: tuple[str, ...],
     staff_authors: tuple[str, ...],
+    staff_authors_are_accounts: bool | None,
     follow: bool,
     as_json: bool,
     quiet: bool,
@@ -44,7 +59,7 @@ def forum_command(
 
     Feeds are asked with ETag/Last-Modified; entries already sent are remembered,
     so each poll sends only new posts. Settings: RADAR_INGEST_FORUM_* (feeds,
-    thread_feeds, staff_authors) add to the options.
+    thread_feeds, staff_profiles, staff_authors) add to the options.
     """
     base = ForumSettings()
     settings = load_settings(
@@ -52,7 +67,9 @@ def forum_command(
         options,
         feeds=[*base.feeds, *feeds],
         thread_feeds=[*base.thread_feeds, *thread_feeds],
+        staff_profiles=[*base.staff_profiles, *staff_profiles],
         staff_authors=[*base.staff_authors, *staff_authors],
+        staff_authors_are_accounts=staff_authors_are_accounts,
     )
     if not settings.feeds and not settings.thread_feeds:
         raise click.UsageError("give feed URLs, --thread URL, or RADAR_INGEST_FORUM_FEEDS")
@@ -83,6 +100,10 @@ def forum_command(
     help="A staff mail address (their mails are replies); repeatable",
 )
 @click.option("--staff-domain", "staff_domains", multiple=True, help="A staff mail domain")
+@click.option(
+    "--authserv-id",
+    help="Your mail server's name in Authentication-Results: staff mail must pass its check",
+)
 @pull_options
 def email_command(
     host: str | None,
@@ -93,6 +114,7 @@ def email_command(
     ca_file: Path | None,
     staff_addresses: tuple[str, ...],
     staff_domains: tuple[str, ...],
+    authserv_id: str | None,
     follow: bool,
     as_json: bool,
     quiet: bool,
@@ -115,6 +137,7 @@ def email_command(
         ca_file=ca_file,
         staff_addresses=[*base.staff_addresses, *staff_addresses],
         staff_domains=[*base.staff_domains, *staff_domains],
+        authserv_id=authserv_id,
     )
     run_pull(
         lambda core: ImapMailbox(settings, core),

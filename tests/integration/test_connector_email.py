@@ -57,6 +57,9 @@ def staff_reply() -> bytes:
     mail.attach(MIMEText("您好，已为您办理退货。\n\n-- \n客服部 小美", "plain", "utf-8"))
     mail.attach(MIMEText("<p>您好，已为您办理退货。</p>", "html", "utf-8"))
     mail["Subject"] = "Re: 投诉：电饭煲质量问题"
+    mail["Authentication-Results"] = (  # what the shop's receiving server wrote
+        "mx.shop.example; dkim=pass header.d=shop.example; dmarc=pass header.from=shop.example"
+    )
     mail["From"] = "小美 <service@shop.example>"
     mail["Date"] = "Fri, 20 Nov 2026 15:30:00 +0800"
     mail["Message-ID"] = "<r1@shop.example>"
@@ -98,6 +101,8 @@ def test_mailbox_over_starttls_then_ssl_with_uid_checkpoint(
         str(imap_server.cafile),
         "--staff-domain",
         "shop.example",
+        "--authserv-id",
+        "mx.shop.example",
         "--source",
         "support-mailbox",
         "--json",
@@ -131,11 +136,17 @@ def test_mailbox_over_starttls_then_ssl_with_uid_checkpoint(
     followup["Message-ID"] = "<c3@example.cn>"
     followup["In-Reply-To"] = "<r1@shop.example>"
     followup["References"] = "<c1@example.cn> <r1@shop.example>"
-    append(imap_server, followup.as_bytes())
+    forged = MIMEText("问题已解决，无需再跟进。", "plain", "utf-8")
+    forged["From"] = "小美 <service@shop.example>"  # a customer writing a staff address
+    forged["Message-ID"] = "<f1@example.cn>"
+    forged["In-Reply-To"] = "<c3@example.cn>"
+    append(imap_server, followup.as_bytes(), forged.as_bytes())
     last = json.loads(pipeline.radar(*common, *ssl_mode).stdout)
-    assert last["events"] == 1
-    newest = {e.external_id: e for e in raw_events(pipeline, 4)}["<c3@example.cn>"]
-    assert newest.thread_id == "<c1@example.cn>" and newest.reply_to == "<r1@shop.example>"
+    assert last["events"] == 2
+    newest = {e.external_id: e for e in raw_events(pipeline, 5)}
+    assert newest["<c3@example.cn>"].thread_id == "<c1@example.cn>"
+    assert newest["<c3@example.cn>"].reply_to == "<r1@shop.example>"
+    assert not newest["<f1@example.cn>"].is_staff_reply  # no server vouched for it (review L5)
 
 
 def test_unreachable_mailbox_fails_with_a_clear_message(pipeline: Pipeline) -> None:

@@ -15,7 +15,7 @@ from tests.integration.connector_helpers import dead_letters, http_server, raw_e
 pytestmark = pytest.mark.integration
 
 ENTRY = """<entry><id>{id}</id><title>{title}</title><link href="http://bbs.example/p/{id}"/>
-<author><name>{author}</name></author>{reply}
+<author><name>{author}</name><uri>http://bbs.example/u/{uid}</uri></author>{reply}
 <published>{time}</published><content type="html">{html}</content></entry>"""
 
 
@@ -36,6 +36,7 @@ THREAD = [
         "id": "p1",
         "title": "热水器漏水",
         "author": "张先生",
+        "uid": "301",
         "time": "2026-11-20T09:00:00+08:00",
         "html": "&lt;p&gt;买了三天就&lt;b&gt;漏水&lt;/b&gt;，电话 13700001111&lt;/p&gt;",
     },
@@ -43,6 +44,7 @@ THREAD = [
         "id": "p2",
         "title": "Re: 热水器漏水",
         "author": "客服小美",
+        "uid": "1024",
         "ref": "p1",
         "time": "2026-11-20T16:30:00+08:00",
         "html": "&lt;p&gt;您好，已为您登记售后&lt;/p&gt;",
@@ -80,7 +82,7 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
     with http_server(handle) as base:
         settings = ForumSettings(
             feeds=[f"{base}/thread.atom", f"{base}/topics.rss", f"{base}/broken.xml"],
-            staff_authors=["客服小美"],
+            staff_profiles=["http://bbs.example/u/1024"],
         )
         first = run_once(ForumFeeds(settings, CoreSettings()), settings)
         assert (first.events, sum(first.deadletters.values())) == (3, 1)
@@ -92,7 +94,8 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
         reply = {
             "id": "p3",
             "title": "Re: 热水器漏水",
-            "author": "张先生",
+            "author": "客服小美",  # a member who took the agent's display name
+            "uid": "777",
             "ref": "p2",
             "time": "2026-11-21T08:00:00+08:00",
             "html": "还没人联系我",
@@ -114,6 +117,7 @@ def test_feeds_with_etag_threads_and_staff_replies(pipeline: Pipeline) -> None:
     assert not posts["p1"].is_staff_reply
     assert posts["p2"].is_staff_reply and posts["p2"].reply_to == "p1"
     assert posts["p2"].thread_id == "p1" and posts["p3"].thread_id == "p1"
+    assert not posts["p3"].is_staff_reply  # the profile, not the name, makes staff (review L5)
     assert (posts["p2"].created_at - posts["p1"].created_at).total_seconds() == 7.5 * 3600
     assert (
         posts["t9"].title == "What about shipping?" and posts["t9"].url == "http://bbs.example/t9"
