@@ -13,8 +13,13 @@ help:  ## list the targets
 
 # Every dependency (and the test tools) at the version and hashes requirements.lock pins;
 # then the project itself without resolving anything. After changing dependencies in
-# pyproject.toml, regenerate the lock (tests/unit/test_lock.py fails until then):
+# pyproject.toml, regenerate the lock, then the Docker image's locks: its runtime part at
+# the same pins, and the build backend (tests/unit/test_lock.py fails until then):
 #   .venv/bin/uv pip compile pyproject.toml --extra test -o requirements.lock \
+#       --generate-hashes --python-version 3.11 --no-header
+#   .venv/bin/uv pip compile pyproject.toml -c requirements.lock -o requirements-image.lock \
+#       --generate-hashes --python-version 3.11 --no-header
+#   printf 'setuptools>=78.1.1\nwheel\n' | .venv/bin/uv pip compile - -o requirements-build.lock \
 #       --generate-hashes --python-version 3.11 --no-header
 $(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

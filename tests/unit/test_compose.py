@@ -166,7 +166,7 @@ def test_prometheus_scrapes_every_service_metrics_port(service: str, variable: s
 
 def test_the_image_contains_every_package() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
-    for package in ("radar", "ingest", "streams", "alerts", "dashboard"):
+    for package in ("radar", "ingest", "streams", "alerts", "dashboard", "api"):
         assert f"COPY {package} {package}" in dockerfile
 
 

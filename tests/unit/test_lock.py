@@ -17,6 +17,22 @@ PINNED = {
     canonicalize_name(name): version
     for name, version in re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s\\;]+)", LOCK, re.MULTILINE)
 }
+
+
+def pins(lock: str) -> dict[str, tuple[str, frozenset[str]]]:
+    """A lock's packages: canonical name → (version, its sha256 hashes)."""
+    found = {}
+    for entry in re.split(r"\n(?=[A-Za-z0-9_.\-]+==)", lock.strip()):
+        pinned = re.match(r"([A-Za-z0-9_.\-]+)==([^\s\\;]+)", entry)
+        assert pinned, entry
+        hashes = frozenset(re.findall(r"sha256:(\w+)", entry))
+        found[canonicalize_name(pinned.group(1))] = (pinned.group(2), hashes)
+    return found
+
+
+IMAGE = pins((ROOT / "requirements-image.lock").read_text(encoding="utf-8"))
+BUILD = pins((ROOT / "requirements-build.lock").read_text(encoding="utf-8"))
+DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 DECLARED = [
     Requirement(spec)
     for spec in [
@@ -51,3 +67,38 @@ def test_make_install_installs_from_the_lock_then_the_project_alone() -> None:
     assert "pip install --quiet --require-hashes -r requirements.lock" in makefile
     assert "pip install --quiet --no-deps -e ." in makefile
     assert re.search(r"^\$\(STAMP\): pyproject.toml requirements.lock$", makefile, re.MULTILINE)
+
+
+class TestImage:
+    """The Docker image installs from locks too (review M11): nothing resolved at build time."""
+
+    @pytest.mark.parametrize(
+        "requirement",
+        [Requirement(spec) for spec in PYPROJECT["project"]["dependencies"]],
+        ids=str,
+    )
+    def test_every_runtime_dependency_is_in_the_image_lock(self, requirement: Requirement) -> None:
+        name = canonicalize_name(requirement.name)
+        assert name in IMAGE, f"{requirement.name} is not in requirements-image.lock; regenerate it"
+        assert requirement.specifier.contains(IMAGE[name][0], prereleases=True)
+
+    def test_the_image_lock_pins_what_the_lock_pins_without_test_tools(self) -> None:
+        full = pins(LOCK)
+        differing = {name for name, pin in IMAGE.items() if full.get(name) != pin}
+        assert not differing, f"requirements-image.lock differs from requirements.lock: {differing}"
+        assert all(hashes for _, hashes in IMAGE.values())
+        assert not {"pytest", "hypothesis", "playwright", "mypy", "ruff", "pip-audit"} & set(IMAGE)
+
+    @pytest.mark.parametrize("spec", PYPROJECT["build-system"]["requires"])
+    def test_the_build_backend_is_locked(self, spec: str) -> None:
+        requirement = Requirement(spec)
+        version, hashes = BUILD[canonicalize_name(requirement.name)]
+        assert requirement.specifier.contains(version) and hashes
+
+    def test_the_dockerfile_installs_from_the_locks_then_radar_alone(self) -> None:
+        steps = re.findall(r"pip install ([^\n&\\]+)", DOCKERFILE)
+        assert [step.strip() for step in steps] == [
+            "--require-hashes -r requirements-build.lock",
+            "--require-hashes --no-build-isolation -r requirements-image.lock",
+            "--no-deps --no-build-isolation .",
+        ]
