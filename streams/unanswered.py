@@ -9,6 +9,7 @@ reply comes. Times are event times, so replays judge as live would.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Collection, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -96,7 +97,14 @@ class Thread:
 
 
 class ThreadTracker:
-    """Waits per thread in the detection state (``{mp}|t|{thread}``), and their signals."""
+    """Waits per thread in the detection state (``{mp}|t|{thread}``), and their signals.
+
+    Which threads a partition has is kept in memory too: checking them at every closed
+    window must not scan the whole state (window parts, detectors...) for them. The
+    index is built from the state once, and again whenever another worker may have
+    changed the partition's threads meanwhile: each index writes its own mark to
+    ``{mp}|tmark``, so a mark that is not ours says the partition was elsewhere.
+    """
 
     def __init__(
         self,
@@ -107,6 +115,20 @@ class ThreadTracker:
         self.state = state
         self.sla_s = sla_s
         self.now = now
+        self._index: dict[int, tuple[str, set[str]]] = {}  # mp -> (mark, thread keys)
+
+    def _threads(self, mp: int) -> set[str]:
+        """The state keys of partition ``mp``'s threads."""
+        mark = self.state.get(f"{mp}|tmark")
+        known = self._index.get(mp)
+        if known is not None and known[0] == mark:
+            return known[1]
+        prefix = f"{mp}|t|"
+        keys = {k for k in list(self.state) if k.startswith(prefix)}
+        mark = uuid.uuid4().hex
+        self.state[f"{mp}|tmark"] = mark
+        self._index[mp] = (mark, keys)
+        return keys
 
     def sla(self, channel: str) -> float:
         return self.sla_s.get(channel, DEFAULT_SLA_S)
@@ -132,15 +154,18 @@ class ThreadTracker:
             thread.complaint(record["ts"], record["sample"])
         if thread.idle and thread.last_reply is None and stored is None:
             return signals
+        self._threads(mp).add(key)
         self.state[key] = thread.to_state()
         return signals
 
     def check(self, mp: int, now_s: float) -> list[Signal]:
         """Waits past their SLA at event time ``now_s`` fire (once); answered ones are dropped."""
         signals = []
-        prefix = f"{mp}|t|"
-        for key, value in list(self.state.items()):
-            if not key.startswith(prefix):
+        threads = self._threads(mp)
+        for key in sorted(threads):
+            value = self.state.get(key)
+            if value is None:  # gone with the state it was in
+                threads.discard(key)
                 continue
             thread = Thread.from_state(value)
             if thread.due(now_s, self.sla(thread.channel)):
@@ -151,6 +176,7 @@ class ThreadTracker:
                 thread.fired_since is not None and now_s - thread.fired_since > FORGET_AFTER_S
             ):
                 del self.state[key]
+                threads.discard(key)
         return signals
 
     def signal(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:

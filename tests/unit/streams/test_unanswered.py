@@ -96,3 +96,16 @@ def test_a_reply_counted_before_the_complaint_it_answers_still_answers_it() -> N
     d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
     assert d.check_threads(0, t0 + 10 * SLA) == []
     assert not any(k.startswith("0|t|") for k in d.state)  # remembered a while, not for ever
+
+
+def test_threads_added_by_another_worker_meanwhile_are_checked() -> None:
+    # the partition moved to another worker and back: this worker's index of threads is stale
+    t0 = T0.timestamp()
+    state: dict[str, object] = {}
+    settings = DetectionSettings(sla_s={"email": SLA})
+    here = Detection(state, settings, now=ManualClock(T0).now)
+    elsewhere = Detection(state, settings, now=ManualClock(T0).now)
+    assert here.check_threads(0, t0) == []  # the index is built: no thread yet
+    elsewhere.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    [fired] = here.check_threads(0, t0 + SLA + 1)
+    assert fired.status == "firing" and fired.key["thread"] == "t1"
