@@ -167,7 +167,8 @@ def one_run(checkout: Path, timeout_s: float, shots: Path | None) -> dict[str, f
                 break
             time.sleep(1)
     finally:
-        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the demo stops what it started
+        # as Ctrl-C would (SIGINT is ignored when this bench runs in the background)
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=120)
         except subprocess.TimeoutExpired:

@@ -89,6 +89,7 @@ class Detection:
         self.wall = wall
         self.sources = sources  # partitions of feedback.scored: each must pass a window
         self.heard: dict[tuple[int, int], float] = {}  # (detection p, source p) → wall time
+        self._judged: dict[int, int] = {}  # detection p → event time its waits were judged at
         self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
         self.threads = ThreadTracker(state, self.settings.sla_s, now)
         self.detectors = DetectorCache(state)
@@ -225,8 +226,12 @@ class Detection:
             reach = min([wm - lateness, *pending])
             clock["horizon"] = reach - 2 * max(SIZES.values()) * 1000
         self.state[f"{mp}|clock"] = clock
-        signals += self.check_threads(mp, wm / 1000)
-        signals += self.check_crises(mp, wm / 1000)
+        # waits and crises are judged in event time: nothing new is due while it stands still
+        # and no thread or crisis item came (a progress mark or a tick that moved no time on)
+        if self._judged.get(mp) != wm:
+            self._judged[mp] = wm
+            signals += self.check_threads(mp, wm / 1000)
+            signals += self.check_crises(mp, wm / 1000)
         if closed_any:
             self.expire(mp, clock["horizon"])
         return signals
@@ -498,12 +503,14 @@ class Detection:
 
     # -- crises and unanswered complaints (their trackers keep their state here too) ----------
     def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        self._judged.pop(mp, None)
         return self.crises.on_crisis(mp, record)
 
     def check_crises(self, mp: int, now_s: float) -> list[Signal]:
         return self.crises.check(mp, now_s)
 
     def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+        self._judged.pop(mp, None)
         return self.threads.on_thread(mp, record)
 
     def check_threads(self, mp: int, now_s: float) -> list[Signal]:

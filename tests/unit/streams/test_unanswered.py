@@ -109,3 +109,16 @@ def test_threads_added_by_another_worker_meanwhile_are_checked() -> None:
     elsewhere.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
     [fired] = here.check_threads(0, t0 + SLA + 1)
     assert fired.status == "firing" and fired.key["thread"] == "t1"
+
+
+def test_a_late_complaint_is_judged_at_the_next_tick_though_time_stands_still() -> None:
+    # the history has ended: no time passes, but a complaint long past its SLA comes in late
+    t0 = T0.timestamp()
+    d = detection()
+    end_ms = int((t0 + 3 * SLA) * 1000)
+    d.on_watermark(0, 0, end_ms)
+    assert d.advance(0) == []  # judged once at this time: nothing waits
+    d.on_thread(0, {**BASE, "event": "complaint", "ts": t0, "sample": SAMPLE})
+    [fired] = [s for s in d.advance(0) if s.type == "unanswered"]
+    assert fired.status == "firing"
+    assert d.advance(0) == []  # and once
