@@ -20,6 +20,7 @@ from streams.signals import at, samples_of, signal_id
 
 DEFAULT_SLA_S = 6 * 3600.0
 MAX_SAMPLES = 5
+MAX_REPLIES = 8  # reply times a thread keeps, to answer complaints counted after them
 #: A wait that fired and was never answered is forgotten this long after it began
 #: (event time), so abandoned threads do not accumulate in the worker for ever.
 FORGET_AFTER_S = 14 * 86400.0
@@ -51,19 +52,26 @@ class Thread:
     last_reply: float | None = None
     fired_since: float | None = None  # the wait that fired, until it is answered
     samples: list[dict[str, Any]] = field(default_factory=list)
+    replies: list[float] = field(default_factory=list)  # the latest staff replies' times
 
-    def complaint(self, ts: float, sample: dict[str, Any]) -> None:
-        if self.last_reply is not None and ts <= self.last_reply:
-            return  # already answered (the reply was counted first)
+    def complaint(self, ts: float, sample: dict[str, Any]) -> float | None:
+        """Record a complaint; returns when it was answered if a reply was counted first."""
+        answered = next((r for r in self.replies if r >= ts), None)
+        if answered is None and self.last_reply is not None and ts <= self.last_reply:
+            answered = self.last_reply  # a state from before the replies were kept
+        if answered is not None:
+            return answered
         if self.waiting_since is None or ts < self.waiting_since:
             self.waiting_since = ts
         if all(s["id"] != sample["id"] for s in self.samples):
             self.samples = sorted([*self.samples, sample], key=lambda s: s["created_at"])
             self.samples = self.samples[:MAX_SAMPLES]
+        return None
 
     def reply(self, ts: float) -> bool:
         """Record a staff reply; True when it answers a wait that had fired."""
         self.last_reply = max(ts, self.last_reply or ts)
+        self.replies = sorted([*self.replies, ts])[-MAX_REPLIES:]
         if self.waiting_since is None or ts < self.waiting_since:
             return False
         answered = self.fired_since is not None
@@ -151,7 +159,13 @@ class ThreadTracker:
                 answered = Thread(thread.channel, thread.key, samples=samples)
                 signals.append(self.signal(answered, "resolved", record["ts"], fired))
         else:
-            thread.complaint(record["ts"], record["sample"])
+            answered = thread.complaint(record["ts"], record["sample"])
+            if answered is not None and answered - record["ts"] >= self.sla(thread.channel):
+                # a reply counted before the complaint, but past the SLA: the wait was
+                # overdue all the same, and answered already
+                late = Thread(thread.channel, thread.key, samples=[record["sample"]])
+                signals.append(self.signal(late, "firing", answered, record["ts"]))
+                signals.append(self.signal(late, "resolved", answered, record["ts"]))
         if thread.idle and thread.last_reply is None and stored is None:
             return signals
         self._threads(mp).add(key)

@@ -122,3 +122,15 @@ def test_a_late_complaint_is_judged_at_the_next_tick_though_time_stands_still() 
     [fired] = [s for s in d.advance(0) if s.type == "unanswered"]
     assert fired.status == "firing"
     assert d.advance(0) == []  # and once
+
+
+def test_a_late_reply_counted_before_its_complaint_still_shows_the_overdue_wait() -> None:
+    t0 = T0.timestamp()
+    d = detection()
+    d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + 600})  # an earlier wait's reply
+    d.on_thread(0, {**BASE, "event": "reply", "ts": t0 + 2 * SLA})  # two hours past the SLA
+    signals = d.on_thread(0, {**BASE, "event": "complaint", "ts": t0 + 900, "sample": SAMPLE})
+    assert [(s.status, s.observed) for s in signals] == [("firing", 1.0), ("resolved", 1.75)]
+    assert signals[0].id == signals[1].id and signals[0].samples[0].id == "e1"
+    assert signals[0].window_start == T0 + timedelta(seconds=900)
+    assert d.check_threads(0, t0 + 10 * SLA) == []
