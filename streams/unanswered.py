@@ -159,13 +159,13 @@ class ThreadTracker:
                 answered = Thread(thread.channel, thread.key, samples=samples)
                 signals.append(self.signal(answered, "resolved", record["ts"], fired))
         else:
-            answered = thread.complaint(record["ts"], record["sample"])
-            if answered is not None and answered - record["ts"] >= self.sla(thread.channel):
+            answered_at = thread.complaint(record["ts"], record["sample"])
+            if answered_at is not None and answered_at - record["ts"] >= self.sla(thread.channel):
                 # a reply counted before the complaint, but past the SLA: the wait was
                 # overdue all the same, and answered already
                 late = Thread(thread.channel, thread.key, samples=[record["sample"]])
-                signals.append(self.signal(late, "firing", answered, record["ts"]))
-                signals.append(self.signal(late, "resolved", answered, record["ts"]))
+                signals.append(self.signal(late, "firing", answered_at, record["ts"]))
+                signals.append(self.signal(late, "resolved", answered_at, record["ts"]))
         if thread.idle and thread.last_reply is None and stored is None:
             return signals
         self._threads(mp).add(key)
