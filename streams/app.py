@@ -22,6 +22,7 @@ from streams.progress import Offsets
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
+from streams.shutdown import RadarApp
 from streams.sink import StoreSink
 from streams.stats import PipelineStats
 from streams.taxonomy import default_taxonomy
@@ -65,7 +66,7 @@ def create_app(
     security = KafkaSecurity()
     datadir = core.data_dir / "faust" / worker.app_id
     datadir.parent.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
+    app = RadarApp(
         worker.app_id,
         broker=[f"kafka://{host}" for host in core.kafka_bootstrap.split(",")],
         broker_credentials=broker_credentials(security),
@@ -89,6 +90,8 @@ def create_app(
         producer_linger=0.005,
         producer_max_batch_size=512 * 1024,
     )
+    # a stop waits this long for the batches in progress, then commits what they finished
+    app.stream_wait_s = worker.shutdown_timeout_s / 2
     # table writes (a batch changes hundreds of cells) wait in this buffer; Faust's default
     # of 100 stalls every batch with a "producer buffer full" flush
     app.producer.buffer.max_messages = 5_000

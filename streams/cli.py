@@ -28,10 +28,9 @@ from streams.settings import WorkerSettings
 @click.option("--metrics-port", type=int, help="Serve Prometheus /metrics on this port")
 def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     """Score feedback.raw into feedback.scored and write the store, until stopped (Ctrl-C)."""
-    from faust.worker import Worker
-
     from streams.app import create_app
     from streams.group import commit_start_offsets
+    from streams.shutdown import RadarWorker
 
     core = CoreSettings()
     settings = WorkerSettings.load(
@@ -52,7 +51,10 @@ def worker(engine: str | None, no_sink: bool, metrics_port: int | None) -> None:
     # out of the garbage collector's full passes, which otherwise walk it every few seconds
     gc.collect()
     gc.freeze()
-    Worker(app, loglevel=settings.log_level).execute_from_commandline()
+    worker = RadarWorker(
+        app, loglevel=settings.log_level, shutdown_timeout_s=settings.shutdown_timeout_s
+    )
+    worker.execute_from_commandline()
 
 
 @click.group()

@@ -36,6 +36,13 @@ class WorkerSettings(RadarSettings):
         le=90,
         description="A worker silent this long (killed) leaves the group; its partitions move",
     )
+    shutdown_timeout_s: float = Field(
+        8.0,
+        ge=1,
+        le=60,
+        description="Longest stop after SIGTERM; past it the worker exits at once "
+        "(nothing uncommitted is lost: it is read again)",
+    )
     lateness_s: float = Field(
         300.0, ge=0, description="Events this late (event time) still land in their window"
     )

@@ -261,4 +261,46 @@ def cluster_pipeline(
         running.stop_all()
 
 
+@pytest.fixture
+def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
+    """A broker of this test's own (the session's must not go down under other tests)."""
+    settings = BrokerSettings(
+        port=free_port(),
+        controller_port=free_port(),
+        cache_dir=ROOT / ".cache" / "kafka",
+        heap_mb=384,
+    )
+    broker = LocalBroker(settings, tmp_path / "kafka")
+    broker.start()
+    try:
+        yield broker
+    finally:
+        broker.stop()
+
+
+@pytest.fixture
+def broker_pipeline(
+    own_broker: LocalBroker, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Pipeline]:
+    """What the ``pipeline`` fixture gives, on :func:`own_broker`."""
+    tag = uuid.uuid4().hex[:8]
+    values = {
+        "RADAR_KAFKA_BOOTSTRAP": own_broker.bootstrap,
+        "RADAR_TOPIC_PREFIX": f"t{tag}.",
+        "RADAR_WORKER_APP_ID": f"radar-worker-{tag}",
+        "RADAR_WORKER_BATCH_WITHIN_S": "0.2",
+        "RADAR_WORKER_STATS_INTERVAL_S": "1",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    settings = CoreSettings()
+    ensure_topics(settings)
+    isolated_settings.mkdir(parents=True, exist_ok=True)
+    running = Pipeline(own_broker.bootstrap, dict(os.environ.items()), isolated_settings, settings)
+    try:
+        yield running
+    finally:
+        running.stop_all()
+
+
 __all__ = ["Pipeline", "free_port", "spaced_free_ports"]

@@ -9,8 +9,6 @@ import signal
 import sqlite3
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,11 +17,9 @@ from sqlalchemy import func, select
 
 from radar.broker import LocalBroker
 from radar.events import make_event_id
-from radar.settings import BrokerSettings, CoreSettings
 from radar.store import Store
 from radar.store.tables import deadletters, events
-from radar.topics import ensure_topics
-from tests.integration.conftest import ROOT, Pipeline, free_port
+from tests.integration.conftest import Pipeline
 from tests.integration.replay import matches_reference, produce, reference, scored_events
 from tests.integration.replay import steady_feed as replay_feed
 
@@ -54,50 +50,6 @@ def settle_worker(pipeline: Pipeline, expected: int) -> None:
     pipeline.wait_for(
         lambda: stored_ids(store)[0] >= expected, timeout=180, what=f"{expected} stored events"
     )
-
-
-@pytest.fixture
-def own_broker(tmp_path: Path) -> Iterator[LocalBroker]:
-    """A broker of this test's own (the session's must not go down under other tests)."""
-    settings = BrokerSettings(
-        port=free_port(),
-        controller_port=free_port(),
-        cache_dir=ROOT / ".cache" / "kafka",
-        heap_mb=384,
-    )
-    broker = LocalBroker(settings, tmp_path / "kafka")
-    broker.start()
-    try:
-        yield broker
-    finally:
-        broker.stop()
-
-
-@pytest.fixture
-def broker_pipeline(
-    own_broker: LocalBroker, isolated_settings: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Pipeline]:
-    """What the ``pipeline`` fixture gives, on :func:`own_broker`."""
-    import os
-
-    tag = uuid.uuid4().hex[:8]
-    values = {
-        "RADAR_KAFKA_BOOTSTRAP": own_broker.bootstrap,
-        "RADAR_TOPIC_PREFIX": f"t{tag}.",
-        "RADAR_WORKER_APP_ID": f"radar-worker-{tag}",
-        "RADAR_WORKER_BATCH_WITHIN_S": "0.2",
-        "RADAR_WORKER_STATS_INTERVAL_S": "1",
-    }
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
-    settings = CoreSettings()
-    ensure_topics(settings)
-    isolated_settings.mkdir(parents=True, exist_ok=True)
-    running = Pipeline(own_broker.bootstrap, dict(os.environ.items()), isolated_settings, settings)
-    try:
-        yield running
-    finally:
-        running.stop_all()
 
 
 def test_broker_restart_mid_stream_loses_and_doubles_nothing(

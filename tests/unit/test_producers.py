@@ -51,7 +51,12 @@ def test_no_caller_overrides_the_connectors_acks() -> None:
 
 
 def test_the_worker_produces_with_acks_all() -> None:
-    apps = [(path, call) for path, call in calls("App") if path.parent.name == "streams"]
+    apps = [
+        (path, call)
+        for name in ("App", "RadarApp")
+        for path, call in calls(name)
+        if path.parent.name == "streams"
+    ]
     assert apps
     for path, call in apps:
         assert keyword(call, "producer_acks") == -1, f"{path.relative_to(ROOT)}:{call.lineno}"
