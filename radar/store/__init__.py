@@ -15,7 +15,7 @@ from radar.store import (
     silences,
 )
 from radar.store.db import EpochMillis, make_engine, metadata
-from radar.store.feedback import Store, insert_ignoring_duplicates, upsert
+from radar.store.feedback import Store, insert_ignoring_duplicates, insert_new, upsert
 
 __all__ = [
     "EpochMillis",
@@ -29,6 +29,7 @@ __all__ = [
     "incidents",
     "indexes",
     "insert_ignoring_duplicates",
+    "insert_new",
     "make_engine",
     "metadata",
     "rollups",

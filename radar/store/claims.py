@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, delete, select
 
 from radar.store.db import EpochMillis, metadata
-from radar.store.feedback import Store, insert_ignoring_duplicates
+from radar.store.feedback import Store, insert_new
 
-#: Chunk of ids per statement (well below SQLite's limit on bound parameters).
+#: Ids per ``IN (...)`` list (well below SQLite's limit on bound parameters).
 CHUNK = 2000
 
 event_claims = Table(
@@ -46,14 +46,14 @@ def claim_events(store: Store, claims: Sequence[Claim]) -> dict[str, tuple[int, 
     rows = [
         {"id": i, "part": p, "record_offset": o, "created_at": ts} for i, p, o, ts in first.values()
     ]
-    ids = list(first)
-    insert = insert_ignoring_duplicates(store.engine, event_claims)
     with store.engine.begin() as conn:
-        for start in range(0, len(rows), CHUNK):
-            conn.execute(insert, rows[start : start + CHUNK])
-        for start in range(0, len(ids), CHUNK):
+        # the ids this call won own their record; only the others are looked up
+        for key in insert_new(conn, event_claims, rows):
+            owners[key] = first[key][1:3]
+        rest = [i for i in first if i not in owners]
+        for start in range(0, len(rest), CHUNK):
             query = select(event_claims.c.id, event_claims.c.part, event_claims.c.record_offset)
-            query = query.where(event_claims.c.id.in_(ids[start : start + CHUNK]))
+            query = query.where(event_claims.c.id.in_(rest[start : start + CHUNK]))
             for row in conn.execute(query):
                 owners[row.id] = (row.part, row.record_offset)
     return owners

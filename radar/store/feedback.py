@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    String,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, Heartbeat, ScoredEvent
@@ -29,6 +45,76 @@ def insert_ignoring_duplicates(engine: Engine, table: Table) -> Insert:
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
     msg = f"store dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
     raise NotImplementedError(msg)
+
+
+def insert_new(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> list[Any]:
+    """Insert ``rows``, skipping those whose primary key is already stored or came earlier in
+    ``rows``; returns the primary key of each row inserted (a tuple when it has several columns).
+
+    The fastest path each database offers, one ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+    that also says which rows were new (so no SELECT of the known ids comes first):
+
+    - PostgreSQL: ``INSERT ... SELECT * FROM unnest(%(col)s, ...)``, one array per column, the
+      whole batch in one short statement. Multi-row ``VALUES`` measured slower here than the
+      one-row-at-a-time ``executemany`` it replaces: psycopg re-parses a statement of thousands
+      of placeholders at every call (2,000 events/s against 7,000/s with arrays).
+    - SQLite: multi-row ``VALUES`` (SQLAlchemy's "insertmanyvalues" pages the batch by rows
+      and bound parameters).
+    """
+    if not rows:
+        return []
+    keys = list(table.primary_key.columns)
+    if conn.dialect.name == "postgresql":
+        stmt: Any = _unnest_insert(table)
+        params: Any = _column_arrays(table, rows)
+    else:
+        stmt = insert_ignoring_duplicates(conn.engine, table).returning(*keys)
+        params = list(rows)
+    result = conn.execute(stmt, params)
+    if len(keys) == 1:
+        return list(result.scalars())
+    return [tuple(row) for row in result]
+
+
+@functools.cache
+def _unnest_insert(table: Table) -> Insert:
+    """``INSERT INTO table (...) SELECT * FROM unnest(...) ON CONFLICT DO NOTHING RETURNING``."""
+
+    def array(column: Column[Any]) -> Any:
+        item: Any = column.type
+        if isinstance(item, JSON):  # sent as JSON texts, like SQLAlchemy sends one value
+            return cast(bindparam(column.name, type_=ARRAY(Text)), ARRAY(JSON))
+        if isinstance(item, String):  # no length: a cast would cut a long value silently
+            item = Text()
+        return cast(bindparam(column.name, type_=ARRAY(item)), ARRAY(item))
+
+    columns = list(table.columns)
+    names = [c.name for c in columns]
+    source = select(func.unnest(*map(array, columns)).table_valued(*names).render_derived())
+    keys = list(table.primary_key.columns)
+    return (
+        postgresql.insert(table)
+        .from_select(names, source)
+        .on_conflict_do_nothing(index_elements=[c.name for c in keys])
+        .returning(*keys)
+    )
+
+
+def _column_arrays(table: Table, rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The rows as one list per column, with what SQLAlchemy would send for each value: a
+    column's scalar default when the row lacks it, JSON as text (a ``None`` given is JSON
+    ``null``, a JSON column the row lacks is SQL NULL, as in an ``INSERT ... VALUES``)."""
+    arrays: dict[str, list[Any]] = {}
+    for column in table.columns:
+        name = column.name
+        default = (
+            column.default.arg if isinstance(column.default, ScalarElementColumnDefault) else None
+        )
+        if isinstance(column.type, JSON):
+            arrays[name] = [json.dumps(r[name]) if name in r else None for r in rows]
+        else:
+            arrays[name] = [r.get(name, default) for r in rows]
+    return arrays
 
 
 def upsert(
@@ -80,24 +166,20 @@ class Store:
         for event in batch:
             unique.setdefault(event.id, event)  # the first delivery wins, as across batches
         with self.engine.begin() as conn:
-            ids = list(unique)
-            known: set[str] = set(conn.scalars(select(events.c.id).where(events.c.id.in_(ids))))
-            new = [e for e in unique.values() if e.id not in known]
-            if new:
-                rows = [_event_row(e, stored_at) for e in new]
-                conn.execute(insert_ignoring_duplicates(self.engine, events), rows)
-                topic_rows = [
-                    {
-                        "event_id": e.id,
-                        "topic": topic,
-                        "created_at": e.created_at,
-                        "is_complaint": e.is_complaint,
-                    }
-                    for e in new
-                    for topic in dict.fromkeys(e.topics)
-                ]
-                if topic_rows:
-                    conn.execute(insert_ignoring_duplicates(self.engine, event_topics), topic_rows)
+            rows = [_event_row(e, stored_at) for e in unique.values()]
+            inserted = set(insert_new(conn, events, rows))
+            new = [e for e in unique.values() if e.id in inserted]
+            topic_rows = [
+                {
+                    "event_id": e.id,
+                    "topic": topic,
+                    "created_at": e.created_at,
+                    "is_complaint": e.is_complaint,
+                }
+                for e in new
+                for topic in dict.fromkeys(e.topics)
+            ]
+            insert_new(conn, event_topics, topic_rows)
         return len(new)
 
     def add_deadletters(self, batch: Sequence[DeadLetter]) -> int:
@@ -106,15 +188,7 @@ class Store:
             return 0
         rows = [d.model_dump() for d in {d.id: d for d in batch}.values()]
         with self.engine.begin() as conn:
-            known: set[str] = set(
-                conn.scalars(
-                    select(deadletters.c.id).where(deadletters.c.id.in_([r["id"] for r in rows]))
-                )
-            )
-            new_rows = [r for r in rows if r["id"] not in known]
-            if new_rows:
-                conn.execute(insert_ignoring_duplicates(self.engine, deadletters), new_rows)
-        return len(new_rows)
+            return len(insert_new(conn, deadletters, rows))
 
     def record_heartbeat(self, beat: Heartbeat) -> None:
         """Keep the latest heartbeat per source."""

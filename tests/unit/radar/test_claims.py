@@ -36,3 +36,12 @@ def test_expiry_is_per_partition_and_by_event_time(store: Store) -> None:
     assert expire_claims(store, 0, before_ms=5000) == 1
     owners = claim_events(store, [("old", 0, 7, 1000), ("other", 1, 8, 1000)])
     assert owners == {"old": (0, 7), "other": (1, 1)}  # forgotten, so claimed anew
+
+
+def test_a_batch_of_new_and_claimed_ids_gets_every_owner(store: Store) -> None:
+    claim_events(store, [(f"id{i}", 0, i, 5000) for i in range(0, 3000, 2)])
+    claims = [(f"id{i}", 1, 10_000 + i, 5000) for i in range(3000)]  # half already claimed
+    owners = claim_events(store, [*claims, ("id1", 2, 7, 5000)])
+    assert len(owners) == 3000
+    assert owners["id0"] == (0, 0) and owners["id2998"] == (0, 2998)  # stored claims stay
+    assert owners["id1"] == (1, 10_001) and owners["id2999"] == (1, 12_999)  # the first wins

@@ -158,3 +158,93 @@ def test_a_signals_older_state_redelivered_later_does_not_undo_the_newer(store: 
     assert stored["status"] == "resolved" and stored["observed"] == 3
     record_signals(store, [state("firing", 35)])  # a new window of the same episode is newer
     assert load_signals(store, "spike")[0]["status"] == "firing"
+
+
+def test_a_batch_with_copies_inside_and_of_stored_rows_stores_each_id_once(store: Store) -> None:
+    """One INSERT ... ON CONFLICT DO NOTHING per batch (arrays on PostgreSQL, multi-row VALUES on
+    SQLite): copies inside the batch and of stored rows are skipped, the first delivery wins."""
+    from sqlalchemy import func, select
+
+    from radar.store.tables import event_topics, events
+
+    first = [scored(n, topics=["物流配送", "客服态度"]) for n in range(1200)]  # over one page
+    assert store.add_scored(first[:600]) == 600
+    again = scored(5, complaint=True)  # a copy of a stored event: the stored one stays
+    later = scored(1500).model_copy(update={"text": "first delivery"})
+    batch = [*first, again, later, later.model_copy(update={"text": "second delivery"})]
+    assert store.add_scored(batch) == 601
+    assert store.add_scored(batch) == 0
+    with store.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(events)) == 1201
+        assert conn.scalar(select(func.count(func.distinct(events.c.id)))) == 1201
+        assert conn.scalar(select(func.count()).select_from(event_topics)) == 2 * 1200
+        assert conn.scalar(select(events.c.text).where(events.c.id == later.id)) == (
+            "first delivery"
+        )
+        assert conn.scalar(select(events.c.is_complaint).where(events.c.id == again.id)) is False
+
+
+def test_a_stored_event_comes_back_as_it_was_sent(store: Store) -> None:
+    from sqlalchemy import select
+
+    from radar.store.tables import events
+
+    event = scored(3, complaint=True, topics=["物流配送"]).model_copy(
+        update={
+            "attributes": {"订单": "A-1", "n": 2},
+            "crisis_terms": ["投诉"],
+            "rating": 1,
+            "product": "耳机",
+            "title": None,
+            "severity": 2,
+        }
+    )
+    assert store.add_scored([event]) == 1
+    with store.engine.connect() as conn:
+        row = conn.execute(select(events)).one()._mapping
+    sent = event.model_dump()
+    assert {k: row[k] for k in sent} == sent
+    assert row["stored_at"] == T0
+
+
+def test_dead_letters_with_copies_inside_and_of_stored_ones_are_stored_once(store: Store) -> None:
+    assert store.add_deadletters([letter(1, "bad_json"), letter(2, "bad_json")]) == 2
+    batch = [letter(1, "bad_json"), letter(3, "missing_field"), letter(3, "missing_field")]
+    assert store.add_deadletters(batch) == 1
+    assert store.report()["deadletter"] == {
+        "total": 3,
+        "by_reason": {"bad_json": 2, "missing_field": 1},
+    }
+
+
+def test_insert_new_returns_the_keys_of_the_rows_it_inserted(store: Store) -> None:
+    from radar.store import insert_new
+    from radar.store.tables import event_topics
+
+    def row(event: int, topic: str) -> dict[str, object]:
+        return {"event_id": f"e{event}", "topic": topic, "created_at": T0, "is_complaint": True}
+
+    with store.engine.begin() as conn:
+        assert insert_new(conn, event_topics, []) == []
+        assert sorted(insert_new(conn, event_topics, [row(1, "a"), row(1, "b")])) == [
+            ("e1", "a"),
+            ("e1", "b"),
+        ]
+        assert insert_new(conn, event_topics, [row(1, "a"), row(2, "a"), row(2, "a")]) == [
+            ("e2", "a")
+        ]
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(store: Store) -> None:
+    """PostgreSQL checks lengths (SQLite does not): the sink dead-letters such an event."""
+    from sqlalchemy.exc import DataError
+
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps text of any length")
+    too_long = scored(1).model_copy(update={"source": "s" * 201})
+    with pytest.raises(DataError):
+        store.add_scored([scored(2), too_long])
+    with pytest.raises(DataError):  # nor is a number too large for its column wrapped
+        store.add_scored([scored(2), scored(3).model_copy(update={"reach": 2**40})])
+    assert store.report()["events"]["total"] == 0
+    assert store.add_scored([scored(2), too_long.model_copy(update={"source": "s" * 200})]) == 2
