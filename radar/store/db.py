@@ -17,6 +17,11 @@ from radar.clock import from_millis, to_millis
 #: Every Radar table hangs off this one MetaData, whichever module defines it.
 metadata = MetaData()
 
+#: Seconds a new PostgreSQL connection may take (libpq's ``connect_timeout``): a write to a
+#: server that is gone fails in bounded time and the caller's retry takes over (the sink
+#: retries with backoff) instead of waiting on the operating system's TCP timeout.
+CONNECT_TIMEOUT_S = 10
+
 
 class EpochMillis(TypeDecorator[datetime]):
     """An aware datetime kept as milliseconds since the epoch (UTC).
@@ -66,7 +71,9 @@ def _use_wal(cursor: Any, attempts: int = 50) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite files get their folder created and WAL mode."""
+    """An engine for ``url``; SQLite files get their folder created and WAL mode; other
+    databases a pool whose connections are pinged before use and, on PostgreSQL, a connect
+    timeout (:data:`CONNECT_TIMEOUT_S`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -74,4 +81,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    connect_args: dict[str, Any] = {}
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        connect_args["connect_timeout"] = CONNECT_TIMEOUT_S  # one given in the URL stays
+    return create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args=connect_args
+    )

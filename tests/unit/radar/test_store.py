@@ -123,6 +123,36 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+def test_a_postgresql_engine_gives_up_connecting_in_bounded_time() -> None:
+    """A server that accepts the connection and never answers: the connect fails after the
+    timeout (here one given in the URL, which stays) instead of the TCP timeout."""
+    import socket
+    import time
+    from typing import Any
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
+
+    from radar.store.db import CONNECT_TIMEOUT_S
+
+    engine = make_engine("postgresql+psycopg://radar@127.0.0.1:1/radar")  # nothing listens
+    assert engine.pool._pre_ping  # type: ignore[attr-defined]
+    seen: dict[str, Any] = {}
+    event.listen(engine, "do_connect", lambda _d, _r, _a, params: seen.update(params))
+    with pytest.raises(OperationalError):
+        engine.connect()
+    assert seen["connect_timeout"] == CONNECT_TIMEOUT_S == 10
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        short = make_engine(f"postgresql+psycopg://radar@127.0.0.1:{port}/radar?connect_timeout=2")
+        start = time.monotonic()
+        with pytest.raises(OperationalError):
+            short.connect()
+        assert 1.5 < time.monotonic() - start < 6
+
+
 def test_workers_creating_the_schema_at_once_all_succeed(store_url: str) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
