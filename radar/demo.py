@@ -166,12 +166,19 @@ class Story:
     "--rate", type=float, help="Live items a minute (default: the history's pace, about 2)"
 )
 @click.option(
-    "--days", type=float, default=7, show_default=True, help="Days of history to backfill"
+    "--days", type=float, default=3, show_default=True, help="Days of history to backfill"
 )
 @click.option("--per-day", type=float, help="Items a day in the backfill (default: the feed's)")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")
 @click.option("--port", type=int, default=8501, show_default=True, help="Dashboard port")
 @click.option("--engine", help="Sentiment engine of the worker (default: the setting)")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 4),
+    default=2,
+    show_default=True,
+    help="Stream worker processes (they share the partitions; two use both cores of a laptop)",
+)
 @click.option(
     "--corpus",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -184,6 +191,7 @@ def demo(
     seed: int,
     port: int,
     engine: str | None,
+    workers: int,
     corpus: Path | None,
 ) -> None:
     """Start Kafka, the worker, the alert service, the dashboard and a generated feed.
@@ -221,8 +229,10 @@ def demo(
             raise RadarError(msg)
         ensure_topics(core)
         store = Store.from_settings(core)
-        click.echo("[3/5] stream worker, alert service and the feed ...")
-        services.start("worker", "worker", *(["--engine", engine] if engine else []))
+        click.echo(f"[3/5] stream workers ({workers}), alert service and the feed ...")
+        for n in range(1, workers + 1):
+            name = "worker" if n == 1 else f"worker-{n}"
+            services.start(name, "worker", *(["--engine", engine] if engine else []))
         services.start("alerts", "alerts", "run")
         pace = f"{rate:g} items a minute" if rate is not None else "the same pace"
         feed = ["ingest", "demo", "--seed", str(seed), "--days", str(days)]
