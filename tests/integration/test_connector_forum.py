@@ -21,7 +21,10 @@ ENTRY = """<entry><id>{id}</id><title>{title}</title><link href="http://bbs.exam
 
 def atom(entries: list[dict[str, str]]) -> bytes:
     body = "".join(
-        ENTRY.format(reply=f'<thr:in-reply-to ref="{e["ref"]}"/>' if e.get("ref") else "", **e)
+        ENTRY.format(
+            **{"uid": "0", **e},  # the author's profile number (who vouches for staff)
+            reply=f'<thr:in-reply-to ref="{e["ref"]}"/>' if e.get("ref") else "",
+        )
         for e in entries
     )
     return (
