@@ -29,6 +29,9 @@ class SilenceSettings:
     min_expected: float = 10.0  # a window must usually hold this many items to be judged
     min_history: int = 36  # windows of history before any score (a day and a half)
     sustained_windows: int = 3  # also test the sum of this many windows (hours of quiet)
+    #: a silence is a channel gone (nearly) quiet: windows holding more than this share of
+    #: what is expected are a dip (a Monday after a busy weekend), not a silence
+    max_ratio: float = 0.3
     clip_sigmas: float = 3.0  # a window that looks quiet is learned as at most this far below
     fire_at: float = 0.5
     resolve_below: float = 0.2
@@ -71,13 +74,15 @@ class SilenceDetector:
 
     def p_value(self, count: float, expected: float) -> float:
         """The window's lower tail, and that of the last ``sustained_windows`` together
-        (hours of near-quiet are strong evidence where each hour alone is not), corrected."""
+        (hours of near-quiet are strong evidence where each hour alone is not), corrected;
+        1 for what is not near-quiet (``max_ratio``)."""
         s, phi = self.settings, self.baseline.phi
-        p_value = lower_tail(count, expected, phi)
+        p_value = lower_tail(count, expected, phi) if count <= s.max_ratio * expected else 1.0
         if s.sustained_windows > 1 and len(self.recent) >= s.sustained_windows - 1:
             total = count + sum(c for c, _ in self.recent)
             mean = expected + sum(e for _, e in self.recent)
-            p_sum = lower_tail(total, mean, phi / s.sustained_windows)
+            quiet = total <= s.max_ratio * mean
+            p_sum = lower_tail(total, mean, phi / s.sustained_windows) if quiet else 1.0
             p_value = min(1.0, 2 * min(p_value, p_sum))
         return p_value
 

@@ -52,6 +52,16 @@ class TestSilence:
         assert "resolved" in after
         assert results[quiet.start].expected > 30 and results[quiet.start].score >= 0.5
 
+    def test_hours_at_half_the_usual_pace_are_a_dip_not_a_silence(self) -> None:
+        # a steady channel (a Monday after a busy weekend, as the baseline saw it): half the
+        # usual messages for six hours is strong evidence of fewer, not of quiet
+        counts = np.random.default_rng(1).poisson(np.full(6 * 24, 60.0)).astype(float)
+        dip = range(5 * 24, 5 * 24 + 6)
+        counts[dip.start : dip.stop] = np.floor(counts[dip.start : dip.stop] * 0.5)
+        assert fired(run(counts)) == []
+        counts[dip.start : dip.stop] = np.floor(counts[dip.start : dip.stop] * 0.2)
+        assert fired(run(counts)) == [dip.start]  # a tenth of the pace: quiet
+
     def test_quiet_nights_do_not_fire(self) -> None:
         counts = volume(14)
         results = run(counts)
