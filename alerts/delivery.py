@@ -117,8 +117,8 @@ class Deliverer:
                     {
                         "kind": label_text("notification_kind", entry.kind),
                         "receiver": entry.receiver,
-                        "target": notifier.target(),
-                        "answer": answer,
+                        "target": label_text("notify_target", notifier.target()),
+                        "answer": label_text("notify_answer", answer),
                     },
                 ),
                 data={

@@ -19,7 +19,7 @@ class LogConfig(ChannelConfig):
     full: bool = False
 
     def target(self) -> str:
-        return "the service log"
+        return "log"  # shown through label.notify_target
 
 
 class LogNotifier(ChannelNotifier[LogConfig]):

@@ -8,7 +8,7 @@ import streamlit as st
 
 import alerts
 from alerts.shops import visible_incidents, visible_to
-from alerts.titles import CODED
+from alerts.titles import CODED_LABELS
 from dashboard import charts, data, metrics
 from dashboard.analysis.incidents import collapse_samples, incident_rows
 from dashboard.links import verify_link
@@ -219,7 +219,7 @@ if chosen:
         cols[1].metric(t("dashboard.common.severity"), label("severity", incident.severity))
         cols[2].metric(t("dashboard.common.owner"), incident.owner or "—")
         scope_text = t("text.join").join(
-            f"{label('key', k)} {literal(label(CODED.get(k, k), v))}"
+            f"{label('key', k)} {literal(label(CODED_LABELS.get(k, k), v))}"
             for k, v in sorted(incident.key.items())
             if v
         ) or t("text.none")
@@ -389,6 +389,7 @@ history = incident_rows(past, datetime.now(UTC), locale())
 if history.empty:
     st.caption(t("dashboard.incidents.no_past"))
 else:
+    history = history.assign(severity=[label("severity", s) for s in history["severity"]])
     st.dataframe(
         history[
             [

@@ -459,3 +459,23 @@ class TestRestart:
         h.run_for(11 * M)
         (incident,) = incidents.list_incidents(h.store, status=None)
         assert incident.status == "resolved"
+
+
+class TestTimelineLanguage:
+    def test_a_notification_to_the_service_log_reads_in_chinese_and_english(
+        self, harness_factory: HarnessFactory
+    ) -> None:
+        from alerts.notifiers.log import LogConfig, LogNotifier
+        from radar.i18n import Locale
+
+        h = harness_factory(RULES)
+        h.pipeline.deliverer.notifiers = {"oncall": LogNotifier("oncall", LogConfig())}
+        h.feed(make_signal("c", at=at(0 * S), crisis_terms=("漏电",)))
+        h.run_for(5 * S)
+        (incident,) = incidents.list_incidents(h.store)
+        (entry,) = [e for e in incidents.timeline(h.store, incident.id) if e.kind == "notified"]
+        zh = entry.text(Locale.of("zh"))
+        assert zh == "告警通知已发送给 oncall（服务日志）：已写入"
+        assert entry.text(Locale.of("en")) == (
+            "firing notification sent to oncall (the service log): logged"
+        )

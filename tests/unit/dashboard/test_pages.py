@@ -325,6 +325,22 @@ class TestIncidents:
             "重复 2 次（邮件、论坛）"
         ]
 
+    def test_scope_and_past_severity_read_as_words(self, seeded: Seeded, app_for: Any) -> None:
+        from alerts.incidents import open_incident, resolve
+
+        key = {"type": "crisis", "crisis": "safety", "product": "热水器"}
+        args = {"rule": "crisis", "type": "crisis", "severity": 3, "key": key}
+        shown = open_incident(seeded.store, group_key="g-heat", title="安全危机：热水器", **args)
+        past = open_incident(seeded.store, group_key="g-old", title="安全危机：旧款", **args)
+        resolve(seeded.store, past.id, "lin")
+        at = app_for(user="lin", page="incidents", query={"incident": shown.id})
+        assert not at.exception, at.exception
+        (caption,) = [c.value for c in at.caption if c.value.startswith("规则")]
+        scope = caption.split("范围")[1]
+        assert "类型 危机" in scope and "危机类别 安全" in scope and "crisis" not in scope
+        history = frame_with(at, "resolved_at").set_index("id")
+        assert history.at[past.id, "severity"] == "危急"
+
     def test_acknowledge_note_step_and_resolve_are_logged_with_the_user(
         self, seeded: Seeded, app_for: Any
     ) -> None:
