@@ -37,10 +37,11 @@ kafka-jars: $(STAMP)  ## fetch Apache Kafka's jars from Maven Central once (or u
 test: kafka-jars  ## run every test (unit and integration, on a throwaway real broker)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)  ## ruff and mypy
+lint: $(STAMP)  ## ruff and mypy (strict on the stream worker)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy --strict streams
 
 format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -30,6 +30,7 @@ from radar.events import Signal, deadletter_for, parse_model
 from radar.i18n import Locale
 from radar.settings import CoreSettings, KafkaSecurity, codec
 from radar.store import Store
+from radar.store.writes import WriteAttempts
 from radar.topics import Topics
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class AlertService:
         )
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        #: failures of the signal being applied, by its place in the topic (poison limit)
+        self._attempts: dict[str, WriteAttempts] = {}
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self) -> AlertService:
@@ -163,33 +166,48 @@ class AlertService:
     def _consume(self, consumer: Any, producer: Any, batch: dict[Any, list[Any]]) -> None:
         for partition, records in batch.items():
             for record in records:
+                locator = f"{partition.topic}:{partition.partition}@{record.offset}"
                 try:
-                    self._handle(
-                        record.value,
-                        producer,
-                        f"{partition.topic}:{partition.partition}@{record.offset}",
-                    )
-                except Exception:
-                    # the store is down or locked: read this record again after a pause
-                    log.exception("cannot apply signal at offset %d; retrying", record.offset)
-                    consumer.seek(partition, record.offset)
-                    self._stop.wait(2.0)
-                    break
+                    self._handle(record.value, producer, locator)
+                except Exception as exc:
+                    attempts = self._attempts.setdefault(locator, WriteAttempts(locator))
+                    delay = attempts.failed(exc)
+                    if delay is not None:
+                        # the store is down or locked: read this record again after a pause
+                        log.exception("cannot apply signal at %s; retrying", locator)
+                        consumer.seek(partition, record.offset)
+                        self._stop.wait(delay)
+                        break
+                    # refused every time: set aside with its reason, the partition goes on
+                    self._set_aside(record.value, exc, producer, locator)
+                self._attempts.pop(locator, None)
                 consumer.commit({partition: _offset(record.offset + 1)})
 
     def _handle(self, value: bytes, producer: Any, locator: str) -> None:
         try:
             signal = parse_model(Signal, value)
         except ValidationFailed as exc:
-            letter = deadletter_for(
-                value, exc, now=self.pipeline.clock.now(), stage="alerts", locator=locator
-            )
-            producer.send(self.topics.deadletter, key=letter.id.encode(), value=letter.to_json())
-            producer.flush(timeout=30)
+            self._dead_letter(value, exc, producer, locator)
             metrics.signal_rejected()
             log.warning("unreadable signal dead-lettered (%s): %s", exc.reason, exc)
             return
         metrics.signal_applied(signal, self.pipeline.handle(signal))
+
+    def _set_aside(self, value: bytes, exc: BaseException, producer: Any, locator: str) -> None:
+        message = f"the alert service cannot apply this signal: {exc!r}"
+        self._dead_letter(
+            value, ValidationFailed(message, reason="unprocessable"), producer, locator
+        )
+        metrics.signal_rejected()
+
+    def _dead_letter(
+        self, value: bytes, error: ValidationFailed, producer: Any, locator: str
+    ) -> None:
+        letter = deadletter_for(
+            value, error, now=self.pipeline.clock.now(), stage="alerts", locator=locator
+        )
+        producer.send(self.topics.deadletter, key=letter.id.encode(), value=letter.to_json())
+        producer.flush(timeout=30)
 
     def _deliver_loop(self) -> None:
         while not self._stop.is_set():

@@ -17,7 +17,7 @@ from radar.store import Store
 from radar.topics import Topics
 from streams import metrics
 from streams.gaps import gap_filler
-from streams.pipeline import add_detection
+from streams.pipeline import add_detection, write_until_stored
 from streams.progress import Offsets
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
@@ -146,10 +146,11 @@ def create_app(
         )
         watched = [raw.get_topic_name(), scored.get_topic_name()]
 
-        @app.timer(interval=worker.stats_interval_s)
         async def pipeline_stats() -> None:
             """Consumer lag and records/s of the inputs, for the dashboard's health page."""
             await stats.sample(watched)
+
+        app.timer(interval=worker.stats_interval_s)(pipeline_stats)
 
     if worker.detect_enabled and store is not None:
         add_detection(
@@ -157,13 +158,14 @@ def create_app(
             scored=scored,
             beats=beats,
             signals_topic=signals,
+            deadletter=deadletter,
             windows_name=worker.windows_topic(core.topic_prefix),
             partitions=core.topic_partitions,
             worker=worker,
             clock=clock,
             store=store,
             raw_name=topics.raw,
-            bootstrap=core.kafka_bootstrap,
+            offsets=offsets,
             group=worker.app_id,
             timezone=core.timezone,
         )
@@ -191,21 +193,14 @@ def sink_agent(
     gaps = gap_filler(app, offsets, worker.app_id, topic.get_topic_name())
 
     async def run(stream: faust.StreamT[bytes]) -> None:
-        loop = asyncio.get_running_loop()
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             batch = [record.value for record in await gaps.complete(events)]
             processed[topic.get_topic_name()] += len(batch)
             timing = metrics.batch(name, len(batch))
-            delay = 0.5
-            while True:  # the offsets are committed only once the batch is stored
-                try:
-                    result = await loop.run_in_executor(None, write, batch)
-                    break
-                except Exception:  # the store is down or locked: wait, never drop
-                    log.exception("%s: store write failed; retrying in %.1fs", name, delay)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 30.0)
+            # the offsets are committed only once the batch is stored (a record the store
+            # refuses is a dead letter already: the sink writes the rest without it)
+            result = await write_until_stored(name, write, batch)
             timing.done(result.stored)
             log.debug("%s: %s", name, result)
 

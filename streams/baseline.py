@@ -43,7 +43,7 @@ PRIOR_COUNTS = 8.0
 
 def alpha(halflife_obs: float) -> float:
     """EWMA weight of the newest observation for a half-life counted in observations."""
-    return 1.0 - 0.5 ** (1.0 / max(halflife_obs, 1e-9))
+    return float(1.0 - 0.5 ** (1.0 / max(halflife_obs, 1e-9)))
 
 
 @lru_cache(maxsize=32)

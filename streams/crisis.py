@@ -18,10 +18,9 @@ from datetime import datetime
 from typing import Any
 
 from radar.events import ScoredEvent, Signal
-from radar.masking import mask_text
+from streams.protocol import CrisisItem, key_text, sample_of
 from streams.signals import at, samples_of, signal_id
 from streams.taxonomy import Taxonomy
-from streams.windows import SAMPLE_CHARS
 
 CRISIS_SEVERITY = 3
 #: Episode sizes at which the signal is sent again (with the grown evidence).
@@ -32,7 +31,7 @@ MAX_SAMPLES = 5
 STATISTIC = "severity_3_items"
 
 
-def crisis_record(event: ScoredEvent, taxonomy: Taxonomy) -> dict[str, Any] | None:
+def crisis_item(event: ScoredEvent, taxonomy: Taxonomy) -> CrisisItem | None:
     """What the crisis detector needs of a severity-3 item (None for any other item).
 
     The category comes from the crisis terms the understanding stage kept (never
@@ -49,26 +48,16 @@ def crisis_record(event: ScoredEvent, taxonomy: Taxonomy) -> dict[str, Any] | No
         key["product"] = event.product
     elif event.shop:
         key["shop"] = event.shop
-    return {
-        "kind": "crisis",
-        "key": key,
-        "ts": event.created_at.timestamp(),
-        "id": event.id,
-        "terms": list(event.crisis_terms),
-        "topics": list(event.topics),
-        "reach": event.reach or 0,
-        "source": event.source,
-        "sample": {
-            "id": event.id,
-            "text": mask_text(event.text[:SAMPLE_CHARS]),
-            "channel": event.channel,
-            "created_at": event.created_at.isoformat(),
-        },
-    }
-
-
-def key_text(key: dict[str, str]) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted(key.items()))
+    return CrisisItem(
+        key=key,
+        ts=event.created_at.timestamp(),
+        id=event.id,
+        terms=list(event.crisis_terms),
+        topics=list(event.topics),
+        reach=event.reach or 0,
+        source=event.source,
+        sample=sample_of(event),
+    )
 
 
 @dataclass
@@ -88,30 +77,30 @@ class CrisisEpisode:
     resolved: bool = False  # kept a while after, so a redelivered item is not a new crisis
 
     @classmethod
-    def open(cls, record: dict[str, Any]) -> CrisisEpisode:
-        return cls(key=dict(record["key"]), started=record["ts"], last=record["ts"])
+    def open(cls, item: CrisisItem) -> CrisisEpisode:
+        return cls(key=dict(item.key), started=item.ts, last=item.ts)
 
-    def add(self, record: dict[str, Any]) -> bool:
+    def add(self, item: CrisisItem) -> bool:
         """Count an item in; True when the signal should go out (a new size step)."""
-        if record["id"] in self.ids:
+        if item.id in self.ids:
             return False
         if len(self.ids) < MAX_IDS:
-            self.ids.append(record["id"])
+            self.ids.append(item.id)
         self.items += 1
-        self.last = max(self.last, record["ts"])
-        for name, values in (("terms", record["terms"]), ("topics", record["topics"])):
-            counts = getattr(self, name)
+        self.last = max(self.last, item.ts)
+        for counts, values in ((self.terms, item.terms), (self.topics, item.topics)):
             for value in values:
                 counts[value] = counts.get(value, 0) + 1
-        if record["source"] not in self.sources and len(self.sources) < 20:
-            self.sources.append(record["source"])
-        self.max_reach = max(self.max_reach, record["reach"])
+        if item.source not in self.sources and len(self.sources) < 20:
+            self.sources.append(item.source)
+        self.max_reach = max(self.max_reach, item.reach)
         if len(self.samples) < MAX_SAMPLES:
-            self.samples = sorted([*self.samples, record["sample"]], key=lambda s: s["created_at"])
+            samples = [*self.samples, dict(item.sample)]
+            self.samples = sorted(samples, key=lambda s: str(s["created_at"]))
         return self.items in NOTIFY_AT
 
-    def knows(self, record: dict[str, Any]) -> bool:
-        return record["id"] in self.ids
+    def knows(self, item: CrisisItem) -> bool:
+        return item.id in self.ids
 
     def quiet(self, now_s: float, quiet_s: float) -> bool:
         """Whether no item came for ``quiet_s`` of event time: the episode is over."""
@@ -162,22 +151,22 @@ class CrisisTracker:
         self.quiet_s = quiet_s
         self.now = now
 
-    def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+    def on_crisis(self, mp: int, item: CrisisItem) -> list[Signal]:
         """A severity-3 item: opens or grows its key's episode; signals at size steps only."""
-        name = key_text(record["key"])
+        name = key_text(item.key)
         key = f"{mp}|c|{name}"
         stored = self.state.get(key)
         episode = CrisisEpisode.from_state(stored) if stored else None
         if episode is not None and episode.resolved:
-            if episode.knows(record):
+            if episode.knows(item):
                 return []  # the same item again, after its crisis ended
             episode = None
         if episode is None:
-            episode = CrisisEpisode.open(record)
+            episode = CrisisEpisode.open(item)
             index = self.state.get(f"{mp}|crises") or []
             if name not in index:
                 self.state[f"{mp}|crises"] = [*index, name]
-        notify = episode.add(record)
+        notify = episode.add(item)
         self.state[key] = episode.to_state()
         return [episode.signal("firing", self.now())] if notify else []
 
@@ -208,6 +197,5 @@ __all__ = [
     "NOTIFY_AT",
     "CrisisEpisode",
     "CrisisTracker",
-    "crisis_record",
-    "key_text",
+    "crisis_item",
 ]

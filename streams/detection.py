@@ -28,6 +28,7 @@ from streams.crisis import CrisisTracker
 from streams.detectors import DetectorCache, KeyDetectors
 from streams.explain import ExplainSettings, Reading, judge
 from streams.keys import KeyBook, KeyLimits
+from streams.protocol import CrisisItem, ThreadItem
 from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import ThreadTracker
@@ -188,13 +189,13 @@ class Detection:
             ):
                 continue
             if str(p) not in clock["wm"]:
-                return previous
-            marks.append(clock["wm"][str(p)])
-        known = list(clock["wm"].values())
+                return None if previous is None else int(previous)
+            marks.append(int(clock["wm"][str(p)]))
+        known = [int(v) for v in clock["wm"].values()]
         if not known:
-            return previous
+            return None if previous is None else int(previous)
         candidate = min(marks) if marks else max(known)
-        return candidate if previous is None else max(previous, candidate)
+        return candidate if previous is None else max(int(previous), candidate)
 
     def advance(self, mp: int, max_windows: int = MAX_CLOSE_PER_CALL) -> list[Signal]:
         """Close the windows the watermark has passed, at most ``max_windows`` of each size
@@ -502,16 +503,16 @@ class Detection:
         )
 
     # -- crises and unanswered complaints (their trackers keep their state here too) ----------
-    def on_crisis(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+    def on_crisis(self, mp: int, item: CrisisItem) -> list[Signal]:
         self._judged.pop(mp, None)
-        return self.crises.on_crisis(mp, record)
+        return self.crises.on_crisis(mp, item)
 
     def check_crises(self, mp: int, now_s: float) -> list[Signal]:
         return self.crises.check(mp, now_s)
 
-    def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+    def on_thread(self, mp: int, item: ThreadItem) -> list[Signal]:
         self._judged.pop(mp, None)
-        return self.threads.on_thread(mp, record)
+        return self.threads.on_thread(mp, item)
 
     def check_threads(self, mp: int, now_s: float) -> list[Signal]:
         return self.threads.check(mp, now_s)

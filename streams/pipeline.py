@@ -1,41 +1,43 @@
-"""Stream processing: the counting and detection agents, thin shells over their stages."""
+"""The counting and detection agents: thin shells that send what their stages return.
+
+The stages (:mod:`streams.stages`) hold the logic and its ordering rules; each
+agent here consumes a batch, hands it to its stage, and sends, stores and
+publishes what comes back in the order it comes. The internal records are
+those of :mod:`streams.protocol`.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-from collections.abc import Callable, Collection, Sequence
-from typing import Any, cast
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar, cast, overload
 
 import faust
 
 from radar.clock import Clock
 from radar.errors import ValidationFailed
-from radar.events import CHANNELS, Heartbeat, ScoredEvent, Signal, parse_model
-from radar.masking import mask_text
+from radar.events import CHANNELS, Heartbeat, Signal, deadletter_for, parse_model
 from radar.store import Store
 from radar.store.signals import record_window_counts
+from radar.store.writes import WriteAttempts
 from radar.topics import topic_configs
 from streams import metrics
-from streams.counting import Delivery, PartitionCounter, StoreClaims, parse_cell_key
-from streams.crisis import crisis_record, key_text
+from streams.counting import PartitionCounter, StoreClaims
 from streams.detection import SINGLE_SPIKE_KINDS, Detection, DetectionSettings, WindowTotal
 from streams.gaps import gap_filler
 from streams.keys import KeyLimits
 from streams.outbox import Outbox
-from streams.progress import Offsets, caught_up
+from streams.progress import Offsets
+from streams.protocol import SourceBeat, WindowRecord, addressed, decode, encode
 from streams.settings import WorkerSettings
 from streams.spikes import SpikeSettings
-from streams.tables import dumps, partitioned_table
+from streams.stages import CountStage, DetectStage, ProgressStage, Settle, parse_delivery
+from streams.tables import partitioned_table
 from streams.taxonomy import default_taxonomy
-from streams.unanswered import CONVERSATION_CHANNELS, awaits_reply, thread_keys
-from streams.windows import OVERALL, SAMPLE_CHARS, anchor
 
 log = logging.getLogger(__name__)
-#: Windows of each size closed in one go: a backfill's long catch-up goes in steps that
-#: give the event loop back, so scoring, the sink and the group's heartbeats keep going.
-CLOSE_STEP = 3
+T = TypeVar("T")
 
 
 def detection_settings(
@@ -59,23 +61,20 @@ def detection_settings(
     )
 
 
-def encode(record: dict[str, Any]) -> bytes:
-    return dumps(record)
-
-
 def add_detection(
     app: faust.App,
     *,
     scored: faust.TopicT,
     beats: faust.TopicT,
     signals_topic: faust.TopicT,
+    deadletter: faust.TopicT,
     windows_name: str,
     partitions: int,
     worker: WorkerSettings,
     clock: Clock,
     store: Store,
     raw_name: str,
-    bootstrap: str,
+    offsets: Offsets,
     group: str,
     timezone: str = "Asia/Shanghai",
 ) -> None:
@@ -90,115 +89,99 @@ def add_detection(
         internal=True,  # Faust creates it, like its repartition topics
         config=topic_configs(app.conf.topic_replication_factor),
     )
-    cells = partitioned_table(app, "cells", partitions)
-    state = partitioned_table(app, "detection", partitions)
     claims = StoreClaims(store)
     counter = PartitionCounter(
-        cells, claims, lateness_s=worker.lateness_s, combinations=worker.combinations()
+        partitioned_table(app, "cells", partitions),
+        claims,
+        lateness_s=worker.lateness_s,
+        combinations=worker.combinations(),
     )
     detection = Detection(
-        state,
+        partitioned_table(app, "detection", partitions),
         detection_settings(worker, timezone),
         now=clock.now,
         sources=partitions,
         partitions=partitions,
     )
     scored_name = scored.get_topic_name()
-    offsets = Offsets(bootstrap)
-    taxonomy = default_taxonomy()
 
-    @app.on_before_shutdown.connect
-    async def close_offsets(sender: Any, /, *args: Any, signal: Any, **kwargs: Any) -> None:
-        await offsets.close()
+    async def send(records: Sequence[WindowRecord]) -> None:
+        for record in records:
+            value = encode(record)  # once, however many partitions it goes to
+            for route in addressed(record, partitions):
+                await windows.send(key=route.key, value=value, partition=route.partition)
+
+    outbox = Outbox(counter, send)
+    counting = CountStage(counter, default_taxonomy(), worker.unanswered_channels)
+    progress_stage = ProgressStage(counter, outbox)
+    detecting = DetectStage(detection, partitions)
+    scored_gaps = gap_filler(app, offsets, group, scored_name)
+    windows_gaps = gap_filler(app, offsets, group, windows.get_topic_name())
 
     async def publish(signals: Sequence[Signal]) -> None:
         for signal in signals:
             await signals_topic.send(key=signal.id.encode(), value=signal.to_json())
         metrics.signals_published(signals)
 
-    async def send_cells(cells_out: dict[str, dict[str, Any]]) -> None:
-        for key, cell in cells_out.items():
-            p, size, start, dim = parse_cell_key(key)
-            record = {"kind": "partial", "p": p, "size": size, "start": start, "dim": dim}
-            value = encode({**record, "cell": cell})
-            if dim == OVERALL:  # every detection partition judges its keys against it
-                for mp in range(partitions):
-                    await windows.send(key=b"overall", value=value, partition=mp)
-                continue
-            # a combination goes where its anchor goes: they are judged together
-            await windows.send(key=anchor(dim).encode(), value=value)
+    async def set_aside(totals: list[WindowTotal], exc: BaseException) -> None:
+        """Window totals the store refuses every time: a dead letter each, detection goes on."""
+        for dim, size, start, cell in totals:
+            message = f"the store cannot hold this window total: {exc!r}"
+            error = ValidationFailed(message, reason="unstorable")
+            raw = {"dim": dim, "size": size, "start": start, "cell": cell}
+            letter = deadletter_for(raw, error, now=clock.now(), stage="detect")
+            await deadletter.send(key=letter.id.encode(), value=letter.to_json())
 
-    async def send_progress(p: int, wm: int | None, *, idle: bool = False) -> None:
-        mark = encode({"kind": "wm", "p": p, "wm": wm, "idle": idle})
-        for mp in range(partitions):
-            await windows.send(key=b"~wm", value=mark, partition=mp)
+    async def settle(effects: Settle) -> None:
+        if effects.pause:
+            await asyncio.sleep(0)  # a step of a long catch-up: scoring and the sink run too
+        if effects.totals:
+            totals = effects.totals
 
-    outbox = Outbox(counter, send_cells, send_progress)
-    scored_gaps = gap_filler(app, offsets, group, scored_name)
-    windows_gaps = gap_filler(app, offsets, group, windows.get_topic_name())
+            async def poison(exc: BaseException) -> None:
+                await set_aside(totals, exc)
+
+            write = record_window_counts
+            await write_until_stored("window-counts", write, store, totals, on_poison=poison)
+        await publish(effects.signals)
 
     @app.agent(scored, name="count")
     async def count(stream: faust.StreamT[bytes]) -> None:
-        """feedback.scored → per-partition window cells → partials, progress marks, threads."""
+        """feedback.scored → per-partition window cells → partials, items, progress marks."""
         batched = cast(faust.Stream[bytes], stream).take_events
         async for events in batched(worker.count_batch_size, within=worker.count_within_s):
             records = await scored_gaps.complete(events)
             timing = metrics.batch("count", len(records))
-            plan = counter.plan([parse_delivery(r.partition, r.offset, r.value) for r in records])
+            plan = counting.plan([parse_delivery(r.partition, r.offset, r.value) for r in records])
             owners = await write_until_stored("claims", claims.claim, plan.claims)
-            outcome = counter.apply(plan, owners)
-            if outcome.duplicates:
-                log.info("counting skipped %d ids counted before", outcome.duplicates)
-            outbox.add(outcome)
-            for delivery in [*outcome.replayed, *outcome.counted, *outcome.too_late]:
-                # threads and crises are judged in event time however late an item comes
-                # (a mailbox read after an outage); detection drops repeats by id
-                if delivery.event is None:
-                    continue
-                for record in thread_records(delivery.event, worker.unanswered_channels):
-                    await windows.send(key=str(record["thread"]).encode(), value=encode(record))
-                crisis = crisis_record(delivery.event, taxonomy)
-                if crisis is not None:
-                    name = key_text(crisis["key"]).encode()
-                    await windows.send(key=name, value=encode(crisis))
+            done = counting.apply(plan, owners)
+            outbox.add(done.outcome, done.items)
             await outbox.flush()  # before the batch is acknowledged
-            metrics.late(len(outcome.too_late))
-            timing.done(len(outcome.counted) + len(outcome.replayed))
-            for p in outcome.progress:
-                if counter.due_for_expiry(p):
-                    counter.expire(p)
-                    horizon = counter.claim_horizon(p)
-                    if horizon is not None:
-                        await write_until_stored("claims", claims.expire, p, horizon)
+            for partition, horizon in counting.expire(done.outcome.progress):
+                await write_until_stored("claims", claims.expire, partition, horizon)
+            if done.outcome.duplicates:
+                log.info("counting skipped %d ids counted before", done.outcome.duplicates)
+            metrics.late(len(done.outcome.too_late))
+            timing.done(len(done.outcome.counted) + len(done.outcome.replayed))
 
-    @app.timer(interval=worker.tick_s)
     async def progress() -> None:
         """Tell detection which partitions are caught up (those hold no event time back)."""
-        tps = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored_name]
-        outbox.keep([tp.partition for tp in tps])
-        if not tps:
+        mine = [tp for tp in app.assignor.assigned_actives() if tp.topic == scored_name]
+        outbox.keep([tp.partition for tp in mine])
+        if not mine:
             return
         # upstream first: once feedback.raw is all scored, no scored record is on its way
         upstream_idle = await offsets.lag(group, raw_name, partitions) == 0
         try:
-            starts, ends = await offsets.bounds(tps)
+            starts, ends = await offsets.bounds(mine)
         except Exception as exc:  # the broker is busy: try again at the next tick
             log.debug("could not read the offsets of %s: %r", scored_name, exc)
             return
-        for tp in tps:
-            state = counter.progress(tp.partition)
-            if state and state["next"] >= ends[tp.partition]:
-                outbox.take_over(tp.partition, state)  # nothing to replay: its cells, once
+        parts = [tp.partition for tp in mine]
+        progress_stage.take_over_finished(parts, ends)
         await outbox.flush()
-        # only what was sent counts: the table runs ahead of what went downstream
-        published = outbox.published
-        sent = {p: s["next"] for p, s in published.items()}
-        counted = {tp.partition: counter.progress(tp.partition) for tp in tps}
-        counted_next = {p: s["next"] if s else None for p, s in counted.items()}
-        status = caught_up(sorted(counted), sent, ends, starts, counted_next=counted_next)
-        for p in sorted(counted):
-            wm = published[p]["wm"] if p in published else None
-            await send_progress(p, wm, idle=status[p] and upstream_idle)
+        marks = progress_stage.marks(parts, starts, ends, upstream_idle=upstream_idle)
+        await outbox.send_marks(marks)
 
     @app.agent(beats, name="health")
     async def health(stream: faust.StreamT[bytes]) -> None:
@@ -206,116 +189,82 @@ def add_detection(
         async for value in stream:
             try:
                 beat = parse_model(Heartbeat, value)
-            except ValidationFailed as exc:
+            except ValidationFailed as exc:  # the sink dead-letters it
                 log.warning("unreadable heartbeat skipped by detection: %s", exc)
                 continue
             metrics.heartbeat(beat)
-            for mp in range(partitions):
-                record = {"kind": "hb", "beat": json.loads(beat.to_json())}
-                await windows.send(key=beat.source.encode(), value=encode(record), partition=mp)
+            await send([SourceBeat(beat=beat)])
 
     @app.agent(windows, name="detect")
     async def detect(stream: faust.StreamT[bytes]) -> None:
-        """Partials, progress marks, threads and heartbeats → window totals and signals."""
+        """Partials, progress marks, items and heartbeats → window totals and signals."""
         batched = cast(faust.Stream[bytes], stream).take_events
-        signals: list[Signal] = []
-        totals: list[WindowTotal] = []
-
-        async def settle() -> None:
-            """Store the totals and send the signals so far. A progress mark may close and
-            forget windows (their parts replayed after a crash are ignored), so what came
-            before it must be out first."""
-            if totals:
-                await write_until_stored("window-counts", record_window_counts, store, totals)
-            await publish(signals)
-            totals.clear()
-            signals.clear()
-
         async for events in batched(worker.batch_size, within=worker.batch_within_s):
             items = await windows_gaps.complete(events)
             timing = metrics.batch("detect", len(items))
             closed = 0
-            for item in items:
-                mp = item.partition
-                record = json.loads(item.value)
-                kind = record["kind"]
-                if kind == "partial":
-                    args = (record["p"], record["size"], record["start"], record["dim"])
-                    total = detection.on_partial(mp, *args, record["cell"])
-                    if total is not None:
-                        totals.append(total)
-                        closed += 1
-                elif kind == "wm":
-                    idle = bool(record.get("idle", False))
-                    await settle()
-                    signals += detection.on_watermark(
-                        mp, record["p"], record["wm"], idle=idle, max_windows=CLOSE_STEP
-                    )
-                    await publish(signals)  # before the changelog of the closes, as near as can be
-                    signals.clear()
-                    while detection.behind(mp):  # a long catch-up, a few windows at a time,
-                        await asyncio.sleep(0)  # so scoring and the sink run meanwhile
-                        await publish(detection.advance(mp, CLOSE_STEP))
-                elif kind == "thread":
-                    signals += detection.on_thread(mp, record)
-                elif kind == "crisis":
-                    signals += detection.on_crisis(mp, record)
-                elif kind == "hb":
-                    beat = Heartbeat.model_validate(record["beat"])
-                    signals += detection.on_heartbeat(mp, beat, partitions=partitions)
-            await settle()
+            for effects in detecting.run(readable(items)):
+                closed += len(effects.totals)
+                await settle(effects)
             timing.done(closed)
 
-    @app.timer(interval=worker.tick_s)
     async def tick() -> None:
-        """Let time pass without events (stale idle claims) and check heartbeats."""
+        """Let time pass without records (stale idle claims) and check heartbeats."""
         mine = [tp.partition for tp in app.assignor.assigned_actives() if tp.topic == windows_name]
-        signals: list[Signal] = []
-        for mp in mine:
-            signals += detection.advance(mp, CLOSE_STEP)
-            signals += detection.check_sources(mp, partitions=partitions)
-        await publish(signals)
+        await publish(detecting.tick(mine))
+
+    app.timer(interval=worker.tick_s)(progress)
+    app.timer(interval=worker.tick_s)(tick)
 
 
-def parse_delivery(partition: int, offset: int, value: bytes) -> Delivery:
-    """A consumed scored record as counting sees it (an unreadable one only moves progress on)."""
-    try:
-        parsed: ScoredEvent | None = parse_model(ScoredEvent, value)
-    except ValidationFailed as exc:  # the sink dead-letters it; counting skips it
-        log.warning("unreadable scored record skipped by counting: %s", exc)
-        parsed = None
-    return Delivery(partition, offset, parsed)
+def readable(items: Sequence[Any]) -> list[tuple[int, WindowRecord]]:
+    """The windows records of a batch, each with its partition (unreadable ones skipped)."""
+    out = []
+    for item in items:
+        try:
+            out.append((item.partition, decode(item.value)))
+        except ValidationFailed as exc:  # no worker wrote it: nothing to count it in
+            log.warning("unreadable windows record skipped at offset %d: %s", item.offset, exc)
+    return out
 
 
-def thread_records(
-    event: ScoredEvent, channels: Collection[str] = CONVERSATION_CHANNELS
-) -> list[dict[str, Any]]:
-    """What the unanswered detector needs of an event: complaints and staff replies only."""
-    if not awaits_reply(event, channels):
-        return []
-    base = {"kind": "thread", "channel": event.channel, "ts": event.created_at.timestamp()}
-    if event.is_staff_reply:
-        return [{**base, "event": "reply", "thread": key} for key in thread_keys(event)]
-    sample = {
-        "id": event.id,
-        "text": mask_text(event.text[:SAMPLE_CHARS]),
-        "channel": event.channel,
-        "created_at": event.created_at.isoformat(),
-    }
-    return [
-        {**base, "event": "complaint", "thread": key, "sample": sample}
-        for key in thread_keys(event)
-    ]
+Poison = Callable[[BaseException], Awaitable[None]]
 
 
-async def write_until_stored(name: str, write: Callable[..., Any], *args: Any) -> Any:
-    """Run a store write off the event loop, retrying until it succeeds (nothing is dropped)."""
+@overload
+async def write_until_stored(
+    name: str, write: Callable[..., T], *args: Any, attempts: WriteAttempts | None = None
+) -> T: ...
+@overload
+async def write_until_stored(
+    name: str,
+    write: Callable[..., T],
+    *args: Any,
+    on_poison: Poison,
+    attempts: WriteAttempts | None = None,
+) -> T | None: ...
+async def write_until_stored(
+    name: str,
+    write: Callable[..., T],
+    *args: Any,
+    on_poison: Poison | None = None,
+    attempts: WriteAttempts | None = None,
+) -> T | None:
+    """Run a store write off the event loop until it succeeds; nothing is dropped.
+
+    A store that is away is waited for as long as it takes. A write the store
+    refuses every time (:class:`~radar.store.writes.WriteAttempts`) goes to
+    ``on_poison`` (a dead letter, say) and returns None; without one it is
+    tried again every ``max_delay``, loudly.
+    """
     loop = asyncio.get_running_loop()
-    delay = 0.5
+    attempts = attempts or WriteAttempts(name)
     while True:
         try:
             return await loop.run_in_executor(None, write, *args)
-        except Exception:  # the store is down or locked: wait, never drop
-            log.exception("%s: store write failed; retrying in %.1fs", name, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+        except Exception as exc:
+            delay = attempts.failed(exc)
+            if delay is None and on_poison is not None:
+                await on_poison(exc)
+                return None
+            await asyncio.sleep(attempts.max_delay if delay is None else delay)

@@ -15,7 +15,8 @@ from streams.complaint import is_complaint
 from streams.language import detect_language
 from streams.sentiment import SentimentEngine
 from streams.severity import assess_severity
-from streams.taxonomy import Taxonomy, Terms, default_taxonomy
+from streams.taxonomy import Taxonomy, default_taxonomy
+from streams.crisis_words import Terms
 from streams.terms import Haystack
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ class CompactJson(codecs.Codec):
 codecs.register(CODEC, CompactJson())
 
 
-class PartitionedTable(faust.Table):
+class PartitionedTable(faust.Table[str, Any]):
     """A table whose key starts with ``"{partition}|"``: its changelog goes to that partition.
 
     Faust normally takes the partition from the event being processed, which a

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from radar.events import Channel, ScoredEvent, Signal
+from streams.protocol import SampleRecord, ThreadItem, sample_of
 from streams.signals import at, samples_of, signal_id
 
 DEFAULT_SLA_S = 6 * 3600.0
@@ -42,6 +43,25 @@ def thread_keys(event: ScoredEvent) -> list[str]:
     return [prefix + (event.thread_id or event.external_id)]
 
 
+def thread_items(
+    event: ScoredEvent, channels: Collection[str] = CONVERSATION_CHANNELS
+) -> list[ThreadItem]:
+    """What the unanswered detector needs of an event: complaints and staff replies only."""
+    if not awaits_reply(event, channels):
+        return []
+    ts = event.created_at.timestamp()
+    if event.is_staff_reply:
+        return [
+            ThreadItem(thread=key, channel=event.channel, ts=ts, event="reply")
+            for key in thread_keys(event)
+        ]
+    sample = sample_of(event)
+    return [
+        ThreadItem(thread=key, channel=event.channel, ts=ts, event="complaint", sample=sample)
+        for key in thread_keys(event)
+    ]
+
+
 @dataclass
 class Thread:
     """A thread's wait for a staff reply."""
@@ -54,7 +74,7 @@ class Thread:
     samples: list[dict[str, Any]] = field(default_factory=list)
     replies: list[float] = field(default_factory=list)  # the latest staff replies' times
 
-    def complaint(self, ts: float, sample: dict[str, Any]) -> float | None:
+    def complaint(self, ts: float, sample: SampleRecord) -> float | None:
         """Record a complaint; returns when it was answered if a reply was counted first."""
         answered = next((r for r in self.replies if r >= ts), None)
         if answered is None and self.last_reply is not None and ts <= self.last_reply:
@@ -64,7 +84,8 @@ class Thread:
         if self.waiting_since is None or ts < self.waiting_since:
             self.waiting_since = ts
         if all(s["id"] != sample["id"] for s in self.samples):
-            self.samples = sorted([*self.samples, sample], key=lambda s: s["created_at"])
+            samples = [*self.samples, dict(sample)]
+            self.samples = sorted(samples, key=lambda s: str(s["created_at"]))
             self.samples = self.samples[:MAX_SAMPLES]
         return None
 
@@ -141,31 +162,29 @@ class ThreadTracker:
     def sla(self, channel: str) -> float:
         return self.sla_s.get(channel, DEFAULT_SLA_S)
 
-    def on_thread(self, mp: int, record: dict[str, Any]) -> list[Signal]:
+    def on_thread(self, mp: int, item: ThreadItem) -> list[Signal]:
         """A complaint or a staff reply on a thread."""
-        key = f"{mp}|t|{record['thread']}"
+        key = f"{mp}|t|{item.thread}"
         stored = self.state.get(key)
-        thread = (
-            Thread.from_state(stored) if stored else Thread(record["channel"], record["thread"])
-        )
+        thread = Thread.from_state(stored) if stored else Thread(item.channel, item.thread)
         signals: list[Signal] = []
-        if record["event"] == "reply":
-            due = thread.due(record["ts"], self.sla(thread.channel))
+        if item.event == "reply":
+            due = thread.due(item.ts, self.sla(thread.channel))
             if due and thread.fired_since is not None:
                 # overdue before the reply came, whether or not the watermark showed it yet
-                signals.append(self.signal(thread, "firing", record["ts"], thread.fired_since))
+                signals.append(self.signal(thread, "firing", item.ts, thread.fired_since))
             fired, samples = thread.fired_since, thread.samples
-            if thread.reply(record["ts"]) and fired is not None:
+            if thread.reply(item.ts) and fired is not None:
                 answered = Thread(thread.channel, thread.key, samples=samples)
-                signals.append(self.signal(answered, "resolved", record["ts"], fired))
-        else:
-            answered_at = thread.complaint(record["ts"], record["sample"])
-            if answered_at is not None and answered_at - record["ts"] >= self.sla(thread.channel):
+                signals.append(self.signal(answered, "resolved", item.ts, fired))
+        elif item.sample is not None:
+            answered_at = thread.complaint(item.ts, item.sample)
+            if answered_at is not None and answered_at - item.ts >= self.sla(thread.channel):
                 # a reply counted before the complaint, but past the SLA: the wait was
                 # overdue all the same, and answered already
-                late = Thread(thread.channel, thread.key, samples=[record["sample"]])
-                signals.append(self.signal(late, "firing", answered_at, record["ts"]))
-                signals.append(self.signal(late, "resolved", answered_at, record["ts"]))
+                late = Thread(thread.channel, thread.key, samples=[dict(item.sample)])
+                signals.append(self.signal(late, "firing", answered_at, item.ts))
+                signals.append(self.signal(late, "resolved", answered_at, item.ts))
         if thread.idle and thread.last_reply is None and stored is None:
             return signals
         self._threads(mp).add(key)

@@ -133,9 +133,10 @@ def upsert(
         msg = f"store dialect {dialect!r} is not supported; use SQLite or PostgreSQL"
         raise NotImplementedError(msg)
     where = table.c[unless_older] <= stmt.excluded[unless_older] if unless_older else None
-    return stmt.on_conflict_do_update(
+    upserting: Insert = stmt.on_conflict_do_update(
         index_elements=keys, set_={c: stmt.excluded[c] for c in update_columns}, where=where
     )
+    return upserting
 
 
 class Store:

@@ -83,7 +83,7 @@ class BlendWeights:
         """The blend's log-odds for texts with these domain log-odds and this snownlp view."""
         own = np.where(view.familiar, self.familiar[0], self.unfamiliar[0])
         snownlp = np.where(view.familiar, self.familiar[1], self.unfamiliar[1])
-        return own * domain_logits + snownlp * snownlp_log_odds(view.scores)
+        return np.asarray(own * domain_logits + snownlp * snownlp_log_odds(view.scores))
 
 
 def fit_pair(

@@ -72,7 +72,7 @@ class DomainModel:
         logits, counts = self.decision(texts)
         scores = 1.0 / (1.0 + np.exp(-logits))
         scores[counts == 0] = NEUTRAL
-        return scores
+        return np.asarray(scores, dtype=np.float64)
 
     def save(self, path: Path) -> None:
         """Write the model as a compressed ``.npz`` whose bytes depend only on its content."""
@@ -144,7 +144,7 @@ class DomainEngine(SentimentEngine):
     def score_batch(self, texts: Sequence[str]) -> list[float]:
         english = [i for i, text in enumerate(texts) if detect_language(text) == "en"]
         if not english:
-            return self.score_readable(texts).tolist()
+            return [float(s) for s in self.score_readable(texts)]
         chosen = set(english)
         others = [i for i in range(len(texts)) if i not in chosen]
         scores = [NEUTRAL] * len(texts)

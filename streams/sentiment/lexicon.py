@@ -35,7 +35,8 @@ def _sentiment_counts() -> dict[str, Any]:
     with gzip.open(path, "rb") as handle:
         # snownlp's own model file, written with marshal by snownlp itself
         counts: dict[str, Any] = marshal.loads(handle.read())  # noqa: S302
-    return counts["d"]
+    frequencies: dict[str, Any] = counts["d"]
+    return frequencies
 
 
 @cache

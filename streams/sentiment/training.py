@@ -84,7 +84,7 @@ def _features(
 def _known_share(data: Design, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
     """Share of each text's n-grams that are in the model's vocabulary ``columns``."""
     known = np.asarray(data.counts[rows][:, columns].sum(axis=1)).ravel()
-    return known / np.maximum(data.ngrams_per_text[rows], 1)
+    return np.asarray(known / np.maximum(data.ngrams_per_text[rows], 1))
 
 
 def _fit(
@@ -152,7 +152,7 @@ def _logits(
     weights, bias, columns = fitted
     scale = np.maximum(data.ngrams_per_text[rows], 1).astype(np.float64) ** params.length_power
     sums = data.counts[rows][:, columns] @ weights
-    return bias * _known_share(data, rows, columns) + sums / scale
+    return np.asarray(bias * _known_share(data, rows, columns) + sums / scale)
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,11 @@ from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.signals import load_window_counts
 from radar.topics import Topics
-from streams.counting import Delivery, MemoryClaims, PartitionCounter, parse_cell_key
-from streams.crisis import crisis_record
-from streams.detection import Detection
-from streams.pipeline import detection_settings, thread_records
+from streams.counting import Delivery
 from streams.settings import WorkerSettings
-from streams.taxonomy import default_taxonomy
 from streams.windows import SIZES
 from tests.integration.conftest import Pipeline
+from tests.offline import OfflineWorker
 
 #: A Monday, long past: every window of a replayed feed closes by event time alone.
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -146,30 +143,11 @@ class Reference:
 
 def reference(events: Sequence[ScoredEvent], worker: WorkerSettings | None = None) -> Reference:
     """Count and detect ``events`` in one process on one partition, then let time run out."""
-    worker = worker or WorkerSettings()
-    counter = PartitionCounter({}, MemoryClaims(), lateness_s=worker.lateness_s)
-    taxonomy = default_taxonomy()
-    detection = Detection({}, detection_settings(worker), now=lambda: T0, wall=lambda: 0.0)
-    totals: dict[tuple[str, str, int], dict[str, Any]] = {}
-    signals: list[Signal] = []
+    offline = OfflineWorker(worker or WorkerSettings(), now=lambda: T0)
     for offset, item in enumerate(events):
-        outcome = counter.add_batch([Delivery(0, offset, item)])
-        for key, cell in outcome.cells.items():
-            _, size, start, dim = parse_cell_key(key)
-            total = detection.on_partial(0, 0, size, start, dim, cell)
-            if total is not None:
-                totals[(dim, size, start)] = total[3]
-        for delivery in [*outcome.counted, *outcome.too_late]:
-            assert delivery.event is not None
-            for record in thread_records(delivery.event, worker.unanswered_channels):
-                signals += detection.on_thread(0, record)
-            crisis = crisis_record(delivery.event, taxonomy) if delivery.event else None
-            if crisis is not None:
-                signals += detection.on_crisis(0, crisis)
-        for p, progress in outcome.progress.items():
-            signals += detection.on_watermark(0, p, progress["wm"])
-    signals += detection.on_watermark(0, 0, counter.watermark(0), idle=True)
-    return Reference(totals, signals)
+        offline.feed([Delivery(0, offset, item)])
+    offline.finish()
+    return Reference(offline.totals, offline.signals)
 
 
 def stored_totals(settings: CoreSettings) -> dict[tuple[str, str, int], dict[str, Any]]:

@@ -18,12 +18,9 @@ from radar.clock import ManualClock
 from radar.events import Signal
 from radar.store import Store
 from radar.store.db import make_engine
-from streams.counting import Delivery, MemoryClaims, PartitionCounter, parse_cell_key
-from streams.crisis import crisis_record
-from streams.detection import Detection
-from streams.pipeline import detection_settings
+from streams.counting import Delivery
 from streams.settings import WorkerSettings
-from streams.taxonomy import default_taxonomy
+from tests.offline import OfflineWorker
 from tests.unit.alerts.conftest import build_harness, rules
 from tests.unit.streams.test_counting import T0, scored
 
@@ -67,26 +64,12 @@ def events() -> list[Delivery]:
 
 
 def worker_signals() -> list[Signal]:
-    worker = WorkerSettings()
     clock = ManualClock(T0 + timedelta(days=10))
-    counter = PartitionCounter({}, MemoryClaims(), combinations=worker.combinations())
-    detection = Detection({}, detection_settings(worker), now=clock.now, wall=lambda: 0.0)
-    taxonomy = default_taxonomy()
-    signals: list[Signal] = []
-    batch = 200
-    deliveries = events()
+    offline = OfflineWorker(WorkerSettings(), now=clock.now)
+    deliveries, batch = events(), 200
     for first in range(0, len(deliveries), batch):
-        outcome = counter.add_batch(deliveries[first : first + batch])
-        for key, cell in outcome.cells.items():
-            p, size, start, dim = parse_cell_key(key)
-            detection.on_partial(0, p, size, start, dim, cell)
-        for delivery in outcome.counted:
-            record = crisis_record(delivery.event, taxonomy) if delivery.event else None
-            if record is not None:
-                signals += detection.on_crisis(0, record)
-        for p, wm in outcome.watermarks.items():
-            signals += detection.on_watermark(0, p, wm)
-    return signals
+        offline.feed(deliveries[first : first + batch])
+    return offline.signals
 
 
 def test_the_documented_rules_title_and_inhibit_real_signals(tmp_path: Path) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from radar.clock import ManualClock
-from streams.crisis import NOTIFY_AT, crisis_record
+from streams.crisis import NOTIFY_AT, crisis_item
 from streams.detection import Detection, DetectionSettings
+from streams.protocol import CrisisItem
 from streams.scoring import score_events
 from streams.taxonomy import default_taxonomy
 from tests.unit.streams.test_counting import T0, scored
@@ -29,9 +30,9 @@ def record(
     text: str = "充电宝起火了，孩子被烫伤",
     terms: tuple[str, ...] = ("起火", "烫伤"),
     **fields: Any,
-) -> dict[str, Any]:
+) -> CrisisItem:
     event = scored(n, minutes=minutes, text=text, severity=3, crisis_terms=list(terms), **fields)
-    found = crisis_record(event, default_taxonomy())
+    found = crisis_item(event, default_taxonomy())
     assert found is not None
     return found
 
@@ -46,13 +47,13 @@ def record(
         ("快递太慢了，太差了", 500_000, 3, "reach"),  # a plain complaint seen by half a million
     ],
 )
-def test_severity_3_items_become_crisis_records_named_by_their_gravest_category(
+def test_severity_3_items_become_crisis_items_named_by_their_gravest_category(
     text: str, reach: int | None, severity: int, category: str
 ) -> None:
     [event] = score_events([event_factory("1", text, reach=reach, product="p7")], FixedEngine(), T0)
     assert event.severity == severity
-    found = crisis_record(event, default_taxonomy())
-    assert found is not None and found["key"] == {"crisis": category, "product": "p7"}
+    found = crisis_item(event, default_taxonomy())
+    assert found is not None and found.key == {"crisis": category, "product": "p7"}
 
 
 @pytest.mark.parametrize(
@@ -70,15 +71,15 @@ def test_the_crisis_category_is_the_one_the_understanding_stage_kept(
 ) -> None:
     [event] = score_events([event_factory("1", text, reach=reach, product="p7")], FixedEngine(), T0)
     assert event.severity == 3 and event.crisis_terms == terms
-    found = crisis_record(event, default_taxonomy())
-    assert found is not None and found["key"] == {"crisis": category, "product": "p7"}
-    assert found["terms"] == terms
-    assert found["sample"]["id"] == event.id
+    found = crisis_item(event, default_taxonomy())
+    assert found is not None and found.key == {"crisis": category, "product": "p7"}
+    assert found.terms == terms
+    assert found.sample["id"] == event.id
 
 
 def test_other_items_are_not_crises() -> None:
     [event] = score_events([event_factory("1", "再不处理我就找律师起诉")], FixedEngine(), T0)
-    assert event.severity == 2 and crisis_record(event, default_taxonomy()) is None
+    assert event.severity == 2 and crisis_item(event, default_taxonomy()) is None
 
 
 def test_the_first_item_fires_at_once_with_itself_as_evidence() -> None:

@@ -10,6 +10,7 @@ from radar.clock import ManualClock
 from radar.events import Heartbeat
 from streams.counting import Delivery, PartitionCounter, parse_cell_key
 from streams.detection import Detection, DetectionSettings
+from streams.protocol import ThreadItem
 from tests.unit.streams.test_counting import T0, scored
 
 
@@ -81,12 +82,12 @@ def test_unanswered_complaint_fires_after_the_sla_and_resolves_on_reply() -> Non
     base = {"kind": "thread", "channel": "email", "thread": "email|box|t1"}
     sample = {"id": "e1", "text": "还没人回复", "channel": "email", "created_at": T0.isoformat()}
     t0 = T0.timestamp()
-    detection.on_thread(0, {**base, "event": "complaint", "ts": t0, "sample": sample})
+    detection.on_thread(0, ThreadItem(**{**base, "event": "complaint", "ts": t0, "sample": sample}))
     assert detection.check_threads(0, t0 + 1800) == []
     [fired] = detection.check_threads(0, t0 + 3700)
     assert fired.type == "unanswered" and fired.status == "firing" and fired.samples[0].id == "e1"
     assert detection.check_threads(0, t0 + 7200) == []  # once
-    [resolved] = detection.on_thread(0, {**base, "event": "reply", "ts": t0 + 8000})
+    [resolved] = detection.on_thread(0, ThreadItem(**{**base, "event": "reply", "ts": t0 + 8000}))
     assert resolved.id == fired.id and resolved.status == "resolved"
 
 
@@ -95,8 +96,8 @@ def test_a_reply_in_time_raises_nothing() -> None:
     base = {"kind": "thread", "channel": "chat", "thread": "chat|im|t9"}
     sample = {"id": "e9", "text": "x", "channel": "chat", "created_at": T0.isoformat()}
     t0 = T0.timestamp()
-    detection.on_thread(0, {**base, "event": "complaint", "ts": t0, "sample": sample})
-    assert detection.on_thread(0, {**base, "event": "reply", "ts": t0 + 60}) == []
+    detection.on_thread(0, ThreadItem(**{**base, "event": "complaint", "ts": t0, "sample": sample}))
+    assert detection.on_thread(0, ThreadItem(**{**base, "event": "reply", "ts": t0 + 60})) == []
     assert detection.check_threads(0, t0 + 86400) == []
 
 

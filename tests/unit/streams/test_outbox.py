@@ -1,12 +1,15 @@
-"""The outbox: each changed cell once, marks never overtake their cells, takeovers resend once."""
+"""The outbox: each changed cell once, marks never overtake their cells or items, takeovers
+resend once."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
-from streams.counting import Delivery, PartitionCounter
+from streams.counting import Delivery, PartitionCounter, cell_key
 from streams.outbox import Outbox
+from streams.protocol import Partial, ProgressMark, ThreadItem, WindowRecord
 from tests.unit.streams.test_counting import scored
 
 
@@ -16,16 +19,20 @@ class Wire:
     def __init__(self) -> None:
         self.sent: list[tuple[str, Any]] = []
 
-    async def cells(self, cells: dict[str, dict[str, Any]]) -> None:
-        self.sent += [("cell", (key, cell["n"])) for key, cell in cells.items()]
-
-    async def progress(self, partition: int, wm: int | None) -> None:
-        self.sent.append(("mark", partition))
+    async def send(self, records: Sequence[WindowRecord]) -> None:
+        for record in records:
+            match record:
+                case Partial(p=p, size=size, start=start, dim=dim, cell=cell):
+                    self.sent.append(("cell", (cell_key(p, size, start, dim), cell["n"])))
+                case ProgressMark(p=p):
+                    self.sent.append(("mark", p))
+                case _:
+                    self.sent.append(("item", record))
 
 
 def test_each_cell_goes_once_in_its_latest_state_before_the_marks() -> None:
     counter, wire = PartitionCounter({}), Wire()
-    box = Outbox(counter, wire.cells, wire.progress)
+    box = Outbox(counter, wire.send)
     box.add(counter.add_batch([Delivery(0, 0, scored(0)), Delivery(1, 0, scored(1))]))
     box.add(counter.add_batch([Delivery(0, 1, scored(2))]))
     asyncio.run(box.flush())
@@ -42,7 +49,7 @@ def test_each_cell_goes_once_in_its_latest_state_before_the_marks() -> None:
 def test_a_takeover_sends_the_open_cells_once() -> None:
     counter, wire = PartitionCounter({}), Wire()
     counter.add_batch([Delivery(1, 0, scored(0))])  # counted by a worker that died
-    box = Outbox(counter, wire.cells, wire.progress)
+    box = Outbox(counter, wire.send)
     box.take_over(1, counter.progress(1))
     box.take_over(1, counter.progress(1))
     asyncio.run(box.flush())
@@ -51,3 +58,14 @@ def test_a_takeover_sends_the_open_cells_once() -> None:
     assert wire.sent[-1] == ("mark", 1)
     box.keep([])  # revoked: taken over again if it comes back
     assert box.taken == set() and box.published == {}
+
+
+def test_items_go_after_the_cells_and_before_the_marks() -> None:
+    counter, wire = PartitionCounter({}), Wire()
+    box = Outbox(counter, wire.send)
+    item = ThreadItem(thread="email|box|t1", channel="email", ts=1.0, event="reply")
+    box.add(counter.add_batch([Delivery(0, 0, scored(0))]), [item])
+    asyncio.run(box.flush())
+    kinds = [kind for kind, _ in wire.sent]
+    assert kinds.index("item") == len(kinds) - 2  # every cell, the item, the mark
+    assert set(kinds[:-2]) == {"cell"} and kinds[-1] == "mark"
