@@ -12,11 +12,11 @@ from radar.errors import ValidationFailed
 from radar.events import DeadLetter, FeedbackEvent, ScoredEvent, deadletter_for, sentiment_label
 from streams.assertions import Hit
 from streams.complaint import is_complaint
+from streams.crisis_words import Terms
 from streams.language import detect_language
 from streams.sentiment import SentimentEngine
 from streams.severity import assess_severity
 from streams.taxonomy import Taxonomy, default_taxonomy
-from streams.crisis_words import Terms
 from streams.terms import Haystack
 
 log = logging.getLogger(__name__)
