@@ -23,6 +23,8 @@ from ingest.base import SourceRecord
 from ingest.emitter import Emitter
 from ingest.folder import FileConnector
 from ingest.producer import DeliveryReport
+from ingest.review_api import NextPage, ReviewApi, ReviewApiSettings
+from radar.settings import CoreSettings
 from tests.fuzz.hostile import normaliser
 
 FORGED = "2026-12-07 09:00:00,000 ERROR radar.alerts: payment service down"
@@ -143,3 +145,21 @@ def test_an_unexpected_error_names_a_feeds_locator_on_one_line(
     outcome = emitter.emit(SourceRecord(HOSTILE, {"id": "1", "text": "好"}, "raw"))
     assert outcome.reason == "internal_error" and len(producer.letters) == 1
     assert_one_quoted_line(logged(caplog))
+
+
+def test_a_next_link_on_another_origin_is_named_without_escapes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A review API's body names its next page; urllib drops CR/LF from it, not ANSI escapes."""
+    settings = ReviewApiSettings(
+        url="https://api.shop.example/reviews?page={page}",
+        source="shop-api",
+        next_page=NextPage(kind="link", path="next"),
+    )
+    api = ReviewApi(settings, CoreSettings())
+    body = {"next": "https://evil.example/p\x1b[2J\x1b[31m\r\nforged"}
+    caplog.set_level(logging.INFO, "ingest")
+    assert api._next(settings.url, body, [{"id": 1}], 1, settings.next_page) is None
+    lines = logged(caplog)
+    assert len(lines) == 1 and "another origin" in lines[0]
+    assert not any(c in lines[0] for c in CONTROL) and "\\x1b[2J" in lines[0]
