@@ -29,6 +29,7 @@ from dashboard.widgets import (
     url_selectbox,
     user_shops,
 )
+from radar.errors import ConfigError
 from radar.store.audit import record_action
 
 user = current_user()
@@ -105,6 +106,8 @@ if params.get("action") and params.get("token") and params.get("incident"):
             raise alerts.InvalidToken(t("dashboard.incidents.no_such_incident", chosen=link_id))
     except alerts.InvalidToken as exc:
         st.error(t("dashboard.incidents.link_invalid", exc=literal(exc)))
+    except ConfigError:  # a key too short: `radar dashboard` refuses it; Streamlit run directly not
+        st.error(t("dashboard.incidents.link_secret_invalid"))
     else:
         verb = {
             "acknowledge": t("dashboard.incidents.acknowledge"),
