@@ -81,6 +81,19 @@ class TestLinkSecretSetting:
         assert secret == value.encode("utf-8")
         LinkSigner(secret, "http://dash.example").token("INC-1", "resolve", NOW)
 
+    def test_the_alert_service_stops_with_the_message(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`radar alerts run` prints a ConfigError without a traceback; a ValueError had one."""
+        from alerts.service import build_pipeline
+        from alerts.settings import AlertsSettings
+        from radar.errors import ConfigError
+        from radar.settings import CoreSettings
+
+        monkeypatch.setenv("RADAR_ALERTS_LINK_SECRET", "too-short")
+        with pytest.raises(ConfigError, match="RADAR_ALERTS_LINK_SECRET"):
+            build_pipeline(CoreSettings(), AlertsSettings())
+
     def test_unset_is_a_generated_key(self) -> None:
         from alerts.settings import AlertsSettings, link_secret
         from radar.settings import CoreSettings
