@@ -11,21 +11,26 @@ DEMO_ARGS ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
-# Every dependency (and the test tools) at the version and hashes requirements.lock pins;
-# then the project itself without resolving anything. After changing dependencies in
-# pyproject.toml, regenerate the lock, then the Docker image's locks: its runtime part at
-# the same pins, and the build backend (tests/unit/test_lock.py fails until then):
+# The build tools first, at the versions and hashes requirements-build.lock pins, as the
+# Docker image does: the sdists among the dependencies (jieba, snownlp) and the project are
+# then built with them (--no-build-isolation), not with whatever setuptools PyPI serves that
+# day. Then every dependency (and the test tools) at the version and hashes
+# requirements.lock pins; then the project itself without resolving anything. After
+# changing dependencies in pyproject.toml, regenerate the lock, then the Docker image's
+# locks: its runtime part at the same pins, and the build backend (tests/unit/test_lock.py
+# fails until then):
 #   .venv/bin/uv pip compile pyproject.toml --extra test -o requirements.lock \
 #       --generate-hashes --python-version 3.11 --no-header
 #   .venv/bin/uv pip compile pyproject.toml -c requirements.lock -o requirements-image.lock \
 #       --generate-hashes --python-version 3.11 --no-header
 #   printf 'setuptools>=78.1.1\nwheel\n' | .venv/bin/uv pip compile - -o requirements-build.lock \
 #       --generate-hashes --python-version 3.11 --no-header
-$(STAMP): pyproject.toml requirements.lock
+$(STAMP): pyproject.toml requirements.lock requirements-build.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-build.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-build-isolation -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
 
 install: $(STAMP)  ## create or update the virtualenv from requirements.lock, then the project

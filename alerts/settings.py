@@ -7,7 +7,11 @@ from typing import ClassVar
 
 from pydantic import Field, SecretStr, field_validator
 
+from radar.errors import ConfigError
 from radar.settings import CoreSettings, RadarSettings, settings_config
+
+#: The shortest link secret taken: HMAC-SHA256 under a shorter key is open to guessing.
+MIN_LINK_SECRET_BYTES = 16
 
 #: The rules shipped with Radar, used when no rules file is configured.
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
@@ -26,7 +30,10 @@ class AlertsSettings(RadarSettings):
     tick_s: float = Field(1.0, gt=0, le=60, description="How often timers are checked, seconds")
     link_secret: SecretStr | None = Field(
         None,
-        description="Key signing acknowledge/resolve links; default a random key in the data dir",
+        description=(
+            "Key signing acknowledge/resolve links, at least 16 bytes; "
+            "default a random key in the data dir"
+        ),
     )
     link_ttl_hours: float = Field(72.0, gt=0, description="How long acknowledge links stay valid")
     send_timeout_s: float = Field(10.0, gt=0, description="Timeout of one delivery attempt")
@@ -50,5 +57,20 @@ class AlertsSettings(RadarSettings):
 
 
 def link_secret(settings: AlertsSettings, core: CoreSettings) -> bytes:
-    """The link-signing key from settings, else a random one created once in the data dir."""
-    return core.secret(settings.link_secret, "alerts-link")
+    """The link-signing key from settings, else a random one created once in the data dir.
+
+    A configured key under :data:`MIN_LINK_SECRET_BYTES` (UTF-8) is a
+    :class:`ConfigError` naming the setting, so ``radar alerts run`` and
+    ``radar dashboard`` refuse to start instead of failing on the first link.
+    The message never quotes the key.
+    """
+    secret = core.secret(settings.link_secret, "alerts-link")
+    if len(secret) < MIN_LINK_SECRET_BYTES:
+        msg = (
+            f"RADAR_ALERTS_LINK_SECRET (link_secret in the alerts section of RADAR_CONFIG) is "
+            f"{len(secret)} bytes; the key signing acknowledge/resolve links needs at least "
+            f"{MIN_LINK_SECRET_BYTES} (e.g. `openssl rand -hex 32`). Unset it to use a random "
+            "key kept in the data dir"
+        )
+        raise ConfigError(msg)
+    return secret

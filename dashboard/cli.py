@@ -46,6 +46,18 @@ def streamlit_command(settings: DashboardSettings) -> list[str]:
     ]
 
 
+def check_link_secret() -> None:
+    """Refuse to serve with a link secret the incidents page could not check links with.
+
+    Raises :class:`radar.errors.ConfigError` saying what to set: before, a key under
+    16 bytes passed startup and failed on the first alert link someone opened.
+    """
+    from alerts import AlertsSettings, link_secret
+    from radar.settings import CoreSettings
+
+    link_secret(AlertsSettings(), CoreSettings())
+
+
 def prepare_store(settings: DashboardSettings) -> None:
     """Create missing tables and indexes and bring the roll-ups up to date before serving.
 
@@ -92,6 +104,7 @@ def dashboard(ctx: click.Context, host: str | None, port: int | None) -> None:
             fg="yellow",
             err=True,
         )
+    check_link_secret()
     prepare_store(settings)
     click.echo(f"dashboard on http://{settings.host}:{settings.port}")
     command = streamlit_command(settings)

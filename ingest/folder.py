@@ -106,7 +106,7 @@ class FileConnector(PullConnector):
             except FileNotFoundError:
                 log.info("%r disappeared while being read; skipped", path.name)
             except NotARegularFile as exc:  # swapped for a link since it was listed
-                log.warning("%s: %s; not read", self.source, exc)
+                log.warning("%s: %s; not read", self.source, exc)  # exc quotes the name (repr)
 
     @staticmethod
     def _seen_all(path: Path, fmt: str, mark: FileMark) -> bool:

@@ -171,7 +171,7 @@ class ReviewApi(PullConnector):
                 link = urljoin(url, str(found))
                 if _origin(link) != self.origin:
                     log.warning(
-                        "%s: the next page %s is on another origin; not followed",
+                        "%s: the next page %r is on another origin; not followed",
                         self.source,
                         mask_url(link),
                     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 import streamlit as st
 
 import alerts
 from alerts.shops import visible_incidents, visible_to
 from alerts.titles import CODED_LABELS
-from dashboard import charts, data, metrics
+from dashboard import charts, data, incident_actions
 from dashboard.analysis.incidents import collapse_samples, incident_rows
 from dashboard.links import verify_link
 from dashboard.queries import exports
@@ -29,6 +31,7 @@ from dashboard.widgets import (
     url_selectbox,
     user_shops,
 )
+from radar.errors import ConfigError
 from radar.store.audit import record_action
 
 user = current_user()
@@ -48,51 +51,9 @@ def may_see(incident_id: str) -> bool:
 st.title(label("page", "incidents"))
 
 
-def refuse(kind: str, incident_id: str, exc: Exception) -> str:
-    """What the user reads when ``kind`` could not be done: why, in the reader's language."""
-    if isinstance(exc, alerts.InvalidTransition):
-        found = alerts.find_incident(store(), incident_id)
-        status = label("status", found.status) if found else "—"
-        return t(
-            "dashboard.incidents.cannot_change",
-            incident_id=literal(incident_id),
-            status=status,
-            action=label("incident_action", kind),
-        )
-    return literal(exc)
-
-
-def act(kind: str, incident_id: str, run: object, detail: str | None = None) -> bool:
-    """Do one incident action as the signed-in user; log it, keep the outcome to show.
-
-    The role is checked here as well as by what the page renders (review L6), so an
-    action stays refused whichever control or link reaches it. A box the page
-    disables is safe too: Streamlit drops the value a client sends for a disabled
-    widget, and the store refuses a checklist change once an incident is resolved.
-    """
-    if not user.may("incident"):
-        metrics.incident_action(kind, ok=False)
-        st.session_state["_flash"] = ("error", t("dashboard.incidents.cannot_act"))
-        return False
-    try:
-        run()  # type: ignore[operator]
-    except (alerts.InvalidTransition, alerts.IncidentNotFound, ValueError) as exc:
-        metrics.incident_action(kind, ok=False)
-        st.session_state["_flash"] = ("error", refuse(kind, incident_id, exc))
-        data.clear()
-        return False
-    metrics.incident_action(kind, ok=True)
-    record_action(store(), user.name, f"incident.{kind}", incident_id, detail)
-    st.session_state["_flash"] = (
-        "success",
-        t(
-            "dashboard.incidents.done",
-            action=label("incident_action", kind),
-            incident_id=literal(incident_id),
-        ),
-    )
-    data.clear()
-    return True
+def act(kind: str, incident_id: str, run: Callable[[], object], detail: str | None = None) -> bool:
+    """Do one incident action as the signed-in user (refused unless the role may act)."""
+    return incident_actions.act(user, kind, incident_id, run, detail)
 
 
 # --- a signed link from an alert message: confirm, then act as the signed-in user -----------------
@@ -105,6 +66,8 @@ if params.get("action") and params.get("token") and params.get("incident"):
             raise alerts.InvalidToken(t("dashboard.incidents.no_such_incident", chosen=link_id))
     except alerts.InvalidToken as exc:
         st.error(t("dashboard.incidents.link_invalid", exc=literal(exc)))
+    except ConfigError:  # a key too short: `radar dashboard` refuses it; Streamlit run directly not
+        st.error(t("dashboard.incidents.link_secret_invalid"))
     else:
         verb = {
             "acknowledge": t("dashboard.incidents.acknowledge"),
@@ -274,9 +237,7 @@ if chosen:
                 if act(
                     "checklist",
                     incident.id,
-                    lambda s=step.step, d=ticked: alerts.set_step(
-                        store(), incident.id, s, user.name, d
-                    ),
+                    partial(alerts.set_step, store(), incident.id, step.step, user.name, ticked),
                     f"step {step.step} {'done' if ticked else 'not done'}",
                 ):
                     st.rerun()

@@ -62,11 +62,23 @@ def test_every_locked_package_has_hashes() -> None:
         assert "--hash=sha256:" in entry, entry.splitlines()[0]
 
 
-def test_make_install_installs_from_the_lock_then_the_project_alone() -> None:
+def test_make_install_installs_the_build_tools_then_the_lock_then_the_project_alone() -> None:
+    """Like the image: jieba's and snownlp's sdists and the project are built with the
+    setuptools and wheel requirements-build.lock pins, not with whatever PyPI serves."""
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "pip install --quiet --require-hashes -r requirements.lock" in makefile
-    assert "pip install --quiet --no-deps -e ." in makefile
-    assert re.search(r"^\$\(STAMP\): pyproject.toml requirements.lock$", makefile, re.MULTILINE)
+    recipe = makefile.split("\n$(STAMP):", 1)[1].split("\n\n", 1)[0]
+    steps = re.findall(r"pip install --quiet ([^\n]+)", recipe)
+    assert steps == [
+        "--upgrade pip",
+        "--require-hashes -r requirements-build.lock",
+        "--require-hashes --no-build-isolation -r requirements.lock",
+        "--no-deps --no-build-isolation -e .",
+    ]
+    assert re.search(
+        r"^\$\(STAMP\): pyproject.toml requirements.lock requirements-build.lock$",
+        makefile,
+        re.MULTILINE,
+    )
 
 
 class TestImage:

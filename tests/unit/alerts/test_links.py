@@ -51,3 +51,51 @@ def test_short_secrets_and_unknown_actions_are_refused() -> None:
         LinkSigner(b"short", "http://x")
     with pytest.raises(ValueError, match="action"):
         SIGNER.token("INC-1", "delete", NOW)
+
+
+class TestLinkSecretSetting:
+    """A configured secret too short to sign with is a configuration error naming the setting."""
+
+    def secret(self, value: str, monkeypatch: pytest.MonkeyPatch) -> bytes:
+        from alerts.settings import AlertsSettings, link_secret
+        from radar.settings import CoreSettings
+
+        monkeypatch.setenv("RADAR_ALERTS_LINK_SECRET", value)
+        return link_secret(AlertsSettings(), CoreSettings())
+
+    @pytest.mark.parametrize("value", ["short-key-15chr", "密钥太短了"])  # 15 bytes each
+    def test_under_16_bytes_says_what_to_set(
+        self, value: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from radar.errors import ConfigError
+
+        with pytest.raises(ConfigError) as refused:
+            self.secret(value, monkeypatch)
+        message = str(refused.value)
+        assert "RADAR_ALERTS_LINK_SECRET" in message and "is 15 bytes" in message
+        assert "at least 16" in message and value not in message
+
+    @pytest.mark.parametrize("value", ["sixteen-byte-key", "六个汉字密钥"])  # 16 and 18 bytes
+    def test_16_bytes_or_more_sign_links(self, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        secret = self.secret(value, monkeypatch)
+        assert secret == value.encode("utf-8")
+        LinkSigner(secret, "http://dash.example").token("INC-1", "resolve", NOW)
+
+    def test_the_alert_service_stops_with_the_message(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`radar alerts run` prints a ConfigError without a traceback; a ValueError had one."""
+        from alerts.service import build_pipeline
+        from alerts.settings import AlertsSettings
+        from radar.errors import ConfigError
+        from radar.settings import CoreSettings
+
+        monkeypatch.setenv("RADAR_ALERTS_LINK_SECRET", "too-short")
+        with pytest.raises(ConfigError, match="RADAR_ALERTS_LINK_SECRET"):
+            build_pipeline(CoreSettings(), AlertsSettings())
+
+    def test_unset_is_a_generated_key(self) -> None:
+        from alerts.settings import AlertsSettings, link_secret
+        from radar.settings import CoreSettings
+
+        assert len(link_secret(AlertsSettings(), CoreSettings())) == 64

@@ -425,6 +425,21 @@ class TestIncidents:
         assert not alerts.checklist(seeded.store, seeded.resolved_id)[0].done
         assert not at.checkbox(key=f"step-{seeded.resolved_id}-1").value
 
+    def test_a_link_secret_too_short_is_said_not_a_traceback(
+        self, seeded: Seeded, app_for: Any, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """`radar dashboard` refuses such a key; Streamlit started some other way may not."""
+        monkeypatch.setenv("RADAR_ALERTS_LINK_SECRET", "too-short")
+        query = {"incident": seeded.incident_id, "action": "resolve", "token": "abc.def"}
+        at = app_for(user="lin", page="incidents", query=query)
+        assert not at.exception
+        assert [e.body for e in at.error] == [
+            "告警链接暂时无法验证：链接密钥配置有误。请管理员把 RADAR_ALERTS_LINK_SECRET "
+            "设为至少 16 字节的随机值（或不设置，使用数据目录中自动生成的密钥），然后重启仪表盘。"
+        ]
+        assert not any(b.key == "link-confirm" for b in at.button)
+        assert alerts.get_incident(seeded.store, seeded.incident_id).status == "open"
+
     def test_forged_link_is_refused(self, seeded: Seeded, app_for: Any) -> None:
         query = {"incident": seeded.incident_id, "action": "resolve", "token": "abc.def"}
         at = app_for(user="lin", page="incidents", query=query)
