@@ -1,5 +1,5 @@
-"""API test fixtures: a seeded store with two shops, clients of each role, and the API
-served over real HTTP on 127.0.0.1 (aiohttp in a thread of its own)."""
+"""API test fixtures: a seeded store with two shops (SQLite and PostgreSQL), clients of each
+role, and the API served over real HTTP on 127.0.0.1 (aiohttp in a thread of its own)."""
 
 from __future__ import annotations
 
@@ -145,7 +145,9 @@ def mixed_incident(store: Store) -> str:
 
 
 @pytest.fixture
-def seeded(isolated_settings: Path) -> Seeded:
+def seeded(isolated_settings: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """The seeded store, on SQLite and on a real PostgreSQL (every API test runs on both)."""
+    monkeypatch.setenv("RADAR_STORE_URL", store_url)
     store = Store.from_settings(CoreSettings())
     store.clock = ManualClock(NOW)
     batch = [event(n) for n in range(1, 25)]
