@@ -1,7 +1,7 @@
 """Alerts: which shops an incident concerns, so a user given some shops sees only theirs.
 
 An incident concerns the shops its key names and those its signals' keys name
-(a detection key with ``shop``, such as ``shop+topic``). A user limited to some
+(a detection key with ``shop``, such as ``topic+shop``). A user limited to some
 shops sees and acts on an incident only when every shop it concerns is theirs:
 an incident that names no shop (an overall spike, a region, a source going
 down) spans every shop, and one grouped without ``shop`` may hold the signals

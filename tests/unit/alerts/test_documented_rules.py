@@ -66,15 +66,19 @@ def events() -> list[Delivery]:
     return deliveries
 
 
-def worker_signals() -> list[Signal]:
-    worker = WorkerSettings()
+def worker_signals(
+    deliveries: list[Delivery] | None = None, worker: WorkerSettings | None = None
+) -> list[Signal]:
+    """What the worker's counting, detection and crisis stages emit for ``deliveries``
+    (default: :func:`events`), with ``worker``'s settings (default: Radar's)."""
+    worker = worker or WorkerSettings()
     clock = ManualClock(T0 + timedelta(days=10))
     counter = PartitionCounter({}, MemoryClaims(), combinations=worker.combinations())
     detection = Detection({}, detection_settings(worker), now=clock.now, wall=lambda: 0.0)
     taxonomy = default_taxonomy()
     signals: list[Signal] = []
     batch = 200
-    deliveries = events()
+    deliveries = events() if deliveries is None else deliveries
     for first in range(0, len(deliveries), batch):
         outcome = counter.add_batch(deliveries[first : first + batch])
         for key, cell in outcome.cells.items():

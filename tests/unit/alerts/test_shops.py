@@ -1,15 +1,29 @@
 """Which shops an incident concerns: a user limited to some shops sees an incident only when
-every shop it holds evidence of is theirs; Radar's own rules open one incident per shop."""
+every shop it holds evidence of is theirs; Radar's own rules open one incident per shop, and a
+wave in one shop, detected by the worker under the documented shop key, is that shop's."""
 
 from __future__ import annotations
 
+import json
+import random
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from alerts import incidents
 from alerts.settings import DEFAULT_RULES
 from alerts.shops import incident_shops, visible_incidents, visible_to
-from tests.unit.alerts.conftest import START, make_signal
+from radar.clock import ManualClock
+from radar.store import Store
+from radar.store.db import make_engine
+from streams.counting import Delivery
+from streams.settings import WorkerSettings
+from tests.unit.alerts.conftest import START, build_harness, make_signal, rules
+from tests.unit.alerts.test_documented_rules import worker_signals
 from tests.unit.alerts.test_pipeline import HarnessFactory
+from tests.unit.streams.test_counting import T0, scored
+
+DASHBOARD_DOC = Path(__file__).resolve().parents[3] / "docs" / "dashboard.md"
 
 
 def incident(key: dict[str, str], *signal_keys: dict[str, str]) -> incidents.Incident:
@@ -84,3 +98,62 @@ def test_radar_rules_open_one_incident_per_shop(harness_factory: HarnessFactory)
     (mine,) = visible_incidents(opened, ["旗舰店"])
     samples = [s["text"] for a in mine.data["alerts"] for s in a["samples"]]
     assert samples == ["旗舰店买的充电宝起火了"]
+
+
+def documented_combinations() -> list[str]:
+    """The detection keys docs/dashboard.md tells a many-shop deployment to set."""
+    text = DASHBOARD_DOC.read_text(encoding="utf-8")
+    found = re.search(r"RADAR_WORKER_KEY_COMBINATIONS='(\[.*?\])'", text)
+    assert found, "docs/dashboard.md lost its shop keys"
+    return list(json.loads(found.group(1)))
+
+
+def shop_wave() -> list[Delivery]:
+    """Two days of complaints over three shops, then two hours of a delivery wave in one."""
+    rng = random.Random(8)
+    shops = ["旗舰店", "专营店", "折扣店"]
+    out = []
+    for hour in range(52):
+        for _ in range(14):
+            topic = rng.choice(["物流配送", "商品质量"])
+            out.append((hour * 60 + rng.uniform(0, 60), topic, rng.choice(shops)))
+        if hour >= 48:
+            out += [(hour * 60 + rng.uniform(0, 60), "物流配送", "旗舰店") for _ in range(30)]
+    out.sort()
+    return [
+        Delivery(
+            0,
+            n,
+            scored(
+                n,
+                minutes=minute,
+                topics=[topic],
+                shop=shop,
+                region=rng.choice(["广东", "浙江"]),
+                product=rng.choice(["p1", "p2"]),
+            ),
+        )
+        for n, (minute, topic, shop) in enumerate(out)
+    ]
+
+
+def test_a_wave_in_one_shop_is_that_shops_incident(tmp_path: Path) -> None:
+    """The worker, keyed as docs/dashboard.md says, tells the wave as the shop's (not as the
+    topic's everywhere); the built-in rules make it an incident its shop's users see."""
+    worker = WorkerSettings(key_combinations=documented_combinations())
+    signals = [s for s in worker_signals(shop_wave(), worker) if s.status == "firing"]
+    spikes = {tuple(sorted(s.key.items())) for s in signals if s.type == "spike"}
+    assert (("shop", "旗舰店"), ("topic", "物流配送")) in spikes
+    assert (("topic", "物流配送"),) not in spikes  # explained by the shop, not told twice
+    assert not [s for s in signals if s.key.get("shop") not in (None, "旗舰店")]
+    clock = ManualClock(T0 + timedelta(days=10))
+    store = Store(make_engine(f"sqlite:///{tmp_path / 'alerts.db'}"), clock)
+    store.create_schema()
+    harness = build_harness(rules(DEFAULT_RULES.read_text(encoding="utf-8")), clock, store)
+    for signal in signals:
+        harness.pipeline.handle(signal)
+    harness.run_for(timedelta(minutes=2))
+    opened = incidents.list_incidents(store, status=None, limit=None)
+    (theirs,) = visible_incidents(opened, ["旗舰店"])
+    assert theirs.key["shop"] == "旗舰店" and "旗舰店" in theirs.title
+    assert visible_incidents(opened, ["专营店"]) == []

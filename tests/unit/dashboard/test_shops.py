@@ -213,4 +213,4 @@ def test_the_documented_detection_keys_with_shop_are_taken_by_the_worker() -> No
     value = re.search(r"RADAR_WORKER_KEY_COMBINATIONS='(\[.*?\])'", docs)
     assert value is not None
     combinations = WorkerSettings(key_combinations=json.loads(value.group(1))).combinations()
-    assert ("shop", "topic") in combinations
+    assert ("topic", "shop") in combinations
