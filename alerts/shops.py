@@ -1,10 +1,11 @@
 """Alerts: which shops an incident concerns, so a user given some shops sees only theirs.
 
 An incident concerns the shops its key names and those its signals' keys name
-(a detection key with ``shop``, such as ``shop+topic``). An incident that names
-no shop (an overall spike, a region, a source going down) spans every shop: a
-user limited to some shops does not see it, because its evidence holds other
-shops' customers.
+(a detection key with ``shop``, such as ``topic+shop``). A user limited to some
+shops sees and acts on an incident only when every shop it concerns is theirs:
+an incident that names no shop (an overall spike, a region, a source going
+down) spans every shop, and one grouped without ``shop`` may hold the signals
+of several; either way its evidence holds other shops' customers.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ def incident_shops(incident: Incident) -> set[str]:
 
 
 def visible_to(incident: Incident, shops: Sequence[str] | None) -> bool:
-    """Whether a reader limited to ``shops`` (None: every shop) may see and act on it."""
+    """Whether a reader limited to ``shops`` (None: every shop) may see and act on it: the
+    incident names a shop, and none but theirs."""
     if shops is None:
         return True
-    return bool(incident_shops(incident) & set(shops))
+    concerned = incident_shops(incident)
+    return bool(concerned) and concerned <= set(shops)
 
 
 def visible_incidents(incidents: Sequence[Incident], shops: Sequence[str] | None) -> list[Incident]:

@@ -40,8 +40,10 @@ def font() -> str:
 
 
 @pytest.fixture
-def store(isolated_settings: Path) -> Store:
+def store(isolated_settings: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A store on SQLite and on a real PostgreSQL: every digest is built from both."""
     start_clock()
+    monkeypatch.setenv("RADAR_STORE_URL", store_url)
     return Store.from_settings(CoreSettings())
 
 

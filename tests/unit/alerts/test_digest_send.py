@@ -86,7 +86,9 @@ def config(smtp: tuple[Mailbox, int], http_server: RecordingServer) -> RulesConf
 
 
 @pytest.fixture
-def seeded(isolated_settings: Path) -> Store:
+def seeded(isolated_settings: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """Yesterday's feedback on SQLite and on a real PostgreSQL (the send log lives there too)."""
+    monkeypatch.setenv("RADAR_STORE_URL", store_url)
     store = Store.from_settings(CoreSettings())
     store.add_scored(yesterday_events(datetime.now(UTC)))
     return store

@@ -63,10 +63,14 @@ def events() -> list[Delivery]:
     return deliveries
 
 
-def worker_signals() -> list[Signal]:
+def worker_signals(
+    deliveries: list[Delivery] | None = None, worker: WorkerSettings | None = None
+) -> list[Signal]:
+    """What the worker's counting, detection and crisis stages emit for ``deliveries``
+    (default: :func:`events`), with ``worker``'s settings (default: Radar's)."""
     clock = ManualClock(T0 + timedelta(days=10))
-    offline = OfflineWorker(WorkerSettings(), now=clock.now)
-    deliveries, batch = events(), 200
+    offline = OfflineWorker(worker or WorkerSettings(), now=clock.now)
+    deliveries, batch = (events() if deliveries is None else deliveries), 200
     for first in range(0, len(deliveries), batch):
         offline.feed(deliveries[first : first + batch])
     return offline.signals

@@ -1,5 +1,5 @@
-"""API test fixtures: a seeded store with two shops, clients of each role, and the API
-served over real HTTP on 127.0.0.1 (aiohttp in a thread of its own)."""
+"""API test fixtures: a seeded store with two shops (SQLite and PostgreSQL), clients of each
+role, and the API served over real HTTP on 127.0.0.1 (aiohttp in a thread of its own)."""
 
 from __future__ import annotations
 
@@ -114,8 +114,40 @@ def incident_for(store: Store, shop: str, group: str) -> str:
     return opened.id
 
 
+def mixed_incident(store: Store) -> str:
+    """An incident grouped by topic alone that holds both shops' signals and samples."""
+    alerts = []
+    for shop in ("旗舰店", "专营店"):
+        alerts.append(
+            {
+                "type": "spike",
+                "rule": "topic-spike",
+                "status": "firing",
+                "severity": 2,
+                "key": {"shop": shop, "topic": "商品质量"},
+                "window_start": (NOW - timedelta(hours=1)).isoformat(),
+                "window_end": NOW.isoformat(),
+                "samples": [{"text": f"{shop}的杯子漏水", "channel": "chat"}],
+                "signal_id": f"sig-mixed-{shop}",
+            }
+        )
+    return open_incident(
+        store,
+        group_key="g-mixed",
+        rule="topic-spike",
+        type="spike",
+        title="投诉激增：商品质量",
+        severity=2,
+        key={"topic": "商品质量"},
+        data={"alerts": alerts, "checklist": checklist_data("spike")},
+        now=NOW - timedelta(minutes=20),
+    ).id
+
+
 @pytest.fixture
-def seeded(isolated_settings: Path) -> Seeded:
+def seeded(isolated_settings: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Seeded:
+    """The seeded store, on SQLite and on a real PostgreSQL (every API test runs on both)."""
+    monkeypatch.setenv("RADAR_STORE_URL", store_url)
     store = Store.from_settings(CoreSettings())
     store.clock = ManualClock(NOW)
     batch = [event(n) for n in range(1, 25)]

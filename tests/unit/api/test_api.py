@@ -27,6 +27,7 @@ from tests.unit.api.conftest import (
     Client,
     Seeded,
     api_settings,
+    mixed_incident,
     serving,
 )
 
@@ -203,6 +204,27 @@ class TestShopScope:
         assert alerts.get_incident(seeded.store, other).status == "open"
         mine = desk.post(f"/api/v1/incidents/{seeded.flagship_incident}/acknowledge", json={})
         assert mine.status_code == 200
+
+    def test_an_incident_holding_another_shops_evidence_is_not_theirs(
+        self, client: Client, seeded: Seeded
+    ) -> None:
+        mixed = mixed_incident(seeded.store)
+        desk = client("flagship-desk")
+        listed = desk.get("/api/v1/incidents", params={"status": "all"}).json()["items"]
+        assert mixed not in [i["id"] for i in listed]
+        assert desk.get(f"/api/v1/incidents/{mixed}").status_code == 404
+        evidence = desk.get(f"/api/v1/incidents/{mixed}/evidence", params={"format": "csv"})
+        assert evidence.status_code == 404
+        for path, payload in [("assign", {"owner": "wang"}), ("notes", {"text": "x"})]:
+            assert desk.post(f"/api/v1/incidents/{mixed}/{path}", json=payload).status_code == 404
+        assert desk.post(f"/api/v1/incidents/{mixed}/resolve", json={}).status_code == 404
+        assert alerts.get_incident(seeded.store, mixed).status == "open"
+        assert recent_actions(seeded.store) == []
+        # a client of every shop sees it, with both shops' samples
+        found = client("ticketing").get(f"/api/v1/incidents/{mixed}")
+        assert found.status_code == 200
+        texts = [s["text"] for a in found.json()["alerts"] for s in a["samples"]]
+        assert texts == ["旗舰店的杯子漏水", "专营店的杯子漏水"]
 
 
 class TestIncidents:

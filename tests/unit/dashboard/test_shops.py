@@ -65,6 +65,26 @@ def shop_incident(seeded: Seeded, shop: str) -> str:
     ).id
 
 
+def mixed_incident(seeded: Seeded) -> str:
+    """An incident grouped by topic alone, holding both shops' signals and customers."""
+    window = {"window_start": seeded.now.isoformat(), "window_end": seeded.now.isoformat()}
+    held = [
+        {"type": "spike", "key": {"shop": shop, "topic": "物流配送"}, "observed": 6.0, **window}
+        for shop in ("旗舰店", "专营店")
+    ]
+    return open_incident(
+        seeded.store,
+        group_key="g-mixed",
+        rule="topic-spike",
+        type="spike",
+        title="投诉激增：物流配送",
+        severity=2,
+        key={"topic": "物流配送"},
+        data={"alerts": held, "checklist": checklist_data("spike")},
+        now=seeded.now - timedelta(hours=1),
+    ).id
+
+
 @pytest.fixture
 def zhao(monkeypatch: pytest.MonkeyPatch, seeded: Seeded) -> str:
     """A manager given the flagship shop only (added to the seeded users)."""
@@ -128,13 +148,15 @@ class TestScopedUser:
 
     def test_incidents_of_its_shop_only(self, seeded: Seeded, zhao: str, app_for: Any) -> None:
         mine, other = shop_incident(seeded, "旗舰店"), shop_incident(seeded, "专营店")
+        mixed = mixed_incident(seeded)  # holds the other shop's customers too
         at = app_for(user=zhao, page="incidents")
         assert not at.exception, at.exception
         listed = set(frame_with(at, "age")["id"])
         assert listed == {mine}  # not the other shop's, nor the seeded ones naming no shop
-        at = app_for(user=zhao, page="incidents", query={"incident": other})
-        assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
-        assert other not in at.selectbox(key="incident").options
+        for hidden in (other, mixed):
+            at = app_for(user=zhao, page="incidents", query={"incident": hidden})
+            assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
+            assert hidden not in at.selectbox(key="incident").options
         assert not any(b.label == "确认" for b in at.button)
         assert not any(t.key and t.key.startswith("silence-") for t in at.text_area)
         at = app_for(user=zhao, page="incidents", query={"incident": mine})
@@ -191,4 +213,4 @@ def test_the_documented_detection_keys_with_shop_are_taken_by_the_worker() -> No
     value = re.search(r"RADAR_WORKER_KEY_COMBINATIONS='(\[.*?\])'", docs)
     assert value is not None
     combinations = WorkerSettings(key_combinations=json.loads(value.group(1))).combinations()
-    assert ("shop", "topic") in combinations
+    assert ("topic", "shop") in combinations
