@@ -36,16 +36,24 @@ class Offsets:
         self._auth = (security or KafkaSecurity()).aiokafka()
         self._admin: AIOKafkaAdminClient | None = None
         self._consumer: AIOKafkaConsumer | None = None
+        self._closed = False
+        #: one object serves every agent and timer: clients are made and started by one
+        #: caller while the others wait (a client used before it started can wait for ever)
+        self._starting = asyncio.Lock()
 
     async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
-        if self._admin is None or self._consumer is None:
-            self._admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **self._auth)
-            self._consumer = AIOKafkaConsumer(
-                bootstrap_servers=self.bootstrap, group_id=None, **self._auth
-            )
-            await self._admin.start()
-            await self._consumer.start()
-        return self._admin, self._consumer
+        async with self._starting:
+            if self._closed:  # the worker is stopping: no new clients nobody would close
+                raise ConnectionError("the offsets reader is closed (the worker is stopping)")
+            if self._admin is None or self._consumer is None:
+                admin = AIOKafkaAdminClient(bootstrap_servers=self.bootstrap, **self._auth)
+                consumer = AIOKafkaConsumer(
+                    bootstrap_servers=self.bootstrap, group_id=None, **self._auth
+                )
+                await admin.start()
+                await consumer.start()
+                self._admin, self._consumer = admin, consumer
+            return self._admin, self._consumer
 
     async def bounds(self, tps: Sequence[TopicPartition]) -> tuple[dict[int, int], dict[int, int]]:
         """``(starts, ends)`` by partition number."""
@@ -92,6 +100,8 @@ class Offsets:
         """The records ``start <= offset < end`` of one partition, as ``(offset, value)``
         (fewer when some were deleted by retention, or ``timeout_s`` passed)."""
         tp = TopicPartition(topic, partition)
+        if self._closed:
+            raise ConnectionError("the offsets reader is closed (the worker is stopping)")
         reader = AIOKafkaConsumer(
             bootstrap_servers=self.bootstrap, group_id=None, enable_auto_commit=False, **self._auth
         )
@@ -112,11 +122,14 @@ class Offsets:
         return records
 
     async def close(self) -> None:
-        if self._consumer is not None:
-            await self._consumer.stop()
-        if self._admin is not None:
-            await self._admin.close()
-        self._admin = self._consumer = None
+        """Stop the clients; later questions fail at once (one object serves every agent)."""
+        async with self._starting:
+            self._closed = True
+            if self._consumer is not None:
+                await self._consumer.stop()
+            if self._admin is not None:
+                await self._admin.close()
+            self._admin = self._consumer = None
 
 
 def missing_offsets(delivered: Sequence[int], expected_from: int) -> list[int]:

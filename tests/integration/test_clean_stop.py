@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from pathlib import Path
+from typing import Any
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer
@@ -88,7 +90,7 @@ def test_worker_stops_within_10s_with_the_broker_up_or_gone(
     took, status = stop_timed(worker)
     assert status == 0, pipeline.logs()
     assert took < STOP_WITHIN_S, f"stopped after {took:.1f}s\n{pipeline.logs()}"
-    assert uncommitted(pipeline, group, ["feedback.raw", "feedback.scored"]) == 0
+    assert uncommitted(pipeline, group, ["feedback.raw", "feedback.scored"]) == 0, pipeline.logs()
     before = stored_ids(store)
     assert before[0] == len(before[1]) == half
 
@@ -119,3 +121,67 @@ def test_worker_stops_within_10s_with_the_broker_up_or_gone(
     total, ids = stored_ids(store)
     assert total == len(ids) == len(feed.events)
     assert ids == {e.id for e in feed.events}
+
+
+def port_open(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def start_services(pipeline: Pipeline, inbox: Path, ports: tuple[int, int]) -> dict[str, Any]:
+    """The alert service, the survey endpoint, a watched review folder and the HTTP API."""
+    surveys, api = ports
+    started = {
+        "alerts": pipeline.start("alerts", "run", name="alerts"),
+        "surveys": pipeline.start(
+            "ingest", "surveys", "--serve", "--port", str(surveys), name="surveys"
+        ),
+        "reviews": pipeline.start(
+            "ingest", "reviews", str(inbox), "--follow", "--poll-interval", "0.5", "--quiet",
+            name="reviews",
+        ),
+        "api": pipeline.start("api", "--port", str(api), name="api"),
+    }  # fmt: skip
+    pipeline.wait_for(
+        lambda: port_open(surveys) and port_open(api), timeout=60, what="the HTTP services"
+    )
+    alerts_log = pipeline.data_dir / "alerts-0.log"  # the first process started
+    pipeline.wait_for(
+        lambda: alerts_log.exists() and "alert service reading" in alerts_log.read_text(),
+        timeout=60,
+        what="the alert service reading",
+    )
+    time.sleep(2)  # the folder watcher polled, heartbeats went out
+    for name, process in started.items():
+        assert process.poll() is None, f"{name} died\n{pipeline.logs()}"
+    return started
+
+
+@pytest.mark.parametrize("broker", ["up", "gone"])
+def test_every_other_service_stops_within_10s_with_the_broker_up_or_gone(
+    broker: str,
+    broker_pipeline: Pipeline,
+    own_broker: LocalBroker,
+    tmp_path: Path,
+) -> None:
+    from tests.ports import free_port
+
+    pipeline = broker_pipeline
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    pipeline.env["RADAR_API_CLIENTS"] = (
+        '[{"name": "ops", "token": "' + "a" * 40 + '", "role": "viewer"}]'
+    )
+    services = start_services(pipeline, inbox, (free_port(), free_port()))
+    if broker == "gone":
+        own_broker.stop(timeout_s=0)  # SIGTERM and at once SIGKILL: no goodbye to its clients
+        time.sleep(2)
+    slow = {}
+    for name, process in services.items():
+        took, status = stop_timed(process)
+        assert status is not None, f"{name} had to be killed\n{pipeline.logs()}"
+        if took >= STOP_WITHIN_S:
+            slow[name] = round(took, 1)
+    assert not slow, f"stopped too slowly (broker {broker}): {slow}\n{pipeline.logs()}"
