@@ -74,11 +74,15 @@ class _Consumer(Consumer):
             await self._wait_for_ack(timeout=min(1.0, left))
             self._clean_unacked_messages()
         if self._unacked_messages:
+            where = sorted(
+                {f"{m.tp.topic}[{m.tp.partition}]@{m.offset}" for m in self._unacked_messages}
+            )
             log.info(
-                "stopping with %d records read but not processed (after %.0fs); "
+                "stopping with %d records read but not processed (after %.0fs): %s; "
                 "they are read again at the next start",
                 len(self._unacked_messages),
                 waited,
+                ", ".join(where[:10]),
             )
         await self.commit_and_end_transactions()
 

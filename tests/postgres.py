@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.needs import require
@@ -32,10 +33,41 @@ def _as_server_user(command: list[str]) -> list[str]:
     return [runuser, "-u", "postgres", "--", *command]
 
 
+@dataclass
+class PostgresServer:
+    """A running throwaway cluster: its URL, and stop/start for outage tests."""
+
+    data: Path
+    base: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL of the ``postgres`` database."""
+        return f"postgresql+psycopg://radar@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off"
+        log = str(self.base / "pg.log")
+        command = [_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", log, "-w", "start"]
+        subprocess.run(_as_server_user(command), check=True, capture_output=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.2)
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: connections are cut, as when the server goes away under its clients."""
+        command = [_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"]
+        subprocess.run(_as_server_user(command), check=False, capture_output=True)
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a throwaway cluster; yields a SQLAlchemy URL of its ``postgres`` database."""
-    initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
+def postgres_cluster() -> Iterator[PostgresServer]:
+    """Start a throwaway cluster (trust auth, no fsync) on a free loopback port."""
+    initdb = _bin("initdb")
     # a folder of its own directly under the system temp dir, so the server user can reach it
     base = Path(tempfile.mkdtemp(prefix="radar-pg-"))
     data = base / "pgdata"
@@ -46,27 +78,17 @@ def postgres_server() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    port = free_port()
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off"
-    subprocess.run(
-        _as_server_user(
-            [pg_ctl, "-D", str(data), "-o", options, "-l", str(base / "pg.log"), "-w", "start"]
-        ),
-        check=True,
-        capture_output=True,
-    )
+    server = PostgresServer(data, base, free_port())
+    server.start()
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.2)
-        yield f"postgresql+psycopg://radar@127.0.0.1:{port}/postgres"
+        yield server
     finally:
-        subprocess.run(
-            _as_server_user([pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"]),
-            check=False,
-            capture_output=True,
-        )
+        server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a throwaway cluster; yields a SQLAlchemy URL of its ``postgres`` database."""
+    with postgres_cluster() as server:
+        yield server.url
