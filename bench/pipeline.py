@@ -9,6 +9,8 @@ the peak memory of each process. A final "drain" step pushes a backlog as fast a
 possible and reports the sustained rate.
 
     .venv/bin/python bench/pipeline.py --rates 500 1000 2000 --seconds 20 --drain 40000
+    .venv/bin/python bench/pipeline.py --workers 2 --baseline     (beside a plain consumer)
+    .venv/bin/python bench/pipeline.py --brokers 3 --store postgresql   (beside 1 node, SQLite)
 
 Not a test: run it by hand; figures go to docs/benchmarks.md.
 """
@@ -19,12 +21,13 @@ import argparse
 import csv
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,10 +37,11 @@ from kafka import KafkaProducer
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.broker import model_cache, start_broker
+from bench.broker import free_port, model_cache, start_broker
+from radar.broker import LocalCluster
 from radar.clock import from_millis, to_millis
 from radar.events import FeedbackEvent, make_event_id
-from radar.settings import CoreSettings, codec
+from radar.settings import BrokerSettings, CoreSettings, codec
 from radar.store import Store
 from radar.store.tables import events
 from radar.topics import Topics, ensure_topics
@@ -185,6 +189,186 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+@dataclass(frozen=True)
+class Setup:
+    """One configuration the bench runs: brokers, store, and Radar or the plain consumer."""
+
+    brokers: int = 1
+    store: str = "sqlite"
+    plain: bool = False
+
+    def label(self) -> str:
+        who = "plain consumer" if self.plain else "Radar"
+        return f"{who}, {self.brokers} broker{'s' if self.brokers > 1 else ''}, {self.store}"
+
+
+@dataclass
+class Result:
+    setup: Setup
+    rows: list[tuple[str, float, float, float, float, float]]
+    watch: MemoryWatch
+
+
+@contextmanager
+def kafka(setup: Setup, home: Path) -> Iterator[tuple[str, list[psutil.Process]]]:
+    """The broker(s) of a setup, running: (bootstrap, their processes)."""
+    if setup.brokers == 1:
+        broker = start_broker(home)
+        try:
+            yield broker.bootstrap, [psutil.Process(broker.pid() or 0)]
+        finally:
+            broker.stop()
+        return
+    settings = BrokerSettings(
+        port=free_port(), controller_port=free_port(), cache_dir=ROOT / ".cache" / "kafka",
+        heap_mb=512,
+    )  # fmt: skip
+    settings = settings.model_copy(update={"controller_port": settings.port + 2 * setup.brokers})
+    cluster = LocalCluster(settings, home / "kafka-cluster", brokers=setup.brokers)
+    print(f"starting a {setup.brokers}-node Kafka cluster in {home} ...", flush=True)
+    cluster.start()
+    try:
+        pids = [node.pid() or 0 for node in cluster.nodes]
+        yield cluster.bootstrap, [psutil.Process(pid) for pid in pids]
+    finally:
+        cluster.stop()
+
+
+@contextmanager
+def store_url(setup: Setup, home: Path) -> Iterator[str]:
+    if setup.store == "sqlite":
+        yield f"sqlite:///{home / 'radar.db'}"
+        return
+    from tests.postgres import postgres_cluster
+
+    with postgres_cluster() as server:
+        yield server.url
+
+
+def run(setup: Setup, args: argparse.Namespace, texts: list[str]) -> Result:
+    """One setup from start to end: the table's rows and what each process used."""
+    home = Path(tempfile.mkdtemp(prefix="radar-bench-"))
+    with kafka(setup, home) as (bootstrap, brokers), store_url(setup, home) as url:
+        env = {
+            **os.environ,
+            "RADAR_DATA_DIR": str(home / "data"),
+            "RADAR_KAFKA_BOOTSTRAP": bootstrap,
+            "RADAR_STORE_URL": url,
+            "RADAR_TOPIC_REPLICATION": str(min(3, setup.brokers)),
+            "RADAR_CACHE_DIR": str(model_cache()),
+            "RADAR_WORKER_SENTIMENT_ENGINE": args.engine,
+        }
+        os.environ.update(env)
+        settings = CoreSettings()
+        ensure_topics(settings)
+        store = Store.from_settings(settings)
+        store.create_schema()
+        command = [sys.executable, str(ROOT / "bench" / "plain_consumer.py")]
+        workers = [
+            subprocess.Popen(
+                command if setup.plain else [RADAR, "worker"],
+                env=env,
+                stdout=(home / f"worker{i}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+            )
+            for i in range(1 if setup.plain else args.workers)
+        ]
+        watch = MemoryWatch(
+            {f"broker{i}": p for i, p in enumerate(brokers)}
+            | {f"worker{i}": psutil.Process(w.pid) for i, w in enumerate(workers)}
+            | {"feeder": psutil.Process()}
+        )
+        watch.start()
+        feeder = Feeder(settings, texts)
+        rows = []
+        try:
+            print(f"{setup.label()}: warming up (start, engine load, partitions) ...", flush=True)
+            feeder.run(None, 200)
+            wait_stored(store, 200, 180)
+            time.sleep(5 * len(workers))  # workers joining later rebalance the group: let them
+            feeder.run(200, 1000)
+            wait_stored(store, 1200, 180)
+            for rate in args.rates:
+                count = int(rate * args.seconds)
+                before, since = stored(store), to_millis(datetime.now(UTC))
+                sent_s = feeder.run(rate, count)
+                extra_s = wait_stored(store, before + count, 120)
+                lat = latencies_ms(store, since)
+                rows.append(
+                    (
+                        f"{rate:>7.0f}/s",
+                        count / sent_s,
+                        count / (sent_s + extra_s),
+                        percentile(lat, 0.5),
+                        percentile(lat, 0.99),
+                        extra_s,
+                    )
+                )
+                print(f"  rate {rate:.0f}/s done", flush=True)
+            if args.drain:
+                before = stored(store)
+                start = time.perf_counter()  # the backlog is produced while it is read
+                feeder.run(None, args.drain)
+                wait_stored(store, before + args.drain, 600)
+                took = time.perf_counter() - start
+                rows.append(
+                    ("  drain", float("nan"), args.drain / took, float("nan"), float("nan"), took)
+                )
+        finally:
+            watch.stop()
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+            store.engine.dispose()
+    return Result(setup, rows, watch)
+
+
+def print_result(result: Result, args: argparse.Namespace) -> None:
+    workers = 1 if result.setup.plain else args.workers
+    print(f"\n{result.setup.label()}: workers {workers}, engine {args.engine}, ", end="")
+    print(f"step {args.seconds:.0f}s, cores {os.cpu_count()}")
+    print(
+        f"{'target':>10} {'produced/s':>11} {'stored/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'catch-up s':>10}"
+    )
+    for target, produced, absorbed, p50, p99, extra in result.rows:
+        print(
+            f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f} {extra:>10.1f}"
+        )
+    watch = result.watch
+    print(
+        "memory (MB), peak / at the end: "
+        + ", ".join(
+            f"{k} {v:.0f} / {watch.last_mb[k]:.0f}" for k, v in sorted(watch.peak_mb.items())
+        )
+    )
+    print(
+        "cores busy (average): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(watch.cores.items()))
+    )
+
+
+def print_side_by_side(results: list[Result]) -> None:
+    """stored/s and p99 of every setup per step, Radar as a share of the plain consumer."""
+    print("\nside by side: stored/s (p99 ms)")
+    print(f"{'step':>10} " + " ".join(f"{r.setup.label():>34}" for r in results))
+    for i, (target, *_rest) in enumerate(results[0].rows):
+        cells = []
+        for r in results:
+            _, _, absorbed, _, p99, _ = r.rows[i]
+            cells.append(f"{absorbed:>8.0f}" + (f" ({p99:.0f})" if p99 == p99 else ""))
+        print(f"{target:>10} " + " ".join(f"{c:>34}" for c in cells))
+    for r in results:
+        if r.setup.plain:
+            continue
+        plain = next(
+            (p for p in results if p.setup.plain and p.setup.brokers == r.setup.brokers
+             and p.setup.store == r.setup.store), None,
+        )  # fmt: skip
+        if plain is not None and r.rows[-1][0].strip() == "drain":
+            share = r.rows[-1][2] / plain.rows[-1][2]
+            print(f"{r.setup.label()}: drain at {share:.0%} of the plain consumer's")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -198,99 +382,32 @@ def main() -> None:
         "--workers", type=int, default=1, help="Worker processes (one consumer group)"
     )
     parser.add_argument("--engine", default="default", help="Sentiment engine of the workers")
+    parser.add_argument(
+        "--brokers", type=int, default=1, help="Kafka nodes (3: a cluster, run beside one node)"
+    )
+    parser.add_argument(
+        "--store",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="Store of the setup (postgresql: a throwaway server; run beside SQLite)",
+    )
+    parser.add_argument(
+        "--baseline",
+        action="store_true",
+        help="Also run a plain consumer (no work, same rows, same store) on each setup",
+    )
     args = parser.parse_args()
-
-    home = Path(tempfile.mkdtemp(prefix="radar-bench-"))
-    broker = start_broker(home)
-    env = {
-        **os.environ,
-        "RADAR_DATA_DIR": str(home / "data"),
-        "RADAR_KAFKA_BOOTSTRAP": broker.bootstrap,
-        "RADAR_CACHE_DIR": str(model_cache()),
-        "RADAR_WORKER_SENTIMENT_ENGINE": args.engine,
-    }
-    os.environ.update(env)
-    settings = CoreSettings()
-    ensure_topics(settings)
-    store = Store.from_settings(settings)
-    workers = [
-        subprocess.Popen(
-            [RADAR, "worker"],
-            env=env,
-            stdout=(home / f"worker{i}.log").open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for i in range(args.workers)
-    ]
-    watch = MemoryWatch(
-        {"broker": psutil.Process(broker.pid() or 0)}
-        | {f"worker{i}": psutil.Process(w.pid) for i, w in enumerate(workers)}
-        | {"feeder": psutil.Process()}
-    )
-    watch.start()
-    feeder = Feeder(settings, load_texts())
-    rows = []
-    try:
-        print("warming up (worker start, engine load, partitions assigned) ...", flush=True)
-        feeder.run(None, 200)
-        wait_stored(store, 200, 180)
-        time.sleep(5 * args.workers)  # workers joining later rebalance the group: let them
-        feeder.run(200, 1000)
-        wait_stored(store, 1200, 180)
-        for rate in args.rates:
-            count = int(rate * args.seconds)
-            before, since = stored(store), to_millis(datetime.now(UTC))
-            sent_s = feeder.run(rate, count)
-            extra_s = wait_stored(store, before + count, 120)
-            lat = latencies_ms(store, since)
-            rows.append(
-                (
-                    f"{rate:>7.0f}/s",
-                    count / sent_s,
-                    count / (sent_s + extra_s),
-                    percentile(lat, 0.5),
-                    percentile(lat, 0.99),
-                    extra_s,
-                )
-            )
-            print(f"  rate {rate:.0f}/s done", flush=True)
-        if args.drain:
-            before = stored(store)
-            start = time.perf_counter()  # the backlog is produced while the worker reads it
-            feeder.run(None, args.drain)
-            wait_stored(store, before + args.drain, 600)
-            took = time.perf_counter() - start
-            rows.append(
-                ("  drain", float("nan"), args.drain / took, float("nan"), float("nan"), took)
-            )
-    finally:
-        watch.stop()
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
-        broker.stop()
-
-    print(
-        f"\nworkers: {args.workers}, engine: {args.engine}, step: {args.seconds:.0f}s, cores: {os.cpu_count()}"
-    )
-    print(
-        f"{'target':>10} {'produced/s':>11} {'stored/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'catch-up s':>10}"
-    )
-    for target, produced, absorbed, p50, p99, extra in rows:
-        print(
-            f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f} {extra:>10.1f}"
-        )
-    print(
-        "memory (MB), peak / at the end: "
-        + ", ".join(
-            f"{k} {v:.0f} / {watch.last_mb[k]:.0f}" for k, v in sorted(watch.peak_mb.items())
-        )
-    )
-    print(
-        "cores busy (average): " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(watch.cores.items()))
-    )
-    print(f"median of p50s: {statistics.median(r[3] for r in rows if r[3] == r[3]):.0f} ms")
+    texts = load_texts()
+    setups = [Setup()]
+    if (args.brokers, args.store) != (1, "sqlite"):
+        setups.append(Setup(args.brokers, args.store))
+    if args.baseline:
+        setups += [Setup(s.brokers, s.store, plain=True) for s in list(setups)]
+    results = [run(setup, args, texts) for setup in setups]
+    for result in results:
+        print_result(result, args)
+    if len(results) > 1:
+        print_side_by_side(results)
 
 
 if __name__ == "__main__":
