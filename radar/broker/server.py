@@ -262,8 +262,7 @@ class LocalBroker:
             "kafka.tools.StorageTool",
             "format",
             "--ignore-formatted",
-            "-t",
-            cluster_id,
+            f"--cluster-id={cluster_id}",  # one word: an id may begin with "-"
             "-c",
             str(self.config_file),
             *scram,
@@ -396,10 +395,17 @@ def broker_answers(
 
 
 def kafka_uuid() -> str:
-    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding."""
+    """A Kafka cluster id: 16 random bytes, URL-safe base64 without padding.
+
+    Like Kafka's own ids it never begins with "-", which command lines would read
+    as an option (one id in 64 would).
+    """
     import base64
 
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode("ascii").rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def _port_in_use(host: str, port: int) -> bool:

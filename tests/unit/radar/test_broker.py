@@ -38,6 +38,11 @@ def test_cluster_id_is_16_bytes_url_safe() -> None:
     assert kafka_uuid() != cluster_id
 
 
+def test_cluster_id_never_reads_as_an_option() -> None:
+    # one URL-safe id in 64 begins with "-"; 2000 draws would meet dozens
+    assert not [text for text in (kafka_uuid() for _ in range(2000)) if text.startswith("-")]
+
+
 def test_a_stale_pid_file_is_not_a_running_broker(tmp_path: Path) -> None:
     broker = make(tmp_path)
     broker.home.mkdir(parents=True)
