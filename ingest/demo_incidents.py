@@ -39,8 +39,9 @@ class Incident:
 
 #: Local time the story is told in (busy hours are busy in Beijing).
 LOCAL = ZoneInfo("Asia/Shanghai")
-#: History before the first scripted incident, so every detector knows what is usual.
-WARM_UP = timedelta(hours=30)
+#: History before the first scripted incident, so every detector knows what is usual
+#: (the silence detector judges a channel after 36 hourly windows: docs/streams.md).
+WARM_UP = timedelta(hours=36)
 #: Busy local hours an incident may take place in (whole incident inside).
 BUSY = (9, 21)
 

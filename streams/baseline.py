@@ -39,6 +39,9 @@ WINSOR_MEAN = 0.9707
 #: slot: a key with a few items an hour keeps it until its own counts say otherwise, where a busy
 #: key learns its own rhythm on its first day.
 PRIOR_COUNTS = 8.0
+#: A flat start (no rhythm yet) weighs as this much history of each hour slot: one window of a
+#: five-minute key, a twelfth of an hourly key's window (an hourly key's first day says more)
+PRIOR_SECONDS = 300.0
 
 
 def alpha(halflife_obs: float) -> float:
@@ -105,6 +108,13 @@ class SeasonalBaseline:
     weekly_n: list[int] = field(default_factory=lambda: [0] * 7)
     #: counts the slot would have held at factor 1 (its exposure), the starting factor's included
     daily_e: list[float] = field(default_factory=lambda: [0.0] * 24)
+    #: what each slot has seen, each window weighed by the trust in the level it was learned
+    #: against (a day of history or more: full), the flat start included
+    daily_w: list[float] = field(default_factory=lambda: [0.0] * 24)
+    #: weigh windows of the first day by that trust: an hourly key sees one window of each
+    #: slot a day, so its first day would otherwise make its rhythm (silence asks for this;
+    #: the five-minute spike keys see twelve a day and keep their calibration, bench/spikes.py)
+    trust_first_day: bool = False
 
     def start_rhythm(self, daily: list[float], weekly: list[float]) -> None:
         """Take a known rhythm (its parent's) for a young key, instead of a flat day.
@@ -138,6 +148,13 @@ class SeasonalBaseline:
     def season(self, ts: float) -> float:
         before, after, frac, day = self._place(ts)
         return self._daily(before, after, frac) * self.weekly[day]
+
+    def days_seen(self, ts: float) -> float:
+        """Days of history behind the hour factor of the window at ``ts`` (the fewer side)."""
+        before, after, frac, _ = self._place(ts)
+        per_day = max(3600.0 / self.step_s, 1.0)
+        seen = [self.daily_n[slot] for slot, share in ((before, 1 - frac), (after, frac)) if share]
+        return min(seen) / per_day
 
     def expected(self, ts: float) -> float:
         """The count expected in the window starting at ``ts`` (0 before any history)."""
@@ -211,16 +228,26 @@ class SeasonalBaseline:
         # which a busy afternoon or a weekend cannot pull along
         # until a slot has seen a few days, its factor is the mean of all it has seen; a rhythm
         # the key started with counts as PRIOR_COUNTS seen, each window then weighing the counts
-        # it should hold (a window of a sparse key says little against its parent's rhythm)
+        # it should hold (a window of a sparse key says little against its parent's rhythm).
+        # Without one, the flat start weighs PRIOR_SECONDS of a slot's history, and (with
+        # trust_first_day) a window weighs as much as the level it is measured against is
+        # trusted: in the first day of history that level has barely begun (a history starting
+        # at night would otherwise teach that night hours are busy)
         exposure = self.slow * self.weekly[day]
         ratio = count / exposure
+        trust = min(1.0, self.n * self.step_s / 86400.0) if self.trust_first_day else 1.0
         for slot, share in ((before, 1 - frac), (after, frac)):
+            if share <= 0:
+                continue
             self.daily_n[slot] += share
             if self.daily_e[slot] > 0:  # started with a rhythm
                 self.daily_e[slot] += share * exposure
                 early = exposure / self.daily_e[slot]
             else:
-                early = 1.0 / (self.daily_n[slot] + 1)
+                if not self.daily_w[slot]:
+                    self.daily_w[slot] = per_day * PRIOR_SECONDS / 3600.0
+                self.daily_w[slot] += share * trust
+                early = trust / self.daily_w[slot]
             a_day = share * max(alpha(self.daily_halflife_days * per_day), early)
             self.daily[slot] = max(MIN_FACTOR, self.daily[slot] + a_day * (ratio - daily))
         per_week = max(86400.0 / self.step_s, 1.0)
@@ -241,6 +268,10 @@ class SeasonalBaseline:
         """The baseline a state describes; a state from before time zones was learned in UTC."""
         if "tz" not in state:
             state = {**state, "tz": "UTC", "slow": state.get("level", 0.0)}
+        if "daily_w" not in state:  # from before windows were weighed by trust
+            per_day = max(3600.0 / state["step_s"], 1.0)
+            prior = per_day * PRIOR_SECONDS / 3600.0
+            state = {**state, "daily_w": [n + prior for n in state.get("daily_n", [0.0] * 24)]}
         if "level_sum" not in state:  # from before the level was a ratio of sums
             level, slow = state.get("level", 0.0), state.get("slow", 0.0)
             state = {**state, "level_sum": level, "season_sum": 1.0}

@@ -32,6 +32,10 @@ class SilenceSettings:
     #: a silence is a channel gone (nearly) quiet: windows holding more than this share of
     #: what is expected are a dip (a Monday after a busy weekend), not a silence
     max_ratio: float = 0.3
+    #: an hour's expected count learned from one day of that hour is itself uncertain (one
+    #: busy or quiet hour made it): this much dispersion is added to judge it, and it shrinks
+    #: with each further day seen (a factor from d days: slot_doubt / d)
+    slot_doubt: float = 0.1
     clip_sigmas: float = 3.0  # a window that looks quiet is learned as at most this far below
     fire_at: float = 0.5
     resolve_below: float = 0.2
@@ -69,20 +73,24 @@ class SilenceDetector:
         else:
             self.baseline = SeasonalBaseline(step_s, tz=tz)
             self.episode = Episode(s.fire_at, s.resolve_below, s.resolve_after)
+        self.baseline.trust_first_day = True  # hourly: one window of each hour a day
         #: (count, expected) of the windows before the latest, for the sustained test
         self.recent: list[list[float]] = [list(x) for x in (state or {}).get("recent", [])]
 
-    def p_value(self, count: float, expected: float) -> float:
+    def p_value(self, count: float, expected: float, doubt: float = 0.0) -> float:
         """The window's lower tail, and that of the last ``sustained_windows`` together
         (hours of near-quiet are strong evidence where each hour alone is not), corrected;
-        1 for what is not near-quiet (``max_ratio``)."""
+        1 for what is not near-quiet (``max_ratio``). ``doubt`` is the dispersion of the
+        expected count itself (a young hour factor)."""
         s, phi = self.settings, self.baseline.phi
-        p_value = lower_tail(count, expected, phi) if count <= s.max_ratio * expected else 1.0
+        quiet = count <= s.max_ratio * expected
+        p_value = lower_tail(count, expected, phi + doubt) if quiet else 1.0
         if s.sustained_windows > 1 and len(self.recent) >= s.sustained_windows - 1:
             total = count + sum(c for c, _ in self.recent)
             mean = expected + sum(e for _, e in self.recent)
             quiet = total <= s.max_ratio * mean
-            p_sum = lower_tail(total, mean, phi / s.sustained_windows) if quiet else 1.0
+            spread = (phi + doubt) / s.sustained_windows  # hours learned apart err apart
+            p_sum = lower_tail(total, mean, spread) if quiet else 1.0
             p_value = min(1.0, 2 * min(p_value, p_sum))
         return p_value
 
@@ -92,7 +100,8 @@ class SilenceDetector:
         score, p_value = 0.0, 1.0
         judged = self.baseline.n >= s.min_history and expected >= s.min_expected
         if judged and not source_down:
-            p_value = self.p_value(count, expected)
+            doubt = s.slot_doubt / max(self.baseline.days_seen(window_start), 1.0)
+            p_value = self.p_value(count, expected, doubt)
             score = tail_score(p_value, s.score_scale)
         status = None if source_down else self.episode.step(window_start, score)
         learned = float(count)

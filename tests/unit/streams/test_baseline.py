@@ -100,6 +100,27 @@ class TestRhythm:
         feed(baseline, rates)
         assert baseline.weekly[0] < 1.25
 
+    @pytest.mark.parametrize("start_hour", [22, 2, 14])
+    def test_a_history_starting_at_any_hour_learns_which_hours_are_quiet(
+        self, start_hour: int
+    ) -> None:
+        # hourly, a channel with 10 an hour at night and 150 by day; the history begins at
+        # start_hour Beijing time, so its first hours are learned against a level that has
+        # barely begun (a night start once taught that night hours are a third of the day)
+        def rate(h: float) -> float:
+            return 10.0 if 1 <= h < 8 else 150.0
+
+        offset = (start_hour - 8) % 24  # T0 is 08:00 in Beijing
+        hours = [beijing_hour(offset + i, 3600.0) for i in range(60)]
+        baseline = SeasonalBaseline(3600.0, trust_first_day=True)
+        counts = np.random.default_rng(5).poisson([rate(h) for h in hours])
+        for i, c in enumerate(counts):
+            baseline.update(T0 + (offset + i) * 3600.0, float(c))
+        for i in range(60, 72):  # the next half-day, after two days and a half of history
+            h = beijing_hour(offset + i, 3600.0)
+            expected = baseline.expected(T0 + (offset + i) * 3600.0)
+            assert rate(h) / 2 < expected < rate(h) * 2, (h, expected)
+
     def test_the_level_is_not_shaken_by_quiet_nights(self) -> None:
         n = 10 * 288
         rates = np.array([2.0 * (0.1 if 1 <= beijing_hour(i) < 7 else 1.3) for i in range(n)])

@@ -124,3 +124,14 @@ class TestSilence:
         results = run(counts)
         assert fired(results) and fired(results)[0] in quiet
         assert all(results[i].status == "firing" for i in quiet[2:])
+
+    def test_an_hour_seen_once_busy_is_not_a_silence_when_it_is_usual_again(self) -> None:
+        # 07:00 Beijing time, the last hour of the first day (the history begins at 08:00), is
+        # five times as busy as usual; the next morning it is usual again: one day says little
+        for seed in (3, 4):
+            counts = volume(3, seed=seed)
+            counts[23] *= 5
+            assert fired(run(counts)) == [], seed
+            assert fired(
+                run(counts, detector=SilenceDetector(HOUR, SilenceSettings(slot_doubt=0.0)))
+            ) == [47]
