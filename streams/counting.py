@@ -37,6 +37,7 @@ from streams.windows import (
     add_event,
     dimensions,
     event_millis,
+    event_values,
     new_cell,
     window_start,
 )
@@ -236,6 +237,7 @@ class PartitionCounter:
     def _count(self, delivery: Delivery, event: ScoredEvent, outcome: BatchOutcome) -> None:
         p, offset, ts = delivery.partition, delivery.offset, event_millis(event)
         dims = dimensions(event, self.combinations)
+        values = event_values(event)
         for size, size_s in SIZES.items():
             start = window_start(ts, size_s)
             for dim in dims:
@@ -247,7 +249,7 @@ class PartitionCounter:
                 if offset <= cell["marker"]:  # counted before a crash; its record survived
                     outcome.republish[key] = cell
                     continue
-                add_event(cell, event)
+                add_event(cell, event, values)
                 cell["marker"] = offset
                 outcome.cells[key] = cell
         outcome.counted.append(delivery)
@@ -341,4 +343,8 @@ def _copy(cell: dict[str, Any]) -> dict[str, Any]:
     for name in ("topics", "crisis", "sources"):
         copied[name] = dict(cell[name])
     copied["samples"] = list(cell["samples"])
+    copied["by"] = {
+        name: {value: list(pair) for value, pair in counts.items()}
+        for name, counts in cell.get("by", {}).items()
+    }
     return copied

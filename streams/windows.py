@@ -158,6 +158,7 @@ def new_cell() -> dict[str, Any]:
         "crisis": {},
         "sources": {},
         "samples": [],
+        "by": {},
     }
 
 
@@ -166,8 +167,32 @@ def reach_weight(reach: int | None) -> float:
     return 1.0 + math.log10(1 + reach) if reach else 1.0
 
 
-def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
+#: Fields whose values a cell counts its complaints and negatives by (``streams.drivers``).
+BY_FIELDS = ("product", "region", "channel", "topic", "shop", "segment")
+#: Values counted per field and cell; the rest are added up under "" (``streams.drivers``).
+MAX_BY_VALUES = 20
+
+
+def _count_by(
+    cell: dict[str, Any], values: dict[str, list[str]], complaint: bool, neg: bool
+) -> None:
+    by = cell.setdefault("by", {})
+    for name in BY_FIELDS:
+        for value in values[name]:
+            counts = by.setdefault(name, {})
+            if value not in counts and len(counts) >= MAX_BY_VALUES:
+                value = ""  # beyond the cap: counted, never named
+            pair = counts.setdefault(value, [0, 0])
+            pair[0] += complaint
+            pair[1] += neg
+
+
+def add_event(
+    cell: dict[str, Any], event: ScoredEvent, values: dict[str, list[str]] | None = None
+) -> None:
     """Count one event into a cell; a likely duplicate adds its reach only.
+
+    ``values`` are :func:`event_values` of the event, when the caller has them.
 
     One customer who says the same on five channels is one voice: the copies
     (``duplicate_of`` set at ingest) leave volume, complaints and the means
@@ -190,6 +215,9 @@ def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
         cell["promoters"] += event.nps >= 9
         cell["detractors"] += event.nps <= 6
     cell["sources"][event.source] = cell["sources"].get(event.source, 0) + 1
+    negative = event.sentiment_label == "neg"
+    if event.is_complaint or negative:
+        _count_by(cell, values or event_values(event), event.is_complaint, negative)
     if not event.is_complaint:
         return
     cell["complaints"] += 1
@@ -238,8 +266,29 @@ def merge_cells(cells: Iterable[dict[str, Any]]) -> dict[str, Any]:
             for item, count in cell[name].items():
                 total[name][item] = total[name].get(item, 0) + count
         samples.extend(cell["samples"])
+        for name, counts in cell.get("by", {}).items():
+            into = total["by"].setdefault(name, {})
+            for value, (c, neg) in counts.items():
+                pair = into.setdefault(value, [0, 0])
+                pair[0] += c
+                pair[1] += neg
     total["samples"] = _top_samples(samples)
+    total["by"] = {name: cap_by(counts) for name, counts in total["by"].items()}
     return total
+
+
+def cap_by(counts: dict[str, list[int]], limit: int = MAX_BY_VALUES) -> dict[str, list[int]]:
+    """The ``limit`` values with the most items, the rest added up under ``""``."""
+    named = [(v, c) for v, c in counts.items() if v]
+    if len(named) <= limit:
+        return counts
+    named.sort(key=lambda item: (-(item[1][0] + item[1][1]), item[0]))
+    out = dict(named[:limit])
+    rest = [c for _, c in named[limit:]]
+    if "" in counts:
+        rest.append(counts[""])
+    out[""] = [sum(c[0] for c in rest), sum(c[1] for c in rest)]
+    return out
 
 
 def summary(cell: dict[str, Any]) -> dict[str, float | int | None]:
