@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.rules import matches, route
+from radar.events import Driver, Signal
 from tests.unit.alerts.conftest import make_signal, rules
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -80,3 +81,29 @@ def test_match_conditions_one_by_one() -> None:
     labels = {"region": "华东", "type": "spike"}
     assert matches(rule.match, signal, labels)
     assert not matches(rule.match, signal, {"region": "华北", "type": "spike"})
+
+
+def test_a_rule_matches_on_the_drivers_of_a_signal() -> None:
+    config = rules("""
+receivers:
+  - {name: oncall, log: {}}
+rules:
+  - name: guangdong-wave
+    match: {type: spike, drivers: ['region="广东"', 'channel=~"social|forum"']}
+    receivers: [oncall]
+""")
+    rule = config.rules[0]
+    plain = make_signal(at=NOW)
+
+    def driven(*pairs: tuple[str, str]) -> Signal:
+        drivers = [Driver(field=f, value=v, share=0.6, observed=9, expected=1) for f, v in pairs]
+        return plain.model_copy(update={"drivers": drivers})
+
+    labels = {"type": "spike"}
+    assert matches(rule.match, driven(("region", "广东"), ("channel", "social")), labels)
+    assert matches(
+        rule.match, driven(("region", "浙江"), ("region", "广东"), ("channel", "forum")), labels
+    )
+    assert not matches(rule.match, driven(("region", "浙江"), ("channel", "social")), labels)
+    assert not matches(rule.match, driven(("region", "广东")), labels)  # no channel driver
+    assert not matches(rule.match, plain, labels)
