@@ -27,6 +27,7 @@ from streams import spikes as spikes_mod
 from streams.crisis import CrisisTracker
 from streams.detectors import DetectorCache, KeyDetectors
 from streams.drivers import DriverSettings, DriverTracker
+from streams.emerging import EmergingDetector, EmergingSettings
 from streams.explain import ExplainSettings, Reading, judge
 from streams.keys import KeyBook, KeyLimits
 from streams.protocol import CrisisItem, ThreadItem
@@ -35,6 +36,8 @@ from streams.sources import SourceHealth
 from streams.unanswered import ThreadTracker
 from streams.windows import OVERALL, SIZES, dim_fields, dim_kind, merge_cells
 
+#: The window emerging issues are judged on (the terms are counted in it: streams.phrases).
+PHRASE_WINDOW = "1h"
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
 #: Keys spikes and negative shifts are judged on: anchors (topic, product) and their
@@ -55,6 +58,7 @@ class DetectionSettings:
     silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
     drivers: DriverSettings = field(default_factory=DriverSettings)
+    emerging: EmergingSettings = field(default_factory=EmergingSettings)
     keys: KeyLimits = field(default_factory=KeyLimits)
     spike_window: str = "5m"
     shift_window: str = "1h"
@@ -266,9 +270,11 @@ class Detection:
         kinds = {"spike": s.spike_kinds, "shift": s.shift_kinds, "silence": s.silence_kinds}
         windows = {"spike": s.spike_window, "shift": s.shift_window, "silence": s.silence_window}
         runs = [run for run, window in windows.items() if window == size]
-        if not runs:
-            return []
         signals: list[Signal] = []
+        if size == PHRASE_WINDOW and s.emerging.enabled and owner(OVERALL, self.partitions) == mp:
+            signals += self._emerging(mp, start)
+        if not runs:
+            return signals
         spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], KeyDetectors]] = {}
         touched: list[tuple[str, KeyDetectors, bool]] = []
         health = self._health(mp)
@@ -305,6 +311,16 @@ class Detection:
                 self.detectors.save(mp, dim, key)
         if size == max(SIZES, key=SIZES.__getitem__):
             self.detectors.flush(mp)  # quiet keys are written once an hour of event time
+        return signals
+
+    def _emerging(self, mp: int, start: int) -> list[Signal]:
+        """The hour's complaint terms against their own history (every partition counts the
+        overall key; its owner judges them)."""
+        cell = self.total(mp, PHRASE_WINDOW, start, OVERALL)
+        key = f"{mp}|emerging"
+        detector = EmergingDetector(self.settings.emerging, self.state.get(key))
+        signals = detector.observe(start / 1000, cell, self.now())
+        self.state[key] = detector.to_state()
         return signals
 
     def _common(self, start: int, size: str, cell: dict[str, Any]) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 from radar.clock import to_millis
 from radar.events import ScoredEvent
 from radar.masking import mask_text
+from streams.phrases import merge_terms
 
 #: Window sizes counted, name → seconds.
 SIZES: dict[str, int] = {"5m": 300, "1h": 3600}
@@ -173,26 +174,33 @@ BY_FIELDS = ("product", "region", "channel", "topic", "shop", "segment")
 MAX_BY_VALUES = 20
 
 
-def _count_by(
-    cell: dict[str, Any], values: dict[str, list[str]], complaint: bool, neg: bool
-) -> None:
-    by = cell.setdefault("by", {})
-    for name in BY_FIELDS:
-        for value in values[name]:
-            counts = by.setdefault(name, {})
-            if value not in counts and len(counts) >= MAX_BY_VALUES:
+def by_pairs(values: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The (field, value) pairs an event's complaints and negatives are counted by."""
+    return [(name, value) for name in BY_FIELDS for value in values[name]]
+
+
+def _count_by(cell: dict[str, Any], pairs: list[tuple[str, str]], complaint: int, neg: int) -> None:
+    by: dict[str, dict[str, list[int]]] = cell.setdefault("by", {})
+    for name, value in pairs:
+        counts = by.get(name)
+        if counts is None:
+            counts = by[name] = {}
+        pair = counts.get(value)
+        if pair is None:
+            if len(counts) >= MAX_BY_VALUES:
                 value = ""  # beyond the cap: counted, never named
             pair = counts.setdefault(value, [0, 0])
-            pair[0] += complaint
-            pair[1] += neg
+        pair[0] += complaint
+        pair[1] += neg
 
 
 def add_event(
-    cell: dict[str, Any], event: ScoredEvent, values: dict[str, list[str]] | None = None
+    cell: dict[str, Any], event: ScoredEvent, pairs: list[tuple[str, str]] | None = None
 ) -> None:
     """Count one event into a cell; a likely duplicate adds its reach only.
 
-    ``values`` are :func:`event_values` of the event, when the caller has them.
+    ``pairs`` are :func:`by_pairs` of the event, when the caller has them (an event
+    is counted into a dozen cells or more).
 
     One customer who says the same on five channels is one voice: the copies
     (``duplicate_of`` set at ingest) leave volume, complaints and the means
@@ -217,7 +225,9 @@ def add_event(
     cell["sources"][event.source] = cell["sources"].get(event.source, 0) + 1
     negative = event.sentiment_label == "neg"
     if event.is_complaint or negative:
-        _count_by(cell, values or event_values(event), event.is_complaint, negative)
+        if pairs is None:
+            pairs = by_pairs(event_values(event))
+        _count_by(cell, pairs, int(event.is_complaint), int(negative))
     if not event.is_complaint:
         return
     cell["complaints"] += 1
@@ -266,6 +276,7 @@ def merge_cells(cells: Iterable[dict[str, Any]]) -> dict[str, Any]:
             for item, count in cell[name].items():
                 total[name][item] = total[name].get(item, 0) + count
         samples.extend(cell["samples"])
+        merge_terms(total, cell)
         for name, counts in cell.get("by", {}).items():
             into = total["by"].setdefault(name, {})
             for value, (c, neg) in counts.items():
