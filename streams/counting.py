@@ -252,7 +252,7 @@ class PartitionCounter:
         pairs = by_pairs(event_values(event))
         terms = None
         if self.phrases is not None and event.is_complaint and not event.duplicate_of:
-            terms = self.phrases.terms(event.text)
+            terms = self.phrases.terms(event.text, (event.product or "", event.region or ""))
         for size, size_s in SIZES.items():
             start = window_start(ts, size_s)
             for dim in dims:
@@ -268,7 +268,7 @@ class PartitionCounter:
                 judged = FIELD_SEP in dim or not dim.startswith(UNJUDGED)
                 add_event(cell, event, pairs if judged else [])
                 if terms and dim == OVERALL and size == PHRASE_WINDOW:
-                    add_terms(cell, terms, event.id, event.text)
+                    add_terms(cell, terms, event.id, event.text, bool(event.topics))
                 cell["marker"] = offset
                 outcome.cells[key] = cell
         outcome.counted.append(delivery)

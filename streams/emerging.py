@@ -10,8 +10,11 @@ Every hour the owner of the ``overall`` key reads the hour's term counts
 * *day*: its count over the last 24 hours against 24 times its slower level
   (half-life a week).
 
-A term *jumps* when its count reaches ``hour_min_count`` (``day_min_count``),
-is ``min_ratio`` times what was expected and its tail p is at most ``fire_p``.
+Only terms said mostly in complaints no topic places are judged (at most
+``max_topical`` of them placed): 分拨中心 in a wave of delivery complaints is
+the spike's, not a new issue. A term *jumps* when its count reaches
+``hour_min_count`` (``day_min_count``), is ``min_ratio`` times what was
+expected and its tail p is at most ``fire_p``.
 Nothing is judged before ``min_history_h`` hours of history. A jumping term
 does not teach its own level, so a new issue stays news while it grows.
 
@@ -59,6 +62,7 @@ class EmergingSettings:
     resolve_after_h: int = 3
     max_terms: int = 3000
     max_members: int = 12
+    max_topical: float = 0.5  # a term whose complaints a topic places more often is covered
 
 
 @dataclass
@@ -110,7 +114,10 @@ class EmergingDetector:
     def observe(self, start_s: float, cell: dict[str, Any], now: datetime) -> list[Signal]:
         """Judge one closed hour's ``overall`` cell; the emerging-issue signals it raises."""
         hour = int(start_s // HOUR_S)
-        counts: dict[str, int] = dict(cell.get("terms") or {})
+        # a term most of whose complaints a topic places is covered by the taxonomy
+        said = cell.get("terms") or {}
+        counts = {t: int(n) for t, (n, _) in said.items()}
+        uncovered = {t for t, (n, topical) in said.items() if topical <= self.s.max_topical * n}
         ring = [[h, c] for h, c in self.state["ring"] if hour - DAY_HOURS < int(h) < hour]
         ring.append([hour, counts])
         self.state["ring"] = ring
@@ -120,7 +127,8 @@ class EmergingDetector:
             busy = cell.get("complaints", 0) / usual_all if usual_all > 0 else 1.0
             busy = min(max(busy, 0.25), 5.0)
             day = _day_counts(ring)
-            for term, count in counts.items():
+            for term in sorted(uncovered):
+                count = counts[term]
                 jump = self._judge(term, hour, count, day.get(term, count), busy)
                 if jump is not None:
                     jumps[term] = jump

@@ -9,7 +9,10 @@ adjacent content words (二维码 + 失效 → 二维码失效). A term that hol
 keyword (质量很差 holds 质量) or is part of one (物流 of 京东物流) is covered by
 the taxonomy and not counted.
 
-The counts ride in the hour's ``overall`` cell (``terms``, and ``examples``:
+Each term counts its complaints and how many of them a topic placed: a term
+said in complaints the taxonomy already places (分拨中心, in a wave of delivery
+complaints) is no new issue (``streams.emerging``). The counts ride in the
+hour's ``overall`` cell (``terms``, and ``examples``:
 one masked message per recurring term), so they go where the overall count
 goes, exactly once like every cell. A cell holds at most :data:`MAX_TERMS`
 terms: when it is full, the terms seen only as often as the cell's ``floor``
@@ -80,8 +83,10 @@ class PhraseCounter:
             and not self.covered(word)
         )
 
-    def terms(self, text: str) -> list[str]:
-        """Content words and adjacent pairs of them, each once, in order of appearance."""
+    def terms(self, text: str, names: Iterable[str] = ()) -> list[str]:
+        """Content words and adjacent pairs of them, each once, in order of appearance;
+        none that holds or is part of one of ``names`` (the event's product, region, shop:
+        a product whose complaints rise is a spike of its own)."""
         words = segmenter(self.words).lcut(text, HMM=False)
         out: dict[str, None] = {}
         previous: str | None = None
@@ -96,16 +101,28 @@ class PhraseCounter:
                 if not self.covered(pair):
                     out[pair] = None
             previous = word
-        return list(out)
+        named = [n.lower() for n in names if n]
+        return [t for t in out if not any(t in n or n in t for n in named)]
 
 
-def add_terms(cell: dict[str, Any], terms: Iterable[str], event_id: str, text: str) -> None:
-    """Count an event's terms into an hour's cell (bounded by :data:`MAX_TERMS`)."""
-    counts: dict[str, int] = cell.setdefault("terms", {})
+def add_terms(
+    cell: dict[str, Any], terms: Iterable[str], event_id: str, text: str, topical: bool
+) -> None:
+    """Count an event's terms into an hour's cell (bounded by :data:`MAX_TERMS`).
+
+    Each term counts ``[complaints, of which a topic placed]``: a term said in
+    complaints the taxonomy already places (分拨中心 in delivery complaints) is no
+    new issue, however often it is said.
+    """
+    counts: dict[str, list[int]] = cell.setdefault("terms", {})
     examples: dict[str, list[str]] = cell.setdefault("examples", {})
     for term in terms:
-        n = counts.get(term, cell.get("floor", 0)) + 1
-        counts[term] = n
+        pair = counts.get(term)
+        if pair is None:
+            pair = counts[term] = [cell.get("floor", 0), 0]
+        pair[0] += 1
+        pair[1] += topical
+        n = pair[0]
         if n >= EXAMPLE_AFTER and term not in examples:
             examples[term] = [event_id, mask_text(text[:EXAMPLE_CHARS])]
         if len(counts) > MAX_TERMS:
@@ -113,10 +130,10 @@ def add_terms(cell: dict[str, Any], terms: Iterable[str], event_id: str, text: s
 
 
 def _prune(cell: dict[str, Any]) -> None:
-    counts: dict[str, int] = cell["terms"]
+    counts: dict[str, list[int]] = cell["terms"]
     while len(counts) > MAX_TERMS:
         cell["floor"] = floor = cell.get("floor", 0) + 1
-        for term in [t for t, n in counts.items() if n <= floor]:
+        for term in [t for t, (n, _) in counts.items() if n <= floor]:
             del counts[term]
             cell["examples"].pop(term, None)
 
@@ -125,15 +142,17 @@ def merge_terms(total: dict[str, Any], cell: dict[str, Any]) -> None:
     """Add a partition's term counts into a merged cell (examples: the smallest id per term)."""
     if not cell.get("terms"):
         return
-    counts: dict[str, int] = total.setdefault("terms", {})
+    counts: dict[str, list[int]] = total.setdefault("terms", {})
     examples: dict[str, list[str]] = total.setdefault("examples", {})
-    for term, n in cell["terms"].items():
-        counts[term] = counts.get(term, 0) + n
+    for term, (n, topical) in cell["terms"].items():
+        pair = counts.setdefault(term, [0, 0])
+        pair[0] += n
+        pair[1] += topical
     for term, example in cell.get("examples", {}).items():
         if term not in examples or example[0] < examples[term][0]:
             examples[term] = example
     total["floor"] = total.get("floor", 0) + cell.get("floor", 0)
     if len(counts) > MAX_TERMS:
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:MAX_TERMS]
+        ranked = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:MAX_TERMS]
         total["terms"] = dict(ranked)
         total["examples"] = {t: e for t, e in examples.items() if t in total["terms"]}

@@ -25,7 +25,7 @@ ORDINARY = [
     ("物流配送", "发货太慢，物流一直不更新"),
     ("商品质量", "质量很差，用了两天就坏了"),
     ("商品质量", "做工粗糙，有划痕"),
-    ("售后服务", "客服不理人，退款一直没处理"),
+    ("退换货退款", "客服不理人，退款一直没处理"),
 ]
 #: The defect nobody listed, and the ways customers write it.
 PHRASE = "二维码失效"
@@ -69,11 +69,16 @@ def planted(
     region: str | None = None,
     product: str | None = None,
     phrase: bool = True,
+    spread: bool = False,
 ) -> tuple[list[ScoredEvent], Plant]:
-    """Ordinary complaints for ``history_h`` hours, the last ``wave_h`` with a planted wave."""
+    """Ordinary complaints for ``history_h`` hours, the last ``wave_h`` with a planted wave.
+
+    ``spread``: the wave comes from every region and product in the usual mix (no
+    driver to find; ``Plant.region`` and ``product`` are then empty).
+    """
     rng = random.Random(seed)
-    region = region or rng.choice([r for r in REGIONS if r != "广东"])
-    product = product or rng.choice(list(PRODUCTS)[1:])
+    region = "" if spread else region or rng.choice([r for r in REGIONS if r != "广东"])
+    product = "" if spread else product or rng.choice(list(PRODUCTS)[1:])
     wave_start = T0 + timedelta(hours=history_h - wave_h)
     plant = Plant(region, product, wave_start, wave_h, wave_per_hour)
     events: list[ScoredEvent] = []
@@ -93,7 +98,7 @@ def planted(
                 product=fields.get("product") or _pick(rng, PRODUCTS),
                 sentiment=0.1,
                 sentiment_label="neg",
-                topics=[topic],
+                topics=[topic] if topic else [],
                 is_complaint=True,
                 scored_at=at,
             )
@@ -106,10 +111,11 @@ def planted(
             add(at + timedelta(seconds=rng.uniform(0, 59)), topic, text)
         if at >= wave_start:
             for _ in range(_poisson(rng, wave_per_hour / 60)):
+                # no topic places the new defect; without it the wave is of quality complaints
                 text = rng.choice(PHRASE_TEXTS) if phrase else "质量很差，用了两天就坏了"
                 add(
                     at + timedelta(seconds=rng.uniform(0, 59)),
-                    "商品质量",
+                    "" if phrase else "商品质量",
                     text,
                     region=region,
                     product=product,

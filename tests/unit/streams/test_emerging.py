@@ -62,14 +62,15 @@ def test_terms_are_words_and_word_pairs_no_topic_covers() -> None:
 def test_a_cell_holds_a_bounded_number_of_terms_and_keeps_the_frequent_ones() -> None:
     cell: dict = {}  # type: ignore[type-arg]
     for n in range(3 * MAX_TERMS):
-        add_terms(cell, [f"词{n:04d}", "二维码失效"], f"id{n:05d}", "二维码失效了")
+        add_terms(cell, [f"词{n:04d}", "二维码失效"], f"id{n:05d}", "二维码失效了", n % 3 == 0)
     assert len(cell["terms"]) <= MAX_TERMS
-    assert cell["terms"]["二维码失效"] == 3 * MAX_TERMS
+    assert cell["terms"]["二维码失效"] == [3 * MAX_TERMS, MAX_TERMS]
     assert cell["examples"]["二维码失效"][0] == "id00001"  # the second time it was seen
     total: dict = {"terms": {}, "examples": {}}  # type: ignore[type-arg]
     merge_terms(total, cell)
     merge_terms(total, cell)
-    assert total["terms"]["二维码失效"] == 6 * MAX_TERMS and len(total["terms"]) <= MAX_TERMS
+    assert total["terms"]["二维码失效"] == [6 * MAX_TERMS, 2 * MAX_TERMS]
+    assert len(total["terms"]) <= MAX_TERMS
 
 
 def test_terms_that_belong_together_are_one_group() -> None:
@@ -81,9 +82,12 @@ def test_terms_that_belong_together_are_one_group() -> None:
     ]
 
 
-def hour_cell(terms: dict[str, int], complaints: int = 40) -> dict:  # type: ignore[type-arg]
+def hour_cell(
+    terms: dict[str, int], complaints: int = 40, topical: frozenset[str] = frozenset()
+) -> dict:  # type: ignore[type-arg]
     examples = {t: [f"e-{t}", f"{t}了"] for t in terms}
-    return {"terms": terms, "examples": examples, "complaints": complaints}
+    said = {t: [n, n if t in topical else 0] for t, n in terms.items()}
+    return {"terms": said, "examples": examples, "complaints": complaints}
 
 
 def test_a_term_judged_against_its_own_history_and_resolved_after_quiet_hours() -> None:
@@ -106,3 +110,19 @@ def test_nothing_is_judged_before_a_day_of_history() -> None:
     detector = EmergingDetector(EmergingSettings())
     for h in range(23):
         assert detector.observe(h * 3600, hour_cell({f"新词{h}": 30}), NOW) == []
+
+
+def test_a_term_said_in_complaints_a_topic_places_is_not_a_new_issue() -> None:
+    detector = EmergingDetector(EmergingSettings())
+    hour0 = 1_000_000
+    for h in range(30):
+        detector.observe((hour0 + h) * 3600, hour_cell({"包装袋": 6}), NOW)
+    wave = hour_cell({"分拨中心": 20, "漏发赠品": 8}, topical=frozenset({"分拨中心"}))
+    signals = detector.observe((hour0 + 30) * 3600, wave, NOW)
+    assert [s.key for s in signals] == [{"term": "漏发赠品"}]
+
+
+def test_the_product_or_region_of_a_complaint_is_never_its_term() -> None:
+    phrases = PhraseCounter(default_taxonomy())
+    terms = phrases.terms("电热水壶的二维码失效了，佛山这边都这样", ("电热水壶", "佛山"))
+    assert "电热水壶" not in terms and "佛山" not in terms and "二维码失效" in terms
