@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 #: Single-field keys never judged for spikes or shifts (``streams.detection.SPIKE_KINDS``):
 #: their cells need no counts by value (``streams.drivers``).
 UNJUDGED = ("channel=", "region=")
+#: The window whose cells count complaints and negatives by value (``streams.drivers``).
+BY_WINDOW = "5m"
 #: The window the terms of complaints are counted in (``streams.phrases``).
 PHRASE_WINDOW = "1h"
 
@@ -264,9 +266,9 @@ class PartitionCounter:
                 if offset <= cell["marker"]:  # counted before a crash; its record survived
                     outcome.republish[key] = cell
                     continue
-                # channel and region keys are not judged for spikes: no drivers to count
+                # the drivers are read from the smallest windows of judged keys only
                 judged = FIELD_SEP in dim or not dim.startswith(UNJUDGED)
-                add_event(cell, event, pairs if judged else [])
+                add_event(cell, event, pairs if judged and size == BY_WINDOW else [])
                 if terms and dim == OVERALL and size == PHRASE_WINDOW:
                     add_terms(cell, terms, event.id, event.text, bool(event.topics))
                 cell["marker"] = offset

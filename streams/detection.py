@@ -293,9 +293,13 @@ class Detection:
             for run in wanted:
                 if run == "spike":
                     spiked = self._spike(mp, dim, key, start, size, cell)
-                    # a value's usual share is learned only from windows nobody finds odd
+                    # a value's usual share is learned only from windows nobody finds odd; the
+                    # mix of negatives (a shift's drivers) is read from these windows too
                     learn = spiked.status is None and spiked.score == 0
-                    self._tracker(key, "spike").observe(start / 1000, cell.get("by", {}), learn)
+                    by = cell.get("by", {})
+                    self._tracker(key, "spike").observe(start / 1000, by, learn)
+                    shifting = key.shift is not None and key.shift.episode.is_open
+                    self._tracker(key, "shift").observe(start / 1000, by, learn and not shifting)
                     spikes[dim] = (spiked, cell, key)
                 elif run == "shift":
                     signals += self._shift(key, dim, start, size, cell)
@@ -419,8 +423,7 @@ class Detection:
     ) -> list[Signal]:
         shift = key.shift_detector(self.settings.shift)
         q = shift.observe(start / 1000, cell["n"], cell["negatives"], cell["sentiment_sum"])
-        tracker = self._tracker(key, "shift")
-        tracker.observe(start / 1000, cell.get("by", {}), learn=q.status is None)
+        tracker = self._tracker(key, "shift")  # fed by the key's 5-minute windows
         if q.status is None or q.episode_start is None:
             return []
         drivers = []

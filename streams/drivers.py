@@ -15,7 +15,9 @@ observed part is its recent share of the observed count, its expected part its
 usual share of the expected count, and its *excess* the difference. The
 drivers of a field are its values with the largest excess, taken until they
 hold at least ``explain_share`` of the key's excess (at most three, each at
-least ``min_lift`` times its usual share): a field whose excess is spread
+least ``min_lift`` times its usual share, and its recent count unlikely under
+its usual share: binomial tail at most ``driver_p``, the recent counts taken
+as counts): a field whose excess is spread
 like its usual mix names no driver. The raw share (the value most complaints
 came from) is what :func:`raw_top` gives, kept as the benchmark's baseline: it
 names 广东 for every wave, since 广东 is always the largest region.
@@ -26,6 +28,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from scipy.stats import binom
 
 from radar.events import Driver
 
@@ -44,6 +48,8 @@ class DriverSettings:
     explain_share: float = 0.5  # the drivers of a field hold at least this share of the excess
     min_lift: float = 1.5  # a driver's recent share is at least this times its usual share
     max_per_field: int = 3
+    driver_p: float = 1e-3  # binomial tail of a driver's recent count given its usual share
+    min_share: float = 0.02  # a usual share (or a value never seen) is taken as at least this
 
 
 class DriverTracker:
@@ -114,8 +120,12 @@ class DriverTracker:
                 share = count / r_total
                 usual_share = usual.get(value, 0.0) / u_total if u_total > 0 else 0.0
                 obs, exp = observed * share, expected * usual_share
-                # a value whose share is its usual share only rides the key's wave
+                # a value whose share is its usual share only rides the key's wave, and one
+                # whose recent count a few complaints more or less would make usual is noise
                 if obs - exp > 0 and share >= s.min_lift * usual_share:
+                    tail = binom.sf(round(count) - 1, round(r_total), max(usual_share, s.min_share))
+                    if tail > s.driver_p:
+                        continue
                     parts.append((obs - exp, value, obs, exp))
             parts.sort(key=lambda p: (-p[0], p[1]))
             chosen, held = [], 0.0

@@ -107,3 +107,21 @@ rules:
     assert not matches(rule.match, driven(("region", "浙江"), ("channel", "social")), labels)
     assert not matches(rule.match, driven(("region", "广东")), labels)  # no channel driver
     assert not matches(rule.match, plain, labels)
+
+
+def test_the_shipped_rules_open_one_incident_per_emerging_term() -> None:
+    from alerts.loader import load_rules
+    from alerts.settings import DEFAULT_RULES
+    from alerts.titles import signal_title
+    from radar.i18n import Locale
+
+    config = load_rules(DEFAULT_RULES)
+    routed = [
+        route(config, make_signal(f"s{n}", at=NOW, type="emerging", key={"term": term}))
+        for n, term in enumerate(("二维码失效", "二维码失效", "漏发赠品"))
+    ]
+    assert [[r.rule.name for r in found] for found in routed] == [["emerging-issue"]] * 3
+    groups = [found[0].group_key for found in routed]
+    assert groups[0] == groups[1] != groups[2]
+    title = Locale().render(signal_title("emerging", {"term": "二维码失效"}))
+    assert title == "新问题：二维码失效"

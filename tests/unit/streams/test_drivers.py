@@ -92,3 +92,16 @@ def test_windows_in_an_episode_do_not_teach_the_usual_mix() -> None:
         frozen.observe(k * 300.0, by, learn=False)
     assert frozen.drivers(observed=20.0, expected=10.0)[0].value == "四川"
     assert learned.drivers(observed=20.0, expected=10.0) == []
+
+
+def test_a_shift_reads_the_mix_of_negative_items() -> None:
+    negatives, complaints = DriverTracker(1, DriverSettings()), DriverTracker(0, DriverSettings())
+    for k in range(200):  # negatives from both channels alike
+        for tracker in (negatives, complaints):
+            tracker.observe(k * 300.0, {"channel": {"review": [5, 2], "chat": [5, 2]}}, True)
+    for k in range(200, 212):  # chat turns negative; complaints stay as they were
+        for tracker in (negatives, complaints):
+            tracker.observe(k * 300.0, {"channel": {"review": [5, 2], "chat": [5, 12]}}, False)
+    drivers = negatives.drivers(observed=14.0, expected=4.0)
+    assert [(d.field, d.value) for d in drivers] == [("channel", "chat")]
+    assert complaints.drivers(observed=14.0, expected=4.0) == []
