@@ -22,6 +22,9 @@ seconds), and the bench prints side by side:
    finds the phrase when a bigram of it ranks first with z ≥ 3, and raises a
    false alarm when another term does in an hour before the wave.
 
+3. **A faint phrase**: the phrase alone at 3 and 5 complaints an hour for six
+   hours (no spike), both detectors as in 2.
+
 ``--cost`` prints instead what counting costs per event without the value
 counts (drivers), with them, and with the terms of complaints too.
 """
@@ -48,6 +51,7 @@ from tests.offline import OfflineWorker  # noqa: E402
 from tests.planted import PHRASE, PRODUCTS, T0, Plant, deliveries, planted  # noqa: E402
 
 WAVES = (15.0, 25.0, 35.0, 50.0)
+FAINT = (3.0, 5.0)  # complaints an hour saying the phrase, in its faint runs
 SPREAD_WAVES = (40.0, 60.0)  # extra complaints an hour in the usual mix: no driver
 BASE = 60.0  # ordinary complaints an hour on average (广东: a third of them)
 FIELDS = ("region", "product")
@@ -235,6 +239,27 @@ def main() -> None:
         a, b = drivers_part(events, plant, signals)
         spread_ours += a
         spread_raw += b
+    faint: dict[float, tuple[list[float | None], list[float | None], int, int]] = {}
+    for rate in FAINT:  # the phrase alone, said a few times an hour
+        ours_at: list[float | None] = []
+        theirs_at: list[float | None] = []
+        other = false = 0
+        for seed in seeds:
+            events, plant = planted(seed, per_hour=BASE, wave_h=6, wave_per_hour=rate)
+            worker = OfflineWorker(
+                WorkerSettings(unanswered_channels=[], key_combinations=[]), ManualClock(T0).now
+            )
+            batch = deliveries(events)
+            for i in range(0, len(batch), 500):
+                worker.feed(batch[i : i + 500])
+            worker.finish()
+            delay, extra = emerging_part(plant, worker.signals)
+            ours_at.append(delay)
+            other += extra
+            lo_delay, lo_fa = log_odds_part(events, plant)
+            theirs_at.append(lo_delay)
+            false += lo_fa
+        faint[rate] = (ours_at, theirs_at, other, false)
     n = len(list(seeds))
     print(f"\n{n} seeds, {n_events} complaints, {sum(cpu):.0f} s CPU in the worker's stages")
     print("\nPlanted driver ranked first (spike episodes × region/product not in the key)")
@@ -257,6 +282,10 @@ def main() -> None:
     print(f"\nPlanted phrase {PHRASE}: time from the wave's start to the report")
     print(f"  emerging detector : {summary(delays)}; other emerging terms {others}")
     print(f"  log-odds top term : {summary(lo_delays)}; false alarms before the wave {lo_false}")
+    print("\nThe phrase alone, a few complaints an hour for 6 hours (no spike)")
+    for rate, (ours_at, theirs_at, other, false) in faint.items():
+        print(f"  {rate:.0f}/h emerging detector : {summary(ours_at)}; other terms {other}")
+        print(f"  {rate:.0f}/h log-odds top term : {summary(theirs_at)}; false alarms {false}")
     print(f"\n({(datetime.now() - started).total_seconds():.0f} s wall)")
 
 
