@@ -270,7 +270,9 @@ class PartitionCounter:
                 judged = FIELD_SEP in dim or not dim.startswith(UNJUDGED)
                 add_event(cell, event, pairs if judged and size == BY_WINDOW else [])
                 if terms and dim == OVERALL and size == PHRASE_WINDOW:
-                    add_terms(cell, terms, event.id, event.text, bool(event.topics))
+                    # placed: a topic names it, or it is the crisis detector's (its terms)
+                    placed = bool(event.topics or event.crisis_terms)
+                    add_terms(cell, terms, event.id, event.text, placed)
                 cell["marker"] = offset
                 outcome.cells[key] = cell
         outcome.counted.append(delivery)

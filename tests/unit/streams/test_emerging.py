@@ -126,3 +126,17 @@ def test_the_product_or_region_of_a_complaint_is_never_its_term() -> None:
     phrases = PhraseCounter(default_taxonomy())
     terms = phrases.terms("电热水壶的二维码失效了，佛山这边都这样", ("电热水壶", "佛山"))
     assert "电热水壶" not in terms and "佛山" not in terms and "二维码失效" in terms
+
+
+def test_complaints_with_crisis_terms_count_as_placed() -> None:
+    from streams.counting import Delivery, PartitionCounter
+    from tests.unit.streams.test_counting import scored
+
+    counter = PartitionCounter({}, phrases=PhraseCounter(default_taxonomy()))
+    scare = scored(0, text="热水器漏电了，大家转发扩散", topics=[], crisis_terms=["漏电"])
+    defect = scored(1, text="二维码失效了", topics=[])
+    counter.add_batch([Delivery(0, 0, scare), Delivery(0, 1, defect)])
+    [cell] = [
+        c for k, c in counter.cells.items() if k.startswith("0|1h|") and k.endswith("|overall")
+    ]
+    assert cell["terms"]["转发扩散"] == [1, 1] and cell["terms"]["二维码失效"] == [1, 0]
