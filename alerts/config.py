@@ -112,6 +112,9 @@ class Match(_Config):
     crisis_terms: Names = Field(default_factory=list, description="any of these terms present")
     any_crisis_term: bool = False
     sla_breach: bool = Field(False, description="only unanswered-past-SLA signals")
+    drivers: Matchers = Field(
+        default=(), description="matchers on the signal's drivers, e.g. ['region=\"广东\"']"
+    )
 
 
 class Escalation(_Config):

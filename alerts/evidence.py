@@ -43,6 +43,7 @@ def alert_view(alert: Alert) -> AlertView:
         statistic=signal.statistic,
         top_topics=list(signal.top_topics),
         crisis_terms=list(signal.crisis_terms),
+        drivers=list(signal.drivers),
         samples=[
             SampleView(text=mask_text(s.text), channel=s.channel, created_at=s.created_at)
             for s in signal.samples[:MAX_SAMPLES]

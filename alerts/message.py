@@ -14,6 +14,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from alerts.markup import one_line
 from alerts.titles import signal_title
 from alerts.values import severity_name
+from radar.events import Driver
 from radar.i18n import Lang, Locale
 from radar.localtime import DEFAULT_ZONE
 
@@ -50,6 +51,7 @@ class AlertView(_View):
     statistic: str
     top_topics: list[str] = Field(default_factory=list)
     crisis_terms: list[str] = Field(default_factory=list)
+    drivers: list[Driver] = Field(default_factory=list)
     samples: list[SampleView] = Field(default_factory=list)
     starts_at: AwareDatetime
     signal_id: str

@@ -46,6 +46,8 @@ def evidence_lines(alert: AlertView, locale: Locale) -> list[str]:
             "alerts.evidence.window", window=locale.span(alert.window_start, alert.window_end)
         ),
     ]
+    if alert.drivers:
+        lines.append(locale.t("alerts.evidence.drivers", drivers=driver_text(alert, locale)))
     if alert.top_topics:
         lines.append(locale.t("alerts.evidence.topics", topics=listed.join(alert.top_topics)))
     if alert.crisis_terms:
@@ -53,6 +55,21 @@ def evidence_lines(alert: AlertView, locale: Locale) -> list[str]:
             locale.t("alerts.evidence.crisis_terms", terms=listed.join(alert.crisis_terms))
         )
     return lines
+
+
+def driver_text(alert: AlertView, locale: Locale) -> str:
+    """``广东 72%，p6 88%，评价``: each driver with its share of the excess (channels by name)."""
+    parts = []
+    for driver in alert.drivers:
+        value = driver.value
+        if driver.field == "channel":
+            value = locale.label("channel", value)
+        parts.append(
+            locale.t(
+                "alerts.evidence.driver", value=one_line(value), share=round(100 * driver.share)
+            )
+        )
+    return locale.t("text.list").join(parts)
 
 
 def alert_heading(

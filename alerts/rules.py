@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alerts.config import Match, Rule, RulesConfig
-from alerts.matchers import matches_all
+from alerts.matchers import Matcher, matches_all
 from alerts.model import fingerprint, group_key, group_labels, signal_labels
 from radar.events import Signal
 
@@ -35,8 +35,15 @@ def matches(match: Match, signal: Signal, labels: dict[str, str]) -> bool:
         not match.crisis_terms or bool(set(match.crisis_terms) & set(signal.crisis_terms)),
         not match.any_crisis_term or bool(signal.crisis_terms),
         not match.sla_breach or signal.type == "unanswered",
+        all(_driven(matcher, signal) for matcher in match.drivers),
     )
     return all(checks)
+
+
+def _driven(matcher: Matcher, signal: Signal) -> bool:
+    """Whether some driver of the matcher's field matches it (none: the value ``""``)."""
+    values = [d.value for d in signal.drivers if d.field == matcher.name] or [""]
+    return any(matcher.matches({matcher.name: value}) for value in values)
 
 
 def route(config: RulesConfig, signal: Signal) -> list[Routed]:

@@ -44,6 +44,11 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 WARM_UP = timedelta(hours=36)
 #: Busy local hours an incident may take place in (whole incident inside).
 BUSY = (9, 21)
+#: The new defect the story scripts, as the emerging issue it should be found as; it
+#: starts this long before the courier wave and lasts DEFECT_HOURS.
+NEW_DEFECT = "二维码失效"
+DEFECT_BEFORE = timedelta(hours=3)
+DEFECT_HOURS = timedelta(hours=4)
 
 
 def _latest_slot(before: datetime, hours: int, earliest: datetime) -> datetime | None:
@@ -63,7 +68,9 @@ def scripted_incidents(start: datetime, end: datetime, *, live: bool = True) -> 
     The safety scare fills the last hours (and, ``live``, goes on); before it,
     two hours apart, come the courier-delay wave in 广东, the mailbox outage and
     the chat silence, each in busy local hours and after a day and more of
-    ordinary history. Incidents that do not fit a short backfill are left out.
+    ordinary history; a new defect (QR codes that cannot be scanned) starts
+    three hours before the courier wave and lasts four. Incidents that do not
+    fit a short backfill are left out.
     Live, a second courier wave (浙江) starts ten minutes after the backfill.
     """
     product = words.SAFETY_PRODUCT
@@ -94,6 +101,18 @@ def scripted_incidents(start: datetime, end: datetime, *, live: bool = True) -> 
             continue
         story.append(Incident(kind, key, slot, slot + timedelta(hours=hours), description))
         cursor = slot
+    wave = next((i for i in story if i.type == "spike"), None)
+    if wave is not None and wave.start - DEFECT_BEFORE >= earliest:
+        # a defect nobody listed: QR codes that cannot be scanned, said on every product
+        story.append(
+            Incident(
+                "emerging",
+                {"term": NEW_DEFECT},
+                wave.start - DEFECT_BEFORE,
+                wave.start - DEFECT_BEFORE + DEFECT_HOURS,
+                f"a new defect no topic lists ({NEW_DEFECT}), on every product",
+            )
+        )
     if live:
         story.append(
             Incident(
@@ -121,8 +140,25 @@ class StoryCheck:
 
 
 def _covers(scripted: dict[str, str], key: dict[str, str]) -> bool:
-    """Whether a signal key names at least every field of a scripted key, with its value."""
-    return all(key.get(name) == value for name, value in scripted.items())
+    """Whether a signal key names at least every field of a scripted key, with its value.
+
+    A ``term`` (an emerging issue) is named in the customers' words, which the
+    script cannot foresee: any term that holds the scripted one, is part of it
+    or shares two characters in a row with it names it (二维码, 码失效 for 二维码失效).
+    """
+    return all(
+        _same_term(value, key.get(name)) if name == "term" else key.get(name) == value
+        for name, value in scripted.items()
+    )
+
+
+def _same_term(scripted: str, found: str | None) -> bool:
+    if not found:
+        return False
+    if scripted in found or found in scripted:
+        return True
+    pairs = {scripted[i : i + 2] for i in range(len(scripted) - 1)}
+    return any(found[i : i + 2] in pairs for i in range(len(found) - 1))
 
 
 def check_story(scripted: list[dict[str, Any]], incidents: list[dict[str, Any]]) -> StoryCheck:

@@ -61,6 +61,8 @@ CHANNELS = (
 #: Channels where staff answer on the thread, and how: (median hours, share never answered
 #: of complaints). Complaints left waiting open with an explicit complaint in their title.
 REPLIES = {"chat": (0.05, 0.0), "social": (1.0, 0.0), "forum": (2.0, 0.08), "email": (4.0, 0.1)}
+#: Complaints an hour about the new defect (the emerging issue the story scripts).
+DEFECT_PER_HOUR = 8.0
 #: A reply this close to a deadline is moved clear of it, so the story is unambiguous.
 MARGIN = timedelta(minutes=20)
 
@@ -281,12 +283,17 @@ class DemoScript:
         start = max(t0, incident.start)
         end = min(t1, incident.end or t1)
         seconds = (end - start).total_seconds()
-        if seconds <= 0 or incident.type not in {"spike", "crisis"}:
+        if seconds <= 0 or incident.type not in {"spike", "crisis", "emerging"}:
             return
-        hourly = 50.0 if incident.type == "spike" else 4.0
+        hourly = {"spike": 50.0, "crisis": 4.0, "emerging": DEFECT_PER_HOUR}[incident.type]
         for _ in range(poisson(self.rng, hourly * seconds / 3600)):
             at = start + timedelta(seconds=self.rng.uniform(0, seconds))
-            if incident.type == "spike":
+            if incident.type == "emerging":
+                # every product's QR code: no product's own complaints rise much
+                channel = self.rng.choice(("review", "review", "forum", "social", "survey"))
+                base = self._customer(False, channel=channel)
+                base["text"] = self.corpus.new_defect(self.rng, base["product"])
+            elif incident.type == "spike":
                 region = incident.key["region"]
                 channel = self.rng.choice(("review", "review", "chat", "survey", "social"))
                 base = self._customer(False, channel=channel)

@@ -145,7 +145,9 @@ class DeadLetter(_Model):
     created_at: AwareDatetime
 
 
-SignalType = Literal["spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis"]
+SignalType = Literal[
+    "spike", "sentiment_shift", "silence", "source_down", "unanswered", "crisis", "emerging"
+]
 
 
 class Sample(_Model):
@@ -155,6 +157,16 @@ class Sample(_Model):
     text: str
     channel: str | None = None
     created_at: AwareDatetime | None = None
+
+
+class Driver(_Model):
+    """A value that explains a spike or a shift: its part of the key's excess (optional field)."""
+
+    field: str = Field(description="product, region, channel, topic, shop or segment")
+    value: str
+    share: float = Field(ge=0.0, le=1.0, description="its excess / the key's excess")
+    observed: float = Field(description="its part of the observed count")
+    expected: float = Field(description="its part of the expected count (its usual share)")
 
 
 class Signal(_Model):
@@ -180,6 +192,9 @@ class Signal(_Model):
     samples: list[Sample] = Field(default_factory=list, max_length=5)
     detected_at: AwareDatetime
     details: dict[str, Attribute] = Field(default_factory=dict)
+    drivers: list[Driver] = Field(
+        default_factory=list, description="What explains a spike or a shift, per field"
+    )
 
 
 class Heartbeat(_Model):

@@ -31,17 +31,29 @@ from typing import Any, Protocol
 from radar.events import ScoredEvent
 from radar.store import Store
 from radar.store.claims import Claim, claim_events, expire_claims
+from streams.phrases import PhraseCounter, add_terms
 from streams.windows import (
     DEFAULT_COMBINATIONS,
+    FIELD_SEP,
+    OVERALL,
     SIZES,
     add_event,
+    by_pairs,
     dimensions,
     event_millis,
+    event_values,
     new_cell,
     window_start,
 )
 
 log = logging.getLogger(__name__)
+#: Single-field keys never judged for spikes or shifts (``streams.detection.SPIKE_KINDS``):
+#: their cells need no counts by value (``streams.drivers``).
+UNJUDGED = ("channel=", "region=")
+#: The window whose cells count complaints and negatives by value (``streams.drivers``).
+BY_WINDOW = "5m"
+#: The window the terms of complaints are counted in (``streams.phrases``).
+PHRASE_WINDOW = "1h"
 
 #: Wall seconds a changed cell is kept at least (well past the commit of its batch).
 HOLD_S = 60.0
@@ -163,9 +175,12 @@ class PartitionCounter:
         hold_s: float = HOLD_S,
         wall: Callable[[], float] = time.monotonic,
         combinations: Sequence[Sequence[str]] = DEFAULT_COMBINATIONS,
+        phrases: PhraseCounter | None = None,
     ) -> None:
         self.cells = cells
         self.combinations = combinations
+        #: counts complaint terms no topic covers into the hour's overall cell (None: none)
+        self.phrases = phrases
         self.claims: Claims = claims if claims is not None else MemoryClaims()
         self.lateness_ms = int(lateness_s * 1000)
         longest = max(SIZES.values()) * 1000
@@ -236,6 +251,10 @@ class PartitionCounter:
     def _count(self, delivery: Delivery, event: ScoredEvent, outcome: BatchOutcome) -> None:
         p, offset, ts = delivery.partition, delivery.offset, event_millis(event)
         dims = dimensions(event, self.combinations)
+        pairs = by_pairs(event_values(event))
+        terms = None
+        if self.phrases is not None and event.is_complaint and not event.duplicate_of:
+            terms = self.phrases.terms(event.text, (event.product or "", event.region or ""))
         for size, size_s in SIZES.items():
             start = window_start(ts, size_s)
             for dim in dims:
@@ -247,7 +266,13 @@ class PartitionCounter:
                 if offset <= cell["marker"]:  # counted before a crash; its record survived
                     outcome.republish[key] = cell
                     continue
-                add_event(cell, event)
+                # the drivers are read from the smallest windows of judged keys only
+                judged = FIELD_SEP in dim or not dim.startswith(UNJUDGED)
+                add_event(cell, event, pairs if judged and size == BY_WINDOW else [])
+                if terms and dim == OVERALL and size == PHRASE_WINDOW:
+                    # placed: a topic names it, or it is the crisis detector's (its terms)
+                    placed = bool(event.topics or event.crisis_terms)
+                    add_terms(cell, terms, event.id, event.text, placed)
                 cell["marker"] = offset
                 outcome.cells[key] = cell
         outcome.counted.append(delivery)
@@ -341,4 +366,11 @@ def _copy(cell: dict[str, Any]) -> dict[str, Any]:
     for name in ("topics", "crisis", "sources"):
         copied[name] = dict(cell[name])
     copied["samples"] = list(cell["samples"])
+    if "terms" in cell:
+        copied["terms"] = dict(cell["terms"])
+        copied["examples"] = dict(cell.get("examples", {}))
+    copied["by"] = {
+        name: {value: list(pair) for value, pair in counts.items()}
+        for name, counts in cell.get("by", {}).items()
+    }
     return copied

@@ -26,14 +26,18 @@ from streams import silence as silence_mod
 from streams import spikes as spikes_mod
 from streams.crisis import CrisisTracker
 from streams.detectors import DetectorCache, KeyDetectors
+from streams.drivers import DriverSettings, DriverTracker
+from streams.emerging import EmergingDetector, EmergingSettings
 from streams.explain import ExplainSettings, Reading, judge
 from streams.keys import KeyBook, KeyLimits
 from streams.protocol import CrisisItem, ThreadItem
 from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
 from streams.unanswered import ThreadTracker
-from streams.windows import OVERALL, SIZES, dim_kind, merge_cells
+from streams.windows import OVERALL, SIZES, dim_fields, dim_kind, merge_cells
 
+#: The window emerging issues are judged on (the terms are counted in it: streams.phrases).
+PHRASE_WINDOW = "1h"
 #: Windows closed per call at most; a long jump in event time is caught up over several calls.
 MAX_CLOSE_PER_CALL = 2016
 #: Keys spikes and negative shifts are judged on: anchors (topic, product) and their
@@ -53,6 +57,8 @@ class DetectionSettings:
     shift: shift_mod.ShiftSettings = field(default_factory=shift_mod.ShiftSettings)
     silence: silence_mod.SilenceSettings = field(default_factory=silence_mod.SilenceSettings)
     explain: ExplainSettings = field(default_factory=ExplainSettings)
+    drivers: DriverSettings = field(default_factory=DriverSettings)
+    emerging: EmergingSettings = field(default_factory=EmergingSettings)
     keys: KeyLimits = field(default_factory=KeyLimits)
     spike_window: str = "5m"
     shift_window: str = "1h"
@@ -264,9 +270,11 @@ class Detection:
         kinds = {"spike": s.spike_kinds, "shift": s.shift_kinds, "silence": s.silence_kinds}
         windows = {"spike": s.spike_window, "shift": s.shift_window, "silence": s.silence_window}
         runs = [run for run, window in windows.items() if window == size]
-        if not runs:
-            return []
         signals: list[Signal] = []
+        if size == PHRASE_WINDOW and s.emerging.enabled and owner(OVERALL, self.partitions) == mp:
+            signals += self._emerging(mp, start)
+        if not runs:
+            return signals
         spikes: dict[str, tuple[spikes_mod.SpikeResult, dict[str, Any], KeyDetectors]] = {}
         touched: list[tuple[str, KeyDetectors, bool]] = []
         health = self._health(mp)
@@ -284,7 +292,15 @@ class Detection:
             before = len(signals)
             for run in wanted:
                 if run == "spike":
-                    spikes[dim] = (self._spike(mp, dim, key, start, size, cell), cell, key)
+                    spiked = self._spike(mp, dim, key, start, size, cell)
+                    # a value's usual share is learned only from windows nobody finds odd; the
+                    # mix of negatives (a shift's drivers) is read from these windows too
+                    learn = spiked.status is None and spiked.score == 0
+                    by = cell.get("by", {})
+                    self._tracker(key, "spike").observe(start / 1000, by, learn)
+                    shifting = key.shift is not None and key.shift.episode.is_open
+                    self._tracker(key, "shift").observe(start / 1000, by, learn and not shifting)
+                    spikes[dim] = (spiked, cell, key)
                 elif run == "shift":
                     signals += self._shift(key, dim, start, size, cell)
                 else:
@@ -299,6 +315,16 @@ class Detection:
                 self.detectors.save(mp, dim, key)
         if size == max(SIZES, key=SIZES.__getitem__):
             self.detectors.flush(mp)  # quiet keys are written once an hour of event time
+        return signals
+
+    def _emerging(self, mp: int, start: int) -> list[Signal]:
+        """The hour's complaint terms against their own history (every partition counts the
+        overall key; its owner judges them)."""
+        cell = self.total(mp, PHRASE_WINDOW, start, OVERALL)
+        key = f"{mp}|emerging"
+        detector = EmergingDetector(self.settings.emerging, self.state.get(key))
+        signals = detector.observe(start / 1000, cell, self.now())
+        self.state[key] = detector.to_state()
         return signals
 
     def _common(self, start: int, size: str, cell: dict[str, Any]) -> dict[str, Any]:
@@ -356,11 +382,23 @@ class Detection:
                 key.meta.pop("spike_shown", None)
                 report_as = current["as"] if current else None
             if r.status is not None and r.episode_start is not None and report_as is not None:
-                signals.append(self._spike_signal(dim, report_as, r, cell))
+                signals.append(self._spike_signal(dim, report_as, r, cell, key))
         return signals
 
+    def _tracker(self, key: KeyDetectors, run: str) -> DriverTracker:
+        """The key's mix of complaints (spikes) or negatives (shifts) by field and value."""
+        state = key.meta.setdefault("drivers", {}).get(run)
+        tracker = DriverTracker(0 if run == "spike" else 1, self.settings.drivers, state)
+        key.meta["drivers"][run] = tracker.to_state()
+        return tracker
+
     def _spike_signal(
-        self, dim: str, report_as: str, r: spikes_mod.SpikeResult, cell: dict[str, Any]
+        self,
+        dim: str,
+        report_as: str,
+        r: spikes_mod.SpikeResult,
+        cell: dict[str, Any],
+        key: KeyDetectors,
     ) -> Signal:
         assert r.status is not None and r.episode_start is not None
         details: dict[str, Any] = {"p_value": r.p_value, "dispersion": round(r.dispersion, 4)}
@@ -368,12 +406,16 @@ class Detection:
         details |= {"scale": r.scale}
         if report_as != dim:
             details["detected_on"] = dim
+        fixed = {name for name, _ in dim_fields(dim) + dim_fields(report_as)}
+        drivers = []
+        if r.status == "firing":
+            drivers = self._tracker(key, "spike").drivers(r.observed, r.expected, fixed)
         return window_signal(
             "spike", dim, status=r.status, episode_start=r.episode_start,
             observed=r.observed, expected=r.expected, score=r.score,
             statistic=spikes_mod.STATISTIC, details=details, report_as=report_as,
             window_start=r.window_end - r.window_s, window_s=r.window_s, cell=cell,
-            detected_at=self.now(),
+            detected_at=self.now(), drivers=drivers,
         )  # fmt: skip
 
     def _shift(
@@ -381,8 +423,13 @@ class Detection:
     ) -> list[Signal]:
         shift = key.shift_detector(self.settings.shift)
         q = shift.observe(start / 1000, cell["n"], cell["negatives"], cell["sentiment_sum"])
+        tracker = self._tracker(key, "shift")  # fed by the key's 5-minute windows
         if q.status is None or q.episode_start is None:
             return []
+        drivers = []
+        if q.status == "firing":
+            fixed = {name for name, _ in dim_fields(dim)}
+            drivers = tracker.drivers(cell["negatives"], q.expected * cell["n"], fixed)
         details = {"z": round(q.z, 3), "volume": cell["n"]}
         details |= {"mean_sentiment": round(q.mean_sentiment, 4)}
         details |= {"usual_sentiment": round(q.usual_sentiment, 4)}
@@ -390,7 +437,8 @@ class Detection:
             window_signal(
                 "sentiment_shift", dim, status=q.status, episode_start=q.episode_start,
                 observed=q.observed, expected=q.expected, score=q.score,
-                statistic=shift_mod.STATISTIC, details=details, **self._common(start, size, cell),
+                statistic=shift_mod.STATISTIC, details=details, drivers=drivers,
+                **self._common(start, size, cell),
             )
         ]  # fmt: skip
 

@@ -25,9 +25,11 @@ from radar.topics import topic_configs
 from streams import metrics
 from streams.counting import PartitionCounter, StoreClaims
 from streams.detection import SINGLE_SPIKE_KINDS, Detection, DetectionSettings, WindowTotal
+from streams.emerging import EmergingSettings
 from streams.gaps import gap_filler
 from streams.keys import KeyLimits
 from streams.outbox import Outbox
+from streams.phrases import PhraseCounter
 from streams.progress import Offsets
 from streams.protocol import SourceBeat, WindowRecord, addressed, decode, encode
 from streams.settings import WorkerSettings
@@ -58,6 +60,7 @@ def detection_settings(
         heartbeat_timeout_s=worker.heartbeat_timeout_s,
         crisis_quiet_s=worker.crisis_quiet_s,
         spike=spike,
+        emerging=EmergingSettings(enabled=worker.emerging_enabled),
     )
 
 
@@ -95,6 +98,7 @@ def add_detection(
         claims,
         lateness_s=worker.lateness_s,
         combinations=worker.combinations(),
+        phrases=PhraseCounter(default_taxonomy()) if worker.emerging_enabled else None,
     )
     detection = Detection(
         partitioned_table(app, "detection", partitions),

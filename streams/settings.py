@@ -84,6 +84,9 @@ class WorkerSettings(RadarSettings):
     )
     spike_min_count: int = Field(5, ge=1, description="Complaints a window needs to spike")
     spike_fire_at: float = Field(0.5, gt=0, le=1, description="Spike score that raises a signal")
+    emerging_enabled: bool = Field(
+        True, description="Count complaint terms no topic covers and report emerging issues"
+    )
 
     @field_validator("key_combinations")
     @classmethod

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from radar.events import Attribute, Sample, Signal, SignalType, stable_id
+from radar.events import Attribute, Driver, Sample, Signal, SignalType, stable_id
 from streams.windows import dim_key, top_topics
 
 
@@ -49,6 +49,7 @@ def window_signal(
     detected_at: datetime,
     details: Mapping[str, Attribute],
     report_as: str | None = None,
+    drivers: list[Driver] | None = None,
 ) -> Signal:
     """A signal about one key's window, with the window's evidence (topics, terms, samples).
 
@@ -76,4 +77,5 @@ def window_signal(
         samples=samples_of(cell["samples"]),
         detected_at=detected_at,
         details={"episode_start": at(episode_start).isoformat(), **details},
+        drivers=drivers or [],
     )

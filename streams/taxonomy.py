@@ -261,6 +261,7 @@ class Taxonomy:
     words: CrisisWords | None = None  # crisis keywords, symptoms and contaminants together
     judge: Judge | None = None
     threats: frozenset[str] = frozenset()
+    topic_words: tuple[str, ...] = ()  # every topic's Chinese keywords (streams.phrases)
 
     @classmethod
     def from_spec(cls, spec: TaxonomySpec) -> Taxonomy:
@@ -293,6 +294,7 @@ class Taxonomy:
             words=CrisisWords.compile(groups),
             judge=judge,
             threats=frozenset(c.code for c in spec.crisis if c.threat),
+            topic_words=tuple(dict.fromkeys(k for t in spec.topics for k in t.keywords)),
         )
 
     @property

@@ -18,6 +18,7 @@ from typing import Any
 from radar.clock import to_millis
 from radar.events import ScoredEvent
 from radar.masking import mask_text
+from streams.phrases import merge_terms
 
 #: Window sizes counted, name → seconds.
 SIZES: dict[str, int] = {"5m": 300, "1h": 3600}
@@ -158,6 +159,7 @@ def new_cell() -> dict[str, Any]:
         "crisis": {},
         "sources": {},
         "samples": [],
+        "by": {},
     }
 
 
@@ -166,8 +168,39 @@ def reach_weight(reach: int | None) -> float:
     return 1.0 + math.log10(1 + reach) if reach else 1.0
 
 
-def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
+#: Fields whose values a cell counts its complaints and negatives by (``streams.drivers``).
+BY_FIELDS = ("product", "region", "channel", "topic", "shop", "segment")
+#: Values counted per field and cell; the rest are added up under "" (``streams.drivers``).
+MAX_BY_VALUES = 20
+
+
+def by_pairs(values: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """The (field, value) pairs an event's complaints and negatives are counted by."""
+    return [(name, value) for name in BY_FIELDS for value in values[name]]
+
+
+def _count_by(cell: dict[str, Any], pairs: list[tuple[str, str]], complaint: int, neg: int) -> None:
+    by: dict[str, dict[str, list[int]]] = cell.setdefault("by", {})
+    for name, value in pairs:
+        counts = by.get(name)
+        if counts is None:
+            counts = by[name] = {}
+        pair = counts.get(value)
+        if pair is None:
+            if len(counts) >= MAX_BY_VALUES:
+                value = ""  # beyond the cap: counted, never named
+            pair = counts.setdefault(value, [0, 0])
+        pair[0] += complaint
+        pair[1] += neg
+
+
+def add_event(
+    cell: dict[str, Any], event: ScoredEvent, pairs: list[tuple[str, str]] | None = None
+) -> None:
     """Count one event into a cell; a likely duplicate adds its reach only.
+
+    ``pairs`` are :func:`by_pairs` of the event, when the caller has them (an event
+    is counted into a dozen cells or more).
 
     One customer who says the same on five channels is one voice: the copies
     (``duplicate_of`` set at ingest) leave volume, complaints and the means
@@ -190,6 +223,11 @@ def add_event(cell: dict[str, Any], event: ScoredEvent) -> None:
         cell["promoters"] += event.nps >= 9
         cell["detractors"] += event.nps <= 6
     cell["sources"][event.source] = cell["sources"].get(event.source, 0) + 1
+    negative = event.sentiment_label == "neg"
+    if event.is_complaint or negative:
+        if pairs is None:
+            pairs = by_pairs(event_values(event))
+        _count_by(cell, pairs, int(event.is_complaint), int(negative))
     if not event.is_complaint:
         return
     cell["complaints"] += 1
@@ -238,8 +276,30 @@ def merge_cells(cells: Iterable[dict[str, Any]]) -> dict[str, Any]:
             for item, count in cell[name].items():
                 total[name][item] = total[name].get(item, 0) + count
         samples.extend(cell["samples"])
+        merge_terms(total, cell)
+        for name, counts in cell.get("by", {}).items():
+            into = total["by"].setdefault(name, {})
+            for value, (c, neg) in counts.items():
+                pair = into.setdefault(value, [0, 0])
+                pair[0] += c
+                pair[1] += neg
     total["samples"] = _top_samples(samples)
+    total["by"] = {name: cap_by(counts) for name, counts in total["by"].items()}
     return total
+
+
+def cap_by(counts: dict[str, list[int]], limit: int = MAX_BY_VALUES) -> dict[str, list[int]]:
+    """The ``limit`` values with the most items, the rest added up under ``""``."""
+    named = [(v, c) for v, c in counts.items() if v]
+    if len(named) <= limit:
+        return counts
+    named.sort(key=lambda item: (-(item[1][0] + item[1][1]), item[0]))
+    out = dict(named[:limit])
+    rest = [c for _, c in named[limit:]]
+    if "" in counts:
+        rest.append(counts[""])
+    out[""] = [sum(c[0] for c in rest), sum(c[1] for c in rest)]
+    return out
 
 
 def summary(cell: dict[str, Any]) -> dict[str, float | int | None]:

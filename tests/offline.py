@@ -15,6 +15,7 @@ from radar.events import Signal
 from streams.counting import Delivery, MemoryClaims, PartitionCounter
 from streams.detection import Detection
 from streams.outbox import Outbox
+from streams.phrases import PhraseCounter
 from streams.pipeline import detection_settings
 from streams.protocol import ProgressMark, WindowRecord
 from streams.settings import WorkerSettings
@@ -28,7 +29,11 @@ class OfflineWorker:
     def __init__(self, worker: WorkerSettings, now: Callable[[], datetime]) -> None:
         self.claims = MemoryClaims()
         self.counter = PartitionCounter(
-            {}, self.claims, lateness_s=worker.lateness_s, combinations=worker.combinations()
+            {},
+            self.claims,
+            lateness_s=worker.lateness_s,
+            combinations=worker.combinations(),
+            phrases=PhraseCounter(default_taxonomy()) if worker.emerging_enabled else None,
         )
         self.detection = Detection({}, detection_settings(worker), now=now, wall=lambda: 0.0)
         self.counting = CountStage(self.counter, default_taxonomy(), worker.unanswered_channels)

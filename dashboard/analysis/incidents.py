@@ -100,3 +100,21 @@ def collapse_samples(
             earliest = min(members, key=lambda s: str(s.get("created_at") or ""))
             out.append((own[0] if own else earliest, key))
     return out
+
+
+def driver_lines(alert_list: Sequence[Mapping[str, Any]], locale: Locale) -> list[str]:
+    """``主要来源：广东 72%、社交媒体 60%`` for each alert that names its drivers, once each."""
+    lines: list[str] = []
+    for alert in alert_list:
+        parts = []
+        for driver in alert.get("drivers") or []:
+            value = str(driver.get("value", ""))
+            if driver.get("field") == "channel":
+                value = locale.label("channel", value)
+            share = round(100 * float(driver.get("share", 0.0)))
+            parts.append(locale.t("alerts.evidence.driver", value=value, share=share))
+        if parts:
+            line = locale.t("alerts.evidence.drivers", drivers=locale.t("text.list").join(parts))
+            if line not in lines:
+                lines.append(line)
+    return lines

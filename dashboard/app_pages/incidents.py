@@ -12,7 +12,14 @@ import alerts
 from alerts.shops import visible_incidents, visible_to
 from alerts.titles import CODED_LABELS
 from dashboard import charts, data, incident_actions
-from dashboard.analysis.incidents import collapse_samples, incident_rows
+from dashboard.analysis.incidents import collapse_samples, driver_lines, incident_rows
+from dashboard.analysis.taxonomy_edit import (
+    TAXONOMY_FILE,
+    shipped_taxonomy,
+    suggest_topic,
+    taxonomy_edit,
+    topics,
+)
 from dashboard.links import verify_link
 from dashboard.queries import exports
 from dashboard.resources import settings, store
@@ -207,7 +214,26 @@ if chosen:
                 ),
                 width="stretch",
             )
+        for line in driver_lines(alert_list, locale()):
+            st.markdown(literal(line))
         samples = [s for a in alert_list for s in a.get("samples", [])]
+        term = incident.key.get("term") if incident.type == "emerging" else None
+        if term:
+            # a lasting new issue belongs in the taxonomy: the edit that puts it there
+            taxonomy = shipped_taxonomy()
+            codes = list(topics(taxonomy))
+            suggested = suggest_topic(taxonomy, [str(s.get("text", "")) for s in samples])
+            st.markdown(f"**{t('dashboard.incidents.taxonomy_edit')}**")
+            topic = st.selectbox(
+                t("dashboard.incidents.taxonomy_topic"),
+                codes,
+                index=codes.index(suggested) if suggested in codes else 0,
+                key=f"taxonomy-topic-{incident.id}",
+            )
+            st.caption(
+                t("dashboard.incidents.taxonomy_caption", term=literal(term), path=TAXONOMY_FILE)
+            )
+            st.code(taxonomy_edit(taxonomy, str(topic), term), language="yaml")
         if samples:
             st.markdown(f"**{t('dashboard.incidents.sample_messages')}**")
             # one customer saying it on several channels is one sample, its copies under it

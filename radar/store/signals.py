@@ -100,6 +100,10 @@ def record_signals(store: Store, batch: Sequence[Signal]) -> int:
         row = signal.model_dump(mode="python")
         row["key_text"] = key_text(signal.key)
         row["samples"] = [s.model_dump(mode="json") for s in signal.samples]
+        # drivers ride in the details column (JSON): no column of their own to migrate
+        drivers = row.pop("drivers", [])
+        if drivers:
+            row["details"] = {**row["details"], "drivers": drivers}
         rows.append(row)
     points = {
         (s.id, s.window_start): {

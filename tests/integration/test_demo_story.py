@@ -29,7 +29,7 @@ def as_incidents(store: Store) -> list[dict[str, Any]]:
     """Every stored signal as an incident of its own: what detection found so far."""
     return [
         {"type": kind, "signal_keys": [signal["key"] for signal in load_signals(store, kind)]}
-        for kind in ("silence", "source_down", "spike", "crisis", "unanswered")
+        for kind in ("silence", "source_down", "spike", "crisis", "unanswered", "emerging")
     ]
 
 
@@ -56,7 +56,7 @@ def test_the_demo_opens_exactly_the_incidents_it_scripts(pipeline: Pipeline) -> 
     sent = json.loads(feed.stdout)
     scripted = json.loads(scripted_path.read_text(encoding="utf-8"))
     story = {s["type"] for s in scripted}
-    assert story == {"silence", "source_down", "spike", "crisis", "unanswered"}, scripted
+    assert story == {"silence", "source_down", "spike", "crisis", "unanswered", "emerging"}
 
     began = time.monotonic()
     stored = sent["backfilled"]
@@ -86,3 +86,4 @@ def test_the_demo_opens_exactly_the_incidents_it_scripts(pipeline: Pipeline) -> 
     assert not check.unexplained, f"opened but not scripted: {check.unexplained[:10]} ({seconds})"
     titles = {i["type"]: i["title"] for i in opened}
     assert "热水器" in titles["crisis"] and "广东" in titles["spike"]  # Chinese, named by key
+    assert titles["emerging"].startswith("新问题：")

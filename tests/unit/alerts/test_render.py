@@ -18,7 +18,8 @@ from alerts.notifiers.dingtalk import body as dingtalk_body
 from alerts.notifiers.feishu import body as feishu_body
 from alerts.notifiers.slack import body as slack_body
 from alerts.notifiers.wecom import body as wecom_body
-from alerts.render import render_html, render_markdown, render_text
+from alerts.render import evidence_lines, render_html, render_markdown, render_text
+from radar.events import Driver
 from radar.i18n import Locale
 from tests.unit.alerts.conftest import make_signal
 
@@ -216,3 +217,30 @@ def test_a_stored_message_renders_the_same_after_a_retry() -> None:
 def test_alert_view_title() -> None:
     view = alert_view(alerts_of_every_type()[0])
     assert view.title(Locale()) == "投诉激增：物流配送 · 广东"
+
+
+def driven_view(locale: Locale) -> str:
+    signal = make_signal(at=NOW, key={"topic": "物流配送"}).model_copy(
+        update={
+            "drivers": [
+                Driver(field="region", value="广东", share=0.72, observed=30, expected=4),
+                Driver(field="channel", value="social", share=0.6, observed=25, expected=3),
+            ]
+        }
+    )
+    alert = Alert(
+        fingerprint="f", group_key="g", rule="complaint-spike", labels={}, severity=2,
+        status="firing", starts_at=NOW, updated_at=NOW, signal=signal,
+    )  # fmt: skip
+    return "\n".join(evidence_lines(alert_view(alert), locale))
+
+
+def test_a_spike_names_its_drivers_with_their_share_of_the_excess() -> None:
+    assert "主要来源：广东 72%、社交媒体 60%" in driven_view(Locale())
+    assert "main sources: 广东 72%, Social 60%" in driven_view(Locale("en"))
+
+
+def test_a_signal_without_drivers_shows_no_sources_line() -> None:
+    alert = alerts_of_every_type()[0]
+    assert not alert.signal.drivers
+    assert "主要来源" not in "\n".join(evidence_lines(alert_view(alert), Locale()))

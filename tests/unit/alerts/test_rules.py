@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from alerts.rules import matches, route
+from radar.events import Driver, Signal
 from tests.unit.alerts.conftest import make_signal, rules
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -80,3 +81,47 @@ def test_match_conditions_one_by_one() -> None:
     labels = {"region": "华东", "type": "spike"}
     assert matches(rule.match, signal, labels)
     assert not matches(rule.match, signal, {"region": "华北", "type": "spike"})
+
+
+def test_a_rule_matches_on_the_drivers_of_a_signal() -> None:
+    config = rules("""
+receivers:
+  - {name: oncall, log: {}}
+rules:
+  - name: guangdong-wave
+    match: {type: spike, drivers: ['region="广东"', 'channel=~"social|forum"']}
+    receivers: [oncall]
+""")
+    rule = config.rules[0]
+    plain = make_signal(at=NOW)
+
+    def driven(*pairs: tuple[str, str]) -> Signal:
+        drivers = [Driver(field=f, value=v, share=0.6, observed=9, expected=1) for f, v in pairs]
+        return plain.model_copy(update={"drivers": drivers})
+
+    labels = {"type": "spike"}
+    assert matches(rule.match, driven(("region", "广东"), ("channel", "social")), labels)
+    assert matches(
+        rule.match, driven(("region", "浙江"), ("region", "广东"), ("channel", "forum")), labels
+    )
+    assert not matches(rule.match, driven(("region", "浙江"), ("channel", "social")), labels)
+    assert not matches(rule.match, driven(("region", "广东")), labels)  # no channel driver
+    assert not matches(rule.match, plain, labels)
+
+
+def test_the_shipped_rules_open_one_incident_per_emerging_term() -> None:
+    from alerts.loader import load_rules
+    from alerts.settings import DEFAULT_RULES
+    from alerts.titles import signal_title
+    from radar.i18n import Locale
+
+    config = load_rules(DEFAULT_RULES)
+    routed = [
+        route(config, make_signal(f"s{n}", at=NOW, type="emerging", key={"term": term}))
+        for n, term in enumerate(("二维码失效", "二维码失效", "漏发赠品"))
+    ]
+    assert [[r.rule.name for r in found] for found in routed] == [["emerging-issue"]] * 3
+    groups = [found[0].group_key for found in routed]
+    assert groups[0] == groups[1] != groups[2]
+    title = Locale().render(signal_title("emerging", {"term": "二维码失效"}))
+    assert title == "新问题：二维码失效"

@@ -713,3 +713,61 @@ class TestLanguageAndTimeZone:
 
         st.cache_resource.clear()  # settings are read once per server
         assert app_for(page="overview").title[0].value == "总览"
+
+
+WINDOW = {
+    "window_start": "2026-12-07T05:00:00+00:00",
+    "window_end": "2026-12-07T06:00:00+00:00",
+    "observed": 12.0,
+    "expected": 0.5,
+}
+
+
+class TestDriversAndEmergingIssues:
+    def open(self, seeded: Seeded, **args: Any) -> str:
+        from alerts.incidents import open_incident
+
+        return open_incident(seeded.store, rule="r", severity=1, **args).id
+
+    def test_an_emerging_issue_offers_the_taxonomy_edit_for_its_term(
+        self, seeded: Seeded, app_for: Any
+    ) -> None:
+        sample = {"id": "e1", "text": "二维码失效了，质量太差", "channel": "review"}
+        alert = {"type": "emerging", "key": {"term": "二维码失效"}, "samples": [sample], **WINDOW}
+        incident_id = self.open(
+            seeded,
+            group_key="g-emerging",
+            type="emerging",
+            title="新问题：二维码失效",
+            key={"term": "二维码失效"},
+            data={"alerts": [alert]},
+        )
+        at = app_for(user="lin", page="incidents", query={"incident": incident_id})
+        assert not at.exception, at.exception
+        chooser = at.selectbox(key=f"taxonomy-topic-{incident_id}")
+        assert chooser.value == "商品质量"  # the sample says 质量
+        [edit] = [c.value for c in at.code if c.language == "yaml"]
+        assert edit.startswith("  - code: 商品质量\n    keywords: [质量, ")
+        assert edit.rstrip().endswith(", 二维码失效]")
+        chooser.set_value("安装使用").run()
+        [edit] = [c.value for c in at.code if c.language == "yaml"]
+        assert "code: 安装使用" in edit and "二维码失效" in edit
+
+    def test_a_spike_incident_names_its_drivers(self, seeded: Seeded, app_for: Any) -> None:
+        drivers = [
+            {"field": "region", "value": "广东", "share": 0.72, "observed": 30, "expected": 4},
+            {"field": "channel", "value": "social", "share": 0.6, "observed": 20, "expected": 3},
+        ]
+        alert = {"type": "spike", "key": {"topic": "物流配送"}, "drivers": drivers, **WINDOW}
+        incident_id = self.open(
+            seeded,
+            group_key="g-driven",
+            type="spike",
+            title="投诉激增：物流配送",
+            key={"topic": "物流配送"},
+            data={"alerts": [alert]},
+        )
+        at = app_for(user="lin", page="incidents", query={"incident": incident_id})
+        assert not at.exception, at.exception
+        assert "主要来源：广东 72%、社交媒体 60%" in [m.value for m in at.markdown]
+        assert not [c for c in at.code if c.language == "yaml"]  # no taxonomy edit for a spike

@@ -10,6 +10,7 @@ import pytest
 from ingest.demo_corpus import Corpus
 from ingest.demo_incidents import LOCAL
 from ingest.demo_script import DemoItem, DemoScript, rhythm
+from ingest.demo_texts_incidents import NEW_DEFECT_TERMS
 
 END = datetime(2026, 11, 23, 0, tzinfo=UTC)
 START = END - timedelta(days=4)
@@ -51,7 +52,7 @@ def said(item: DemoItem) -> datetime:
 def test_the_story_happens_in_busy_local_hours_after_a_day_of_history(corpus: Corpus) -> None:
     script, _ = run(corpus, 1)
     story = [i for i in script.incidents if i.start < END]
-    assert [i.type for i in story] == ["silence", "source_down", "spike", "crisis"]
+    assert [i.type for i in story] == ["silence", "source_down", "emerging", "spike", "crisis"]
     assert all(i.start >= START + timedelta(hours=30) for i in story)
     for incident in story[:-1]:  # the scare fills the last hours, whatever the time
         assert incident.end is not None
@@ -69,6 +70,10 @@ def test_incidents_show_in_the_items(corpus: Corpus) -> None:
     assert not [i for i in customers if i.channel == "chat" and quiet.active(said(i))]
     missed = [i for i in items if i.channel == "email" and down.active(said(i))]
     assert missed and all(down.end and i.at >= down.end for i in missed)  # read after it
+    defect = kinds["emerging"]
+    said_it = [i for i in customers if any(t in i.fields["text"] for t in NEW_DEFECT_TERMS)]
+    assert said_it and all(defect.active(said(i)) for i in said_it)  # nobody else says it
+    assert len({i.fields["product"] for i in said_it}) > 1  # about every product, not one
     wave = next(i for i in script.incidents if i.type == "spike" and i.end and i.end <= END)
     in_wave = Counter(i.fields.get("region") for i in customers if wave.active(said(i)))
     assert in_wave.most_common(1)[0][0] == wave.key["region"]

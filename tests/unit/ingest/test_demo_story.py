@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ingest.demo_incidents import check_story
+from ingest.demo_incidents import check_story, scripted_incidents
 
 SCRIPTED = [
     {"type": "spike", "key": {"topic": "物流配送", "region": "广东"}},
@@ -47,3 +48,22 @@ def test_a_signal_of_another_type_explains_nothing() -> None:
 def test_a_more_specific_signal_counts_as_the_scripted_one() -> None:
     opened = [incident("unanswered", {"channel": "forum", "thread": "t1", "source": "x"})]
     assert check_story(SCRIPTED[2:], opened).ok
+
+
+def test_an_emerging_issue_is_found_under_any_of_its_terms_and_nothing_else() -> None:
+    scripted = [{"type": "emerging", "key": {"term": "二维码失效"}}]
+    for name in ("二维码失效", "二维码", "码失效", "扫码失效", "失效"):
+        assert check_story(scripted, [incident("emerging", {"term": name})]).ok, name
+    check = check_story(scripted, [incident("emerging", {"term": "分拨中心"})])
+    assert check.missing == scripted
+    assert check.unexplained == [("emerging", {"term": "分拨中心"})]
+
+
+def test_the_story_scripts_a_new_defect_before_the_courier_wave() -> None:
+    end = datetime(2026, 11, 17, 14, 0, tzinfo=UTC)  # 22:00 in Beijing
+    story = scripted_incidents(end - timedelta(days=3), end, live=False)
+    [defect] = [i for i in story if i.type == "emerging"]
+    [wave] = [i for i in story if i.type == "spike"]
+    assert defect.key == {"term": "二维码失效"}
+    assert defect.start == wave.start - timedelta(hours=3) and defect.end is not None
+    assert defect.end - defect.start == timedelta(hours=4)
