@@ -166,7 +166,7 @@ class Story:
     "--rate", type=float, help="Live items a minute (default: the history's pace, about 2)"
 )
 @click.option(
-    "--days", type=float, default=3, show_default=True, help="Days of history to backfill"
+    "--days", type=float, default=4, show_default=True, help="Days of history to backfill"
 )
 @click.option("--per-day", type=float, help="Items a day in the backfill (default: the feed's)")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the generated feed")

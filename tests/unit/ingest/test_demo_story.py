@@ -67,3 +67,17 @@ def test_the_story_scripts_a_new_defect_before_the_courier_wave() -> None:
     assert defect.key == {"term": "二维码失效"}
     assert defect.start == wave.start - timedelta(hours=3) and defect.end is not None
     assert defect.end - defect.start == timedelta(hours=4)
+
+
+def test_the_demo_backfill_tells_the_whole_story_whatever_hour_it_starts() -> None:
+    # silence judges after 36 h of history: the demo's default backfill must still hold every
+    # kind of incident, whatever the hour `make demo` is run at
+    from radar.demo import demo
+
+    [days] = [p.default for p in demo.params if p.name == "days"]
+    first = datetime(2026, 12, 7, 16, tzinfo=UTC)  # midnight in Beijing
+    kinds = {"silence", "source_down", "spike", "crisis", "emerging"}
+    for hour in range(24):
+        end = first + timedelta(hours=hour)
+        story = scripted_incidents(end - timedelta(days=float(days)), end, live=True)
+        assert {i.type for i in story} == kinds, (hour, days)
