@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.demo_incidents import check_story, scripted_incidents
+from radar.demo import demo
 
 SCRIPTED = [
     {"type": "spike", "key": {"topic": "物流配送", "region": "广东"}},
@@ -72,8 +73,6 @@ def test_the_story_scripts_a_new_defect_before_the_courier_wave() -> None:
 def test_the_demo_backfill_tells_the_whole_story_whatever_hour_it_starts() -> None:
     # silence judges after 36 h of history: the demo's default backfill must still hold every
     # kind of incident, whatever the hour `make demo` is run at
-    from radar.demo import demo
-
     [days] = [p.default for p in demo.params if p.name == "days"]
     first = datetime(2026, 12, 7, 16, tzinfo=UTC)  # midnight in Beijing
     kinds = {"silence", "source_down", "spike", "crisis", "emerging"}
