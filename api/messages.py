@@ -13,7 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
-from api.context import answer, blocking, refuse, require, state
+from api.context import answer, blocking, reader_locale, refuse, require, state
 from api.params import (
     EventsQuery,
     ExportQuery,
@@ -57,7 +57,7 @@ async def get_event(request: web.Request) -> web.Response:
     who = require(request, "read")
     found = await blocking(get_message, api.store, request.match_info["id"], who.shops)
     if found is None:
-        refuse(404, "not_found", f"no message {request.match_info['id']!r}")
+        refuse(404, "not_found", "no_message", id=request.match_info["id"])
     return answer(found)
 
 
@@ -76,7 +76,7 @@ async def export_events(request: web.Request) -> web.Response:
     api = state(request)
     query = from_query(ExportQuery, request.query, api.core.timezone)
     where = _scoped(request, query.message_filter(api.clock.now()))
-    locale = api.locale(query.lang)
+    locale = reader_locale(request)
     who = require(request, "read")
 
     def build() -> bytes:

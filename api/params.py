@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from multidict import MultiMapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from alerts.evidence_export import PARTS
 from radar.events import Channel
@@ -22,6 +23,10 @@ from radar.store.listing import GROUPS, MAX_EXPORT, MAX_PAGE, MessageFilter
 
 Lang = Literal["zh", "en"]
 M = TypeVar("M", bound="Params")
+
+
+class BadPeriod(ValueError):
+    """A period whose start is not before its end (a 422 naming ``since``)."""
 
 
 class Params(BaseModel):
@@ -43,10 +48,10 @@ def parse_time(value: Any, info: ValidationInfo) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace(" ", "+"))  # an unescaped '+' reads as ' '
     except ValueError as exc:
         msg = "not a time: use ISO 8601 with a zone (2026-12-07T08:00:00Z) or a date (2026-12-07)"
-        raise ValueError(msg) from exc
+        raise PydanticCustomError("not_a_time", msg) from exc
     if parsed.tzinfo is None:
         msg = "a time needs its zone (Z or +08:00), or give a date"
-        raise ValueError(msg)
+        raise PydanticCustomError("time_without_zone", msg)
     return parsed
 
 
@@ -63,7 +68,7 @@ class Period(Params):
         since = self.since or until - timedelta(days=7)
         if since >= until:
             msg = "since must be before until"
-            raise ValueError(msg)
+            raise BadPeriod(msg)
         return since, until
 
 
@@ -203,6 +208,7 @@ def from_query(model: type[M], query: MultiMapping[str], timezone: str) -> M:
 __all__ = [
     "AcknowledgeBody",
     "AssignBody",
+    "BadPeriod",
     "EventsQuery",
     "EvidenceQuery",
     "ExportQuery",
