@@ -121,6 +121,10 @@ def run(rules_file: Path | None) -> None:
     from alerts.digest_schedule import DigestService
 
     core, alerts_settings, settings, store, rules, sla = _context(rules_file)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=core.metrics_host)
     service = DigestService(
         store,
         rules,

@@ -23,6 +23,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from alerts import digest_metrics as metrics
 from alerts.config import RulesConfig
 from alerts.digest import Digest, DigestKind
 from alerts.digest_charts import cjk_font
@@ -112,6 +113,7 @@ class DigestSettings(RadarSettings):
     effect_window_days: int = Field(
         28, ge=7, le=180, description="Days before and after an improvement that are compared"
     )
+    metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics port (0: off)")
 
     @field_validator("daily_at")
     @classmethod
@@ -215,6 +217,7 @@ class DigestService:
                     )
                 done.append(self._deliver(kind, due, name, digest, now))
         self._retention(now)
+        metrics.LAST_TICK.set(now.timestamp())
         return done
 
     def _deliver(
@@ -237,9 +240,11 @@ class DigestService:
                 max_attempts=self.settings.max_attempts,
             )
             log.warning(self.locale.t("digest.send.failed", kind=label, receiver=name, error=exc))
+            metrics.SENDS.labels(kind, "failed").inc()
             return kind, name, False
         record_attempt(self.store, kind, due, name, ok=True, detail=answer, now=now)
         log.info(self.locale.t("digest.send.sent", kind=label, receiver=name, answer=answer))
+        metrics.SENDS.labels(kind, "sent").inc()
         return kind, name, True
 
     def _retention(self, now: datetime) -> None:
@@ -248,6 +253,8 @@ class DigestService:
             return
         done = prune(self.store, days, now=now)
         self._pruned_at = now
+        metrics.LAST_PRUNE.set(now.timestamp())
+        metrics.REDACTED.inc(done.events_redacted)
         log.info("retention of %d days applied: %s", days, done.as_dict())
 
     def run(self) -> None:
