@@ -17,10 +17,11 @@ from aiohttp import web
 
 import alerts
 from alerts.evidence_export import evidence_sheets
+from alerts.incident_list_export import incidents_sheet
 from alerts.shops import visible_incidents, visible_to
 from api.auth import Caller
 from api.context import ApiState, answer, blocking, body, reader_locale, refuse, require, state
-from api.messages import attachment
+from api.messages import attachment, table_file
 from api.params import (
     AcknowledgeBody,
     AssignBody,
@@ -88,6 +89,9 @@ async def list_incidents(request: web.Request) -> web.Response:
     found = await blocking(alerts.list_incidents, api.store, status=status, limit=limit)
     shown = visible_incidents(found, who.shops)[: query.limit]
     locale = reader_locale(request)
+    if query.format != "json":
+        sheet = incidents_sheet(shown, locale)
+        return table_file([sheet], query.format, locale, "radar-incidents", api.clock.now())
     return answer({"items": [record(i, locale, api.core.dashboard_url) for i in shown]})
 
 

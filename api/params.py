@@ -114,9 +114,12 @@ class MessageQuery(Scope):
 
 
 class ResponseTimesQuery(Scope):
-    """``GET /api/v1/response-times``: waits for a first reply, and the backlog."""
+    """``GET /api/v1/response-times``: waits for a first reply, and the backlog (JSON, or the
+    tables as CSV or Excel)."""
 
     by: Literal["channel", "department", "product"] = "channel"
+    format: Literal["json", "csv", "xlsx"] = "json"
+    lang: Lang | None = None
 
 
 class EventsQuery(MessageQuery):
@@ -135,9 +138,11 @@ class ExportQuery(MessageQuery):
 
 
 class FiguresQuery(MessageQuery):
-    """``GET /api/v1/kpis``: key figures, in total and per group."""
+    """``GET /api/v1/kpis``: key figures, in total and per group (JSON, CSV or Excel)."""
 
     by: Literal[GROUPS] | None = None  # type: ignore[valid-type]
+    format: Literal["json", "csv", "xlsx"] = "json"
+    lang: Lang | None = None
 
 
 class SignalsQuery(Period):
@@ -157,6 +162,7 @@ class IncidentsQuery(Params):
     status: Literal["open", "acknowledged", "resolved", "all"] = "open"
     limit: int = Field(100, ge=1, le=MAX_PAGE)
     lang: Lang | None = None
+    format: Literal["json", "csv", "xlsx"] = "json"
 
 
 class IncidentQuery(Params):
