@@ -118,7 +118,8 @@ if flash:
 @st.fragment(run_every=settings().refresh_s)
 def open_list() -> None:
     now = datetime.now(UTC)
-    rows = incident_rows(incidents_seen(data.open_incidents(now_until())), now, locale())
+    listed = incidents_seen(data.open_incidents(now_until()))
+    rows = incident_rows(listed, now, locale())
     st.subheader(t("dashboard.incidents.open_count", count=len(rows)))
     if rows.empty:
         st.success(t("dashboard.incidents.no_open_incidents"))
@@ -149,6 +150,17 @@ def open_list() -> None:
                 time_heading("dashboard.incidents.opened"), format="YYYY-MM-DD HH:mm"
             ),
         },
+    )
+    incident_list_buttons(listed, "open", now)
+
+
+def incident_list_buttons(listed: list[alerts.Incident], kind: str, now: datetime) -> None:
+    """Download buttons for the incidents listed (open or past), as the API's list file."""
+    reader = locale()
+    export_buttons(
+        lambda fmt: exports.incidents_file(listed, fmt, reader),
+        f"radar-incidents-{kind}-{reader.clock(now, '%Y%m%d-%H%M')}",
+        key=f"export-incidents-{kind}",
     )
 
 
@@ -407,3 +419,4 @@ else:
             "acknowledged_by": t("dashboard.incidents.acknowledged_by"),
         },
     )
+    incident_list_buttons(past, "past", datetime.now(UTC))

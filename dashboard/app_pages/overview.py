@@ -9,8 +9,10 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis import kpis
+from dashboard.queries import exports
 from dashboard.resources import core, response_sla, settings
 from dashboard.widgets import (
+    export_buttons,
     label,
     literal,
     local_times,
@@ -98,6 +100,12 @@ def figures() -> None:
     table.index = [label("channel", c) for c in table.index]
     table.columns = [label("metric", m) for m in table.columns]
     st.dataframe(table, width="stretch")
+    reader = locale()
+    export_buttons(
+        lambda fmt: exports.sheets_file([exports.overview_sheet(compared, reader)], fmt, reader),
+        f"radar-overview-{reader.clock(until, '%Y%m%d-%H%M')}",
+        key="export-overview",
+    )
 
     series = kpis.series(current, bucket_ms, core().timezone)
     series = series.assign(channel=[label("channel", c) for c in series["channel"]])

@@ -3,6 +3,7 @@ dashboard's downloads), in the reader's language; written by :mod:`radar.store.e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -42,10 +43,14 @@ def group_value(by: str, value: Any, locale: Locale) -> str:
 
 
 def _rounded(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}
+    """Numbers to four places; a figure that cannot be computed (NaN) as an empty cell."""
+    return {
+        k: (None if math.isnan(v) else round(v, 4)) if isinstance(v, float) else v
+        for k, v in row.items()
+    }
 
 
-def _table(
+def summary_sheet(
     name: str,
     by: str | None,
     fields: Sequence[str],
@@ -53,6 +58,8 @@ def _table(
     groups: Iterable[Mapping[str, Any]],
     locale: Locale,
 ) -> Sheet:
+    """A table of figures: the total first, then one row per group of ``by`` (none: the total
+    only)."""
     columns = [("group", group_heading(by, locale))] if by else []
     columns += [(f, locale.t(f"export.report.{f}")) for f in fields]
     rows = [{**_rounded(total), "group": locale.t("export.report.total")}]
@@ -65,7 +72,7 @@ def figures_sheet(
     total: Figures, groups: Sequence[Figures], by: str | None, locale: Locale
 ) -> Sheet:
     """Key figures: the total first, then one row per value of ``by`` (rates 0..1)."""
-    return _table(
+    return summary_sheet(
         locale.t("export.report.kpis"),
         by,
         FIGURE_FIELDS,
@@ -77,7 +84,7 @@ def figures_sheet(
 
 def waits_sheet(total: Waits, groups: Sequence[Waits], by: str, locale: Locale) -> Sheet:
     """Time to first reply: the total first, then one row per value of ``by`` (hours)."""
-    return _table(
+    return summary_sheet(
         locale.t("export.report.first_reply"),
         by,
         WAIT_FIELDS,
@@ -112,5 +119,6 @@ __all__ = [
     "figures_sheet",
     "group_heading",
     "group_value",
+    "summary_sheet",
     "waits_sheet",
 ]
