@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 import alerts
-from alerts.shops import visible_incidents, visible_to
+from alerts.shops import concerning, incident_shops, visible_incidents, visible_to
 from alerts.titles import CODED_LABELS
 from dashboard import charts, data, incident_actions
 from dashboard.analysis.incidents import collapse_samples, driver_lines, incident_rows
@@ -35,6 +35,7 @@ from dashboard.widgets import (
     plain,
     t,
     time_heading,
+    url_multiselect,
     url_selectbox,
     user_shops,
 )
@@ -47,7 +48,8 @@ shops = user_shops()  # a user given some shops sees and acts on their incidents
 
 
 def incidents_seen(found: list[alerts.Incident]) -> list[alerts.Incident]:
-    return visible_incidents(found, shops)
+    """The incidents this user may see, of the shops chosen in the filter (if any)."""
+    return concerning(visible_incidents(found, shops), chosen_shops)
 
 
 def may_see(incident_id: str) -> bool:
@@ -56,6 +58,25 @@ def may_see(incident_id: str) -> bool:
 
 
 st.title(label("page", "incidents"))
+# the shops named by the incidents this user may see, for the shop filter
+named = sorted(
+    {
+        shop
+        for incident in visible_incidents(
+            [*data.open_incidents(now_until()), *data.past_incidents(now_until())], shops
+        )
+        for shop in incident_shops(incident)
+    }
+)
+chosen_shops = tuple(
+    url_multiselect(
+        t("dashboard.widgets.shop"),
+        named,
+        key="shop-incidents",
+        param="shop",
+        help=t("dashboard.widgets.shop_help_incidents"),
+    )
+)
 
 
 def act(kind: str, incident_id: str, run: Callable[[], object], detail: str | None = None) -> bool:

@@ -19,13 +19,20 @@ from dashboard.widgets import (
     locale,
     now_until,
     period,
+    shop_filter,
     t,
     time_heading,
     user_shops,
 )
 
 st.title(label("page", "overview"))
-days = period(default=7)
+left, right = st.columns([2, 3])
+with left:
+    shops = shop_filter(
+        data.dimension_values(now_until(), user_shops()).get("shop", []), "overview"
+    )
+with right:
+    days = period(default=7)
 bucket_ms = 3_600_000 if days <= 3 else 86_400_000
 
 
@@ -68,7 +75,7 @@ RISE_IS_GOOD = {
 def figures() -> None:
     until = now_until()
     since, before = until - timedelta(days=days), until - timedelta(days=2 * days)
-    frame = data.hourly(before, until, user_shops())
+    frame = data.hourly(before, until, shops)
     current = frame[frame["hour"] >= int(since.timestamp() * 1000)]
     previous = frame[frame["hour"] < int(since.timestamp() * 1000)]
     sla_cut = int((until - timedelta(hours=response_sla().default_hours)).timestamp() * 1000)
