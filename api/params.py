@@ -56,10 +56,12 @@ def parse_time(value: Any, info: ValidationInfo) -> datetime | None:
 
 
 class Period(Params):
-    """A time range; the last 7 days by default."""
+    """A time range; the last 7 days by default. ``lang`` is taken by every query: it is
+    the language of titles, files and error messages."""
 
     since: datetime | None = None
     until: datetime | None = None
+    lang: Lang | None = None
 
     _times = field_validator("since", "until", mode="before")(parse_time)
 
@@ -119,7 +121,6 @@ class ResponseTimesQuery(Scope):
 
     by: Literal["channel", "department", "product"] = "channel"
     format: Literal["json", "csv", "xlsx"] = "json"
-    lang: Lang | None = None
 
 
 class EventsQuery(MessageQuery):
@@ -133,7 +134,6 @@ class ExportQuery(MessageQuery):
     """``GET /api/v1/events/export``: every matching message as a spreadsheet."""
 
     format: Literal["csv", "xlsx"] = "xlsx"
-    lang: Lang | None = None
     limit: int = Field(MAX_EXPORT, ge=1, le=MAX_EXPORT)
 
 
@@ -142,7 +142,6 @@ class FiguresQuery(MessageQuery):
 
     by: Literal[GROUPS] | None = None  # type: ignore[valid-type]
     format: Literal["json", "csv", "xlsx"] = "json"
-    lang: Lang | None = None
 
 
 class SignalsQuery(Period):

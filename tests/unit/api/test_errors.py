@@ -56,6 +56,13 @@ class TestLanguage:
         assert answer.json()["message"] == translate("api.error.unauthorized", "en")
         assert answer.headers["Content-Language"] == "en"
 
+    def test_every_query_takes_lang(self, client: Client) -> None:
+        for path in ("/api/v1/events", "/api/v1/signals", "/api/v1/kpis", "/api/v1/incidents"):
+            assert client("bi").get(path, params={"lang": "en"}).status_code == 200, path
+        answer = client("bi").get("/api/v1/events", params={"lang": "en", "limit": "0"})
+        assert answer.status_code == 422
+        assert answer.json()["message"] == "invalid parameters: limit: must be at least 1"
+
     def test_lang_in_the_url_wins_over_the_header(self, client: Client) -> None:
         answer = client("bi").get(
             "/api/v1/events/nope", params={"lang": "zh"}, headers={"Accept-Language": "en"}
