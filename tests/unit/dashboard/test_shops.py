@@ -259,7 +259,8 @@ class TestScopedUser:
         for hidden in (other, mixed):
             at = app_for(user=zhao, page="incidents", query={"incident": hidden})
             assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
-            assert hidden not in at.selectbox(key="incident").options
+            offered = {o.split(" · ")[0] for o in at.selectbox(key="incident").options}
+            assert hidden not in offered and mine in offered  # options read "ID · title"
         assert not any(b.label == "确认" for b in at.button)
         assert not any(t.key and t.key.startswith("silence-") for t in at.text_area)
         at = app_for(user=zhao, page="incidents", query={"incident": mine})
