@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
+from urllib.parse import quote
 
 from radar.events import stable_id
 from radar.i18n import Locale
@@ -64,14 +65,29 @@ class Digest:
     lang: str
     timezone: str
     note: str = ""
+    #: the shops it covers (empty: every shop, and messages that name none)
+    shops: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
-        """Stable per kind, period and language: the email's Message-ID, the log's key."""
-        return stable_id("digest", self.kind, self.since.isoformat(), self.lang)[:24]
+        """Stable per kind, period, language and shops: the email's Message-ID, the log's key."""
+        parts = ["digest", self.kind, self.since.isoformat(), self.lang]
+        return stable_id(*parts, *(["shops", *self.shops] if self.shops else []))[:24]
 
     def chart(self, name: str) -> Chart | None:
         return next((c for c in self.charts if c.name == name), None)
+
+
+def shop_query(shops: tuple[str, ...] | None) -> str:
+    """``&shop=…`` for each shop, so a digest's links open the dashboard on its shops."""
+    return "".join(f"&shop={quote(s)}" for s in shops or ())
+
+
+def titled(title: str, shops: tuple[str, ...] | None, locale: Locale) -> str:
+    """A digest's title, naming its shops when it covers some: ``日报 … · 旗舰店、专营店``."""
+    if not shops:
+        return title
+    return locale.t("text.join").join([title, locale.t("text.list").join(shops)])
 
 
 def percent(value: float | None) -> str:

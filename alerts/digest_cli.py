@@ -44,6 +44,12 @@ def _context(rules_file: Path | None) -> tuple[Any, Any, Any, Any, Any, Any]:
 @click.option("--to", "receivers", multiple=True, help="A receiver of the rules file (repeat)")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Also write it here")
 @click.option(
+    "--shop",
+    "shops",
+    multiple=True,
+    help="Cover this shop only (repeat for several; default: every shop)",
+)
+@click.option(
     "--rules", "rules_file", type=RULES, help="Rules file (default RADAR_ALERTS_RULES_FILE)"
 )
 @click.pass_context
@@ -53,12 +59,14 @@ def digest(
     kind: str,
     receivers: tuple[str, ...],
     out: Path | None,
+    shops: tuple[str, ...],
     rules_file: Path | None,
 ) -> None:
     """Daily and weekly digests (charts included), sent to receivers of the rules file.
 
-    `radar digest --now --to managers-email` sends one now; `radar digest run` sends them
-    on the schedule of RADAR_DIGEST_* (see docs/digests.md).
+    `radar digest --now --to managers-email` sends one now (`--shop 旗舰店`: of that shop
+    only); `radar digest run` sends them on the schedule of RADAR_DIGEST_* (see
+    docs/digests.md).
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -91,6 +99,7 @@ def digest(
         core=core,
         settings=settings,
         sla=sla,
+        shops=tuple(dict.fromkeys(s.strip() for s in shops if s.strip())) or None,
     )
     label = locale.t(f"digest.kind.{kind}")
     if out is not None:
@@ -121,6 +130,10 @@ def run(rules_file: Path | None) -> None:
     from alerts.digest_schedule import DigestService
 
     core, alerts_settings, settings, store, rules, sla = _context(rules_file)
+    if settings.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.metrics_port, addr=core.metrics_host)
     service = DigestService(
         store,
         rules,

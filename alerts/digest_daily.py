@@ -8,9 +8,22 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import BigInteger, case, func, select, type_coerce
 
-from alerts.digest import Chart, Digest, Section, Table, hours, number, percent, points, relative
+from alerts.digest import (
+    Chart,
+    Digest,
+    Section,
+    Table,
+    hours,
+    number,
+    percent,
+    points,
+    relative,
+    shop_query,
+    titled,
+)
 from alerts.digest_charts import grouped_barh, lines, stacked_bars
 from alerts.incidents import list_incidents
+from alerts.shops import visible_incidents
 from radar.clock import from_millis
 from radar.i18n import Locale
 from radar.localtime import local_date, midnight
@@ -110,11 +123,14 @@ def build_daily(
     sla: ResponseSla,
     dashboard_url: str,
     font: str | None = None,
+    shops: tuple[str, ...] | None = None,
 ) -> Digest:
-    """The digest of the local day before ``now``'s."""
+    """The digest of the local day before ``now``'s; of the messages and incidents of
+    ``shops`` only when given (None: every shop)."""
     since, until = local_days(now, locale, 1)
-    day = MessageFilter(since=since, until=until)
-    before = MessageFilter(since=since - (until - since), until=since)
+    day = MessageFilter(since=since, until=until).within(shops)
+    before = MessageFilter(since=since - (until - since), until=since).within(shops)
+    on = shop_query(shops)
     figures, previous = key_figures(store, day)[0], key_figures(store, before)[0]
     url = dashboard_url.rstrip("/")
     charts: list[Chart] = []
@@ -145,12 +161,12 @@ def build_daily(
             ),
         )
     )
-    sections = [_figures_section(locale, figures, previous, f"{url}/overview?days=1")]
+    sections = [_figures_section(locale, figures, previous, f"{url}/overview?days=1{on}")]
 
     # response times, and who is still waiting
     found = conversations(store, day, now)
     total = waits(found, sla, now)
-    waiting = backlog(store, MessageFilter(since=since, until=now), now)
+    waiting = backlog(store, MessageFilter(since=since, until=now).within(shops), now)
     overdue = [c for c in waiting if now - c.asked_at > timedelta(hours=sla.hours(c.channel))]
     groups = waits_by(found, "channel", sla, now)
     answered = [g for g in groups if g.median_hours is not None]
@@ -191,7 +207,7 @@ def build_daily(
                 ),
             ],
             chart="replies" if answered else None,
-            link=f"{url}/responses?days=1",
+            link=f"{url}/responses?days=1{on}",
         )
     )
 
@@ -212,14 +228,14 @@ def build_daily(
             )
             if top
             else None,
-            link=f"{url}/complaints?days=1",
+            link=f"{url}/complaints?days=1{on}",
         )
     )
 
     # CSAT and NPS over two weeks
     trend_since, _ = local_days(now, locale, TREND_DAYS)
     _, days = key_figures(
-        store, MessageFilter(since=trend_since, until=until), "day", locale.timezone
+        store, MessageFilter(since=trend_since, until=until).within(shops), "day", locale.timezone
     )
     by_day = {g.key["day"]: g.as_dict() for g in days}
     first = local_date(int(trend_since.timestamp() * 1000), locale.tz)
@@ -251,7 +267,8 @@ def build_daily(
         sections.append(Section(locale.t("digest.daily.trend"), chart="satisfaction"))
 
     # open incidents
-    open_now = list_incidents(store, status="open", limit=None)
+    # a shop's digest names the incidents of its shops only (as a user given those shops sees)
+    open_now = visible_incidents(list_incidents(store, status="open", limit=None), shops)
     severities = Counter(i.severity for i in open_now)
     counts = locale.t("text.join").join(
         f"{locale.label('severity', s)} {severities[s]}" for s in sorted(severities, reverse=True)
@@ -287,13 +304,13 @@ def build_daily(
             )
             if open_now
             else None,
-            link=f"{url}/incidents",
+            link=f"{url}/incidents{on.replace('&', '?', 1)}",
         )
     )
     shown_day = locale.local(since).date().isoformat()
     return Digest(
         kind="daily",
-        title=locale.t("digest.daily.title", day=shown_day),
+        title=titled(locale.t("digest.daily.title", day=shown_day), shops, locale),
         since=since,
         until=until,
         period=locale.span(since, until),
@@ -303,6 +320,7 @@ def build_daily(
         lang=locale.lang,
         timezone=locale.timezone,
         note=locale.t("digest.common.note", zone=locale.zone_label(since)),
+        shops=tuple(shops or ()),
     )
 
 

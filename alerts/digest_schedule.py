@@ -7,6 +7,8 @@ names from the rules file (``RADAR_ALERTS_RULES_FILE``). Each send is logged in
 the store (``digest_log``): a restart sends nothing twice, a failure is tried
 again every ``retry_minutes`` up to ``max_attempts`` times, and a digest missed
 by more than ``catch_up_hours`` (the service was down) is skipped, not sent late.
+A receiver named in ``shops`` gets digests of those shops only (each set of shops'
+digest is built once per period).
 While it runs, the service also applies ``RADAR_RETENTION_DAYS`` once a day.
 """
 
@@ -23,6 +25,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from alerts import digest_metrics as metrics
 from alerts.config import RulesConfig
 from alerts.digest import Digest, DigestKind
 from alerts.digest_charts import cjk_font
@@ -98,6 +101,10 @@ class DigestSettings(RadarSettings):
     weekly_to: list[str] = Field(
         default_factory=list, description="Receivers (rules file names) of the weekly digest"
     )
+    shops: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Receivers whose digests cover some shops only: receiver -> shops",
+    )
     font: Path | None = Field(
         None, description="A font file with Chinese glyphs for the charts (default: installed)"
     )
@@ -112,6 +119,7 @@ class DigestSettings(RadarSettings):
     effect_window_days: int = Field(
         28, ge=7, le=180, description="Days before and after an improvement that are compared"
     )
+    metrics_port: int = Field(0, ge=0, le=65535, description="Prometheus /metrics port (0: off)")
 
     @field_validator("daily_at")
     @classmethod
@@ -124,6 +132,11 @@ class DigestSettings(RadarSettings):
     def _weekly(cls, value: str) -> str:
         When.parse(value, weekly=True)
         return value
+
+    def shops_of(self, receiver: str) -> tuple[str, ...] | None:
+        """The shops ``receiver``'s digests cover (None: every shop)."""
+        named = [s.strip() for s in self.shops.get(receiver, []) if s.strip()]
+        return tuple(dict.fromkeys(named)) or None
 
     def schedule(self) -> list[tuple[DigestKind, When, list[str]]]:
         return [
@@ -141,11 +154,21 @@ def build_digest(
     core: CoreSettings,
     settings: DigestSettings,
     sla: ResponseSla,
+    shops: tuple[str, ...] | None = None,
 ) -> Digest:
-    """The digest ``kind`` as of ``now`` (its period ends at ``now``'s local midnight)."""
+    """The digest ``kind`` as of ``now`` (its period ends at ``now``'s local midnight), of
+    ``shops`` only when given."""
     font = cjk_font(str(settings.font) if settings.font else None)
     if kind == "daily":
-        return build_daily(store, now, locale, sla=sla, dashboard_url=core.dashboard_url, font=font)
+        return build_daily(
+            store,
+            now,
+            locale,
+            sla=sla,
+            dashboard_url=core.dashboard_url,
+            font=font,
+            shops=shops,
+        )
     return build_weekly(
         store,
         now,
@@ -153,6 +176,7 @@ def build_digest(
         dashboard_url=core.dashboard_url,
         effect_window_days=settings.effect_window_days,
         font=font,
+        shops=shops,
     )
 
 
@@ -185,6 +209,8 @@ class DigestService:
         for _kind, _when, receivers in settings.schedule():
             for name in receivers:
                 rules.receiver(name)  # a misspelt receiver fails at start, not at 08:30
+        for name in settings.shops:
+            rules.receiver(name)
 
     def tick(self) -> list[tuple[str, str, bool]]:
         """Send what is due and not sent yet; returns (kind, receiver, ok) of each attempt."""
@@ -194,7 +220,7 @@ class DigestService:
             due = when.latest(now, self.core.timezone)
             if now - due > timedelta(hours=self.settings.catch_up_hours):
                 continue
-            digest: Digest | None = None
+            built: dict[tuple[str, ...] | None, Digest] = {}  # one digest per set of shops
             for name in receivers:
                 attempt = find_attempt(self.store, kind, due, name)
                 if attempt is not None and (
@@ -203,8 +229,9 @@ class DigestService:
                     or now - attempt.updated_at < timedelta(minutes=self.settings.retry_minutes)
                 ):
                     continue
-                if digest is None:
-                    digest = build_digest(
+                shops = self.settings.shops_of(name)
+                if shops not in built:
+                    built[shops] = build_digest(
                         kind,
                         self.store,
                         due,
@@ -212,9 +239,11 @@ class DigestService:
                         core=self.core,
                         settings=self.settings,
                         sla=self.sla,
+                        shops=shops,
                     )
-                done.append(self._deliver(kind, due, name, digest, now))
+                done.append(self._deliver(kind, due, name, built[shops], now))
         self._retention(now)
+        metrics.LAST_TICK.set(now.timestamp())
         return done
 
     def _deliver(
@@ -237,9 +266,11 @@ class DigestService:
                 max_attempts=self.settings.max_attempts,
             )
             log.warning(self.locale.t("digest.send.failed", kind=label, receiver=name, error=exc))
+            metrics.SENDS.labels(kind, "failed").inc()
             return kind, name, False
         record_attempt(self.store, kind, due, name, ok=True, detail=answer, now=now)
         log.info(self.locale.t("digest.send.sent", kind=label, receiver=name, answer=answer))
+        metrics.SENDS.labels(kind, "sent").inc()
         return kind, name, True
 
     def _retention(self, now: datetime) -> None:
@@ -248,6 +279,8 @@ class DigestService:
             return
         done = prune(self.store, days, now=now)
         self._pruned_at = now
+        metrics.LAST_PRUNE.set(now.timestamp())
+        metrics.REDACTED.inc(done.events_redacted)
         log.info("retention of %d days applied: %s", days, done.as_dict())
 
     def run(self) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 import pandas as pd
 
-from alerts.digest import Chart, Digest, Section, Table, percent, plain
+from alerts.digest import Chart, Digest, Section, Table, percent, plain, shop_query, titled
 from alerts.digest_charts import grouped_barh, intervals, lines
 from alerts.digest_daily import local_days
 from dashboard.analysis.effects import measure, windows
@@ -33,14 +33,18 @@ from radar.store.listing import MessageFilter, key_figures
 from radar.store.samples import refresh_samples
 
 WEEK = timedelta(days=7)
+Shops = tuple[str, ...] | None  # the shops a digest covers (None: every shop)
 #: Messages a product needs in each week for its complaint rate to be compared.
 MIN_MESSAGES = 20
 
 
-def _rising(store: Store, since: datetime, until: datetime, tz: str) -> pd.DataFrame:
+def _rising(
+    store: Store, since: datetime, until: datetime, tz: str, shops: Shops = None
+) -> pd.DataFrame:
     """This week's complaint topics against last week's, ranked by the dashboard's z-value."""
     cut = until - WEEK
-    counts = topic_counts(store, Filters(since, until, timezone=tz), DAY_MS, cut=cut)
+    scope = Filters(since, until, timezone=tz, shops=shops)
+    counts = topic_counts(store, scope, DAY_MS, cut=cut)
     table = counts.pivot_table(
         index="topic", columns="recent", values="complaints", aggfunc="sum", fill_value=0
     )
@@ -56,9 +60,10 @@ def _rising(store: Store, since: datetime, until: datetime, tz: str) -> pd.DataF
 
 
 def _daily_topics(
-    store: Store, since: datetime, until: datetime, tz: str, topics: list[str]
+    store: Store, since: datetime, until: datetime, tz: str, topics: list[str], shops: Shops = None
 ) -> dict[str, dict[int, int]]:
-    counts = topic_counts(store, Filters(since, until, timezone=tz), DAY_MS, complaints_only=True)
+    scope = Filters(since, until, timezone=tz, shops=shops)
+    counts = topic_counts(store, scope, DAY_MS, complaints_only=True)
     found: dict[str, dict[int, int]] = {t: {} for t in topics}
     for row in counts.itertuples():
         if row.topic in found:
@@ -66,11 +71,16 @@ def _daily_topics(
     return found
 
 
-def _products(store: Store, since: datetime, until: datetime, tz: str) -> list[tuple[str, dict]]:
+def _products(
+    store: Store, since: datetime, until: datetime, tz: str, shops: Shops = None
+) -> list[tuple[str, dict]]:
     """Products whose complaint rate rose most this week (both weeks with enough messages)."""
     cut = until - WEEK
-    _, now = key_figures(store, MessageFilter(since=cut, until=until), "product", tz)
-    _, before = key_figures(store, MessageFilter(since=since, until=cut), "product", tz)
+    this_week = MessageFilter(since=cut, until=until).within(shops)
+    _, now = key_figures(store, this_week, "product", tz)
+    _, before = key_figures(
+        store, MessageFilter(since=since, until=cut).within(shops), "product", tz
+    )
     earlier = {g.key["product"]: g for g in before}
     rows = []
     for group in now:
@@ -101,8 +111,10 @@ def build_weekly(
     dashboard_url: str,
     effect_window_days: int = 28,
     font: str | None = None,
+    shops: Shops = None,
 ) -> Digest:
-    """The digest of the 7 local days before ``now``'s day, against the 7 before them."""
+    """The digest of the 7 local days before ``now``'s day, against the 7 before them; of the
+    messages of ``shops`` only when given (None: every shop)."""
     # the counts read whole days from the daily roll-ups, the texts from the text sample
     refresh_daily(store, timezone=locale.timezone)
     refresh_samples(store)
@@ -114,10 +126,11 @@ def build_weekly(
     charts: list[Chart] = []
     sections: list[Section] = []
 
-    rising = _rising(store, since, until, tz).head(5)
+    on = shop_query(shops)
+    rising = _rising(store, since, until, tz, shops).head(5)
     topics = [str(t) for t in rising["topic"]]
     if topics:
-        per_day = _daily_topics(store, since, until, tz, topics)
+        per_day = _daily_topics(store, since, until, tz, topics, shops)
         days = [since + timedelta(days=n) for n in range(14)]
         starts = [int(d.timestamp() * 1000) for d in days]
         name = locale.t("digest.weekly.topics_chart")
@@ -152,11 +165,12 @@ def build_weekly(
             if topics
             else None,
             chart="topics" if topics else None,
-            link=f"{url}/complaints?days=14",
+            link=f"{url}/complaints?days=14{on}",
         )
     )
 
-    recent_texts, before_texts = texts(store, None, cut, until), texts(store, None, since, cut)
+    recent_texts = texts(store, None, cut, until, shops=shops)
+    before_texts = texts(store, None, since, cut, shops=shops)
     terms = emerging_terms(recent_texts, before_texts, top=10)
     sections.append(
         Section(
@@ -166,11 +180,11 @@ def build_weekly(
                 if not terms.empty
                 else locale.t("digest.weekly.no_terms")
             ],
-            link=f"{url}/products?days=14",
+            link=f"{url}/products?days=14{on}",
         )
     )
 
-    worst = _products(store, since, until, tz)
+    worst = _products(store, since, until, tz, shops)
     if worst:
         name = locale.t("digest.weekly.products_chart")
         charts.append(
@@ -208,7 +222,7 @@ def build_weekly(
         )
     )
 
-    groups = group_questions(texts(store, None, cut, until, questions=True))
+    groups = group_questions(texts(store, None, cut, until, questions=True, shops=shops))
     faq = faq_table(groups, top=5)
     sections.append(
         Section(
@@ -227,7 +241,7 @@ def build_weekly(
             )
             if not faq.empty
             else None,
-            link=f"{url}/products?days=7",
+            link=f"{url}/products?days=7{on}",
         )
     )
 
@@ -235,8 +249,8 @@ def build_weekly(
     rows, measured = [], []
     for action in actions:
         sides = windows(action.shipped_on(tz), effect_window_days, now, tz)
-        before = scope_counts(store, action, sides.before, sides.cut, tz)
-        after = scope_counts(store, action, sides.cut, sides.after, tz)
+        before = scope_counts(store, action, sides.before, sides.cut, tz, shops)
+        after = scope_counts(store, action, sides.cut, sides.after, tz, shops)
         effect = measure(before[0], before[1], after[0], after[1])
         scope = " · ".join(action.scope.values()) or locale.t("digest.weekly.everything")
         shown = (
@@ -292,16 +306,20 @@ def build_weekly(
             if rows
             else None,
             chart="effects" if measured else None,
-            link=f"{url}/improvements",
+            link=f"{url}/improvements{on.replace('&', '?', 1)}",
         )
     )
     period_start = from_millis(int(cut.timestamp() * 1000))
     return Digest(
         kind="weekly",
-        title=locale.t(
-            "digest.weekly.title",
-            start=locale.local(period_start).date().isoformat(),
-            end=(locale.local(until) - timedelta(days=1)).date().isoformat(),
+        title=titled(
+            locale.t(
+                "digest.weekly.title",
+                start=locale.local(period_start).date().isoformat(),
+                end=(locale.local(until) - timedelta(days=1)).date().isoformat(),
+            ),
+            shops,
+            locale,
         ),
         since=period_start,
         until=until,
@@ -312,6 +330,7 @@ def build_weekly(
         lang=locale.lang,
         timezone=tz,
         note=locale.t("digest.common.note", zone=locale.zone_label(period_start)),
+        shops=tuple(shops or ()),
     )
 
 

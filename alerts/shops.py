@@ -35,4 +35,13 @@ def visible_incidents(incidents: Sequence[Incident], shops: Sequence[str] | None
     return [i for i in incidents if visible_to(i, shops)]
 
 
-__all__ = ["incident_shops", "visible_incidents", "visible_to"]
+def concerning(incidents: Sequence[Incident], chosen: Sequence[str]) -> list[Incident]:
+    """The incidents that name one of the ``chosen`` shops (all of them when none is chosen):
+    a shop filter, not a scope (an incident of two shops is listed under each)."""
+    if not chosen:
+        return list(incidents)
+    wanted = set(chosen)
+    return [i for i in incidents if incident_shops(i) & wanted]
+
+
+__all__ = ["concerning", "incident_shops", "visible_incidents", "visible_to"]

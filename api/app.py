@@ -22,7 +22,21 @@ from pydantic import ValidationError
 
 import alerts
 from api import incidents, messages, metrics
-from api.context import CALLER, MAX_BODY, STATE, ApiState, answer, refuse, state
+from api.context import (
+    CALLER,
+    MAX_BODY,
+    STATE,
+    ApiState,
+    Refusal,
+    answer,
+    blocking,
+    error_response,
+    reader_locale,
+    refuse,
+    state,
+)
+from api.params import BadPeriod
+from radar.i18n import Locale, catalogue, placeholders
 from radar.store.listing import BadCursor
 
 log = logging.getLogger(__name__)
@@ -41,11 +55,31 @@ def openapi() -> dict[str, Any]:
     return document
 
 
-def _problems(exc: ValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(str(p) for p in error["loc"]) or "body", "problem": error["msg"]}
-        for error in exc.errors(include_url=False)
-    ]
+def _problems(exc: ValidationError, locale: Locale) -> list[dict[str, str]]:
+    """Each problem pydantic found: the field, pydantic's error type (stable) and what is wrong
+    in the reader's language (pydantic's English where the catalogue has no text for it)."""
+    found = []
+    for error in exc.errors(include_url=False):
+        kind = str(error["type"])
+        key = f"api.problem.{kind}"
+        context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+        known = catalogue().has(key, locale.lang)
+        if known and placeholders(catalogue().raw(key, locale.lang)) <= set(context):
+            problem = locale.t(key, **context)
+        else:
+            problem = str(error["msg"])
+        field = ".".join(str(p) for p in error["loc"]) or "body"
+        found.append({"field": field, "type": kind, "problem": problem})
+    return found
+
+
+#: What aiohttp answers by itself (no such route, a method the route does not take, a body
+#: over the limit) as Radar's codes and texts.
+_OWN = {
+    404: ("not_found", "no_route"),
+    405: ("method_not_allowed", "method"),
+    413: ("too_large", "too_large"),
+}
 
 
 @web.middleware
@@ -68,26 +102,61 @@ async def measured(request: web.Request, handler: Handler) -> web.StreamResponse
 
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Radar's errors as 4xx JSON; anything unexpected as a 500 that names nothing inside."""
+    """Radar's errors as 4xx JSON (``error``: a stable code; ``message``: in the reader's
+    language); anything unexpected as a 500 that names nothing inside."""
     try:
         return await handler(request)
-    except web.HTTPException:
-        raise
+    except Refusal as exc:
+        raise error_response(
+            reader_locale(request), exc.status, exc.code, exc.reason, exc.params, **exc.extra
+        ) from None
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        code, reason = _OWN.get(exc.status, ("http_error", "http"))
+        params = {"status": exc.status, "path": request.path, "method": request.method}
+        params["limit"] = MAX_BODY
+        extra = {}
+        if isinstance(exc, web.HTTPMethodNotAllowed):
+            extra["allowed"] = ",".join(sorted(exc.allowed_methods))
+        raise error_response(
+            reader_locale(request), exc.status, code, reason, params, **extra
+        ) from None
     except ValidationError as exc:
-        problems = _problems(exc)
-        named = "; ".join(f"{p['field']}: {p['problem']}" for p in problems)
-        refuse(422, "invalid", named, fields=problems)
-    except BadCursor as exc:
-        refuse(400, "bad_cursor", str(exc))
+        locale = reader_locale(request)
+        problems = _problems(exc, locale)
+        named = locale.t("text.list").join(
+            locale.t("api.error.problem", field=p["field"], problem=p["problem"]) for p in problems
+        )
+        raise error_response(
+            locale, 422, "invalid", "invalid", {"problems": named}, fields=problems
+        ) from None
+    except BadCursor:
+        raise error_response(reader_locale(request), 400, "bad_cursor", "bad_cursor", {}) from None
     except alerts.IncidentNotFound:
-        refuse(404, "not_found", f"no incident {request.match_info.get('id', '')!r}")
-    except alerts.InvalidTransition as exc:
-        refuse(409, "conflict", str(exc))
+        incident = request.match_info.get("id", "")
+        raise error_response(
+            reader_locale(request), 404, "not_found", "no_incident", {"id": incident}
+        ) from None
+    except alerts.InvalidTransition:
+        found = await blocking(alerts.find_incident, state(request).store, request.match_info["id"])
+        locale = reader_locale(request)
+        status = locale.label("status", found.status) if found else "—"
+        params = {"id": request.match_info["id"], "status": status}
+        raise error_response(locale, 409, "conflict", "conflict", params) from None
+    except BadPeriod:
+        locale = reader_locale(request)
+        problem = locale.t("api.problem.period")
+        fields = [{"field": "since", "type": "period", "problem": problem}]
+        params = {"problems": locale.t("api.error.problem", field="since", problem=problem)}
+        raise error_response(locale, 422, "invalid", "invalid", params, fields=fields) from None
     except ValueError as exc:
-        refuse(422, "invalid", str(exc))
+        raise error_response(
+            reader_locale(request), 422, "invalid", "value", {"detail": str(exc)}
+        ) from None
     except Exception:
         log.exception("API request %s %s failed", request.method, request.path)
-        refuse(500, "internal", "the request failed inside Radar; the service log has details")
+        raise error_response(reader_locale(request), 500, "internal", "internal", {}) from None
 
 
 @web.middleware
@@ -95,16 +164,12 @@ async def authenticate(request: web.Request, handler: Handler) -> web.StreamResp
     """Limit each client address, then find the caller by its token (401 without one)."""
     api = state(request)
     if not api.limits.allow(request.remote or "unknown", time.monotonic()):
-        refuse(429, "rate_limited", "too many requests from this client; slow down")
+        refuse(429, "rate_limited")
     if request.path in PUBLIC:
         return await handler(request)
     caller = api.tokens.identify(request.headers)
     if caller is None:
-        refuse(
-            401,
-            "unauthorized",
-            "missing or unknown token; send it as 'Authorization: Bearer TOKEN'",
-        )
+        refuse(401, "unauthorized")
     request[CALLER] = caller
     return await handler(request)
 

@@ -21,7 +21,8 @@ from api.auth import Caller, TokenCheck
 from api.settings import ApiSettings
 from ingest.intake import ClientLimits
 from radar.clock import Clock, SystemClock
-from radar.i18n import Locale
+from radar.errors import RadarError
+from radar.i18n import LANGS, Lang, Locale
 from radar.settings import CoreSettings
 from radar.store import Store
 
@@ -79,6 +80,7 @@ def _status_error(status: int) -> type[web.HTTPException]:
         401: web.HTTPUnauthorized,
         403: web.HTTPForbidden,
         404: web.HTTPNotFound,
+        405: web.HTTPMethodNotAllowed,
         409: web.HTTPConflict,
         413: web.HTTPRequestEntityTooLarge,
         415: web.HTTPUnsupportedMediaType,
@@ -88,20 +90,91 @@ def _status_error(status: int) -> type[web.HTTPException]:
     return found.get(status, web.HTTPInternalServerError)
 
 
-def refuse(status: int, error: str, message: str, **extra: Any) -> NoReturn:
-    """Raise the HTTP error ``status`` with Radar's JSON error body."""
-    body = json.dumps({"error": error, "message": message, **extra}, ensure_ascii=False)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+class Refusal(RadarError):
+    """A request Radar answers with an error: the status, a stable ``code`` for programs,
+    and the catalogue text ``api.error.<reason>`` (with ``params``) for people."""
+
+    def __init__(
+        self, status: int, code: str, reason: str, params: dict[str, Any], extra: dict[str, Any]
+    ) -> None:
+        super().__init__(f"{status} {code}")
+        self.status, self.code, self.reason = status, code, reason
+        self.params, self.extra = params, extra
+
+
+def refuse(
+    status: int,
+    code: str,
+    reason: str | None = None,
+    /,
+    *,
+    extra: dict[str, Any] | None = None,
+    **params: Any,
+) -> NoReturn:
+    """Refuse the request: ``status`` with the error ``code`` and the text
+    ``api.error.<reason>`` (``reason`` defaults to the code), in the reader's language."""
+    raise Refusal(status, code, reason or code, params, extra or {})
+
+
+def _accepted(header: str) -> Lang | None:
+    """The supported language an ``Accept-Language`` header prefers most (None: neither)."""
+    best: tuple[float, Lang] | None = None
+    for part in header.split(","):
+        tag, _, rest = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        weight = 1.0
+        for option in rest.split(";"):
+            name, _, value = option.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0 and (best is None or weight > best[0]):
+            best = (weight, "en" if primary == "en" else "zh")
+    return None if best is None else best[1]
+
+
+def reader_locale(request: web.Request) -> Locale:
+    """The reader's language: ``?lang=``, else the request's ``Accept-Language``, else
+    ``RADAR_API_LANGUAGE``, else ``RADAR_LANGUAGE``; times in ``RADAR_TIMEZONE``."""
+    asked = request.query.get("lang")
+    if asked not in LANGS:
+        asked = _accepted(request.headers.get("Accept-Language", ""))
+    return state(request).locale(asked)
+
+
+def error_response(
+    locale: Locale, status: int, code: str, reason: str, params: dict[str, Any], **extra: Any
+) -> web.HTTPException:
+    """The HTTP error ``status`` with Radar's JSON error body: ``error`` (the code),
+    ``message`` (in ``locale``'s language) and any ``extra`` fields."""
+    message = locale.t(f"api.error.{reason}", **params)
+    body = json.dumps({"error": code, "message": message, **extra}, ensure_ascii=False)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else {}
     if status == 429:
         headers = {"Retry-After": "1"}
-    raise _status_error(status)(text=body, content_type="application/json", headers=headers)
+    headers["Content-Language"] = locale.lang
+    kind = _status_error(status)
+    if kind is web.HTTPMethodNotAllowed:
+        allowed = str(extra.get("allowed", "")).split(",")
+        return web.HTTPMethodNotAllowed(
+            str(params.get("method", "")),
+            [m for m in allowed if m],
+            text=body,
+            content_type="application/json",
+            headers=headers,
+        )
+    return kind(text=body, content_type="application/json", headers=headers)
 
 
 def require(request: web.Request, action: str) -> Caller:
     """The caller, when their role allows ``action``; else 403."""
     who = caller(request)
     if not who.may(action):
-        refuse(403, "forbidden", f"the role {who.role} may not do this ({action})")
+        refuse(403, "forbidden", role=who.role, action=action)
     return who
 
 
@@ -133,9 +206,9 @@ async def body(request: web.Request) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
-        refuse(400, "bad_json", "the body is not JSON; send a JSON object")
+        refuse(400, "bad_json")
     if not isinstance(data, dict):
-        refuse(400, "bad_json", "the body must be a JSON object")
+        refuse(400, "bad_json", "not_object")
     return data
 
 
@@ -143,10 +216,13 @@ __all__ = [
     "MAX_BODY",
     "STATE",
     "ApiState",
+    "Refusal",
     "answer",
     "blocking",
     "body",
     "caller",
+    "error_response",
+    "reader_locale",
     "refuse",
     "require",
     "state",

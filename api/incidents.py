@@ -17,10 +17,11 @@ from aiohttp import web
 
 import alerts
 from alerts.evidence_export import evidence_sheets
+from alerts.incident_list_export import incidents_sheet
 from alerts.shops import visible_incidents, visible_to
 from api.auth import Caller
-from api.context import ApiState, answer, blocking, body, refuse, require, state
-from api.messages import attachment
+from api.context import ApiState, answer, blocking, body, reader_locale, refuse, require, state
+from api.messages import attachment, table_file
 from api.params import (
     AcknowledgeBody,
     AssignBody,
@@ -73,7 +74,7 @@ def _visible(api: ApiState, who: Caller, incident_id: str) -> alerts.Incident:
     """The incident if the caller may see it; otherwise it does not exist for them."""
     found = alerts.find_incident(api.store, incident_id)
     if found is None or not visible_to(found, who.shops):
-        refuse(404, "not_found", f"no incident {incident_id!r}")
+        refuse(404, "not_found", "no_incident", id=incident_id)
     return found
 
 
@@ -87,7 +88,10 @@ async def list_incidents(request: web.Request) -> web.Response:
     limit = query.limit if who.shops is None else None
     found = await blocking(alerts.list_incidents, api.store, status=status, limit=limit)
     shown = visible_incidents(found, who.shops)[: query.limit]
-    locale = api.locale(query.lang)
+    locale = reader_locale(request)
+    if query.format != "json":
+        sheet = incidents_sheet(shown, locale)
+        return table_file([sheet], query.format, locale, "radar-incidents", api.clock.now())
     return answer({"items": [record(i, locale, api.core.dashboard_url) for i in shown]})
 
 
@@ -95,8 +99,8 @@ async def get_incident(request: web.Request) -> web.Response:
     """``GET /api/v1/incidents/{id}``: the incident, its alerts, checklist and timeline."""
     api = state(request)
     who = require(request, "read")
-    query = from_query(IncidentQuery, request.query, api.core.timezone)
-    locale = api.locale(query.lang)
+    from_query(IncidentQuery, request.query, api.core.timezone)  # unknown parameters refused
+    locale = reader_locale(request)
     incident_id = request.match_info["id"]
 
     def load() -> dict[str, Any]:
@@ -131,7 +135,7 @@ async def evidence(request: web.Request) -> web.Response:
     api = state(request)
     who = require(request, "read")
     query = from_query(EvidenceQuery, request.query, api.core.timezone)
-    locale = api.locale(query.lang)
+    locale = reader_locale(request)
     incident_id = request.match_info["id"]
 
     def build() -> Any:
@@ -187,7 +191,7 @@ def _action(
             return changed
 
         changed = await blocking(act)
-        return answer(record(changed, api.locale(), api.core.dashboard_url))
+        return answer(record(changed, reader_locale(request), api.core.dashboard_url))
 
     handler.__name__ = kind
     return handler
@@ -195,7 +199,7 @@ def _action(
 
 def _step(value: str | None) -> int:
     if value is None or not value.isdigit():
-        refuse(404, "not_found", f"no checklist step {value!r}")
+        refuse(404, "not_found", "no_step", step=value)
     return int(value)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 from sqlalchemy import select
 
-from api.context import answer, blocking, refuse, require, state
+from api.context import answer, blocking, reader_locale, refuse, require, state
 from api.params import (
     EventsQuery,
     ExportQuery,
@@ -23,9 +23,17 @@ from api.params import (
     from_query,
 )
 from dashboard.settings import DashboardSettings
+from radar.i18n import Locale
 from radar.store import Store
 from radar.store.audit import record_action
-from radar.store.exports import CSV_MIME, XLSX_MIME, csv_bytes, message_sheet, xlsx_bytes
+from radar.store.exports import (
+    CSV_MIME,
+    XLSX_MIME,
+    Sheet,
+    csv_bytes,
+    message_sheet,
+    xlsx_bytes,
+)
 from radar.store.listing import (
     MessageFilter,
     get_message,
@@ -33,6 +41,7 @@ from radar.store.listing import (
     key_figures,
     list_messages,
 )
+from radar.store.report_exports import backlog_sheet, figures_sheet, waits_sheet
 from radar.store.responses import backlog, backlog_by_age, conversations, waits, waits_by
 from radar.store.rollups import ResponseSla
 from radar.store.signals import signals
@@ -57,7 +66,7 @@ async def get_event(request: web.Request) -> web.Response:
     who = require(request, "read")
     found = await blocking(get_message, api.store, request.match_info["id"], who.shops)
     if found is None:
-        refuse(404, "not_found", f"no message {request.match_info['id']!r}")
+        refuse(404, "not_found", "no_message", id=request.match_info["id"])
     return answer(found)
 
 
@@ -71,12 +80,22 @@ def attachment(data: bytes, content_type: str, filename: str) -> web.Response:
     )
 
 
+def table_file(
+    sheets: list[Sheet], fmt: str, locale: Locale, name: str, at: datetime
+) -> web.Response:
+    """Tables as a download: every sheet in one Excel file, or the first as CSV."""
+    stamp = locale.clock(at, "%Y%m%d-%H%M")
+    if fmt == "csv":
+        return attachment(csv_bytes(sheets[0], locale.tz), CSV_MIME, f"{name}-{stamp}.csv")
+    return attachment(xlsx_bytes(sheets, locale.tz), XLSX_MIME, f"{name}-{stamp}.xlsx")
+
+
 async def export_events(request: web.Request) -> web.Response:
     """``GET /api/v1/events/export``: every matching message as CSV or Excel."""
     api = state(request)
     query = from_query(ExportQuery, request.query, api.core.timezone)
     where = _scoped(request, query.message_filter(api.clock.now()))
-    locale = api.locale(query.lang)
+    locale = reader_locale(request)
     who = require(request, "read")
 
     def build() -> bytes:
@@ -101,6 +120,10 @@ async def figures(request: web.Request) -> web.Response:
     query = from_query(FiguresQuery, request.query, api.core.timezone)
     where = _scoped(request, query.message_filter(api.clock.now()))
     total, groups = await blocking(key_figures, api.store, where, query.by, api.core.timezone)
+    if query.format != "json":
+        locale = reader_locale(request)
+        sheet = figures_sheet(total, groups, query.by, locale)
+        return table_file([sheet], query.format, locale, "radar-kpis", where.until)
     return answer(
         {
             "since": where.since,
@@ -124,6 +147,12 @@ async def response_times(request: web.Request) -> web.Response:
 
     def build() -> dict[str, Any]:
         found = conversations(api.store, where, now)
+        if query.format != "json":
+            return {
+                "total": waits(found, sla, now),
+                "groups": waits_by(found, query.by, sla, now),
+                "backlog": backlog_by_age(backlog(api.store, where, now), now),
+            }
         return {
             "since": where.since,
             "until": where.until,
@@ -133,7 +162,15 @@ async def response_times(request: web.Request) -> web.Response:
             "backlog": backlog_by_age(backlog(api.store, where, now), now),
         }
 
-    return answer(await blocking(build))
+    built = await blocking(build)
+    if query.format != "json":
+        locale = reader_locale(request)
+        sheets = [
+            waits_sheet(built["total"], built["groups"], query.by, locale),
+            backlog_sheet(built["backlog"], locale),
+        ]
+        return table_file(sheets, query.format, locale, "radar-response-times", now)
+    return answer(built)
 
 
 def _signals(

@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, TypeVar
 
 from multidict import MultiMapping
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from alerts.evidence_export import PARTS
 from radar.events import Channel
@@ -22,6 +23,10 @@ from radar.store.listing import GROUPS, MAX_EXPORT, MAX_PAGE, MessageFilter
 
 Lang = Literal["zh", "en"]
 M = TypeVar("M", bound="Params")
+
+
+class BadPeriod(ValueError):
+    """A period whose start is not before its end (a 422 naming ``since``)."""
 
 
 class Params(BaseModel):
@@ -43,18 +48,20 @@ def parse_time(value: Any, info: ValidationInfo) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace(" ", "+"))  # an unescaped '+' reads as ' '
     except ValueError as exc:
         msg = "not a time: use ISO 8601 with a zone (2026-12-07T08:00:00Z) or a date (2026-12-07)"
-        raise ValueError(msg) from exc
+        raise PydanticCustomError("not_a_time", msg) from exc
     if parsed.tzinfo is None:
         msg = "a time needs its zone (Z or +08:00), or give a date"
-        raise ValueError(msg)
+        raise PydanticCustomError("time_without_zone", msg)
     return parsed
 
 
 class Period(Params):
-    """A time range; the last 7 days by default."""
+    """A time range; the last 7 days by default. ``lang`` is taken by every query: it is
+    the language of titles, files and error messages."""
 
     since: datetime | None = None
     until: datetime | None = None
+    lang: Lang | None = None
 
     _times = field_validator("since", "until", mode="before")(parse_time)
 
@@ -63,7 +70,7 @@ class Period(Params):
         since = self.since or until - timedelta(days=7)
         if since >= until:
             msg = "since must be before until"
-            raise ValueError(msg)
+            raise BadPeriod(msg)
         return since, until
 
 
@@ -109,9 +116,11 @@ class MessageQuery(Scope):
 
 
 class ResponseTimesQuery(Scope):
-    """``GET /api/v1/response-times``: waits for a first reply, and the backlog."""
+    """``GET /api/v1/response-times``: waits for a first reply, and the backlog (JSON, or the
+    tables as CSV or Excel)."""
 
     by: Literal["channel", "department", "product"] = "channel"
+    format: Literal["json", "csv", "xlsx"] = "json"
 
 
 class EventsQuery(MessageQuery):
@@ -125,14 +134,14 @@ class ExportQuery(MessageQuery):
     """``GET /api/v1/events/export``: every matching message as a spreadsheet."""
 
     format: Literal["csv", "xlsx"] = "xlsx"
-    lang: Lang | None = None
     limit: int = Field(MAX_EXPORT, ge=1, le=MAX_EXPORT)
 
 
 class FiguresQuery(MessageQuery):
-    """``GET /api/v1/kpis``: key figures, in total and per group."""
+    """``GET /api/v1/kpis``: key figures, in total and per group (JSON, CSV or Excel)."""
 
     by: Literal[GROUPS] | None = None  # type: ignore[valid-type]
+    format: Literal["json", "csv", "xlsx"] = "json"
 
 
 class SignalsQuery(Period):
@@ -152,6 +161,7 @@ class IncidentsQuery(Params):
     status: Literal["open", "acknowledged", "resolved", "all"] = "open"
     limit: int = Field(100, ge=1, le=MAX_PAGE)
     lang: Lang | None = None
+    format: Literal["json", "csv", "xlsx"] = "json"
 
 
 class IncidentQuery(Params):
@@ -203,6 +213,7 @@ def from_query(model: type[M], query: MultiMapping[str], timezone: str) -> M:
 __all__ = [
     "AcknowledgeBody",
     "AssignBody",
+    "BadPeriod",
     "EventsQuery",
     "EvidenceQuery",
     "ExportQuery",

@@ -134,51 +134,60 @@ def improvement_actions() -> list[ImprovementAction]:
     return list_improvements(store())
 
 
+Shops = tuple[str, ...] | None  # the shops a view counts (None: every shop)
+
+
 @st.cache_data(ttl=TTL, show_spinner=False)
-def scope_counts(action: ImprovementAction, since: datetime, until: datetime) -> tuple[int, int]:
+def scope_counts(
+    action: ImprovementAction, since: datetime, until: datetime, shops: Shops = None
+) -> tuple[int, int]:
     refresh_rollups()
-    return improvements.scope_counts(store(), action, since, until, zone())
+    return improvements.scope_counts(store(), action, since, until, zone(), shops)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def scope_series(
-    action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int
+    action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int, shops: Shops = None
 ) -> pd.DataFrame:
     refresh_rollups()
-    return improvements.scope_series(store(), action, since, until, bucket_ms, zone())
+    return improvements.scope_series(store(), action, since, until, bucket_ms, zone(), shops)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def topic_mix(
-    product: str | None, since: datetime, until: datetime, bucket_ms: int
+    product: str | None, since: datetime, until: datetime, bucket_ms: int, shops: Shops = None
 ) -> pd.DataFrame:
     refresh_rollups()
-    return products.topic_mix(store(), product, since, until, bucket_ms, zone())
+    return products.topic_mix(store(), product, since, until, bucket_ms, zone(), shops)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def product_texts(
-    product: str | None, since: datetime, until: datetime, questions: bool = False
+    product: str | None,
+    since: datetime,
+    until: datetime,
+    questions: bool = False,
+    shops: Shops = None,
 ) -> list[str]:
     refresh_rollups()
-    return products.texts(store(), product, since, until, questions=questions)
+    return products.texts(store(), product, since, until, questions=questions, shops=shops)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def emerging(
-    product: str | None, since: datetime, cut: datetime, until: datetime
+    product: str | None, since: datetime, cut: datetime, until: datetime, shops: Shops = None
 ) -> tuple[pd.DataFrame, int]:
     """(terms of the last stretch ``cut``..``until`` against the time before, texts before)."""
-    before = product_texts(product, since, cut)
-    return emerging_terms(product_texts(product, cut, until), before), len(before)
+    before = product_texts(product, since, cut, shops=shops)
+    return emerging_terms(product_texts(product, cut, until, shops=shops), before), len(before)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def faq_candidates(
-    product: str | None, since: datetime, until: datetime
+    product: str | None, since: datetime, until: datetime, shops: Shops = None
 ) -> tuple[pd.DataFrame, int, int]:
     """(top FAQ groups, questions asked, number of groups)."""
-    groups = group_questions(product_texts(product, since, until, questions=True))
+    groups = group_questions(product_texts(product, since, until, questions=True, shops=shops))
     return faq_table(groups), sum(g.count for g in groups), len(groups)
 
 

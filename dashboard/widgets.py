@@ -17,7 +17,7 @@ import streamlit as st
 
 from alerts.markup import one_line
 from dashboard.auth import User
-from dashboard.queries.filters import DIMENSIONS, Filters
+from dashboard.queries.filters import DIMENSIONS, Filters, within_shops
 from dashboard.resources import core, default_language, settings
 from radar.i18n import Locale
 from radar.store.exports import CSV_MIME, XLSX_MIME
@@ -27,7 +27,9 @@ T = TypeVar("T")
 PERIODS = (1, 7, 14, 30, 90)
 #: The views that can be limited to a user's shops; a user given some shops sees only these
 #: (the others count from roll-ups or texts that keep no shop, or concern every shop).
-SHOP_PAGES = frozenset({"overview", "complaints", "incidents", "responses"})
+SHOP_PAGES = frozenset(
+    {"overview", "complaints", "incidents", "responses", "products", "improvements"}
+)
 
 
 def lang() -> str:
@@ -178,6 +180,56 @@ def period(key: str = "days", default: int = 7) -> int:
     days = int(chosen or default)
     keep_in_url(key, days, default)
     return days
+
+
+def url_multiselect(
+    title: str,
+    options: Sequence[str],
+    *,
+    key: str,
+    param: str,
+    help: str | None = None,
+) -> list[str]:
+    """A multiselect whose choice is kept in the URL parameter ``param`` (repeated), under a
+    widget ``key`` of its own: pages sharing a parameter (``?shop=``) never share a widget
+    state, so a choice left on one page does not override another page's URL."""
+    wanted = [v for v in st.query_params.get_all(param) if v in options]
+    written = f"_{key}_in_url"  # what this widget last put in the URL
+    if key in st.session_state:
+        kept = [v for v in st.session_state[key] if v in options]
+        if written in st.session_state and wanted != st.session_state[written]:
+            kept = wanted  # the URL changed under the widget (a link, an edit): it wins
+        if kept != st.session_state[key]:
+            st.session_state[key] = kept
+    picked = st.multiselect(
+        title,
+        options=list(options),
+        default=None if key in st.session_state else wanted,
+        key=key,
+        placeholder=t("dashboard.widgets.all"),
+        help=help,
+    )
+    if picked != st.query_params.get_all(param):
+        if picked:
+            st.query_params[param] = picked
+        elif param in st.query_params:
+            del st.query_params[param]
+    st.session_state[written] = list(picked)
+    return list(picked)
+
+
+def shop_filter(options: Sequence[str], page: str) -> tuple[str, ...] | None:
+    """The shop filter of ``page`` (``?shop=旗舰店``, as the filter bar's), offering ``options``
+    (the shops within the reader's); returns the shops the view counts
+    (:func:`~dashboard.queries.filters.within_shops`; None: every shop)."""
+    picked = url_multiselect(
+        t("dashboard.widgets.shop"),
+        options,
+        key=f"shop-{page}",
+        param="shop",
+        help=t(f"dashboard.widgets.shop_help_{page}"),
+    )
+    return within_shops(tuple(picked), user_shops())
 
 
 def filter_bar(options: dict[str, list[str]], *, default_days: int = 7) -> Filters:

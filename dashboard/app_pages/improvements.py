@@ -16,8 +16,10 @@ from dashboard.widgets import (
     literal,
     locale,
     now_until,
+    shop_filter,
     t,
     url_selectbox,
+    user_shops,
 )
 from radar.store.audit import record_action
 from radar.store.improvements import ImprovementAction, record_improvement, shipped_at_for
@@ -31,8 +33,12 @@ flash = st.session_state.pop("_improvement_flash", None)
 if flash:
     st.success(flash)
 
-options = data.dimension_values(now_until())
-if user.may("improvement"):
+options = data.dimension_values(now_until(), user_shops())
+shops = shop_filter(options.get("shop", []), "improvements")
+if shops is not None:
+    st.caption(t("dashboard.improvements.within_shops", shops=t("text.list").join(shops)))
+# an action's scope is every shop's: it is recorded by users who see every shop
+if user.may("improvement") and user_shops() is None:
     with (
         st.expander(t("dashboard.improvements.record"), expanded=False),
         st.form("improvement", clear_on_submit=True),
@@ -95,8 +101,8 @@ if user.may("improvement"):
 
 def effect_of(action: ImprovementAction, now: datetime) -> Effect:
     sides = windows(action.shipped_on(data.zone()), window.days, now, data.zone())
-    before = data.scope_counts(action, sides.before, sides.cut)
-    after = data.scope_counts(action, sides.cut, sides.after)
+    before = data.scope_counts(action, sides.before, sides.cut, shops)
+    after = data.scope_counts(action, sides.cut, sides.after, shops)
     return measure(before[0], before[1], after[0], after[1])
 
 
@@ -194,7 +200,7 @@ cols[2].metric(
 )
 cols[3].metric(t("dashboard.improvements.verdict"), label("verdict", effect.verdict))
 sides = windows(action.shipped_on(data.zone()), window.days, now, data.zone())
-series = data.scope_series(action, sides.before, sides.after, 86_400_000)
+series = data.scope_series(action, sides.before, sides.after, 86_400_000, shops)
 st.altair_chart(
     charts.effect_chart(
         series,

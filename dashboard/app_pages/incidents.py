@@ -9,7 +9,7 @@ from functools import partial
 import streamlit as st
 
 import alerts
-from alerts.shops import visible_incidents, visible_to
+from alerts.shops import concerning, incident_shops, visible_incidents, visible_to
 from alerts.titles import CODED_LABELS
 from dashboard import charts, data, incident_actions
 from dashboard.analysis.incidents import collapse_samples, driver_lines, incident_rows
@@ -35,6 +35,7 @@ from dashboard.widgets import (
     plain,
     t,
     time_heading,
+    url_multiselect,
     url_selectbox,
     user_shops,
 )
@@ -47,7 +48,8 @@ shops = user_shops()  # a user given some shops sees and acts on their incidents
 
 
 def incidents_seen(found: list[alerts.Incident]) -> list[alerts.Incident]:
-    return visible_incidents(found, shops)
+    """The incidents this user may see, of the shops chosen in the filter (if any)."""
+    return concerning(visible_incidents(found, shops), chosen_shops)
 
 
 def may_see(incident_id: str) -> bool:
@@ -56,6 +58,25 @@ def may_see(incident_id: str) -> bool:
 
 
 st.title(label("page", "incidents"))
+# the shops named by the incidents this user may see, for the shop filter
+named = sorted(
+    {
+        shop
+        for incident in visible_incidents(
+            [*data.open_incidents(now_until()), *data.past_incidents(now_until())], shops
+        )
+        for shop in incident_shops(incident)
+    }
+)
+chosen_shops = tuple(
+    url_multiselect(
+        t("dashboard.widgets.shop"),
+        named,
+        key="shop-incidents",
+        param="shop",
+        help=t("dashboard.widgets.shop_help_incidents"),
+    )
+)
 
 
 def act(kind: str, incident_id: str, run: Callable[[], object], detail: str | None = None) -> bool:
@@ -118,7 +139,8 @@ if flash:
 @st.fragment(run_every=settings().refresh_s)
 def open_list() -> None:
     now = datetime.now(UTC)
-    rows = incident_rows(incidents_seen(data.open_incidents(now_until())), now, locale())
+    listed = incidents_seen(data.open_incidents(now_until()))
+    rows = incident_rows(listed, now, locale())
     st.subheader(t("dashboard.incidents.open_count", count=len(rows)))
     if rows.empty:
         st.success(t("dashboard.incidents.no_open_incidents"))
@@ -149,6 +171,17 @@ def open_list() -> None:
                 time_heading("dashboard.incidents.opened"), format="YYYY-MM-DD HH:mm"
             ),
         },
+    )
+    incident_list_buttons(listed, "open", now)
+
+
+def incident_list_buttons(listed: list[alerts.Incident], kind: str, now: datetime) -> None:
+    """Download buttons for the incidents listed (open or past), as the API's list file."""
+    reader = locale()
+    export_buttons(
+        lambda fmt: exports.incidents_file(listed, fmt, reader),
+        f"radar-incidents-{kind}-{reader.clock(now, '%Y%m%d-%H%M')}",
+        key=f"export-incidents-{kind}",
     )
 
 
@@ -407,3 +440,4 @@ else:
             "acknowledged_by": t("dashboard.incidents.acknowledged_by"),
         },
     )
+    incident_list_buttons(past, "past", datetime.now(UTC))

@@ -9,21 +9,30 @@ import streamlit as st
 
 from dashboard import charts, data
 from dashboard.analysis import kpis
+from dashboard.queries import exports
 from dashboard.resources import core, response_sla, settings
 from dashboard.widgets import (
+    export_buttons,
     label,
     literal,
     local_times,
     locale,
     now_until,
     period,
+    shop_filter,
     t,
     time_heading,
     user_shops,
 )
 
 st.title(label("page", "overview"))
-days = period(default=7)
+left, right = st.columns([2, 3])
+with left:
+    shops = shop_filter(
+        data.dimension_values(now_until(), user_shops()).get("shop", []), "overview"
+    )
+with right:
+    days = period(default=7)
 bucket_ms = 3_600_000 if days <= 3 else 86_400_000
 
 
@@ -66,7 +75,7 @@ RISE_IS_GOOD = {
 def figures() -> None:
     until = now_until()
     since, before = until - timedelta(days=days), until - timedelta(days=2 * days)
-    frame = data.hourly(before, until, user_shops())
+    frame = data.hourly(before, until, shops)
     current = frame[frame["hour"] >= int(since.timestamp() * 1000)]
     previous = frame[frame["hour"] < int(since.timestamp() * 1000)]
     sla_cut = int((until - timedelta(hours=response_sla().default_hours)).timestamp() * 1000)
@@ -98,6 +107,12 @@ def figures() -> None:
     table.index = [label("channel", c) for c in table.index]
     table.columns = [label("metric", m) for m in table.columns]
     st.dataframe(table, width="stretch")
+    reader = locale()
+    export_buttons(
+        lambda fmt: exports.sheets_file([exports.overview_sheet(compared, reader)], fmt, reader),
+        f"radar-overview-{reader.clock(until, '%Y%m%d-%H%M')}",
+        key="export-overview",
+    )
 
     series = kpis.series(current, bucket_ms, core().timezone)
     series = series.assign(channel=[label("channel", c) for c in series["channel"]])

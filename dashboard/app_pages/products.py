@@ -9,12 +9,15 @@ import streamlit as st
 from dashboard import charts, data
 from dashboard.analysis.terms import MIN_BASELINE
 from dashboard.export import csv_bytes
-from dashboard.widgets import label, now_until, period, t
+from dashboard.widgets import label, now_until, period, shop_filter, t, user_shops
 
 st.title(label("page", "products"))
 until = now_until()
-products = data.dimension_values(until).get("product", [])
-left, right = st.columns([2, 3])
+offered = data.dimension_values(until, user_shops())
+products = offered.get("product", [])
+shop_column, left, right = st.columns([2, 2, 3])
+with shop_column:
+    shops = shop_filter(offered.get("shop", []), "products")
 with left:
     product = st.selectbox(
         t("dashboard.common.product"),
@@ -29,7 +32,7 @@ with right:
 since = until - timedelta(days=days)
 bucket_ms = 86_400_000 if days <= 30 else 7 * 86_400_000
 
-mix = data.topic_mix(product, since, until, bucket_ms)
+mix = data.topic_mix(product, since, until, bucket_ms, shops)
 if mix.empty:
     st.info(t("dashboard.products.no_topics"))
 else:
@@ -46,7 +49,7 @@ recent_text = (
 )
 cut = until - recent
 st.subheader(t("dashboard.products.emerging_terms", recent_text=recent_text))
-terms, before_count = data.emerging(product, since, cut, until)
+terms, before_count = data.emerging(product, since, cut, until, shops)
 if before_count < MIN_BASELINE:
     st.caption(t("dashboard.products.too_few_before", before_count=before_count))
 elif terms.empty:
@@ -71,7 +74,7 @@ else:
     )
 
 st.subheader(t("dashboard.products.faq_candidates"))
-table, asked, group_count = data.faq_candidates(product, since, until)
+table, asked, group_count = data.faq_candidates(product, since, until, shops)
 if table.empty:
     st.caption(t("dashboard.products.no_questions"))
 else:

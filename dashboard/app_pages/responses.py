@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data
+from dashboard.queries import exports
 from dashboard.queries.responses import backlog_table, waiting_sheet, waiting_table
 from dashboard.resources import response_sla, store
 from dashboard.widgets import (
@@ -113,6 +114,12 @@ else:
         },
         key="waits",
     )
+    with left:
+        export_buttons(
+            lambda fmt: exports.waits_file(total, groups, by, fmt, reader),
+            f"radar-first-reply-{reader.clock(now, '%Y%m%d-%H%M')}",
+            key="export-waits",
+        )
     right.altair_chart(
         charts.waits_chart(
             named.head(15),

@@ -84,6 +84,17 @@ class Filters:
         return {name: getattr(self, name) for name in DIMENSIONS if getattr(self, name)}
 
 
+def within_shops(chosen: tuple[str, ...], scope: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The shops a view counts: those chosen in its shop filter, never beyond the reader's
+    ``scope``; nothing chosen is the scope itself (None: every shop, and messages that name
+    none). A choice wholly outside the scope is no shop at all, so the view is empty."""
+    if not chosen:
+        return scope
+    if scope is None:
+        return chosen
+    return tuple(s for s in chosen if s in scope)
+
+
 def millis(column: Any) -> ColumnElement[int]:
     """A time column as epoch milliseconds, for bucketing with ``//`` on both databases."""
     return type_coerce(column, BigInteger)

@@ -14,13 +14,20 @@ from radar.store.daily import DAY_MS
 from radar.store.improvements import ImprovementAction
 
 
-def _filters(action: ImprovementAction, since: datetime, until: datetime, timezone: str) -> Filters:
+def _filters(
+    action: ImprovementAction,
+    since: datetime,
+    until: datetime,
+    timezone: str,
+    shops: tuple[str, ...] | None = None,
+) -> Filters:
     return Filters(
         since,
         until,
         product=(action.product,) if action.product else (),
         region=(action.region,) if action.region else (),
         timezone=timezone,
+        shops=shops,
     )
 
 
@@ -31,9 +38,11 @@ def _per_bucket(
     until: datetime,
     bucket_ms: int,
     timezone: str,
+    shops: tuple[str, ...] | None = None,
 ) -> tuple[dict[int, int], dict[int, int]]:
-    """(complaints in scope, customer messages in scope) per local bucket start."""
-    scope = _filters(action, since, until, timezone)
+    """(complaints in scope, customer messages in scope) per local bucket start (within
+    ``shops``: counted from the events, the roll-ups keep no shop)."""
+    scope = _filters(action, since, until, timezone, shops)
     volume = counts.scope_counts(store, scope, bucket_ms)
     if action.topic:
         with_topic = counts.topic_counts(store, scope, bucket_ms, topic=action.topic)
@@ -53,9 +62,10 @@ def scope_counts(
     since: datetime,
     until: datetime,
     timezone: str = DEFAULT_ZONE,
+    shops: tuple[str, ...] | None = None,
 ) -> tuple[int, int]:
     """(complaints, customer messages) in the action's scope between ``since`` and ``until``."""
-    complaints, volume = _per_bucket(store, action, since, until, DAY_MS, timezone)
+    complaints, volume = _per_bucket(store, action, since, until, DAY_MS, timezone, shops)
     return sum(complaints.values()), sum(volume.values())
 
 
@@ -66,10 +76,11 @@ def scope_series(
     until: datetime,
     bucket_ms: int,
     timezone: str = DEFAULT_ZONE,
+    shops: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Complaints and messages per local bucket in the scope (the before/after chart);
     ``time`` is the bucket's start in ``timezone``."""
-    complaints, volume = _per_bucket(store, action, since, until, bucket_ms, timezone)
+    complaints, volume = _per_bucket(store, action, since, until, bucket_ms, timezone, shops)
     rows = [(b, complaints.get(b, 0), n) for b, n in sorted(volume.items())]
     frame = pd.DataFrame(rows, columns=["bucket_ms", "complaints", "volume"])
     frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True).dt.tz_convert(timezone)

@@ -26,9 +26,13 @@ def topic_mix(
     until: datetime,
     bucket_ms: int,
     timezone: str = DEFAULT_ZONE,
+    shops: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
-    """Messages per topic and local bucket for a product (all products when None)."""
-    scope = Filters(since, until, product=(product,) if product else (), timezone=timezone)
+    """Messages per topic and local bucket for a product (all products when None), within
+    ``shops`` (None: every shop)."""
+    scope = Filters(
+        since, until, product=(product,) if product else (), timezone=timezone, shops=shops
+    )
     counts = topic_counts(store, scope, bucket_ms)
     frame = counts.groupby(["topic", "bucket_ms"], as_index=False)["messages"].sum()
     frame["time"] = pd.to_datetime(frame["bucket_ms"], unit="ms", utc=True).dt.tz_convert(timezone)
@@ -43,14 +47,18 @@ def texts(
     *,
     limit: int = 2000,
     questions: bool = False,
+    shops: tuple[str, ...] | None = None,
 ) -> list[str]:
     """Customer texts of the period, a uniform sample of at most ``limit`` (ids are hashes).
 
     Read from the standing 1-in-16 text sample when it holds ``ENOUGH`` texts of
     the period; otherwise the period has fewer than 16 x ``ENOUGH`` messages, and
     they are read from the events. Likely duplicates are left out (one voice, one text).
+    Within ``shops`` (None: every shop) both read the messages of those shops only.
     """
-    found = sample_texts(store, since, until, product, questions=questions, limit=limit)
+    found = sample_texts(
+        store, since, until, product, questions=questions, limit=limit, shops=shops
+    )
     if questions or len(found) >= min(limit, ENOUGH):
         return found
     query = select(events.c.id, events.c.text).where(
@@ -61,6 +69,8 @@ def texts(
     )
     if product:
         query = query.where(events.c.product == product)
+    if shops is not None:
+        query = query.where(events.c.shop.in_(list(shops)))
     # no ORDER BY id: it tempts the planner into walking every id; the period is small
     with store.engine.connect() as conn:
         rows = conn.execute(query.limit(ENOUGH * SAMPLE_RATE * 2)).all()

@@ -7,9 +7,10 @@ held personal data). :func:`forget` deletes their messages (and the likely
 duplicates flagged against them) from ``events``, ``event_topics`` and
 ``text_samples``; removes the samples quoting them from signals, alerts,
 incidents' evidence and sent notifications (by event id, and by text where a
-sample keeps no id); deletes the dead letters that name them; clears them from
-the connectors' duplicate index in the data dir; and writes what was erased to
-``user_actions`` (``store.forget``), with pseudonyms only.
+sample keeps no id); replaces their thread ids where an unanswered signal was
+keyed by one (:mod:`radar.store.erasure_threads`); deletes the dead letters that
+name them; clears them from the connectors' duplicate index in the data dir; and
+writes what was erased to ``user_actions`` (``store.forget``), with pseudonyms only.
 
 Counts already rolled up (hourly and daily statistics, window counts, signals'
 figures) keep the erased messages until their hour or day is recomputed; they
@@ -33,6 +34,7 @@ from sqlalchemy import delete, or_, select, true
 from radar.masking import mask_text, pseudonymise
 from radar.store.alerting import alerts, notifications
 from radar.store.audit import record_action
+from radar.store.erasure_threads import customer_threads, scrub_threads
 from radar.store.feedback import Store
 from radar.store.incidents import incidents
 from radar.store.retention import Sample, rewrite_json
@@ -60,6 +62,9 @@ class Erased:
     notification_samples: int = 0
     deadletters: int = 0
     duplicate_index: int = 0
+    #: rows (signals, alerts, groups, incidents, timeline entries, notifications) whose
+    #: unanswered-signal thread id was replaced
+    thread_keys: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -168,6 +173,7 @@ def forget(
         msg = "name the customer: at least one --author or --external-id"
         raise ValueError(msg)
     found = _messages(store, pseudonyms, ids_given)
+    threads = customer_threads(store, pseudonyms, ids_given)
     event_ids = list(found)
     texts = {t for t in found.values() if t} | {mask_text(t) for t in found.values() if t}
 
@@ -209,6 +215,7 @@ def forget(
         duplicate_index=0
         if data_dir is None
         else _duplicate_index(data_dir / "ingest" / "recent.sqlite", pseudonyms, event_ids),
+        thread_keys=scrub_threads(store, threads),
     )
     counts = {k: v for k, v in erased.as_dict().items() if isinstance(v, int)}
     record_action(

@@ -11,6 +11,7 @@ taken under another counting rule is taken again).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -118,8 +119,11 @@ def sample_texts(
     *,
     questions: bool = False,
     limit: int = 2000,
+    shops: Sequence[str] | None = None,
 ) -> list[str]:
-    """Sampled texts (or question-like ones) of the period, the ``limit`` lowest ids."""
+    """Sampled texts (or question-like ones) of the period, the ``limit`` lowest ids; within
+    ``shops`` (None: every shop) those of the shops' messages (the sample keeps no shop: it
+    is read through its events)."""
     wanted = text_samples.c.question if questions else text_samples.c.sampled
     query = select(text_samples.c.text).where(
         wanted.is_(True),
@@ -128,6 +132,10 @@ def sample_texts(
     )
     if product:
         query = query.where(text_samples.c.product == product)
+    if shops is not None:
+        query = query.join(events, events.c.id == text_samples.c.event_id).where(
+            events.c.shop.in_(list(shops))
+        )
     query = query.order_by(text_samples.c.event_id).limit(limit)
     with store.engine.connect() as conn:
         found: list[object] = list(conn.scalars(query))

@@ -80,8 +80,47 @@ def brokers(profile: str) -> list[str]:
 
 
 def test_the_stack_has_kafka_the_radar_services_and_prometheus() -> None:
-    assert {"kafka", "worker", "alerts", "dashboard", "prometheus"} <= set(SERVICES)
-    assert {"worker", "alerts", "dashboard"} <= set(RADAR_SERVICES)
+    assert {"kafka", "worker", "alerts", "dashboard", "digests", "prometheus"} <= set(SERVICES)
+    assert {"worker", "alerts", "dashboard", "digests"} <= set(RADAR_SERVICES)
+
+
+def test_the_scheduler_sends_digests_and_applies_the_retention(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One long-running ``radar digest run``: the digests on RADAR_DIGEST_* and the retention
+    once a day (the command prunes only when RADAR_RETENTION_DAYS is set: it is, 180 by
+    default), in the default stack (no profile: Prometheus scrapes it, a missing target would
+    be a service down)."""
+    from alerts.digest_schedule import DigestSettings
+    from radar.settings import CoreSettings
+
+    scheduler = SERVICES["digests"]
+    assert scheduler["command"] == ["digest", "run"]
+    assert "profiles" not in scheduler and scheduler["restart"] == "unless-stopped"
+    # it needs the store only: no Kafka, no topics
+    assert set(scheduler["depends_on"]) == {"postgres"}
+    assert "9106" in " ".join(scheduler["healthcheck"]["test"])
+    later = interpolate(env("digests")["RADAR_RETENTION_DAYS"], {"RADAR_RETENTION_DAYS": "90"})
+    assert later == "90"
+    # the values the service gets parse as its settings read them (receivers: none until set)
+    for name, value in resolved("digests", "single").items():
+        monkeypatch.setenv(name, value)
+    assert CoreSettings().retention_days == 180
+    settings = DigestSettings()
+    assert (settings.daily_to, settings.weekly_to, settings.metrics_port) == ([], [], 9106)
+    chosen = {"RADAR_DIGEST_DAILY_TO": '["managers-email"]'}
+    monkeypatch.setenv(
+        "RADAR_DIGEST_DAILY_TO", interpolate(env("digests")["RADAR_DIGEST_DAILY_TO"], chosen)
+    )
+    assert DigestSettings().daily_to == ["managers-email"]
+
+
+def test_nothing_else_prunes_on_its_own() -> None:
+    """The retention runs in one place (the scheduler), so two passes never race."""
+    pruning = {name for name in RADAR_SERVICES if "RADAR_RETENTION_DAYS" in env(name)}
+    assert pruning == {"digests"}
+    commands = {name: SERVICES[name].get("command") for name in RADAR_SERVICES}
+    assert [n for n, c in commands.items() if c and c[:2] == ["store", "prune"]] == []
 
 
 def test_kafka_is_the_official_image_in_kraft_mode_at_the_version_we_run_locally() -> None:
@@ -142,6 +181,7 @@ METRICS_PORTS = {
     "dashboard": "RADAR_DASHBOARD_METRICS_PORT",
     "surveys": "RADAR_INGEST_SURVEYS_METRICS_PORT",
     "reviews-inbox": "RADAR_INGEST_REVIEWS_METRICS_PORT",
+    "digests": "RADAR_DIGEST_METRICS_PORT",
 }
 
 

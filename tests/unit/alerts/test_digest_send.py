@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
+from prometheus_client import REGISTRY
 
 from alerts.config import RulesConfig
 from alerts.digest_cli import digest as digest_command
@@ -245,8 +246,32 @@ class TestSchedule:
         service.tick()  # 08:25: yesterday's 08:30 digest was missed by more than 12 h
         assert sent == []
         clock.set(due)
+        before = {
+            (kind, outcome): REGISTRY.get_sample_value(
+                "radar_digest_sends_total", {"kind": kind, "outcome": outcome}
+            )
+            or 0.0
+            for kind in ("daily", "weekly")
+            for outcome in ("sent", "failed")
+        }
         service.tick()  # 08:30 on a Monday: both digests are due
         assert sorted(sent) == [("daily", "managers-email"), ("weekly", "product-feishu")]
+        counted = {
+            key: (
+                REGISTRY.get_sample_value(
+                    "radar_digest_sends_total", {"kind": key[0], "outcome": key[1]}
+                )
+                or 0.0
+            )
+            - value
+            for key, value in before.items()
+        }
+        assert counted == {
+            ("daily", "sent"): 1,
+            ("daily", "failed"): 1,
+            ("weekly", "sent"): 1,
+            ("weekly", "failed"): 0,
+        }
         clock.advance(timedelta(minutes=5))
         service.tick()
         assert len(sent) == 2  # nothing twice, the failed one not before its retry time
@@ -292,10 +317,17 @@ class TestSchedule:
             sla=ResponseSla(6.0),
             clock=clock,
         )
+        redacted = REGISTRY.get_sample_value("radar_retention_events_redacted_total") or 0.0
         service.tick()
         from sqlalchemy import select
 
         with seeded.engine.connect() as conn:
-            texts = set(conn.execute(select(events.c.text)).scalars())
-        assert texts == {""}  # every text older than a day emptied; the rows stay
+            texts = list(conn.execute(select(events.c.text)).scalars())
+        assert set(texts) == {""}  # every text older than a day emptied; the rows stay
+        # /metrics of `radar digest run` (its compose health check) tell when and how much
+        now = clock.now().timestamp()
+        assert REGISTRY.get_sample_value("radar_retention_last_prune_timestamp_seconds") == now
+        assert REGISTRY.get_sample_value("radar_digest_last_tick_timestamp_seconds") == now
+        after = REGISTRY.get_sample_value("radar_retention_events_redacted_total")
+        assert after == redacted + len(texts)
         assert json.dumps(Locale.of("zh").t("digest.kind.daily"), ensure_ascii=False) == '"日报"'

@@ -82,7 +82,7 @@ class TestBacklog:
         oldest = frame_with(at, "waited")
         assert len(oldest) == len(waiting)
         assert list(oldest["asked_at"]) == sorted(oldest["asked_at"])  # longest waiting first
-        assert len(at.get("download_button")) == 2
+        assert len(at.get("download_button")) == 4  # the waits' file, then the backlog's
 
 
 class TestSatisfaction:

@@ -15,11 +15,14 @@ from openpyxl import load_workbook
 from alerts.incidents import open_incident
 from alerts.playbooks import checklist_data
 from dashboard.auth import hash_password
-from dashboard.queries import exports, topics
-from dashboard.queries.filters import Filters
+from dashboard.queries import exports, improvements, products, topics
+from dashboard.queries.filters import Filters, within_shops
 from radar.events import ScoredEvent
 from radar.i18n import Locale
+from radar.store.daily import DAY_MS
+from radar.store.improvements import record_improvement
 from radar.store.listing import iter_messages
+from radar.store.samples import refresh_samples, sample_texts
 from tests.unit.dashboard import conftest
 from tests.unit.dashboard.conftest import PASSWORDS, ROLES, Seeded, scored
 
@@ -118,15 +121,115 @@ class TestShopFilter:
         assert len(messages) == sum(e.shop == "专营店" for e in batch)
 
 
+class TestShopFilterEverywhere:
+    """The overview, products, improvements and incidents pages offer the shop filter too."""
+
+    def test_overview_counts_the_chosen_shop(self, seeded: Seeded, app_for: Any) -> None:
+        batch = shop_events(seeded)
+        at = app_for(page="overview")
+        every = int(next(m.value for m in at.metric if m.label == "反馈量").replace(",", ""))
+        assert set(at.multiselect(key="shop-overview").options) == {"旗舰店", "专营店"}
+        at = app_for(page="overview", query={"shop": "专营店"})
+        assert not at.exception, at.exception
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["反馈量"] == str(sum(e.shop == "专营店" for e in batch))
+        assert metrics["投诉率"] == "100.0%"
+        assert every > len(batch)  # without a choice: every shop, and messages naming none
+
+    def test_a_scoped_user_cannot_choose_beyond_their_shops(
+        self, seeded: Seeded, zhao: str, app_for: Any
+    ) -> None:
+        batch = shop_events(seeded)
+        at = app_for(user=zhao, page="overview", query={"shop": "专营店"})
+        assert not at.exception, at.exception
+        assert set(at.multiselect(key="shop-overview").options) == {"旗舰店"}
+        figures = {m.label: m.value for m in at.metric}
+        assert figures["反馈量"] in (str(sum(e.shop == "旗舰店" for e in batch)), "0")
+        assert figures["反馈量"] != str(sum(e.shop == "专营店" for e in batch))
+
+    def test_products_within_the_chosen_shop(self, seeded: Seeded, app_for: Any) -> None:
+        batch = shop_events(seeded)
+        at = app_for(page="products", query={"shop": "专营店", "days": "7"})
+        assert not at.exception, at.exception
+        assert at.multiselect(key="shop-products").value == ["专营店"]
+        until = seeded.now + timedelta(hours=1)
+        mix = products.topic_mix(
+            seeded.store, None, until - timedelta(days=7), until, DAY_MS, shops=("专营店",)
+        )
+        assert int(mix["messages"].sum()) == sum(e.shop == "专营店" for e in batch)
+        assert set(mix["topic"]) == {"物流配送"}
+        texts = products.texts(
+            seeded.store, None, until - timedelta(days=7), until, shops=("专营店",)
+        )
+        assert sorted(texts) == sorted(e.text for e in batch if e.shop == "专营店")
+
+    def test_the_question_sample_is_read_through_its_shop(self, seeded: Seeded) -> None:
+        asked = [
+            scored(760 + n, "chat", 1 + n, text=f"第{n}单什么时候发货？", shop=shop)
+            for n, shop in enumerate(["旗舰店", "专营店", "专营店", None])
+        ]
+        seeded.store.add_scored(asked)
+        refresh_samples(seeded.store)
+        until = seeded.now + timedelta(hours=1)
+        found = sample_texts(
+            seeded.store, until - timedelta(days=1), until, questions=True, shops=("专营店",)
+        )
+        assert sorted(found) == ["第1单什么时候发货？", "第2单什么时候发货？"]
+        every = sample_texts(seeded.store, until - timedelta(days=1), until, questions=True)
+        assert {e.text for e in asked} <= set(every)
+
+    def test_improvements_count_the_chosen_shop(
+        self, seeded: Seeded, zhao: str, app_for: Any
+    ) -> None:
+        batch = shop_events(seeded)
+        action = record_improvement(
+            seeded.store,
+            title="物流换承运商",
+            topic="物流配送",
+            region="江苏",
+            shipped_at=seeded.now - timedelta(days=1),
+            owner="mei",
+            created_by="mei",
+        )
+        until = seeded.now + timedelta(hours=1)
+        since = until - timedelta(days=7)
+        scoped = improvements.scope_counts(seeded.store, action, since, until, shops=("专营店",))
+        assert scoped == (sum(e.shop == "专营店" for e in batch),) * 2  # all complaints
+        both = improvements.scope_counts(seeded.store, action, since, until)
+        assert both == (len(batch), len(batch))
+        at = app_for(page="improvements", query={"shop": "专营店"})
+        assert not at.exception, at.exception
+        assert any("专营店" in c.value for c in at.caption)
+        # a user given some shops sees the effects within them, and records no action
+        at = app_for(user=zhao, page="improvements")
+        assert not at.exception, at.exception
+        assert set(at.multiselect(key="shop-improvements").options) == {"旗舰店"}
+        assert not at.get("form")
+
+    def test_incidents_of_the_chosen_shop(self, seeded: Seeded, app_for: Any) -> None:
+        mine, other = shop_incident(seeded, "旗舰店"), shop_incident(seeded, "专营店")
+        mixed = mixed_incident(seeded)
+        at = app_for(user="lin", page="incidents")
+        assert set(at.multiselect(key="shop-incidents").options) == {"旗舰店", "专营店"}
+        assert {mine, other, mixed, seeded.incident_id} <= set(frame_with(at, "age")["id"])
+        at = app_for(user="lin", page="incidents", query={"shop": "专营店"})
+        assert not at.exception, at.exception
+        assert set(frame_with(at, "age")["id"]) == {other, mixed}
+        offered = {o.split(" · ")[0] for o in at.selectbox(key="incident").options}
+        assert offered == {other, mixed}  # options read "ID · title"
+
+
 class TestScopedUser:
     def test_sees_only_the_views_that_can_be_limited(
         self, seeded: Seeded, zhao: str, app_for: Any
     ) -> None:
         at = app_for(user=zhao, page="overview")
         assert not at.exception, at.exception
-        for page in ("products", "improvements", "health"):
-            with pytest.raises(ValueError, match="Known pages"):
-                app_for(user=zhao, page=page)
+        for page in ("products", "improvements"):  # counted from their shops' messages
+            at = app_for(user=zhao, page=page)
+            assert not at.exception, at.exception
+        with pytest.raises(ValueError, match="Known pages"):
+            app_for(user=zhao, page="health")  # the pipeline feeds every shop
 
     def test_figures_and_messages_of_its_shop_only(
         self, seeded: Seeded, zhao: str, app_for: Any
@@ -156,7 +259,8 @@ class TestScopedUser:
         for hidden in (other, mixed):
             at = app_for(user=zhao, page="incidents", query={"incident": hidden})
             assert [w.body for w in at.warning] == ["找不到这个事件，或你无权查看它。"]
-            assert hidden not in at.selectbox(key="incident").options
+            offered = {o.split(" · ")[0] for o in at.selectbox(key="incident").options}
+            assert hidden not in offered and mine in offered  # options read "ID · title"
         assert not any(b.label == "确认" for b in at.button)
         assert not any(t.key and t.key.startswith("silence-") for t in at.text_area)
         at = app_for(user=zhao, page="incidents", query={"incident": mine})
@@ -168,7 +272,8 @@ class TestExports:
         at = app_for(page="complaints")
         assert len(at.get("download_button")) == 2
         at = app_for(user="lin", page="incidents", query={"incident": seeded.incident_id})
-        assert len(at.get("download_button")) == 2
+        # the evidence, and the lists of open and past incidents
+        assert len(at.get("download_button")) == 6
 
     def test_the_drill_down_file_holds_every_matching_message(self, seeded: Seeded) -> None:
         batch = shop_events(seeded)
@@ -214,3 +319,19 @@ def test_the_documented_detection_keys_with_shop_are_taken_by_the_worker() -> No
     assert value is not None
     combinations = WorkerSettings(key_combinations=json.loads(value.group(1))).combinations()
     assert ("topic", "shop") in combinations
+
+
+@pytest.mark.parametrize(
+    ("chosen", "scope", "counted"),
+    [
+        ((), None, None),
+        ((), ("旗舰店",), ("旗舰店",)),
+        (("专营店",), None, ("专营店",)),
+        (("专营店", "旗舰店"), ("旗舰店",), ("旗舰店",)),
+        (("专营店",), ("旗舰店",), ()),  # another shop's: nothing, never beyond the scope
+    ],
+)
+def test_the_shops_a_view_counts(
+    chosen: tuple[str, ...], scope: tuple[str, ...] | None, counted: tuple[str, ...] | None
+) -> None:
+    assert within_shops(chosen, scope) == counted

@@ -4,6 +4,7 @@ erased from events, samples, signals, alerts, incidents, notifications, dead let
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,10 +19,11 @@ from radar.clock import ManualClock
 from radar.events import DeadLetter, Sample, ScoredEvent, Signal, make_event_id
 from radar.masking import pseudonymise
 from radar.store import Store, make_engine
-from radar.store.alerting import alerts, notifications
+from radar.store.alerting import alert_groups, alerts, notifications
 from radar.store.audit import recent_actions
 from radar.store.erasure import forget
-from radar.store.incidents import incidents
+from radar.store.erasure_threads import ERASED
+from radar.store.incidents import incident_events, incidents
 from radar.store.listing import MessageFilter, key_figures
 from radar.store.retention import prune
 from radar.store.samples import refresh_samples, text_samples
@@ -279,6 +281,151 @@ class TestErasure:
     def test_nobody_named_is_refused(self, store: Store) -> None:
         with pytest.raises(ValueError, match="--author or --external-id"):
             forget(store, authors=[" "], key=KEY, by="dpo")
+
+
+def unanswered(store: Store, thread: str, group: str, n: int) -> str:
+    """An unanswered signal on ``thread``, its alert, alert group, incident and notification
+    (as the alert service writes them); returns the incident id."""
+    key = {"channel": "chat", "thread": thread}
+    signal = Signal(
+        id=f"sig-u{n}",
+        type="unanswered",
+        key=key,
+        window_start=NOW - timedelta(hours=8),
+        window_end=NOW - timedelta(hours=2),
+        observed=6,
+        expected=6,
+        score=1.0,
+        statistic="hours_without_staff_reply",
+        severity=1,
+        details={"source": "desk", "sla_hours": 6},
+        detected_at=NOW,
+    )
+    record_signals(store, [signal])
+    labels = {"type": "unanswered", **key}
+    title = f"未回复 · 会话 {thread}"
+    incident = open_incident(
+        store,
+        group_key=group,
+        rule="unanswered",
+        type="unanswered",
+        title=title,
+        severity=1,
+        key=key,
+        data={"alerts": [{"type": "unanswered", "key": key, "labels": labels}]},
+        now=NOW,
+    )
+    with store.engine.begin() as conn:
+        conn.execute(
+            alert_groups.insert(),
+            [
+                {
+                    "group_key": group,
+                    "rule": "unanswered",
+                    "labels": labels,
+                    "created_at": NOW,
+                    "next_flush_at": NOW,
+                    "incident_id": incident.id,
+                }
+            ],
+        )
+        conn.execute(
+            alerts.insert(),
+            [
+                {
+                    "fingerprint": f"fp-u{n}",
+                    "group_key": group,
+                    "rule": "unanswered",
+                    "signal_id": signal.id,
+                    "labels": labels,
+                    "severity": 1,
+                    "status": "firing",
+                    "starts_at": NOW,
+                    "updated_at": NOW,
+                    "closed": False,
+                    "signal": signal.model_dump(mode="json"),
+                }
+            ],
+        )
+        conn.execute(
+            notifications.insert(),
+            [
+                {
+                    "id": f"n-u{n}",
+                    "group_key": group,
+                    "incident_id": incident.id,
+                    "receiver": "oncall",
+                    "kind": "firing",
+                    "firing": [labels],
+                    "status": "sent",
+                    "attempts": 1,
+                    "created_at": NOW,
+                    "next_attempt_at": NOW,
+                    "payload": {"title": title, "labels": labels},
+                }
+            ],
+        )
+    return incident.id
+
+
+def thread_places(store: Store) -> str:
+    """Every place an unanswered signal's thread id travels to, as one text."""
+    with store.engine.connect() as conn:
+        found = [
+            *conn.execute(select(signals.c.key, signals.c.key_text)),
+            *conn.execute(select(alerts.c.labels, alerts.c.signal)),
+            *conn.execute(select(alert_groups.c.labels)),
+            *conn.execute(select(incidents.c.key, incidents.c.title, incidents.c.data)),
+            *conn.execute(select(incident_events.c.message, incident_events.c.data)),
+            *conn.execute(select(notifications.c.firing, notifications.c.payload)),
+        ]
+    return json.dumps([list(row) for row in found], ensure_ascii=False, default=str)
+
+
+class TestForgetThreads:
+    def test_the_thread_of_an_unanswered_signal_is_erased_everywhere(self, store: Store) -> None:
+        zhang = message(7, 0.5, thread_id="T-zhang-88")
+        li = message(8, 0.5, author=LI, thread_id="T-zhang-889")  # holds Zhang's id inside
+        other = message(9, 0.5, author=LI, external_id="order-9")  # waits on its external id
+        store.add_scored([zhang, li, other])
+        mine = unanswered(store, "T-zhang-88", "g-zhang", 1)
+        unanswered(store, "T-zhang-889", "g-li", 2)
+        unanswered(store, "order-9", "g-other", 3)
+        before = thread_places(store)
+        assert len(re.findall(r"T-zhang-88(?!9)", before)) >= 6
+        done = forget(store, authors=["张三"], key=KEY, by="dpo", now=NOW)
+        after = thread_places(store)
+        assert done.events == 1
+        assert done.thread_keys >= 6  # signal, alert, group, incident, timeline, notification
+        assert not re.search(r"T-zhang-88(?!9)", after)
+        assert "T-zhang-889" in after and "order-9" in after  # Li's threads are Li's
+        with store.engine.connect() as conn:
+            key, text = conn.execute(
+                select(signals.c.key, signals.c.key_text).where(signals.c.id == "sig-u1")
+            ).one()
+            title = conn.execute(select(incidents.c.title).where(incidents.c.id == mine)).scalar()
+        assert key == {"channel": "chat", "thread": ERASED}
+        assert text == f"channel=chat,thread={ERASED}"
+        assert title == f"未回复 · 会话 {ERASED}"
+        (action,) = recent_actions(store)
+        assert action.action == "store.forget" and action.data["thread_keys"] == done.thread_keys
+        assert "T-zhang-88" not in json.dumps(action.data)
+
+    def test_a_thread_named_by_its_external_id(self, store: Store) -> None:
+        store.add_scored([message(9, 0.5, author=LI, external_id="order-9")])
+        unanswered(store, "order-9", "g-other", 3)
+        done = forget(store, external_ids=["order-9"], key=KEY, by="dpo", now=NOW)
+        assert done.events == 1 and done.thread_keys >= 6
+        assert "order-9" not in thread_places(store)
+
+    def test_no_unanswered_signal_changes_nothing(self, store: Store) -> None:
+        seed(store)
+        unanswered(store, "T-li-1", "g-li", 2)
+        before = thread_places(store)
+        done = forget(store, authors=["张三"], key=KEY, by="dpo", now=NOW)
+        assert done.thread_keys == 0
+        assert "T-li-1" in thread_places(store)
+        assert before.count("T-li-1") == thread_places(store).count("T-li-1")
 
 
 class TestCommands:
