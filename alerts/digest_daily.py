@@ -161,7 +161,7 @@ def build_daily(
             ),
         )
     )
-    sections = [_figures_section(locale, figures, previous, f"{url}/overview?days=1{on}")]
+    sections = [_figures_section(locale, figures, previous, f"{url}/?days=1{on}")]
 
     # response times, and who is still waiting
     found = conversations(store, day, now)

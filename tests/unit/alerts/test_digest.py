@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,6 +16,7 @@ from alerts.digest_charts import CJK_FONTS, cjk_font
 from alerts.digest_daily import build_daily, local_days
 from alerts.digest_render import build_email, md, render_markdown, write_files
 from alerts.digest_weekly import build_weekly
+from dashboard.auth import PAGES
 from radar.events import ScoredEvent
 from radar.i18n import Locale
 from radar.settings import CoreSettings
@@ -131,6 +133,15 @@ class TestDaily:
         assert {c.name for c in digest.charts} == {"hourly", "replies", "satisfaction"}
         for chart in digest.charts:
             assert chart.png.startswith(PNG) and len(chart.png) > 10_000
+
+    def test_every_link_opens_a_page_the_dashboard_serves(self, store: Store) -> None:
+        store.add_scored(yesterday_events(datetime.now(UTC)))
+        links = [s.link for s in daily(store, datetime.now(UTC)).sections if s.link]
+        assert links
+        home, *others = PAGES  # the first page is served at the root URL, not under its name
+        for link in links:
+            path = urlsplit(link).path.strip("/")
+            assert path in others or (path == "" and home == "overview"), link
 
     def test_in_english(self, store: Store) -> None:
         now = datetime.now(UTC)
