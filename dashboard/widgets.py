@@ -141,8 +141,8 @@ def export_buttons(
     """Download buttons for the same table as Excel and CSV, built only when clicked."""
     if label:
         st.caption(label)
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    row = st.container(horizontal=True)  # side by side, each as wide as its label
+    row.download_button(
         t("dashboard.widgets.export_xlsx"),
         lambda: make("xlsx"),
         file_name=f"{name}.xlsx",
@@ -151,7 +151,7 @@ def export_buttons(
         on_click="ignore",
         icon=":material/download:",
     )
-    right.download_button(
+    row.download_button(
         t("dashboard.widgets.export_csv"),
         lambda: make("csv"),
         file_name=f"{name}.csv",
