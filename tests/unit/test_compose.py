@@ -421,9 +421,11 @@ def test_postgres_is_the_official_image_pinned_on_a_volume_and_not_published() -
     assert "pg_isready" in POSTGRES["healthcheck"]["test"][-1]
 
 
+@pytest.mark.parametrize("profile", sorted(PROFILES))
 @pytest.mark.parametrize("service", RADAR_SERVICES)
-def test_every_radar_service_writes_the_store_in_postgres(service: str) -> None:
-    url = make_url(resolved(service, "single")["RADAR_STORE_URL"])
+def test_every_radar_service_writes_the_store_in_postgres(service: str, profile: str) -> None:
+    assert "postgres" in enabled(profile)
+    url = make_url(resolved(service, profile)["RADAR_STORE_URL"])
     server = {k: interpolate(str(v), SECRETS) for k, v in POSTGRES["environment"].items()}
     assert url.drivername == "postgresql+psycopg"
     assert (url.host, url.port) == ("postgres", 5432)
