@@ -273,12 +273,13 @@ def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
 
 def told_each_thing_once(hook: Any) -> list[str]:
     """The kinds of notifications sent, one per change: a spike that joins the incident
-    after it was first told is news (an update), the same alerts told again are not."""
+    after it was first told is news (an update), and so is an alert whose severity rose
+    (as the dedupe stage judges); the same alerts told again are not."""
     sent = [
         (
             r.json()["incident"]["id"],
             r.json()["kind"],
-            tuple(sorted((a["signal_id"], a["status"]) for a in r.json()["alerts"])),
+            tuple(sorted((a["signal_id"], a["status"], a["severity"]) for a in r.json()["alerts"])),
         )
         for r in hook.requests
     ]
