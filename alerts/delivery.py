@@ -20,6 +20,7 @@ from alerts.notifiers import Notifier, NotifyFailed
 from radar.clock import Clock
 from radar.i18n import Text, label_text
 from radar.store import Store
+from radar.store.writes import retry_while_away
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,11 @@ class Deliverer:
             log.exception("notifier %s crashed", entry.receiver)
             return self._failed(entry, attempts, f"{type(exc).__name__}: {exc}")
         now = self.clock.now()
-        self.nflog.mark_sent(entry.id, now, attempts, answer)
+        # sent: the record of it must not be lost to a store that is briefly away, or the
+        # notification would be sent again once the store is back
+        retry_while_away(
+            lambda: self.nflog.mark_sent(entry.id, now, attempts, answer), f"sent {entry.id}"
+        )
         NOTIFICATIONS.labels(entry.receiver, "sent").inc()
         if entry.incident_id:
             incidents.record(

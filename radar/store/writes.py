@@ -13,12 +13,16 @@ The worker's agents (asyncio) and the alert service (a thread) share this policy
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 #: Errors that say the store is away, not that the write is wrong: wait and retry.
 AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, OSError)
 
@@ -66,4 +70,29 @@ class WriteAttempts:
         return delay
 
 
-__all__ = ["AWAY", "WriteAttempts", "store_away"]
+def retry_while_away(
+    write: Callable[[], T],
+    name: str,
+    *,
+    give_up_after_s: float = 300.0,
+    sleep: Callable[[float], object] = time.sleep,
+) -> T:
+    """Run ``write`` (on this thread) until it succeeds while the store is away, for at most
+    ``give_up_after_s``; a refusal, or the store still away then, is raised.
+
+    For a record of something already done outside the store (a notification sent): lost,
+    it would be done again once the store is back.
+    """
+    attempts = WriteAttempts(name)
+    deadline = time.monotonic() + give_up_after_s
+    while True:
+        try:
+            return write()
+        except Exception as exc:
+            left = deadline - time.monotonic()
+            if not store_away(exc) or left <= 0:
+                raise
+            sleep(min(attempts.failed(exc) or attempts.max_delay, left))
+
+
+__all__ = ["AWAY", "WriteAttempts", "retry_while_away", "store_away"]

@@ -122,3 +122,38 @@ def test_unknown_receiver_fails_with_a_reason(store: Store, clock: ManualClock) 
 def test_backoff_policy() -> None:
     policy = RetryPolicy(initial=5 * S, factor=2, maximum=60 * S)
     assert [policy.delay(n).total_seconds() for n in (1, 2, 3, 4, 5, 6)] == [5, 10, 20, 40, 60, 60]
+
+
+def test_a_notification_sent_as_the_store_goes_away_is_recorded_once_it_is_back(
+    clock: ManualClock,
+) -> None:
+    """The send succeeds, then PostgreSQL stops before the send is recorded: the record
+    waits for the server (a real one, stopped and started again), so nothing is sent twice."""
+    import threading
+
+    from radar.store.db import make_engine
+    from tests.postgres import postgres_cluster
+
+    with postgres_cluster() as server:
+        store = Store(make_engine(server.url), clock)
+        store.create_schema()
+        restarted = threading.Event()
+
+        class StopsTheStore(RecordingNotifier):
+            def send(self, message: Message) -> str:
+                answer = super().send(message)
+                store.engine.dispose()
+                server.stop("fast")  # right after the receiver took it
+                threading.Timer(2.0, lambda: (server.start(), restarted.set())).start()
+                return answer
+
+        notifier = StopsTheStore("oncall")
+        d = deliverer(store, clock, notifier)
+        nid = queue(store, clock)
+        assert d.deliver_due().sent == [nid]
+        assert restarted.is_set()  # the record was written after the server came back
+        entry = NotificationLog(store).get(nid)
+        assert entry is not None and entry.status == "sent"
+        assert d.deliver_due().sent == []
+        assert len(notifier.sent) == 1
+        store.engine.dispose()
