@@ -132,6 +132,11 @@ class Pipeline:
         self.processes.append(process)
         return process
 
+    def use_store(self, url: str) -> None:
+        """The store of every service started from now on, and of the test's own reads."""
+        self.env["RADAR_STORE_URL"] = url
+        self.settings = self.settings.model_copy(update={"store_url": url})
+
     def report(self) -> dict[str, Any]:
         return json.loads(self.radar("report", "--json").stdout)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kafka import KafkaProducer
+from sqlalchemy import select
 
 from radar.events import FeedbackEvent, ScoredEvent, Signal, make_event_id, parse_model
 from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.signals import load_window_counts
+from radar.store.signals import signal_points as signal_points_table
 from radar.topics import Topics
 from streams.counting import Delivery
 from streams.settings import WorkerSettings
@@ -127,6 +130,37 @@ def produce(settings: CoreSettings, events: Iterable[FeedbackEvent]) -> int:
     return sent
 
 
+class LiveFeed:
+    """Events sent in small chunks at about ``per_second`` from a thread, as a live feed
+    arrives (a fault can then land in its middle)."""
+
+    def __init__(
+        self, settings: CoreSettings, events: Sequence[FeedbackEvent], per_second: float
+    ) -> None:
+        self.settings = settings
+        self.events = list(events)
+        self.per_second = per_second
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="live-feed", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        chunk = max(1, int(self.per_second / 4))
+        try:
+            for start in range(0, len(self.events), chunk):
+                produce(self.settings, self.events[start : start + chunk])
+                time.sleep(0.25)
+        except BaseException as exc:  # the test hears of it in wait()
+            self.error = exc
+
+    def wait(self, timeout: float) -> None:
+        """Return once every event was acknowledged; raise what stopped the feed."""
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), f"the live feed still runs after {timeout}s"
+        if self.error is not None:
+            raise AssertionError(f"the live feed failed: {self.error!r}") from self.error
+
+
 def scored_events(records: Sequence[dict[str, Any]]) -> list[ScoredEvent]:
     """``feedback.scored`` records as events, one per id, in event-time order."""
     unique = {r["id"]: parse_model(ScoredEvent, json.dumps(r)) for r in records}
@@ -159,6 +193,19 @@ def stored_totals(settings: CoreSettings) -> dict[tuple[str, str, int], dict[str
             start = int(row["window_start"].timestamp() * 1000)
             rows[(row["dim"], size, start)] = row
     return rows
+
+
+def stored_signal_windows(store: Store) -> set[tuple[str, int]]:
+    """(signal id, window start in ms) of every window a signal reported, as the sink stored."""
+    table = signal_points_table
+    query = select(table.c.signal_id, table.c.window_start)
+    with store.engine.connect() as conn:
+        return {(sid, int(start.timestamp() * 1000)) for sid, start in conn.execute(query)}
+
+
+def signal_windows(expected: Reference) -> set[tuple[str, int]]:
+    """(signal id, window start in ms) of every window the reference's signals reported."""
+    return {(s.id, int(s.window_start.timestamp() * 1000)) for s in expected.signals}
 
 
 def same_counts(
@@ -212,7 +259,10 @@ def matches_reference(
         return missing + [f"unexpected {point}" for point in sorted(got - want)]
 
     problems = settle(signals_differ, 60)
-    assert not problems, f"signals differ from the reference: {problems[:5]}\n{pipeline.logs()}"
+    assert not problems, (
+        f"{len(problems)} signal updates differ from the reference: {problems[:40]}\n"
+        f"{pipeline.logs()}"
+    )
     return records
 
 
@@ -240,6 +290,7 @@ def signal_points(
 
 __all__ = [
     "Feed",
+    "LiveFeed",
     "Reference",
     "event",
     "matches_reference",
@@ -249,6 +300,8 @@ __all__ = [
     "scored_events",
     "settle",
     "signal_points",
+    "signal_windows",
     "steady_feed",
+    "stored_signal_windows",
     "stored_totals",
 ]
