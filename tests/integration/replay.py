@@ -188,10 +188,13 @@ def stored_totals(settings: CoreSettings) -> dict[tuple[str, str, int], dict[str
     """The ``window_counts`` rows the worker wrote, keyed like :attr:`Reference.totals`."""
     store = Store.from_settings(settings)
     rows = {}
-    for size in SIZES:
-        for row in load_window_counts(store, size):
-            start = int(row["window_start"].timestamp() * 1000)
-            rows[(row["dim"], size, start)] = row
+    try:
+        for size in SIZES:
+            for row in load_window_counts(store, size):
+                start = int(row["window_start"].timestamp() * 1000)
+                rows[(row["dim"], size, start)] = row
+    finally:  # polled every second: on PostgreSQL, pooled connections would pile up
+        store.engine.dispose()
     return rows
 
 
