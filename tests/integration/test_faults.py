@@ -9,6 +9,8 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -210,9 +212,15 @@ rules:
 """
 
 
-def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
-    pipeline: Pipeline, tmp_path: Path
-) -> None:
+@contextmanager
+def webhook_alerts(
+    pipeline: Pipeline, tmp_path: Path, **env: str
+) -> Iterator[tuple[Any, subprocess.Popen[bytes], str]]:
+    """The alert service on ALERT_RULES, notifying a recording webhook on loopback.
+
+    Yields the webhook, the service's process and its consumer group; ``env`` adds
+    settings for the services started afterwards (the worker's batch sizes...).
+    """
     from tests.unit.alerts.conftest import RecordingServer, start_server
 
     hook = RecordingServer(default=(200, b"{}"))
@@ -228,10 +236,20 @@ def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
                 "RADAR_ALERTS_GROUP_ID": group,
                 "RADAR_WORKER_BATCH_SIZE": "40",
                 "RADAR_WORKER_COUNT_BATCH_SIZE": "40",
-                "RADAR_WORKER_SESSION_TIMEOUT_S": "8",
+                **env,
             }
         )
-        alerts = pipeline.start("alerts", "run", name="alerts")
+        yield hook, pipeline.start("alerts", "run", name="alerts"), group
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    with webhook_alerts(pipeline, tmp_path, RADAR_WORKER_SESSION_TIMEOUT_S="8") as started:
+        hook, alerts, group = started
         feed = replay_feed(42, burst_at_hour=30)
         assert feed.burst_start is not None
         # the feed up to just after the burst: the spike fires and stays firing meanwhile
@@ -261,9 +279,6 @@ def test_no_alert_is_sent_twice_through_worker_and_alerts_crashes(
             what="the resolved notice",
         )
         time.sleep(3)  # many ticks and group intervals: a repeat would be sent by now
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
     keys = [r.headers.get("Idempotency-Key") for r in hook.requests]
     assert keys and None not in keys

@@ -24,7 +24,7 @@ from tests.integration.replay import (
     steady_feed,
     stored_signal_windows,
 )
-from tests.integration.test_faults import ALERT_RULES, stored_ids, told_each_thing_once
+from tests.integration.test_faults import stored_ids, told_each_thing_once, webhook_alerts
 from tests.postgres import PostgresServer, postgres_cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -49,26 +49,9 @@ def test_postgres_down_for_20_s_mid_stream_the_services_wait_and_lose_or_double_
     own_postgres: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    from tests.unit.alerts.conftest import RecordingServer, start_server
-
     pipeline.use_store(own_postgres.url)
     store = Store.from_settings(pipeline.settings)  # the schema, before the services start
-    hook = RecordingServer(default=(200, b"{}"))
-    httpd = start_server(hook)
-    try:
-        rules = tmp_path / "rules.yaml"
-        rules.write_text(ALERT_RULES.format(hook=hook.url), encoding="utf-8")
-        group = f"alerts-{pipeline.settings.topic_prefix}"
-        pipeline.env.update(
-            {
-                "RADAR_ALERTS_RULES_FILE": str(rules),
-                "RADAR_ALERTS_TICK_S": "0.2",
-                "RADAR_ALERTS_GROUP_ID": group,
-                "RADAR_WORKER_BATCH_SIZE": "40",
-                "RADAR_WORKER_COUNT_BATCH_SIZE": "40",
-            }
-        )
-        alerts = pipeline.start("alerts", "run", name="alerts")
+    with webhook_alerts(pipeline, tmp_path) as (hook, alerts, group):
         feed = steady_feed(42, burst_at_hour=30)
         assert feed.burst_start is not None
         cut = feed.burst_start + timedelta(minutes=15)
@@ -129,9 +112,6 @@ def test_postgres_down_for_20_s_mid_stream_the_services_wait_and_lose_or_double_
         )
         time.sleep(3)  # many ticks and group intervals: a repeat would be sent by now
         assert worker.poll() is None and alerts.poll() is None, "a service restarted or died"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
     total, ids = stored_ids(store)
     assert total == len(ids) == len(feed.events), "an event was lost or stored twice"
