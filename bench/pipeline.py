@@ -47,6 +47,7 @@ from radar.store.tables import events
 from radar.topics import Topics, ensure_topics
 
 ROOT = Path(__file__).resolve().parents[1]
+NAN = float("nan")
 REVIEWS = ROOT.parent / "shared" / "data" / "reviews_train.csv"
 RADAR = str(Path(sys.executable).with_name("radar"))
 
@@ -91,6 +92,12 @@ class MemoryWatch:
                 self.last_mb[name] = rss / 2**20
                 self.peak_mb[name] = max(self.peak_mb.get(name, 0.0), rss / 2**20)
             self._stop.wait(0.5)
+
+    def workers_cpu_s(self) -> float:
+        """CPU seconds the worker processes used so far (user and system, all threads)."""
+        return sum(
+            cpu_seconds(p) for name, p in self.processes.items() if name.startswith("worker")
+        )
 
     def stop(self) -> None:
         self._stop.set()
@@ -205,7 +212,7 @@ class Setup:
 @dataclass
 class Result:
     setup: Setup
-    rows: list[tuple[str, float, float, float, float, float]]
+    rows: list[tuple[str, float, float, float, float, float, float]]
     watch: MemoryWatch
 
 
@@ -291,6 +298,7 @@ def run(setup: Setup, args: argparse.Namespace, texts: list[str]) -> Result:
             for rate in args.rates:
                 count = int(rate * args.seconds)
                 before, since = stored(store), to_millis(datetime.now(UTC))
+                cpu = watch.workers_cpu_s()
                 sent_s = feeder.run(rate, count)
                 extra_s = wait_stored(store, before + count, 120)
                 lat = latencies_ms(store, since)
@@ -302,18 +310,19 @@ def run(setup: Setup, args: argparse.Namespace, texts: list[str]) -> Result:
                         percentile(lat, 0.5),
                         percentile(lat, 0.99),
                         extra_s,
+                        (watch.workers_cpu_s() - cpu) * 1000 / count,
                     )
                 )
                 print(f"  rate {rate:.0f}/s done", flush=True)
             if args.drain:
                 before = stored(store)
+                cpu = watch.workers_cpu_s()
                 start = time.perf_counter()  # the backlog is produced while it is read
                 feeder.run(None, args.drain)
                 wait_stored(store, before + args.drain, 600)
                 took = time.perf_counter() - start
-                rows.append(
-                    ("  drain", float("nan"), args.drain / took, float("nan"), float("nan"), took)
-                )
+                cpu_ms = (watch.workers_cpu_s() - cpu) * 1000 / args.drain
+                rows.append(("  drain", NAN, args.drain / took, NAN, NAN, took, cpu_ms))
         finally:
             watch.stop()
             for worker in workers:
@@ -329,11 +338,13 @@ def print_result(result: Result, args: argparse.Namespace) -> None:
     print(f"\n{result.setup.label()}: workers {workers}, engine {args.engine}, ", end="")
     print(f"step {args.seconds:.0f}s, cores {os.cpu_count()}")
     print(
-        f"{'target':>10} {'produced/s':>11} {'stored/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'catch-up s':>10}"
+        f"{'target':>10} {'produced/s':>11} {'stored/s':>9} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'catch-up s':>10} {'worker CPU ms/event':>20}"
     )
-    for target, produced, absorbed, p50, p99, extra in result.rows:
+    for target, produced, absorbed, p50, p99, extra, cpu_ms in result.rows:
         print(
-            f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f} {extra:>10.1f}"
+            f"{target:>10} {produced:>11.0f} {absorbed:>9.0f} {p50:>8.0f} {p99:>8.0f}"
+            f" {extra:>10.1f} {cpu_ms:>20.2f}"
         )
     watch = result.watch
     print(
@@ -354,7 +365,7 @@ def print_side_by_side(results: list[Result]) -> None:
     for i, (target, *_rest) in enumerate(results[0].rows):
         cells = []
         for r in results:
-            _, _, absorbed, _, p99, _ = r.rows[i]
+            _, _, absorbed, _, p99, _, _ = r.rows[i]
             cells.append(f"{absorbed:>8.0f}" + (f" ({p99:.0f})" if p99 == p99 else ""))
         print(f"{target:>10} " + " ".join(f"{c:>34}" for c in cells))
     for r in results:
