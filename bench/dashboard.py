@@ -39,12 +39,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.storeseed import Seeder  # noqa: E402
-from dashboard.queries.rollups import refresh_all  # noqa: E402
 from radar.clock import from_millis  # noqa: E402
 from radar.events import DeadLetter, Heartbeat, ScoredEvent  # noqa: E402
 from radar.store import Store, make_engine  # noqa: E402
 from radar.store.health import record_pipeline_stats  # noqa: E402
 from radar.store.improvements import list_improvements, record_improvement  # noqa: E402
+from radar.store.refresh import refresh_rollups  # noqa: E402
 from radar.store.rollups import ResponseSla  # noqa: E402
 from radar.store.tables import events  # noqa: E402
 
@@ -163,7 +163,7 @@ def view_queries(store: Store, now: datetime) -> dict[str, Callable[[], Any]]:
     sla = ResponseSla()
 
     def overview_view() -> None:
-        refresh_all(store, sla)
+        refresh_rollups(store, sla)
         frame = overview.hourly(store, until - timedelta(days=14), until)
         cut = int((until - timedelta(days=7)).timestamp() * 1000)
         kpis.compare(
@@ -173,7 +173,7 @@ def view_queries(store: Store, now: datetime) -> dict[str, Callable[[], Any]]:
         overview.sources(store, now)
 
     def complaints_view() -> None:
-        refresh_all(store, sla)
+        refresh_rollups(store, sla)
         topics.dimension_values(store, until - timedelta(days=7))
         f = Filters(until - timedelta(days=7), until)
         topics.heatmap(store, f, 86_400_000)
@@ -191,7 +191,7 @@ def view_queries(store: Store, now: datetime) -> dict[str, Callable[[], Any]]:
             incidents.evidence(store, list(open_now[0].data.get("alerts", [])))
 
     def improvements_view() -> None:
-        refresh_all(store, sla)
+        refresh_rollups(store, sla)
         topics.dimension_values(store, until - timedelta(days=7))
         topics.topics_seen(store, until - timedelta(days=90))
         window = timedelta(days=28)
@@ -207,7 +207,7 @@ def view_queries(store: Store, now: datetime) -> dict[str, Callable[[], Any]]:
         improvements.scope_series(store, first, first.shipped_at - window, until, 86_400_000)
 
     def products_view() -> None:
-        refresh_all(store, sla)
+        refresh_rollups(store, sla)
         topics.dimension_values(store, until - timedelta(days=7))
         product = None  # the page opens on all products
         since, cut = until - timedelta(days=30), until - timedelta(days=7)
@@ -279,7 +279,7 @@ def bench(
     if store.engine.dialect.name == "postgresql":  # what autovacuum does after a bulk load
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.exec_driver_sql("ANALYZE")
-    t_rollup = timed(lambda: refresh_all(store, ResponseSla()))
+    t_rollup = timed(lambda: refresh_rollups(store, ResponseSla()))
     print(
         f"  schema and indexes {t_schema:.1f}s; roll-ups brought up to date {t_rollup:.1f}s "
         "(all of them the first time: once per store, by `radar dashboard` before serving)"

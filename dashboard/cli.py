@@ -66,9 +66,9 @@ def prepare_store(settings: DashboardSettings) -> None:
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    from dashboard.queries.rollups import refresh_all
     from radar.settings import CoreSettings
     from radar.store import Store
+    from radar.store.refresh import refresh_rollups
     from radar.store.rollups import ResponseSla
 
     core = CoreSettings()
@@ -77,7 +77,7 @@ def prepare_store(settings: DashboardSettings) -> None:
     try:
         store = Store.from_settings(core)
         sla = ResponseSla(settings.sla_hours, dict(settings.sla_hours_by_channel))
-        done = refresh_all(store, sla, timezone=core.timezone)
+        done = refresh_rollups(store, sla, timezone=core.timezone)
     except SQLAlchemyError as exc:
         shown = make_url(core.resolved_store_url).render_as_string(hide_password=True)
         msg = f"cannot use the store at {shown}: {exc}; check RADAR_STORE_URL and the database"
@@ -109,6 +109,13 @@ def dashboard(ctx: click.Context, host: str | None, port: int | None) -> None:
     click.echo(f"dashboard on http://{settings.host}:{settings.port}")
     command = streamlit_command(settings)
     os.execv(command[0], command)  # noqa: S606 - replaces this process with streamlit
+
+
+@dashboard.command("refresh")
+def refresh_command() -> None:
+    """Bring the store's roll-ups up to date once (the worker does it every
+    RADAR_WORKER_ROLLUP_INTERVAL_S; this is for a store no worker keeps)."""
+    prepare_store(DashboardSettings.load())
 
 
 @dashboard.command("hash-password")

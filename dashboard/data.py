@@ -1,4 +1,8 @@
-"""Dashboard: cached loaders the pages call (queries with a TTL; actions clear the cache)."""
+"""Dashboard: cached loaders the pages call (queries with a TTL; actions clear the cache).
+
+The dashboard only reads: the roll-ups it reads are kept current by the worker
+(:mod:`streams.rollups`).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,6 @@ from dashboard.queries import (
     overview,
     products,
     responses,
-    rollups,
     topics,
 )
 from dashboard.queries.filters import Filters
@@ -39,18 +42,11 @@ def zone() -> str:
 LIVE_TTL = max(1, min(TTL, settings().refresh_s // 2))
 
 
-@st.cache_data(ttl=LIVE_TTL, show_spinner=False)
-def refresh_rollups() -> dict[str, int]:
-    """Roll up newly stored events (at most once per live TTL, for every session)."""
-    return rollups.refresh_all(store(), response_sla(), timezone=zone())
-
-
 @st.cache_data(ttl=TTL, show_spinner=False)
 def hourly(since: datetime, until: datetime, shops: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Hourly figures per channel; within ``shops`` counted from the events (no roll-up)."""
     if shops is not None:
         return overview.hourly_in_shops(store(), since, until, shops, response_sla(), zone())
-    refresh_rollups()
     return overview.hourly(store(), since, until)
 
 
@@ -61,25 +57,21 @@ def sources(now: datetime) -> pd.DataFrame:
 
 @st.cache_data(ttl=600, show_spinner=False)
 def dimension_values(until: datetime, shops: tuple[str, ...] | None = None) -> dict[str, list[str]]:
-    refresh_rollups()
     return topics.dimension_values(store(), until - timedelta(days=7), zone(), shops)
 
 
 @st.cache_data(ttl=600, show_spinner=False)
 def topics_seen(until: datetime) -> list[str]:
-    refresh_rollups()
     return topics.topics_seen(store(), until - timedelta(days=90), zone())
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def heatmap(filters: Filters, bucket_ms: int) -> pd.DataFrame:
-    refresh_rollups()
     return topics.heatmap(store(), filters, bucket_ms)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def topic_windows(filters: Filters, recent_s: int) -> pd.DataFrame:
-    refresh_rollups()
     return topics.topic_windows(store(), filters, timedelta(seconds=recent_s))
 
 
@@ -102,7 +94,6 @@ def first_ids(ids: tuple[str, ...]) -> dict[str, str]:
 
 @st.cache_data(ttl=TTL, show_spinner=False)
 def count_messages(filters: Filters, topic: str | None) -> int:
-    refresh_rollups()
     return topics.count_messages(store(), filters, topic)
 
 
@@ -141,7 +132,6 @@ Shops = tuple[str, ...] | None  # the shops a view counts (None: every shop)
 def scope_counts(
     action: ImprovementAction, since: datetime, until: datetime, shops: Shops = None
 ) -> tuple[int, int]:
-    refresh_rollups()
     return improvements.scope_counts(store(), action, since, until, zone(), shops)
 
 
@@ -149,7 +139,6 @@ def scope_counts(
 def scope_series(
     action: ImprovementAction, since: datetime, until: datetime, bucket_ms: int, shops: Shops = None
 ) -> pd.DataFrame:
-    refresh_rollups()
     return improvements.scope_series(store(), action, since, until, bucket_ms, zone(), shops)
 
 
@@ -157,7 +146,6 @@ def scope_series(
 def topic_mix(
     product: str | None, since: datetime, until: datetime, bucket_ms: int, shops: Shops = None
 ) -> pd.DataFrame:
-    refresh_rollups()
     return products.topic_mix(store(), product, since, until, bucket_ms, zone(), shops)
 
 
@@ -169,7 +157,6 @@ def product_texts(
     questions: bool = False,
     shops: Shops = None,
 ) -> list[str]:
-    refresh_rollups()
     return products.texts(store(), product, since, until, questions=questions, shops=shops)
 
 

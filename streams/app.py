@@ -14,11 +14,13 @@ from radar.clock import Clock, SystemClock
 from radar.events import DeadLetter, FeedbackEvent, parse_values
 from radar.settings import CoreSettings, KafkaSecurity, codec
 from radar.store import Store
+from radar.store.rollups import ResponseSla
 from radar.topics import Topics
 from streams import metrics
 from streams.gaps import gap_filler
 from streams.pipeline import add_detection, write_until_stored
 from streams.progress import Offsets
+from streams.rollups import RollupStage
 from streams.scoring import score_or_reject
 from streams.sentiment import get_engine
 from streams.settings import WorkerSettings
@@ -151,6 +153,22 @@ def create_app(
             await stats.sample(watched)
 
         app.timer(interval=worker.stats_interval_s)(pipeline_stats)
+
+    if sink is not None and worker.rollup_interval_s > 0:
+        roll_up = RollupStage(
+            sink.store,
+            ResponseSla(worker.default_sla_hours, dict(worker.sla_hours)),
+            timezone=core.timezone,
+        )
+        scored_name = scored.get_topic_name()
+
+        async def refresh_rollups() -> None:
+            """The dashboard's roll-ups, by the worker holding partition 0 of the scored."""
+            held = ((tp.topic, tp.partition) for tp in app.assignor.assigned_actives())
+            if RollupStage.owns(held, scored_name):
+                await asyncio.get_running_loop().run_in_executor(None, roll_up.refresh)
+
+        app.timer(interval=worker.rollup_interval_s)(refresh_rollups)
 
     if worker.detect_enabled and store is not None:
         add_detection(

@@ -61,6 +61,13 @@ class WorkerSettings(RadarSettings):
     stats_interval_s: float = Field(
         15.0, gt=0, description="How often consumer lag and records/s go to the store"
     )
+    rollup_interval_s: float = Field(
+        30.0,
+        ge=0,
+        description="How often the worker holding partition 0 of feedback.scored brings the "
+        "dashboard's hourly, daily and sample roll-ups up to date (0: never; then run "
+        "`radar dashboard refresh`)",
+    )
     sla_hours: dict[str, float] = Field(
         default_factory=dict, description="Response SLA per channel in hours (default 6)"
     )

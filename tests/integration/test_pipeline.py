@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from radar.store import Store
 from radar.store.health import latest_pipeline_stats
+from radar.store.rollups import read_hourly_stats
 from tests.integration.conftest import Pipeline, free_port
 
 pytestmark = pytest.mark.integration
@@ -45,6 +47,7 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
     assert '"events": 5' in out.stdout and '"deadletters": 3' in out.stdout
 
     metrics_port = free_port()
+    pipeline.env["RADAR_WORKER_ROLLUP_INTERVAL_S"] = "1"
     pipeline.start("worker", "--metrics-port", str(metrics_port))
     pipeline.wait_for(
         lambda: (
@@ -97,6 +100,13 @@ def test_file_to_store_through_kafka_and_worker(pipeline: Pipeline, tmp_path: Pa
         return bool(samples) and samples[0].lag == 0 and samples[0].records_total == len(VALID)
 
     pipeline.wait_for(caught_up_sample, timeout=60, what="a pipeline_stats sample with lag 0")
+
+    # the worker keeps the dashboard's roll-ups current (the dashboard only reads them)
+    def rolled_up() -> int:
+        since, until = datetime(2026, 11, 19, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)
+        return sum(row["volume"] for row in read_hourly_stats(store, since, until))
+
+    pipeline.wait_for(lambda: rolled_up() == len(VALID), timeout=60, what="hourly roll-ups")
 
     # Prometheus sees what the stages did: records in and out, dead letters stored, the lag
     samples = scrape(metrics_port)

@@ -18,7 +18,10 @@ from radar.settings import CoreSettings
 from radar.store import Store
 from radar.store.health import record_pipeline_stats
 from radar.store.improvements import record_improvement
+from radar.store.refresh import refresh_rollups
+from radar.store.rollups import ResponseSla
 from radar.store.signals import record_signals
+from streams.settings import WorkerSettings
 
 ROOT = Path(__file__).resolve().parents[3]
 APP = ROOT / "dashboard" / "app.py"
@@ -322,6 +325,17 @@ def seeded(isolated_settings: Path, users_env: dict[str, str]) -> Seeded:
     return Seeded(store, batch, incident_id, resolved_id, now)
 
 
+def worker_rolls_up() -> None:
+    """What the worker's roll-up stage does on its timer (the dashboard only reads)."""
+    worker = WorkerSettings()
+    sla = ResponseSla(worker.default_sla_hours, dict(worker.sla_hours))
+    store = Store.from_settings(CoreSettings())
+    try:
+        refresh_rollups(store, sla, timezone=CoreSettings().timezone)
+    finally:
+        store.engine.dispose()
+
+
 @pytest.fixture
 def app_for() -> Iterator[Callable[..., Any]]:
     """Run the app as ``user`` on ``page`` with URL ``query``; returns the AppTest."""
@@ -336,6 +350,7 @@ def app_for() -> Iterator[Callable[..., Any]]:
         query: dict[str, str] | None = None,
         lang: str | None = None,
     ) -> AppTest:
+        worker_rolls_up()
         at = AppTest.from_file(str(APP), default_timeout=60)
         if user:
             at.session_state["user"] = User(user, (ROLES[user],), user)  # type: ignore[arg-type]

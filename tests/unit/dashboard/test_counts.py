@@ -11,11 +11,11 @@ import pytest
 
 from dashboard.queries.counts import scope_counts, topic_counts
 from dashboard.queries.filters import Filters
-from dashboard.queries.rollups import refresh_all
 from radar.events import ScoredEvent, make_event_id
 from radar.localtime import bucket_start, zone
 from radar.store import Store, make_engine
 from radar.store.daily import DAY_MS
+from radar.store.refresh import refresh_rollups
 from radar.store.rollups import ResponseSla
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
@@ -98,9 +98,9 @@ def test_rollups_and_edges_add_up_to_the_events(store: Store, timezone: str) -> 
     rng = random.Random(3)
     batch = make_events(rng, 600)
     store.add_scored(batch[:400])
-    refresh_all(store, ResponseSla(), timezone=timezone)
+    refresh_rollups(store, ResponseSla(), timezone=timezone)
     store.add_scored(batch[400:])  # arrive after a refresh: the next one must pick them up
-    assert refresh_all(store, ResponseSla(), timezone=timezone)["days"] > 0
+    assert refresh_rollups(store, ResponseSla(), timezone=timezone)["days"] > 0
     for _ in range(25):
         since = START + timedelta(minutes=rng.randrange(5 * 24 * 60))
         until = since + timedelta(minutes=rng.randrange(60, 6 * 24 * 60))

@@ -9,7 +9,6 @@ import pytest
 from dashboard.analysis.effects import windows
 from dashboard.queries import counts, health, improvements, overview, products, topics
 from dashboard.queries.filters import Filters
-from dashboard.queries.rollups import refresh_all
 from radar.clock import ManualClock
 from radar.events import ScoredEvent, make_event_id
 from radar.store import Store, make_engine
@@ -17,6 +16,7 @@ from radar.store.audit import recent_actions, record_action
 from radar.store.health import latest_pipeline_stats, pipeline_stats_since, record_pipeline_stats
 from radar.store.improvements import list_improvements, record_improvement, shipped_at_for
 from radar.store.indexes import refresh_statistics
+from radar.store.refresh import refresh_rollups
 from radar.store.rollups import (
     ResponseSla,
     hour_ranges,
@@ -196,7 +196,7 @@ class TestEventQueries:
                 ),  # staff: never counted
             ]
         )
-        refresh_all(store, ResponseSla())
+        refresh_rollups(store, ResponseSla())
         until = DAY + timedelta(hours=48)
         everything = Filters(DAY, until)
         heat = topics.heatmap(store, everything, 86_400_000)
@@ -230,7 +230,7 @@ class TestEventQueries:
         ]
         fine = event(4, "chat", 3, topics=["物流配送"], region="浙江", product="平板", text="好")
         store.add_scored([first, *copies, fine])
-        refresh_all(store, ResponseSla())
+        refresh_rollups(store, ResponseSla())
         until = DAY + timedelta(days=2)
         everything = Filters(DAY, until)
 
@@ -290,7 +290,7 @@ class TestEventQueries:
             owner="wang",
             created_by="wang",
         )
-        refresh_all(store, ResponseSla())
+        refresh_rollups(store, ResponseSla())
         assert improvements.scope_counts(store, action, DAY, DAY + timedelta(days=1)) == (1, 3)
         series = improvements.scope_series(store, action, DAY, DAY + timedelta(days=1), 86_400_000)
         assert list(series["complaints"]) == [1] and list(series["volume"]) == [3]
@@ -304,7 +304,7 @@ class TestEventQueries:
                 event(2, "review", 18, product="耳机", is_complaint=True),  # 11-21 02:00: after
             ]
         )
-        refresh_all(store, ResponseSla())
+        refresh_rollups(store, ResponseSla())
         picked = date(2026, 11, 21)
         recorded = record_improvement(
             store,
@@ -345,7 +345,7 @@ class TestEventQueries:
                 event(3, "review", 3, text="怎么退货", product="手机"),
             ]
         )
-        refresh_all(store, ResponseSla())
+        refresh_rollups(store, ResponseSla())
         until = DAY + timedelta(days=1)
         assert products.texts(store, "平板", DAY, until, questions=True) == ["什么时候发货？"]
         assert len(products.texts(store, None, DAY, until)) == 3

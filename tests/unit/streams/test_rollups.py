@@ -1,0 +1,70 @@
+"""The roll-up stage: one worker (partition 0 of the scored) keeps the readers' roll-ups current."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from radar.events import ScoredEvent, make_event_id
+from radar.store import Store
+from radar.store.db import make_engine
+from radar.store.rollups import ResponseSla, read_hourly_stats
+from streams.rollups import RollupStage
+
+T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+SCORED = "feedback.scored"
+
+
+def complaint(n: int, at: datetime) -> ScoredEvent:
+    return ScoredEvent(
+        id=make_event_id("review", "shop", str(n)),
+        channel="review",
+        source="shop",
+        external_id=str(n),
+        text=f"第{n}条差评，质量太差",
+        created_at=at,
+        ingested_at=at,
+        scored_at=at,
+        sentiment=0.1,
+        sentiment_label="neg",
+        is_complaint=True,
+    )
+
+
+def store_in(folder: Path) -> Store:
+    store = Store(make_engine(f"sqlite:///{folder / 'radar.db'}"))
+    store.create_schema()
+    return store
+
+
+def test_only_the_holder_of_partition_zero_refreshes() -> None:
+    assert RollupStage.owns([(SCORED, 0), (SCORED, 2)], SCORED)
+    assert not RollupStage.owns([(SCORED, 1), (SCORED, 3)], SCORED)
+    assert not RollupStage.owns([("feedback.raw", 0)], SCORED)  # another topic's partition 0
+    assert not RollupStage.owns([], SCORED)
+
+
+def test_a_refresh_rolls_up_what_was_stored_since_the_last(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    stage = RollupStage(store, ResponseSla(), timezone="Asia/Shanghai")
+    store.add_scored([complaint(n, T0 + timedelta(minutes=n)) for n in range(3)])
+
+    done = stage.refresh()
+
+    assert done is not None and done["hours"] >= 1 and stage.last == done
+    rows = read_hourly_stats(store, T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    assert sum(r["complaints"] for r in rows) == 3
+    store.add_scored([complaint(n, T0 + timedelta(hours=1, minutes=n)) for n in range(3, 5)])
+    stage.refresh()
+    rows = read_hourly_stats(store, T0 - timedelta(hours=1), T0 + timedelta(hours=2))
+    assert sum(r["complaints"] for r in rows) == 5
+
+
+def test_a_store_that_is_away_is_tried_again_not_fatal(tmp_path: Path) -> None:
+    store = store_in(tmp_path)
+    stage = RollupStage(store, ResponseSla(), timezone="Asia/Shanghai")
+    (tmp_path / "radar.db").unlink()
+    store.engine.dispose()
+    (tmp_path / "radar.db").mkdir()  # the file is gone and its place cannot be opened
+
+    assert stage.refresh() is None
