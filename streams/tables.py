@@ -39,7 +39,7 @@ def partition_of(key: Any) -> int:
     return int(str(key).split("|", 1)[0])
 
 
-class KeptPartitionStore(memory.Store):
+class KeptPartitionStore(memory.Store[Any, Any]):
     """Faust's in-memory store, except that a partition the worker keeps through a rebalance
     is not restored again from its changelog.
 
@@ -87,7 +87,7 @@ class KeptPartitionStore(memory.Store):
 
     def apply_changelog_batch(
         self,
-        batch: Iterable[EventT],
+        batch: Iterable[EventT[Any]],
         to_key: Callable[[Any], Any],
         to_value: Callable[[Any], Any],
     ) -> None:
