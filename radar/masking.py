@@ -30,6 +30,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from radar.settings import CoreSettings
 
@@ -348,6 +349,17 @@ def mask_text(text: str) -> str:
         if _applies(rule, text):
             text = rule.pattern.sub(rule.replace, text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def masked_excerpt(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text`` masked (:func:`mask_text`).
+
+    Masked before it is cut, so a number the cut would split is still masked whole.
+    Remembered for the latest texts: the worker shows one event's text in every
+    window cell it counts into.
+    """
+    return mask_text(text)[:limit]
 
 
 def find_personal_data(text: str) -> list[str]:

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-from radar.masking import mask_text
+from radar.masking import masked_excerpt
 from streams.segmentation import segmenter
 from streams.taxonomy import Taxonomy
 
@@ -124,7 +124,7 @@ def add_terms(
         pair[1] += topical
         n = pair[0]
         if n >= EXAMPLE_AFTER and term not in examples:
-            examples[term] = [event_id, mask_text(text[:EXAMPLE_CHARS])]
+            examples[term] = [event_id, masked_excerpt(text, EXAMPLE_CHARS)]
         if len(counts) > MAX_TERMS:
             _prune(cell)
 

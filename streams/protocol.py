@@ -34,7 +34,7 @@ from typing_extensions import TypedDict
 
 from radar.errors import ValidationFailed
 from radar.events import Heartbeat, ScoredEvent
-from radar.masking import mask_text
+from radar.masking import masked_excerpt
 from streams.windows import OVERALL, SAMPLE_CHARS, anchor
 
 
@@ -50,7 +50,7 @@ class SampleRecord(TypedDict):
 def sample_of(event: ScoredEvent) -> SampleRecord:
     return {
         "id": event.id,
-        "text": mask_text(event.text[:SAMPLE_CHARS]),
+        "text": masked_excerpt(event.text, SAMPLE_CHARS),
         "channel": event.channel,
         "created_at": event.created_at.isoformat(),
     }

@@ -17,7 +17,7 @@ from typing import Any
 
 from radar.clock import to_millis
 from radar.events import ScoredEvent
-from radar.masking import mask_text
+from radar.masking import masked_excerpt
 from streams.phrases import merge_terms
 
 #: Window sizes counted, name → seconds.
@@ -243,7 +243,7 @@ def add_event(
         return  # it would not make the five: spare masking its text
     sample = {
         "id": event.id,
-        "text": mask_text(event.text[:SAMPLE_CHARS]),
+        "text": masked_excerpt(event.text, SAMPLE_CHARS),
         "channel": event.channel,
         "created_at": created,
         "severity": event.severity,

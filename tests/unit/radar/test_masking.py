@@ -8,7 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from radar.masking import CUT_MARK, MASK_LIMIT, cut, find_personal_data, mask_text, pseudonymise
+from radar.masking import (
+    CUT_MARK,
+    MASK_LIMIT,
+    cut,
+    find_personal_data,
+    mask_text,
+    masked_excerpt,
+    pseudonymise,
+)
 from tests.fuzz.pii import Planted, filler, leaked, personal_data
 
 
@@ -193,3 +201,19 @@ class TestPseudonymise:
         assert pseudonymise("Alice", b"k1") == pseudonymise("alice", b"k1")
         assert pseudonymise("王女士", b"k1") != pseudonymise("王女士", b"k2")
         assert pseudonymise("王女士", b"k1").startswith("u_")
+
+
+class TestMaskedExcerpt:
+    """The excerpt a window cell or an emerging term keeps as its example."""
+
+    def test_a_number_split_by_the_cut_is_masked_whole(self) -> None:
+        text = "好" * 110 + "13812345678 请联系我"
+        assert "1381234567" in mask_text(text[:120])  # cut first: ten digits slip through
+        excerpt = masked_excerpt(text, 120)
+        assert len(excerpt) == 120 and "1381234567" not in excerpt
+        assert excerpt.endswith("138****567")
+
+    def test_the_same_as_masking_a_short_text(self) -> None:
+        text = "电话13812345678，邮箱 wang@example.com，快递还没到"
+        assert masked_excerpt(text, 200) == mask_text(text)
+        assert masked_excerpt(text, 10) == mask_text(text)[:10]
