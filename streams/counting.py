@@ -32,6 +32,7 @@ from radar.events import ScoredEvent
 from radar.store import Store
 from radar.store.claims import Claim, claim_events, expire_claims
 from streams.phrases import PhraseCounter, add_terms
+from streams.state import KeyFamily
 from streams.windows import (
     DEFAULT_COMBINATIONS,
     FIELD_SEP,
@@ -178,6 +179,8 @@ class PartitionCounter:
         phrases: PhraseCounter | None = None,
     ) -> None:
         self.cells = cells
+        #: the cells of each partition, indexed (its progress record is not a cell)
+        self.family = KeyFamily(cells, "", member=lambda key: not key.endswith("|wm"))
         self.combinations = combinations
         #: counts complaint terms no topic covers into the hour's overall cell (None: none)
         self.phrases = phrases
@@ -242,7 +245,7 @@ class PartitionCounter:
             self._count(delivery, event, outcome)
         now = self.wall()
         for key, cell in outcome.cells.items():
-            self.cells[key] = cell
+            self.family.set(parse_cell_key(key)[0], key, cell)
             self._changed[key] = now
         for partition, state in plan.progress.items():
             self.cells[progress_key(partition)] = state
@@ -293,12 +296,7 @@ class PartitionCounter:
 
     def open_cells(self, partition: int) -> dict[str, dict[str, Any]]:
         """Every cell ``partition`` still keeps (to publish again on a takeover)."""
-        prefix = f"{partition}|"
-        return {
-            key: cell
-            for key, cell in list(self.cells.items())
-            if key.startswith(prefix) and "marker" in cell
-        }
+        return {key: cell for key, cell in self.family.items(partition) if "marker" in cell}
 
     def _closed(self, ts: int, wm: int) -> bool:
         """Whether the smallest window holding ``ts`` closed: its end plus the lateness passed."""
@@ -346,17 +344,14 @@ class PartitionCounter:
         now = self.wall()
         self._expired_at[partition] = (wm, now)
         horizon = wm - self.retention_ms
-        prefix = f"{partition}|"
         old_cells = [
             k
-            for k in list(self.cells)
-            if k.startswith(prefix)
-            and not k.endswith("|wm")
-            and parse_cell_key(k)[2] < horizon
+            for k in self.family.keys(partition)
+            if parse_cell_key(k)[2] < horizon
             and now - self._changed.get(k, self._started) >= self.hold_s
         ]
         for key in old_cells:
-            del self.cells[key]
+            self.family.delete(partition, key)
             self._changed.pop(key, None)
         return len(old_cells)
 

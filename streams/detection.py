@@ -33,6 +33,7 @@ from streams.keys import KeyBook, KeyLimits
 from streams.protocol import CrisisItem, ThreadItem
 from streams.signals import at, signal_id, window_signal
 from streams.sources import SourceHealth
+from streams.state import KeyFamily, PartKey, part_key
 from streams.unanswered import ThreadTracker
 from streams.windows import OVERALL, SIZES, dim_fields, dim_kind, merge_cells
 
@@ -99,6 +100,7 @@ class Detection:
         self._judged: dict[int, int] = {}  # detection p → event time its waits were judged at
         self.crises = CrisisTracker(state, self.settings.crisis_quiet_s, now)
         self.threads = ThreadTracker(state, self.settings.sla_s, now)
+        self.parts = KeyFamily(state, PartKey.TAG)  # window parts, indexed per partition
         self.detectors = DetectorCache(state)
         self.keys = KeyBook(
             state,
@@ -125,9 +127,9 @@ class Detection:
             return None
         self.sources = max(self.sources, p + 1)
         key = part_key(mp, size, start, p, dim)
-        old = self.state.get(key)
+        old = self.parts.get(key)
         if old is None or old.get("marker", -1) <= cell.get("marker", -1):
-            self.state[key] = cell  # one record per part: a changelog record stays small
+            self.parts.set(mp, key, cell)  # one record per part: a changelog record stays small
         total = self.total(mp, size, start, dim)
         if SIZES[size] == min(SIZES.values()):
             # a key is tracked from its first smallest window with events: the same window
@@ -142,7 +144,8 @@ class Detection:
 
     def total(self, mp: int, size: str, start: int, dim: str) -> dict[str, Any]:
         """The key's window: the sum of every source partition's part (zero when none)."""
-        parts = (self.state.get(part_key(mp, size, start, p, dim)) for p in range(self.sources))
+        keys = (part_key(mp, size, start, p, dim) for p in range(self.sources))
+        parts = (self.parts.get(key) for key in keys)
         return merge_cells(part for part in parts if part is not None)
 
     # -- time ---------------------------------------------------------------------------------
@@ -568,10 +571,8 @@ class Detection:
     # -- housekeeping -------------------------------------------------------------------------
     def expire(self, mp: int, horizon_ms: int) -> None:
         """Forget window parts before the horizon, idle keys, and old down stretches."""
-        prefix = f"{mp}|w|"
-        for key in [k for k in list(self.state) if k.startswith(prefix)]:
-            if int(key.split("|", 5)[3]) < horizon_ms:
-                del self.state[key]
+        for key in [k for k in self.parts.keys(mp) if PartKey.decode(k).start < horizon_ms]:
+            self.parts.delete(mp, key)
         idle_ms = int(self.settings.keys.idle_s * 1000)
         self.keys.forget_idle(mp, horizon_ms, lambda dim: self._last(mp, dim))
         for name, health in self._health(mp).items():
@@ -583,11 +584,6 @@ class Detection:
     def _last(self, mp: int, dim: str) -> int | None:
         last = self.detectors.get(mp, dim).meta.get("last")
         return None if last is None else int(last)
-
-
-def part_key(mp: int, size: str, start: int, p: int, dim: str) -> str:
-    """State key of source partition ``p``'s part of a key's window."""
-    return f"{mp}|w|{size}|{start}|{p}|{dim}"
 
 
 def owner(source: str, partitions: int) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -60,6 +61,9 @@ class KeptPartitionStore(memory.Store[Any, Any]):
         self._active: set[int] = set()  # partitions this worker processes
         self._kept: set[int] = set()  # active before the rebalance under way, and after it
         self._written: dict[TP, int] = {}  # offset of the last changelog write acknowledged
+        #: partition → how often its records were replaced from outside the agents (restored
+        #: from the changelog, or forgotten): indexes of its keys are rebuilt after each
+        self.restores: Counter[int] = Counter()
 
     async def on_rebalance(
         self,
@@ -76,6 +80,7 @@ class KeptPartitionStore(memory.Store[Any, Any]):
         for key in [k for k in self.data if partition_of(k) not in active]:
             del self.data[key]
             self._key_partition.pop(key, None)
+        self.restores.update(self._active - self._kept)  # newly assigned: restored next
 
     def persisted_offset(self, tp: TP) -> int | None:
         """Where the recovery of a kept partition starts: its last write (None: the start)."""
@@ -93,6 +98,7 @@ class KeptPartitionStore(memory.Store[Any, Any]):
     ) -> None:
         fresh = [event for event in batch if event.message.partition not in self._kept]
         super().apply_changelog_batch(fresh, to_key, to_value)
+        self.restores.update({event.message.partition for event in fresh})
 
 
 class PartitionedTable(faust.Table[str, Any]):
@@ -105,6 +111,12 @@ class PartitionedTable(faust.Table[str, Any]):
 
     def partition_for_key(self, key: Any) -> int | None:
         return partition_of(key)
+
+    def restores(self, partition: int) -> int:
+        """How often ``partition``'s records were replaced from its changelog or forgotten
+        (:class:`streams.state.KeyFamily` rebuilds its index when this moves)."""
+        store = self.data
+        return store.restores[partition] if isinstance(store, KeptPartitionStore) else 0
 
     def _new_store(self) -> KeptPartitionStore:
         return KeptPartitionStore(

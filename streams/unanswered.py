@@ -9,7 +9,6 @@ reply comes. Times are event times, so replays judge as live would.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Collection, Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import Any
 from radar.events import Channel, ScoredEvent, Signal
 from streams.protocol import SampleRecord, ThreadItem, sample_of
 from streams.signals import at, samples_of, signal_id
+from streams.state import KeyFamily
 
 DEFAULT_SLA_S = 6 * 3600.0
 MAX_SAMPLES = 5
@@ -128,11 +128,8 @@ class Thread:
 class ThreadTracker:
     """Waits per thread in the detection state (``{mp}|t|{thread}``), and their signals.
 
-    Which threads a partition has is kept in memory too: checking them at every closed
-    window must not scan the whole state (window parts, detectors...) for them. The
-    index is built from the state once, and again whenever another worker may have
-    changed the partition's threads meanwhile: each index writes its own mark to
-    ``{mp}|tmark``, so a mark that is not ours says the partition was elsewhere.
+    Which threads a partition has is indexed (:class:`streams.state.KeyFamily`):
+    checking them at every closed window reads no other key of the state.
     """
 
     def __init__(
@@ -144,20 +141,7 @@ class ThreadTracker:
         self.state = state
         self.sla_s = sla_s
         self.now = now
-        self._index: dict[int, tuple[str, set[str]]] = {}  # mp -> (mark, thread keys)
-
-    def _threads(self, mp: int) -> set[str]:
-        """The state keys of partition ``mp``'s threads."""
-        mark = self.state.get(f"{mp}|tmark")
-        known = self._index.get(mp)
-        if known is not None and known[0] == mark:
-            return known[1]
-        prefix = f"{mp}|t|"
-        keys = {k for k in list(self.state) if k.startswith(prefix)}
-        mark = uuid.uuid4().hex
-        self.state[f"{mp}|tmark"] = mark
-        self._index[mp] = (mark, keys)
-        return keys
+        self.threads = KeyFamily(state, "t")
 
     def sla(self, channel: str) -> float:
         return self.sla_s.get(channel, DEFAULT_SLA_S)
@@ -165,7 +149,7 @@ class ThreadTracker:
     def on_thread(self, mp: int, item: ThreadItem) -> list[Signal]:
         """A complaint or a staff reply on a thread."""
         key = f"{mp}|t|{item.thread}"
-        stored = self.state.get(key)
+        stored = self.threads.get(key)
         thread = Thread.from_state(stored) if stored else Thread(item.channel, item.thread)
         signals: list[Signal] = []
         if item.event == "reply":
@@ -187,29 +171,22 @@ class ThreadTracker:
                 signals.append(self.signal(late, "resolved", answered_at, item.ts))
         if thread.idle and thread.last_reply is None and stored is None:
             return signals
-        self._threads(mp).add(key)
-        self.state[key] = thread.to_state()
+        self.threads.set(mp, key, thread.to_state())
         return signals
 
     def check(self, mp: int, now_s: float) -> list[Signal]:
         """Waits past their SLA at event time ``now_s`` fire (once); answered ones are dropped."""
         signals = []
-        threads = self._threads(mp)
-        for key in sorted(threads):
-            value = self.state.get(key)
-            if value is None:  # gone with the state it was in
-                threads.discard(key)
-                continue
+        for key, value in list(self.threads.items(mp)):
             thread = Thread.from_state(value)
             if thread.due(now_s, self.sla(thread.channel)):
-                self.state[key] = thread.to_state()
+                self.threads.set(mp, key, thread.to_state())
                 since = thread.fired_since if thread.fired_since is not None else now_s
                 signals.append(self.signal(thread, "firing", now_s, since))
             elif thread.forgettable(now_s, self.sla(thread.channel)) or (
                 thread.fired_since is not None and now_s - thread.fired_since > FORGET_AFTER_S
             ):
-                del self.state[key]
-                threads.discard(key)
+                self.threads.delete(mp, key)
         return signals
 
     def signal(self, thread: Thread, status: str, now_s: float, since: float) -> Signal:

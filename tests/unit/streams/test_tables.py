@@ -10,6 +10,7 @@ import faust
 import pytest
 from faust.types import TP
 
+from streams.state import KeyFamily
 from streams.tables import KeptPartitionStore, PartitionedTable, partitioned_table
 
 
@@ -72,3 +73,20 @@ class TestKeptPartitionStore:
         later = [changelog_event(1, 12, "1|clock", {"horizon": 500})]
         store.apply_changelog_batch(later, lambda k: k, lambda v: v)
         assert store.data["1|clock"] == {"horizon": 500}
+
+    def test_an_index_of_keys_is_rebuilt_after_a_restore_and_only_then(
+        self, table: PartitionedTable, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        store = self.rebalance(table, monkeypatch, {2})
+        store.data["2|t|a"] = {"n": 1}
+        threads = KeyFamily(table, "t")
+        assert threads.keys(2) == {"2|t|a"}
+        restores = table.restores(2), table.restores(3)
+        store = self.rebalance(table, monkeypatch, {2, 3})  # 2 kept: its index stands
+        assert table.restores(2) == restores[0] and threads.keys(2) == {"2|t|a"}
+        assert table.restores(3) > restores[1]  # 3 is new here: restored from its changelog
+        assert threads.keys(3) == set()
+        written_elsewhere = [changelog_event(3, 4, "3|t|b", {"n": 2})]
+        store.apply_changelog_batch(written_elsewhere, lambda k: k, lambda v: v)
+
+        assert threads.keys(3) == {"3|t|b"}

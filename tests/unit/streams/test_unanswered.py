@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -106,15 +107,27 @@ def test_a_reply_counted_before_the_complaint_it_answers_still_answers_it() -> N
     assert not any(k.startswith("0|t|") for k in d.state)  # remembered a while, not for ever
 
 
+class RestoredTable(dict[str, Any]):
+    """A worker table: it counts how often a partition was restored from its changelog."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.restored: dict[int, int] = {}
+
+    def restores(self, partition: int) -> int:
+        return self.restored.get(partition, 0)
+
+
 def test_threads_added_by_another_worker_meanwhile_are_checked() -> None:
     # the partition moved to another worker and back: this worker's index of threads is stale
     t0 = T0.timestamp()
-    state: dict[str, object] = {}
+    state = RestoredTable()
     settings = DetectionSettings(sla_s={"email": SLA})
     here = Detection(state, settings, now=ManualClock(T0).now)
     elsewhere = Detection(state, settings, now=ManualClock(T0).now)
     assert here.check_threads(0, t0) == []  # the index is built: no thread yet
     elsewhere.on_thread(0, complaint(t0))
+    state.restored[0] = 1  # back here, restored from the changelog with the other's writes
     [fired] = here.check_threads(0, t0 + SLA + 1)
     assert fired.status == "firing" and fired.key["thread"] == "t1"
 
