@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from radar.events import ScoredEvent, make_event_id
 from radar.store import Store
 from radar.store.db import make_engine
 from radar.store.rollups import ResponseSla, read_hourly_stats
 from streams.rollups import RollupStage
+from tests.unit.streams.test_counting import T0, scored
 
-T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 SCORED = "feedback.scored"
-
-
-def complaint(n: int, at: datetime) -> ScoredEvent:
-    return ScoredEvent(
-        id=make_event_id("review", "shop", str(n)),
-        channel="review",
-        source="shop",
-        external_id=str(n),
-        text=f"第{n}条差评，质量太差",
-        created_at=at,
-        ingested_at=at,
-        scored_at=at,
-        sentiment=0.1,
-        sentiment_label="neg",
-        is_complaint=True,
-    )
 
 
 def store_in(folder: Path) -> Store:
@@ -47,14 +30,14 @@ def test_only_the_holder_of_partition_zero_refreshes() -> None:
 def test_a_refresh_rolls_up_what_was_stored_since_the_last(tmp_path: Path) -> None:
     store = store_in(tmp_path)
     stage = RollupStage(store, ResponseSla(), timezone="Asia/Shanghai")
-    store.add_scored([complaint(n, T0 + timedelta(minutes=n)) for n in range(3)])
+    store.add_scored([scored(n, minutes=n) for n in range(3)])
 
     done = stage.refresh()
 
     assert done is not None and done["hours"] >= 1 and stage.last == done
     rows = read_hourly_stats(store, T0 - timedelta(hours=1), T0 + timedelta(hours=2))
     assert sum(r["complaints"] for r in rows) == 3
-    store.add_scored([complaint(n, T0 + timedelta(hours=1, minutes=n)) for n in range(3, 5)])
+    store.add_scored([scored(n, minutes=60 + n) for n in range(3, 5)])
     stage.refresh()
     rows = read_hourly_stats(store, T0 - timedelta(hours=1), T0 + timedelta(hours=2))
     assert sum(r["complaints"] for r in rows) == 5

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -12,6 +11,7 @@ from streams.detection import Detection, DetectionSettings
 from streams.protocol import ThreadItem
 from streams.unanswered import awaits_reply, thread_items, thread_keys
 from tests.unit.streams.test_counting import T0, scored
+from tests.unit.streams.test_state import RestoredTable
 
 SLA = 3600.0
 BASE = {"kind": "thread", "channel": "email", "thread": "email|box|t1"}
@@ -105,17 +105,6 @@ def test_a_reply_counted_before_the_complaint_it_answers_still_answers_it() -> N
     d.on_thread(0, complaint(t0))
     assert d.check_threads(0, t0 + 10 * SLA) == []
     assert not any(k.startswith("0|t|") for k in d.state)  # remembered a while, not for ever
-
-
-class RestoredTable(dict[str, Any]):
-    """A worker table: it counts how often a partition was restored from its changelog."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.restored: dict[int, int] = {}
-
-    def restores(self, partition: int) -> int:
-        return self.restored.get(partition, 0)
 
 
 def test_threads_added_by_another_worker_meanwhile_are_checked() -> None:
