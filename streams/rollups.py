@@ -43,12 +43,16 @@ class RollupStage:
         return (scored_topic, OWNER_PARTITION) in set(assigned)
 
     def refresh(self) -> dict[str, int] | None:
-        """One refresh; None (logged, tried again at the next tick) when the store is away."""
+        """One refresh; None (logged, tried again at the next tick) when the store is away or the
+        refresh fails."""
         started = self.clock()
         try:
             self.last = refresh_rollups(self.store, self.sla, timezone=self.timezone)
         except SQLAlchemyError as exc:
             log.warning("roll-ups not refreshed (tried again at the next tick): %r", exc)
+            return None
+        except Exception:  # a fault of the roll-up code must not stop the worker's counting
+            log.exception("roll-ups failed (tried again at the next tick; the worker goes on)")
             return None
         self.took_s = self.clock() - started
         log.debug("roll-ups refreshed in %.2fs: %s", self.took_s, self.last)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from radar.store import Store
 from radar.store.db import make_engine
 from radar.store.rollups import ResponseSla, read_hourly_stats
@@ -51,3 +53,16 @@ def test_a_store_that_is_away_is_tried_again_not_fatal(tmp_path: Path) -> None:
     (tmp_path / "radar.db").mkdir()  # the file is gone and its place cannot be opened
 
     assert stage.refresh() is None
+
+
+def test_a_failing_refresh_is_logged_and_the_worker_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> dict[str, int]:
+        raise ValueError("a roll-up bug")
+
+    monkeypatch.setattr("streams.rollups.refresh_rollups", broken)
+    stage = RollupStage(store_in(tmp_path), ResponseSla(), timezone="Asia/Shanghai")
+
+    assert stage.refresh() is None
+    assert "roll-ups failed" in caplog.text and "a roll-up bug" in caplog.text
